@@ -1,0 +1,12 @@
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::Globals;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args, _globals: &Globals) -> Result<ExitCode> {
+    anyhow::bail!("`medcode codes` is not built yet")
+}

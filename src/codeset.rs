@@ -1,0 +1,145 @@
+//! The code set model: what a loaded edition of ICD-10-CM and ICD-10-PCS holds.
+//!
+//! Everything here is read from the agencies' own release files (CDC XML for
+//! ICD-10-CM, CMS XML for ICD-10-PCS) by the loaders in the submodules; the
+//! shipped files and imported editions go through the same parsers.
+
+pub mod edition;
+pub mod icd10cm;
+pub mod icd10pcs;
+pub mod import;
+pub mod index;
+pub mod shipped;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub use edition::{Component, Edition, FileKind};
+pub use icd10cm::{CmKind, CmNode, NodeId, NoteKind, Notes, Tabular};
+pub use icd10pcs::Pcs;
+pub use index::{IndexBook, Term};
+
+/// The code systems medcode knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeSet {
+    Icd10cm,
+    Icd10pcs,
+}
+
+impl CodeSet {
+    pub const ALL: [CodeSet; 2] = [CodeSet::Icd10cm, CodeSet::Icd10pcs];
+
+    /// The name used on the command line, in files and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeSet::Icd10cm => "icd10cm",
+            CodeSet::Icd10pcs => "icd10pcs",
+        }
+    }
+
+    /// A short label for narrow screens.
+    pub fn short(self) -> &'static str {
+        match self {
+            CodeSet::Icd10cm => "CM",
+            CodeSet::Icd10pcs => "PCS",
+        }
+    }
+}
+
+impl fmt::Display for CodeSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CodeSet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
+            "icd10cm" | "cm" | "dx" => Ok(CodeSet::Icd10cm),
+            "icd10pcs" | "pcs" | "px" => Ok(CodeSet::Icd10pcs),
+            other => Err(format!("unknown code set `{other}` (expected icd10cm or icd10pcs)")),
+        }
+    }
+}
+
+/// The lookup key of a code: upper case, no dot, no spaces (`e11.9` -> `E119`).
+pub fn normalize(code: &str) -> String {
+    code.chars().filter(|c| !matches!(c, '.' | ' ' | '\t')).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// How ICD-10-CM writes a code: a dot after the third character (`E1122` -> `E11.22`).
+pub fn cm_display(key: &str) -> String {
+    if key.len() > 3 && key.is_ascii() { format!("{}.{}", &key[..3], &key[3..]) } else { key.to_string() }
+}
+
+/// One loaded edition: the tabular lists, indexes and tables, with where they came from.
+pub struct Codebook {
+    pub edition: Edition,
+    pub cm: Tabular,
+    pub pcs: Pcs,
+    /// The ICD-10-CM Table of Drugs and Chemicals, when the edition has one.
+    pub drugs: Option<IndexBook>,
+    /// The ICD-10-CM Table of Neoplasms.
+    pub neoplasms: Option<IndexBook>,
+    /// The ICD-10-CM Index to External Causes.
+    pub external: Option<IndexBook>,
+    /// The ICD-10-CM Alphabetic Index to Diseases and Injuries (only from an import).
+    pub diseases: Option<IndexBook>,
+}
+
+/// What a code entered by a coder resolves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRef {
+    Cm(NodeId),
+    /// An ICD-10-PCS code or a partial code (1 to 7 characters) that exists in the tables.
+    Pcs,
+}
+
+impl Codebook {
+    /// Which code set a typed code belongs to, if it exists in this edition.
+    pub fn resolve(&self, code: &str) -> Option<(CodeSet, String)> {
+        let key = normalize(code);
+        if let Some(id) = self.cm.get(&key) {
+            return Some((CodeSet::Icd10cm, self.cm.node(id).code.clone()));
+        }
+        if self.pcs.is_prefix(&key) {
+            return Some((CodeSet::Icd10pcs, key));
+        }
+        None
+    }
+
+    /// The title of a complete or partial code of either set.
+    pub fn title(&self, set: CodeSet, code: &str) -> Option<String> {
+        match set {
+            CodeSet::Icd10cm => self.cm.get(&normalize(code)).map(|id| self.cm.node(id).title.clone()),
+            CodeSet::Icd10pcs => self.pcs.title(&normalize(code)).map(|t| t.text),
+        }
+    }
+}
+
+/// A release file that cannot be read: names the file and the position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ReleaseError {
+    pub file: String,
+    /// 1-based line, 0 when unknown.
+    pub line: usize,
+    /// 1-based column, 0 when unknown.
+    pub column: usize,
+    pub message: String,
+}
+
+impl ReleaseError {
+    /// An error at a byte offset of `data`, turned into line and column.
+    pub fn at(file: &str, data: &[u8], offset: usize, message: impl Into<String>) -> Self {
+        let offset = offset.min(data.len());
+        let before = &data[..offset];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = offset - before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1) + 1;
+        ReleaseError { file: file.to_string(), line, column, message: message.into() }
+    }
+}
