@@ -336,6 +336,10 @@ pub fn status(dir: &Path, edition: &Edition) -> Status {
         State::Stale(format!("built for edition {}, not {}", manifest.edition, edition.name))
     } else if manifest.codeset_sha256 != codeset_hash(edition) {
         State::Stale("the code set files changed".to_string())
+    } else if manifest.medcode_version != env!("CARGO_PKG_VERSION") {
+        State::Stale(format!("built by medcode {}", manifest.medcode_version))
+    } else if manifest.docs == 0 {
+        State::Stale("it holds no codes".to_string())
     } else if manifest.vocab_sha256 != Vocab::hash() {
         State::Stale("the abbreviation and synonym files changed".to_string())
     } else {

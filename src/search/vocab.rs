@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(v.get("renal").unwrap(), &[vec!["kidney".to_string()]]);
         assert_eq!(
             v.get("hypertension").unwrap(),
-            &[vec!["high", "blood", "pressure"].iter().map(|s| s.to_string()).collect::<Vec<_>>()]
+            &[["high", "blood", "pressure"].iter().map(|s| s.to_string()).collect::<Vec<_>>()]
         );
         assert_eq!(v.max_words(), 3);
     }
