@@ -217,7 +217,9 @@ impl Vis {
             let h = h.trim_end_matches(':').trim();
             if h.is_empty() { fallback.to_string() } else { lower_first(h) }
         };
-        let mut line = format!("{} {value}", heading(&self.category_heading, "Category"));
+        let category = self.category_heading.trim_end_matches(':').trim();
+        let category = if category.is_empty() { "Category" } else { category };
+        let mut line = format!("{category} {value}");
         if !self.range_heading.is_empty() {
             line.push_str(&format!(" ({})", lower_first(&self.range_heading)));
         }
