@@ -297,7 +297,12 @@ fn cm_json(book: &Codebook, id: NodeId) -> CmJson {
     let node = cm.node(id);
     let cm_ref = |i: NodeId, with_billable: bool| {
         let n = cm.node(i);
-        CmRef { code: cm_code(cm, i), kind: n.kind, title: n.title.clone(), billable: with_billable.then_some(n.billable) }
+        CmRef {
+            code: cm_code(cm, i),
+            kind: n.kind,
+            title: n.title.clone(),
+            billable: with_billable.then_some(n.billable),
+        }
     };
     let mut ancestors = cm.ancestors(id);
     ancestors.reverse();
@@ -406,7 +411,8 @@ fn unknown(book: &Codebook, typed: &str, key: &str, set: Option<CodeSet>) {
     // Every ICD-10-CM code starts with a letter; most ICD-10-PCS sections are digits.
     let pcs_first = set == Some(CodeSet::Icd10pcs) || key.starts_with(|c: char| c.is_ascii_digit());
     if set != Some(CodeSet::Icd10cm) && pcs_first {
-        let prefix = (1..key.len()).rev().filter_map(|n| key.get(..n)).find(|p| book.pcs.is_prefix(p)).unwrap_or("");
+        let prefix =
+            (1..key.len()).rev().filter_map(|n| key.get(..n)).find(|p| book.pcs.is_prefix(p)).unwrap_or("");
         let next = book.pcs.next_chars(prefix);
         if !next.is_empty() {
             match prefix {

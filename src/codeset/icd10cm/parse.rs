@@ -285,6 +285,11 @@ struct Parser<'a> {
 }
 
 pub(super) fn parse(data: &[u8], file: &str) -> Result<Tabular, ReleaseError> {
+    // Checked once up front so the error can point at the bad byte.
+    let text = match std::str::from_utf8(data) {
+        Ok(t) => t,
+        Err(e) => return Err(ReleaseError::at(file, data, e.valid_up_to(), "not UTF-8 text")),
+    };
     let mut p = Parser {
         data,
         file,
@@ -297,7 +302,7 @@ pub(super) fn parse(data: &[u8], file: &str) -> Result<Tabular, ReleaseError> {
     };
     p.tab.nodes.reserve(100_000);
     p.tab.by_key.reserve(100_000);
-    p.run()?;
+    p.run(text)?;
     p.finish()
 }
 
@@ -319,14 +324,17 @@ impl<'a> Parser<'a> {
         self.stack.iter().rev().find_map(|f| f.node)
     }
 
-    fn run(&mut self) -> Result<(), ReleaseError> {
-        let mut reader = Reader::from_reader(self.data);
+    fn run(&mut self, text: &'a str) -> Result<(), ReleaseError> {
+        let mut reader = Reader::from_str(text);
         loop {
             let pos = reader.buffer_position() as usize;
             let event = match reader.read_event() {
                 Ok(e) => e,
                 Err(e) => {
                     let at = reader.error_position() as usize;
+                    if reader.buffer_position() as usize >= self.data.len() {
+                        return Err(self.err(at, format!("{} ({e})", self.ends_inside())));
+                    }
                     return Err(self.err(at, format!("malformed XML: {e}")));
                 }
             };
@@ -357,15 +365,8 @@ impl<'a> Parser<'a> {
                 Event::Eof => break,
             }
         }
-        if let Some(open) = self.stack.last() {
-            return Err(self.err(
-                self.data.len(),
-                format!(
-                    "the file ends inside <{}> opened at line {} (truncated?)",
-                    open.el.tag(),
-                    self.line_of(open.start)
-                ),
-            ));
+        if !self.stack.is_empty() {
+            return Err(self.err(self.data.len(), self.ends_inside()));
         }
         if self.tab.chapters.is_empty() {
             return Err(
@@ -373,6 +374,18 @@ impl<'a> Parser<'a> {
             );
         }
         Ok(())
+    }
+
+    /// What is left open when the data stops short.
+    fn ends_inside(&self) -> String {
+        match self.stack.last() {
+            Some(open) => format!(
+                "the file ends inside <{}> opened at line {} (truncated?)",
+                open.el.tag(),
+                self.line_of(open.start)
+            ),
+            None => "the file ends inside markup (truncated?)".to_string(),
+        }
     }
 
     fn push_text(&mut self, t: &str, pos: usize) -> Result<(), ReleaseError> {
@@ -430,6 +443,11 @@ impl<'a> Parser<'a> {
         let tag = e.name();
         let tag = tag.as_ref();
         let Some(el) = child(parent, tag) else {
+            if parent == El::Document {
+                let msg =
+                    format!("found <{tag}> where <ICD10CM.tabular> should be: not an ICD-10-CM tabular file");
+                return Err(self.err(pos, msg));
+            }
             return Err(self.err(pos, format!("unexpected <{tag}> inside <{}>", parent.tag())));
         };
         self.text.clear();
