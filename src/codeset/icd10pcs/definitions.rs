@@ -18,14 +18,19 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
         let section = t.section();
         let body_system =
             t.axes.get(1).and_then(|a| a.values.first()).map(|v| v.label.clone()).unwrap_or_default();
+        let operation =
+            t.axes.get(2).and_then(|a| a.values.first()).map(|v| v.label.to_lowercase()).unwrap_or_default();
         let axes = t.axes.iter_mut().chain(t.rows.iter_mut().flat_map(|r| r.axes.iter_mut()));
         for axis in axes {
             for v in &mut axis.values {
                 let label = v.label.to_lowercase();
                 // Devices are defined per body system: `Autologous Tissue Substitute in Lower Arteries`.
                 let specific = format!("{label} in {}", body_system.to_lowercase());
+                // And some per root operation: `Pacemaker, Dual Chamber for Insertion in Subcutaneous Tissue and Fascia`.
+                let for_operation = format!("{label} for {operation} in {}", body_system.to_lowercase());
                 let Some(i) = keys
-                    .get(&(section, axis.pos, specific))
+                    .get(&(section, axis.pos, for_operation))
+                    .or_else(|| keys.get(&(section, axis.pos, specific)))
                     .or_else(|| keys.get(&(section, axis.pos, label)))
                     .copied()
                 else {

@@ -55,7 +55,9 @@ pub(super) fn parse(data: &[u8], file: &str) -> Result<Pcs, ReleaseError> {
                             label_code = Some(c.to_ascii_uppercase())
                         }
                         _ => {
-                            return Err(xml.error(format!("<label> code `{code}` is not one letter or digit")));
+                            return Err(
+                                xml.error(format!("<label> code `{code}` is not one letter or digit"))
+                            );
                         }
                     }
                 }

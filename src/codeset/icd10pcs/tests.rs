@@ -45,3 +45,43 @@ fn tables_keep_axis_titles_labels_and_definitions() {
     let row_titles: Vec<&str> = t.rows[0].axes.iter().map(|a| a.title.as_str()).collect();
     assert_eq!(row_titles, ["Body Part", "Approach", "Device", "Qualifier"]);
 }
+
+#[test]
+#[ignore = "exploration"]
+fn explore() {
+    let pcs = pcs();
+    println!("titles {} unknown {} composed {}", pcs.titles.len(), pcs.titles_unknown, pcs.composed_count());
+    println!("defs {} unattached {}", pcs.definitions.len(), pcs.unattached_definitions().count());
+    for d in pcs.unattached_definitions().take(40) {
+        println!("  unattached {} {} {} {:?}", d.section, d.pos, d.axis, d.title);
+    }
+    let letters = pcs.index.len();
+    let mains: usize = pcs.index.iter().map(|l| l.terms.len()).sum();
+    fn count(t: &PcsIndexTerm) -> usize {
+        t.terms.iter().map(|s| 1 + count(s)).sum()
+    }
+    let terms: usize = pcs.index.iter().flat_map(|l| &l.terms).map(count).sum();
+    println!("index letters {letters} mains {mains} terms {terms}");
+    println!("{:#?}", pcs.index_lookup("appendectomy"));
+    println!("{:?}", pcs.next_chars(""));
+    println!("{:?}", pcs.next_chars("0DTJ"));
+    println!("{:#?}", pcs.explain("0DTJ4ZZ"));
+    let mut ok = 0;
+    let mut n = 0;
+    let mut shown = 0;
+    for code in pcs.codes.iter().step_by(37) {
+        let Some(t) = pcs.titles.get(code) else { continue };
+        n += 1;
+        let c = compose::compose(pcs, code, true);
+        if &c == t {
+            ok += 1
+        } else if shown < 30 {
+            shown += 1;
+            println!("{code}\n  cms {t}\n  our {c}");
+        }
+    }
+    println!("template matches {ok} of {n}");
+    for c in pcs.codes.iter().filter(|c| !pcs.titles.contains_key(c.as_str())).step_by(10) {
+        println!("missing {c} {}", pcs.title(c).unwrap().text);
+    }
+}
