@@ -287,8 +287,7 @@ impl Pcs {
             if let Some(t) = self.titles.get(key) {
                 return Some(Title { text: t.clone(), composed: false });
             }
-            let text =
-                self.composed.get(key).cloned().unwrap_or_else(|| compose::by_rule(&self.explain(key)));
+            let text = self.composed.get(key).cloned().unwrap_or_else(|| compose::compose(self, key, false));
             return Some(Title { text, composed: true });
         }
         let labels: Vec<String> = self.explain(key).into_iter().map(|c| c.label).collect();

@@ -11,8 +11,16 @@ use std::collections::HashMap;
 
 use super::{CharInfo, Pcs};
 
-/// Titles for every code without a CMS title.
+/// Above this many untitled codes, titles are composed when asked for, not ahead.
+const COMPOSE_AHEAD_MAX: usize = 5_000;
+
+/// Titles for every code without a CMS title, when they are few (the usual
+/// case: a new edition's codes); an edition loaded without titles composes
+/// each title when it is asked for instead.
 pub(super) fn compose_missing(pcs: &Pcs) -> HashMap<String, String> {
+    if pcs.codes.len().saturating_sub(pcs.titles.len()) > COMPOSE_AHEAD_MAX {
+        return HashMap::new();
+    }
     pcs.codes
         .iter()
         .filter(|c| !pcs.titles.contains_key(c.as_str()))

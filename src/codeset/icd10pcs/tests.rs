@@ -275,3 +275,207 @@ fn index_terms_and_lookup() {
 fn all_codes(t: &PcsIndexTerm) -> Vec<&String> {
     t.codes.iter().chain(t.terms.iter().flat_map(all_codes)).collect()
 }
+
+#[test]
+fn truncated_or_malformed_xml_is_an_error_with_a_position() {
+    let tables = PCS_TABLES.bytes();
+    let cut = &tables[..tables.len() / 2];
+    let e = Pcs::parse_tables(cut, "tables.xml").expect_err("truncated tables");
+    assert_eq!(e.file, "tables.xml");
+    assert!(e.line > 1000 && e.column > 0, "{e}");
+    assert!(e.message.contains("truncated"), "{e}");
+
+    let text = String::from_utf8(tables.clone()).expect("utf-8");
+    let broken = text.replacen("</label>", "</lable>", 1);
+    let e = Pcs::parse_tables(broken.as_bytes(), "tables.xml").expect_err("mismatched tag");
+    assert_eq!(e.line, 8, "{e}");
+    assert!(e.message.contains("malformed"), "{e}");
+
+    let cut_mid_tag = &tables[..tables.len() / 3 + 7];
+    assert!(Pcs::parse_tables(cut_mid_tag, "t").is_err());
+    assert!(Pcs::parse_tables(b"", "t").is_err());
+    assert!(Pcs::parse_tables(b"<other/>", "t").is_err());
+
+    let mut pcs = Pcs::parse_tables(&tables, "t").expect("tables");
+    let defs = PCS_DEFINITIONS.bytes();
+    let e = pcs.attach_definitions(&defs[..defs.len() - 100], "defs.xml").expect_err("truncated definitions");
+    assert_eq!(e.file, "defs.xml");
+    let index = PCS_INDEX.bytes();
+    let e = pcs.attach_index(&index[..index.len() / 2], "index.xml").expect_err("truncated index");
+    assert!(e.line > 1 && e.file == "index.xml", "{e}");
+}
+
+/// A one-table file around `body` (the table's axes and rows).
+fn one_table(body: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<ICD10PCS.tabular><version>T</version>\n<pcsTable>\n{body}\n</pcsTable></ICD10PCS.tabular>"
+    )
+}
+
+const HEAD: &str = r#"<axis pos="1" values="1"><title>Section</title><label code="0">Medical and Surgical</label></axis>
+<axis pos="2" values="1"><title>Body System</title><label code="D">Gastrointestinal System</label></axis>
+<axis pos="3" values="1"><title>Operation</title><label code="T">Resection</label></axis>"#;
+
+fn row(codes: usize, parts: &str) -> String {
+    format!(
+        r#"<pcsRow codes="{codes}"><axis pos="4" values="{n}"><title>Body Part</title>{parts}</axis>
+<axis pos="5" values="1"><title>Approach</title><label code="0">Open</label></axis>
+<axis pos="6" values="1"><title>Device</title><label code="Z">No Device</label></axis>
+<axis pos="7" values="1"><title>Qualifier</title><label code="Z">No Qualifier</label></axis></pcsRow>"#,
+        n = parts.matches("<label").count()
+    )
+}
+
+#[test]
+fn a_table_with_missing_or_inconsistent_axes_is_an_error_naming_it() {
+    let good = one_table(&format!(
+        "{HEAD}\n{}",
+        row(2, r#"<label code="J">Appendix</label><label code="K">Ascending Colon</label>"#)
+    ));
+    let pcs = Pcs::parse_tables(good.as_bytes(), "t.xml").expect("a good small table");
+    assert_eq!(pcs.codes, ["0DTJ0ZZ", "0DTK0ZZ"]);
+
+    let no_operation = one_table(&format!(
+        "{}\n{}",
+        HEAD.lines().take(2).collect::<Vec<_>>().join("\n"),
+        row(1, r#"<label code="J">Appendix</label>"#)
+    ));
+    let e = Pcs::parse_tables(no_operation.as_bytes(), "t.xml").expect_err("no operation axis");
+    assert!(e.message.contains("table 0D") && e.message.contains("[1, 2]"), "{e}");
+
+    let wrong_count = one_table(&format!("{HEAD}\n{}", row(5, r#"<label code="J">Appendix</label>"#)));
+    let e = Pcs::parse_tables(wrong_count.as_bytes(), "t.xml").expect_err("row count");
+    assert!(e.message.contains("table 0DT") && e.message.contains("5 codes"), "{e}");
+    assert_eq!(e.line, 7, "{e}");
+
+    let missing_axis = one_table(&format!(
+        "{HEAD}\n{}",
+        row(1, r#"<label code="J">Appendix</label>"#).replace(
+            r#"<axis pos="5" values="1"><title>Approach</title><label code="0">Open</label></axis>"#,
+            ""
+        )
+    ));
+    let e = Pcs::parse_tables(missing_axis.as_bytes(), "t.xml").expect_err("row without approach");
+    assert!(e.message.contains("table 0DT") && e.message.contains("[4, 6, 7]"), "{e}");
+
+    let bad_label = one_table(&format!("{HEAD}\n{}", row(1, r#"<label code="JJ">Appendix</label>"#)));
+    let e = Pcs::parse_tables(bad_label.as_bytes(), "t.xml").expect_err("two-letter code");
+    assert!(e.message.contains("`JJ`"), "{e}");
+
+    let twice = one_table(&format!(
+        "{HEAD}\n{}\n</pcsTable><pcsTable>{HEAD}\n{}",
+        row(1, r#"<label code="J">Appendix</label>"#),
+        row(1, r#"<label code="J">Appendix</label>"#)
+    ));
+    let e = Pcs::parse_tables(twice.as_bytes(), "t.xml").expect_err("a table twice");
+    assert!(e.message.contains("0DT appears twice"), "{e}");
+}
+
+/// A CMS order file line: order number, code, valid flag, short and long title.
+fn order_line(n: usize, code: &str, valid: bool, short: &str, long: &str) -> String {
+    format!("{n:05} {code:<7} {} {short:<60} {long}\n", u8::from(valid))
+}
+
+#[test]
+fn titles_from_a_cms_order_file() {
+    let mut pcs = pcs().clone();
+    pcs.titles.clear();
+    let data = [
+        order_line(
+            1,
+            "0DT",
+            false,
+            "Resection of Gastrointestinal System",
+            "Resection of Gastrointestinal System",
+        ),
+        order_line(
+            2,
+            "0DTJ4ZZ",
+            true,
+            "Resection of Appendix, Perc Endo Approach",
+            "Resection of Appendix, Percutaneous Endoscopic Approach",
+        ),
+        order_line(3, "0DTJ4ZY", true, "Not a code", "Not a code in the tables"),
+    ]
+    .concat();
+    pcs.attach_titles(data.as_bytes(), "icd10pcs_order_2026.txt").expect("order file");
+    assert_eq!(pcs.titles.len(), 1);
+    assert_eq!(pcs.titles_unknown, 1);
+    assert_eq!(
+        pcs.title("0DTJ4ZZ").map(|t| (t.text, t.composed)),
+        Some(("Resection of Appendix, Percutaneous Endoscopic Approach".into(), false))
+    );
+    // The rest are now composed, from their composed siblings' labels or by rule.
+    assert!(pcs.title("0DTJ0ZZ").is_some_and(|t| t.composed));
+
+    let bad_flag = order_line(4, "0DTJ0ZZ", true, "x", "y").replacen(" 1 ", " 7 ", 1);
+    let e = pcs.attach_titles(format!("{data}{bad_flag}").as_bytes(), "order.txt").expect_err("bad flag");
+    assert_eq!((e.file.as_str(), e.line, e.column), ("order.txt", 4, 15), "{e}");
+    let e = pcs
+        .attach_titles(format!("{data}00005 0DTJ0ZZ 1 short\n").as_bytes(), "order.txt")
+        .expect_err("short line");
+    assert_eq!(e.line, 4, "{e}");
+}
+
+#[test]
+fn bad_title_lines_are_errors_with_a_position() {
+    let mut pcs = pcs().clone();
+    let ok = "code\ttitle\n0DTJ4ZZ\tResection of Appendix, Percutaneous Endoscopic Approach\nZZZZZZZ\tNot in the tables\n";
+    pcs.titles.clear();
+    pcs.attach_titles(ok.as_bytes(), "t.tsv").expect("good tsv");
+    assert_eq!((pcs.titles.len(), pcs.titles_unknown), (1, 1));
+
+    let no_tab = format!("{ok}0DTJ0ZZ Resection of Appendix, Open Approach\n");
+    let e = pcs.attach_titles(no_tab.as_bytes(), "t.tsv").expect_err("line without a tab");
+    assert_eq!((e.file.as_str(), e.line, e.column), ("t.tsv", 4, 1), "{e}");
+    let short_code = format!("{ok}0DTJ0Z\tResection\n");
+    let e = pcs.attach_titles(short_code.as_bytes(), "t.tsv").expect_err("6-character code");
+    assert!(e.line == 4 && e.message.contains("0DTJ0Z"), "{e}");
+    let no_title = format!("{ok}0DTJ0ZZ\t  \n");
+    let e = pcs.attach_titles(no_title.as_bytes(), "t.tsv").expect_err("empty title");
+    assert_eq!((e.line, e.column), (4, 9), "{e}");
+    let mut latin1 = ok.as_bytes().to_vec();
+    latin1.extend_from_slice(b"0DTJ0ZZ\tR\xe9section\n");
+    let e = pcs.attach_titles(&latin1, "t.tsv").expect_err("not UTF-8");
+    assert_eq!((e.line, e.column), (4, 10), "{e}");
+    assert!(pcs.attach_titles(b"", "t.tsv").is_err());
+}
+
+#[test]
+#[ignore = "timing: cargo test --release --lib codeset::icd10pcs::tests::time_to_parse -- --ignored --nocapture"]
+fn time_to_parse_all_pcs_files() {
+    use std::time::Instant;
+    let (tables, defs, index, titles) =
+        (PCS_TABLES.bytes(), PCS_DEFINITIONS.bytes(), PCS_INDEX.bytes(), PCS_TITLES.bytes());
+    let mut best = [f64::MAX; 5];
+    for _ in 0..5 {
+        let t0 = Instant::now();
+        let mut pcs = Pcs::parse_tables(&tables, "t").expect("tables");
+        let t1 = Instant::now();
+        pcs.attach_definitions(&defs, "d").expect("definitions");
+        let t2 = Instant::now();
+        pcs.attach_index(&index, "i").expect("index");
+        let t3 = Instant::now();
+        pcs.attach_titles(&titles, "n").expect("titles");
+        let t4 = Instant::now();
+        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
+        for (b, v) in best.iter_mut().zip([ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t0, t4)]) {
+            *b = b.min(v);
+        }
+    }
+    println!(
+        "PCS parse (best of 5, ms): tables {:.1}, definitions {:.1}, index {:.1}, titles+composition {:.1}; total {:.1}",
+        best[0], best[1], best[2], best[3], best[4]
+    );
+    let pcs = pcs();
+    let t = Instant::now();
+    let mut n = 0;
+    for code in pcs.codes.iter().step_by(11) {
+        for len in 0..7 {
+            n += pcs.next_chars(&code[..len]).len();
+        }
+    }
+    let calls = pcs.codes.len().div_ceil(11) * 7;
+    println!("next_chars: {calls} calls in {:.1} ms ({n} results)", t.elapsed().as_secs_f64() * 1000.0);
+    assert!(n > calls);
+}
