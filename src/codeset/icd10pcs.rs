@@ -142,6 +142,20 @@ pub struct PcsDefinition {
     pub attached: usize,
 }
 
+/// A device-aggregation entry of the definitions file: a specific device
+/// (`Autologous Arterial Tissue`) is coded with a general device value
+/// (`7 Autologous Tissue Substitute`) in the named operations and body systems.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PcsDeviceAggregate {
+    pub device: String,
+    /// The root operation it applies to, or `All applicable`.
+    pub operation: String,
+    pub body_systems: Vec<String>,
+    /// The device value to use: character and label.
+    pub parent_ch: char,
+    pub parent: String,
+}
+
 /// An index entry found by [`Pcs::index_lookup`]: the path of titles from the
 /// main term down, and where it points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -165,10 +179,14 @@ pub struct Pcs {
     pub index: Vec<PcsIndexTerm>,
     /// The definitions file's terms, in file order.
     pub definitions: Vec<PcsDefinition>,
+    /// The definitions file's device aggregation table.
+    pub device_aggregates: Vec<PcsDeviceAggregate>,
     /// Titles read for codes the tables do not have (ignored).
     pub titles_unknown: usize,
     /// Table position by prefix (`0DT`).
     by_prefix: HashMap<[u8; 3], usize>,
+    /// The first table of each section and body system (`0`, `0D`).
+    first_of: HashMap<String, usize>,
     /// The next characters after a prefix of 0 to 2 characters.
     heads: HashMap<String, Vec<NextChar>>,
     /// Definitions by (section, position, lower-case term).
@@ -206,10 +224,14 @@ impl Pcs {
     fn build(&mut self) {
         let mut codes = Vec::with_capacity(self.tables.iter().map(PcsTable::code_count).sum());
         self.by_prefix.clear();
+        self.first_of.clear();
         for (i, t) in self.tables.iter().enumerate() {
             let prefix = t.prefix();
             if let Ok(key) = <[u8; 3]>::try_from(prefix.as_bytes()) {
                 self.by_prefix.insert(key, i);
+                for n in 1..3 {
+                    self.first_of.entry(prefix[..n].to_string()).or_insert(i);
+                }
             }
             for row in &t.rows {
                 let mut stack = vec![prefix.clone()];
@@ -380,8 +402,7 @@ impl Pcs {
         if start.len() == 3 {
             return self.table(start);
         }
-        // Tables are few (under a thousand): a scan is cheaper than another map.
-        self.tables.iter().filter(|t| t.prefix().starts_with(start)).min_by_key(|t| t.prefix())
+        self.first_of.get(start).and_then(|i| self.tables.get(*i))
     }
 
     /// The definitions file's entry for a value of an axis: section character,

@@ -2,12 +2,13 @@
 //! axis, attached to the axis values of the tables that carry the same label.
 
 use super::xml::{Ev, Xml, attr};
-use super::{Pcs, PcsDefinition};
+use super::{Pcs, PcsDefinition, PcsDeviceAggregate};
 use crate::codeset::ReleaseError;
 
 pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), ReleaseError> {
-    let defs = parse(data, file)?;
+    let (defs, aggregates) = parse(data, file)?;
     pcs.definitions = defs;
+    pcs.device_aggregates = aggregates;
     pcs.definition_keys.clear();
     for (i, d) in pcs.definitions.iter().enumerate() {
         pcs.definition_keys.entry((d.section, d.pos, d.title.to_lowercase())).or_insert(i);
@@ -18,6 +19,8 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
         let section = t.section();
         let body_system =
             t.axes.get(1).and_then(|a| a.values.first()).map(|v| v.label.clone()).unwrap_or_default();
+        let section_label =
+            t.axes.first().and_then(|a| a.values.first()).map(|v| v.label.to_lowercase()).unwrap_or_default();
         let operation =
             t.axes.get(2).and_then(|a| a.values.first()).map(|v| v.label.to_lowercase()).unwrap_or_default();
         let axes = t.axes.iter_mut().chain(t.rows.iter_mut().flat_map(|r| r.axes.iter_mut()));
@@ -28,10 +31,19 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
                 let specific = format!("{label} in {}", body_system.to_lowercase());
                 // And some per root operation: `Pacemaker, Dual Chamber for Insertion in Subcutaneous Tissue and Fascia`.
                 let for_operation = format!("{label} for {operation} in {}", body_system.to_lowercase());
+                // Section F qualifies by the kind of type: `Aphasia (Assessment)`, `Aphasia (Treatment)`.
+                let kind = if operation.ends_with("assessment") { "assessment" } else { "treatment" };
+                let for_kind = format!("{label} ({kind})");
+                // New Technology devices are defined `in New Technology` (the section).
+                let in_section = format!("{label} in {section_label}");
                 let Some(i) = keys
                     .get(&(section, axis.pos, for_operation))
+                    .or_else(|| keys.get(&(section, axis.pos, for_kind)))
                     .or_else(|| keys.get(&(section, axis.pos, specific)))
-                    .or_else(|| keys.get(&(section, axis.pos, label)))
+                    .or_else(|| keys.get(&(section, axis.pos, in_section)))
+                    .or_else(|| keys.get(&(section, axis.pos, label.clone())))
+                    // Administration defines as substances some values its tables give as qualifiers.
+                    .or_else(|| keys.get(&(section, 6, label)).filter(|_| section == '3' && axis.pos == 7))
                     .copied()
                 else {
                     continue;
@@ -52,7 +64,9 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
     Ok(())
 }
 
-fn parse(data: &[u8], file: &str) -> Result<Vec<PcsDefinition>, ReleaseError> {
+type Parsed = (Vec<PcsDefinition>, Vec<PcsDeviceAggregate>);
+
+fn parse(data: &[u8], file: &str) -> Result<Parsed, ReleaseError> {
     let mut xml = Xml::new(data, file);
     let mut out = Vec::new();
     let mut root_seen = false;
@@ -60,6 +74,8 @@ fn parse(data: &[u8], file: &str) -> Result<Vec<PcsDefinition>, ReleaseError> {
     let mut pos: Option<u8> = None;
     let mut axis_title = String::new();
     let mut term: Option<PcsDefinition> = None;
+    let mut aggregates = Vec::new();
+    let mut aggregate: Option<PcsDeviceAggregate> = None;
     loop {
         match xml.next()? {
             Ev::Eof => break,
@@ -98,9 +114,44 @@ fn parse(data: &[u8], file: &str) -> Result<Vec<PcsDefinition>, ReleaseError> {
                         ..PcsDefinition::default()
                     });
                 }
+                "aggregate" => aggregate = Some(PcsDeviceAggregate::default()),
+                "parent" if xml.parent(1) == "aggregate" => {
+                    let value = attr(&attrs, "value").unwrap_or("");
+                    let mut chars = value.chars();
+                    let ch = match (chars.next(), chars.next()) {
+                        (Some(c), None) if c.is_ascii_alphanumeric() => c.to_ascii_uppercase(),
+                        _ => {
+                            return Err(
+                                xml.error(format!("<parent> value `{value}` is not one letter or digit"))
+                            );
+                        }
+                    };
+                    if let Some(a) = aggregate.as_mut() {
+                        a.parent_ch = ch;
+                    }
+                }
                 _ => {}
             },
+            Ev::Close { name, text } if xml.name() == "aggregate" => {
+                if let Some(a) = aggregate.as_mut() {
+                    match name.as_str() {
+                        "device" => a.device = text,
+                        "operation" => a.operation = text,
+                        "bodySys" => a.body_systems.push(text),
+                        "parent" => a.parent = text,
+                        _ => {}
+                    }
+                }
+            }
             Ev::Close { name, text } => match (name.as_str(), xml.name()) {
+                ("aggregate", _) => {
+                    if let Some(a) = aggregate.take() {
+                        if a.device.is_empty() || a.parent.is_empty() {
+                            return Err(xml.error("a device <aggregate> without <device> or <parent>"));
+                        }
+                        aggregates.push(a);
+                    }
+                }
                 ("title", "axis") => axis_title = text,
                 ("title", "terms") => {
                     if let Some(t) = term.as_mut() {
@@ -144,5 +195,5 @@ fn parse(data: &[u8], file: &str) -> Result<Vec<PcsDefinition>, ReleaseError> {
             "not an ICD-10-PCS definitions file (no <ICD10PCS.definitions>)",
         ));
     }
-    Ok(out)
+    Ok((out, aggregates))
 }
