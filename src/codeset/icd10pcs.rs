@@ -424,6 +424,11 @@ impl Pcs {
         index::lookup(self, query)
     }
 
+    /// Every index entry that points somewhere, flattened with its path (for a search index).
+    pub fn index_entries(&self) -> Vec<PcsIndexHit> {
+        index::entries(self)
+    }
+
     /// Number of composed titles (complete codes without a CMS title).
     pub fn composed_count(&self) -> usize {
         self.codes.iter().filter(|c| !self.titles.contains_key(c.as_str())).count()

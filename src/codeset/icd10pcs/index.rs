@@ -43,6 +43,14 @@ pub(super) fn lookup(pcs: &Pcs, query: &str) -> Vec<PcsIndexHit> {
     out
 }
 
+pub(super) fn entries(pcs: &Pcs) -> Vec<PcsIndexHit> {
+    let mut out = Vec::new();
+    for main in pcs.index.iter().flat_map(|letter| &letter.terms) {
+        flatten(main, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
 fn flatten(term: &PcsIndexTerm, path: &mut Vec<String>, out: &mut Vec<PcsIndexHit>) {
     let titled = !term.title.is_empty();
     if titled {

@@ -278,6 +278,13 @@ fn index_terms_and_lookup() {
     let muscle = pcs.index_lookup("abductor hallucis");
     assert_eq!(muscle.first().and_then(|h| h.use_.as_deref()), Some("Foot Muscle, Right"));
     assert!(pcs.index_lookup("nosuchword").is_empty());
+    let entries = pcs.index_entries();
+    assert!(entries.len() > 15_000, "{}", entries.len());
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e.path.is_empty() && (!e.codes.is_empty() || e.see.is_some() || e.use_.is_some()))
+    );
     assert!(pcs.index_lookup("").is_empty());
     // Every code an index entry gives is a real table or code prefix in FY2026 (the index is FY2025).
     let all: Vec<&String> = pcs.index.iter().flat_map(|l| &l.terms).flat_map(|t| all_codes(t)).collect();
