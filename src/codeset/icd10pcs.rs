@@ -319,9 +319,11 @@ impl Pcs {
     /// Each character of a complete or partial code with its axis, label and
     /// definition. Stops at the first character no table allows.
     pub fn explain(&self, key: &str) -> Vec<CharInfo> {
+        let mut out = Vec::new();
+        // Codes are ASCII: explain up to the first other character (and keep the slicing below safe).
+        let key = &key[..key.find(|c: char| !c.is_ascii()).unwrap_or(key.len())];
         let key = key.to_ascii_uppercase();
         let bytes = key.as_bytes();
-        let mut out = Vec::new();
         let info = |axis: &Axis, v: &AxisValue| CharInfo {
             pos: axis.pos,
             axis: axis.title.clone(),
@@ -374,6 +376,9 @@ impl Pcs {
     /// The valid next characters after `prefix` (0 to 6 characters), with
     /// their labels and the axis name at that position.
     pub fn next_chars(&self, prefix: &str) -> Vec<NextChar> {
+        if !prefix.is_ascii() {
+            return Vec::new();
+        }
         if prefix.len() < 3 {
             return self.heads.get(&prefix.to_ascii_uppercase()).cloned().unwrap_or_default();
         }

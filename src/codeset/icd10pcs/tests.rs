@@ -193,6 +193,10 @@ fn next_chars_walks_the_tree() {
     assert!(ops.iter().any(|n| n.ch == 'T' && n.label == "Resection" && n.axis == "Operation"));
     assert!(pcs.next_chars("0DTZ").is_empty());
     assert!(pcs.next_chars("ZZ").is_empty());
+    // Typed text is not trusted: no panic on non-ASCII.
+    assert!(pcs.next_chars("0Dé").is_empty() && pcs.next_chars("é").is_empty());
+    assert!(pcs.explain("0Dé4").len() == 2 && pcs.title("0Dé").is_none());
+    assert_eq!(pcs.next_chars("0dt").len(), parts.len());
 }
 
 #[test]
