@@ -511,3 +511,22 @@ fn list_unattached_definitions() {
         println!("{} {} {}: {}", d.section, d.pos, d.axis, d.title);
     }
 }
+
+#[test]
+fn a_file_cut_anywhere_is_an_error_not_a_panic() {
+    let mut pcs = pcs().clone();
+    let files = [PCS_TABLES.bytes(), PCS_DEFINITIONS.bytes(), PCS_INDEX.bytes()];
+    for (k, data) in files.iter().enumerate() {
+        for i in 1..24 {
+            // Spread over the file, landing inside tags, text and entities alike.
+            let cut = &data[..(data.len() - 40) * i / 24 + i];
+            let result = match k {
+                0 => Pcs::parse_tables(cut, "f").map(|_| ()),
+                1 => pcs.attach_definitions(cut, "f"),
+                _ => pcs.attach_index(cut, "f"),
+            };
+            let e = result.expect_err("a cut file is an error");
+            assert!(e.line >= 1 && e.column >= 1, "{e}");
+        }
+    }
+}
