@@ -149,6 +149,7 @@ fn main() {
     let mut fts = [Score::default(); 2];
     let mut fz = [Score::default(); 2];
     let conn = common::fts5(&setup.docs);
+    let started = std::time::Instant::now();
     let mut misses = Vec::new();
     for c in &cases {
         let s = usize::from(c.pcs);
@@ -167,7 +168,8 @@ fn main() {
         fts[s].add(&common::fts5_search(&conn, &c.query, 10), &c.key);
     }
 
-    let fzf = fzf_available();
+    eprintln!("eval: medcode and FTS5 done in {:.1} s", started.elapsed().as_secs_f64());
+    let fzf = std::env::var_os("EVAL_NO_FZF").is_none() && fzf_available();
     if fzf {
         let lines = std::env::temp_dir().join(format!("medcode-eval-{}.txt", std::process::id()));
         {

@@ -65,7 +65,7 @@ pub(super) fn index_dir(globals: &Globals, edition: &Edition) -> Result<PathBuf>
 pub(super) fn progress_printer() -> impl FnMut(Progress) {
     let mut last: (&str, usize) = ("", usize::MAX);
     move |p: Progress| {
-        let pct = if p.total == 0 { 0 } else { p.done * 100 / p.total };
+        let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
         let step = pct / 25;
         if p.stage != last.0 || (p.stage == "indexing" && step != last.1) {
             if p.total > 0 && p.stage == "indexing" {

@@ -126,10 +126,9 @@ pub fn documents(book: &Codebook) -> Vec<CodeDoc> {
         let prefix = table.prefix();
         for row in &table.rows {
             for axis in row.axes.iter().filter(|a| a.pos == 4) {
-                for v in &axis.values {
-                    if let Some(d) = &v.definition {
-                        body_parts.entry(format!("{prefix}{}", v.ch)).or_insert_with(|| d.clone());
-                    }
+                for v in axis.values.iter().filter(|v| !v.includes.is_empty()) {
+                    // Body-part synonyms (`Vermiform appendix`).
+                    body_parts.entry(format!("{prefix}{}", v.ch)).or_insert_with(|| v.includes.join("; "));
                 }
             }
         }
@@ -196,7 +195,8 @@ fn pcs_index_words(
     }
     let mut out = HashMap::new();
     let mut path = Vec::new();
-    for t in terms {
+    // The top level holds the letters; paths start at the main terms.
+    for t in terms.iter().flat_map(|letter| &letter.terms) {
         walk(t, &mut path, &mut out, &is_prefix);
     }
     out
@@ -461,6 +461,13 @@ pub fn build(
             return Err(e);
         }
     };
+    // Index files are private like everything medcode writes.
+    if let Ok(rd) = fs::read_dir(&tmp) {
+        use std::os::unix::fs::PermissionsExt;
+        for e in rd.flatten() {
+            let _ = fs::set_permissions(e.path(), fs::Permissions::from_mode(0o600));
+        }
+    }
     // Swap: the old folder (possibly damaged) moves aside, the new one in.
     let old = sibling(dir, &format!("old-{}", std::process::id()))?;
     if dir.exists() {
