@@ -16,6 +16,9 @@ use super::vocab::Vocab;
 use super::{Hit, Matched, Query, Search};
 use crate::codeset::{CodeSet, Codebook, Edition};
 
+/// Below this many full matches, partial matches are added.
+const PARTIAL_BELOW: usize = 10;
+
 /// The search index of one edition, open for reading.
 pub struct Engine {
     reader: IndexReader,
@@ -211,7 +214,8 @@ impl Search for Engine {
         let searcher = self.reader.searcher();
         let code_only = plan.is_code_only();
         let mut found = self.run(&searcher, all.as_ref(), q.limit, code_only)?;
-        if found.len() < q.limit && plan.units.len() > 1 {
+        // Partial matches only when full matches are few: the union is the costly pass.
+        if found.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
             let seen: HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
             let more = self.run(&searcher, any.as_ref(), q.limit + found.len(), code_only)?;
             // Partial matches come after every full match.
