@@ -139,7 +139,7 @@ fn main() {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("(wall = elapsed; cpu = this thread's CPU time; load average at the end: {})", load.trim());
     if std::env::var_os("BENCH_SLOWEST").is_some() {
-        slow.sort_by(|a, b| b.0.cmp(&a.0));
+        slow.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (d, k) in slow.iter().take(25) {
             println!("slow: {:>8.3} ms  {k:?}", d.as_secs_f64() * 1e3);
         }
