@@ -120,11 +120,17 @@ impl Engine {
             let billable = ff.u64("billable").ok().map(|c| c.first_or_default_col(0));
             let klen = ff.u64("klen").ok().map(|c| c.first_or_default_col(0));
             let ord = ff.u64("ord").ok().map(|c| c.first_or_default_col(0));
+            let later = ff.u64("later").ok().map(|c| c.first_or_default_col(0));
             move |doc: DocId, score: Score| {
                 let b = billable.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
                 let len = klen.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
                 let o = ord.as_ref().map_or(0, |c| c.get_val(doc)) as i64;
-                let s = if code_only { score - len } else { score * (1.0 + 0.12 * b) - 0.02 * len };
+                let l = later.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
+                let s = if code_only {
+                    score - len
+                } else {
+                    score * (1.0 + 0.12 * b) * (1.0 - 0.2 * l) - 0.02 * len
+                };
                 (s, -o)
             }
         });

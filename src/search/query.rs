@@ -206,7 +206,8 @@ fn words_q(f: &Fields, terms: &[String], weight: f32, out: &mut Vec<(Occur, Box<
         let q = match terms {
             [] => continue,
             [t] => term_q(field, t, w * weight),
-            _ => phrase_q(field, terms, 2, w * weight),
+            // Expansions such as `reposition internal fixation device open` have the body part in between.
+            _ => phrase_q(field, terms, if weight < 1.0 { 6 } else { 2 }, w * weight),
         };
         out.push((Occur::Should, q));
     }
