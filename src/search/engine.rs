@@ -213,7 +213,8 @@ impl Search for Engine {
         if plan.is_empty() {
             return Ok(Vec::new());
         }
-        let mut an = self.analyzers.lock().unwrap_or_else(|p| p.into_inner());
+        // A copy per search, so concurrent searches do not wait for each other.
+        let mut an = self.analyzers.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let Some((all, any)) = query::queries(&self.fields, &plan, q, &mut an) else {
             return Ok(Vec::new());
         };
@@ -398,6 +399,23 @@ mod tests {
         q.within = Some("E11".into());
         let got: Vec<String> = e.search(&q).expect("search").into_iter().map(|h| h.code).collect();
         assert_eq!(got, ["E11.22"]);
+    }
+
+    #[test]
+    fn the_engine_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>(_: &T) {}
+        let (_d, e) = engine();
+        shared(&e);
+        let e = std::sync::Arc::new(e);
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let e = e.clone();
+                std::thread::spawn(move || e.search(&Query::new("htn")).map(|h| h.len()).unwrap_or(0))
+            })
+            .collect();
+        for h in handles {
+            assert!(h.join().expect("thread") > 0);
+        }
     }
 
     #[test]

@@ -176,6 +176,7 @@ const C_FUZZY: f32 = 1.2;
 const C_PREFIX: f32 = 2.0;
 
 /// Analyzers used while building queries (cheap to clone per search).
+#[derive(Clone)]
 pub struct Analyzers {
     pub text: TextAnalyzer,
     pub fold: TextAnalyzer,
