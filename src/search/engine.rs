@@ -114,7 +114,9 @@ impl Engine {
         q: &dyn tantivy::query::Query,
         limit: usize,
         code_only: bool,
+        initial_first: bool,
     ) -> Result<Vec<((Score, i64), DocAddress)>> {
+        let later_weight = if initial_first { 0.2 } else { 0.0 };
         let collector = TopDocs::with_limit(limit).tweak_score(move |seg: &SegmentReader| {
             let ff = seg.fast_fields();
             let billable = ff.u64("billable").ok().map(|c| c.first_or_default_col(0));
@@ -129,7 +131,7 @@ impl Engine {
                 let s = if code_only {
                     score - len
                 } else {
-                    score * (1.0 + 0.12 * b) * (1.0 - 0.2 * l) - 0.02 * len
+                    score * (1.0 + 0.12 * b) * (1.0 - later_weight * l) - 0.02 * len
                 };
                 (s, -o)
             }
@@ -220,11 +222,12 @@ impl Search for Engine {
         };
         let searcher = self.reader.searcher();
         let code_only = plan.is_code_only();
-        let mut found = self.run(&searcher, all.as_ref(), q.limit, code_only)?;
+        let initial_first = !plan.names_encounter();
+        let mut found = self.run(&searcher, all.as_ref(), q.limit, code_only, initial_first)?;
         // Partial matches only when full matches are few: the union is the costly pass.
         if found.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
             let seen: HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
-            let more = self.run(&searcher, any.as_ref(), q.limit + found.len(), code_only)?;
+            let more = self.run(&searcher, any.as_ref(), q.limit + found.len(), code_only, initial_first)?;
             // Partial matches come after every full match.
             found.extend(more.into_iter().filter(|(_, a)| !seen.contains(a)).take(q.limit - found.len()));
         }

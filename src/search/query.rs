@@ -46,6 +46,33 @@ impl Plan {
         self.units.is_empty()
     }
 
+    /// Whether the query names an encounter or 7th character (`subs`, `sequela`,
+    /// `nonunion`): then initial encounters are not put first.
+    pub fn names_encounter(&self) -> bool {
+        const WORDS: [&str; 16] = [
+            "init",
+            "initial",
+            "subs",
+            "subsq",
+            "subsequent",
+            "seq",
+            "sqla",
+            "sequela",
+            "encounter",
+            "encntr",
+            "routine",
+            "delayed",
+            "nonunion",
+            "malunion",
+            "healing",
+            "7th",
+        ];
+        self.units.iter().any(|u| match u {
+            Unit::Words { words, .. } => words.iter().any(|w| WORDS.iter().any(|x| w.starts_with(x))),
+            Unit::Code(_) => false,
+        })
+    }
+
     /// Only code fragments: rank by closeness of the code.
     pub fn is_code_only(&self) -> bool {
         !self.units.is_empty() && self.units.iter().all(|u| matches!(u, Unit::Code(_)))
