@@ -1,0 +1,249 @@
+//! The terminal side of the workbench: the guard that always restores the
+//! terminal, the event source, and the loop (block on one event, drain the
+//! rest, search once, draw once inside a synchronized update).
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use crossterm::event::{self, Event};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use crossterm::{cursor, execute, terminal};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
+
+use crate::app::recents::Recents;
+use crate::app::{App, Effect};
+use crate::codeset::Codebook;
+use crate::keymap::KeyMap;
+use crate::search::Search;
+use crate::theme::{ColorMode, Theme};
+
+/// What `medcode` with no subcommand was given.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub edition: Option<String>,
+    pub index: Option<PathBuf>,
+    pub queue: Option<PathBuf>,
+}
+
+/// Where input comes from: the terminal, or a script in tests.
+pub trait EventSource {
+    /// Wait for the next event.
+    fn next(&mut self) -> io::Result<Event>;
+    /// An event already waiting, without blocking.
+    fn ready(&mut self) -> io::Result<Option<Event>>;
+}
+
+pub struct Crossterm;
+
+impl EventSource for Crossterm {
+    fn next(&mut self) -> io::Result<Event> {
+        event::read()
+    }
+    fn ready(&mut self) -> io::Result<Option<Event>> {
+        if event::poll(Duration::ZERO)? { event::read().map(Some) } else { Ok(None) }
+    }
+}
+
+/// Put the terminal back: raw mode off, main screen, cursor shown, paste and mouse off.
+pub fn restore_terminal() {
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        EndSynchronizedUpdate,
+        event::DisableBracketedPaste,
+        event::DisableMouseCapture,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = terminal::disable_raw_mode();
+}
+
+/// Restores the terminal when dropped, whatever the way out.
+pub struct TerminalGuard;
+
+impl TerminalGuard {
+    pub fn enter() -> Result<TerminalGuard> {
+        // The hook restores before the message, so the message is readable.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            hook(info);
+        }));
+        terminal::enable_raw_mode().context("switching the terminal to raw mode")?;
+        let guard = TerminalGuard;
+        execute!(io::stdout(), terminal::EnterAlternateScreen, event::EnableBracketedPaste, cursor::Hide)
+            .context("entering the alternate screen")?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// SIGTERM, SIGHUP (a dropped SSH link), SIGINT and SIGQUIT restore the terminal and exit.
+/// Work is saved as it happens, so there is nothing else to do.
+fn watch_signals() -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
+        .context("installing signal handlers")?;
+    std::thread::Builder::new().name("signals".into()).spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            restore_terminal();
+            std::process::exit(128 + sig);
+        }
+    })?;
+    Ok(())
+}
+
+type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Draw one frame inside a synchronized update, so the terminal shows it whole.
+fn draw<B: Backend + Write>(term: &mut Terminal<B>, app: &App, full: bool) -> Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    if full {
+        term.clear()?;
+    }
+    crossterm::queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    term.draw(|f| crate::ui::draw(app, f))?;
+    execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    Ok(())
+}
+
+fn recents_path() -> Result<PathBuf> {
+    Ok(crate::paths::data_dir()?.join("recent.json"))
+}
+
+/// Open the workbench.
+pub fn run(opts: Options) -> Result<()> {
+    if let Some(ed) = &opts.edition
+        && ed != crate::codeset::shipped::EDITION_NAME
+    {
+        anyhow::bail!(
+            "edition `{ed}` is not available to the workbench (only the shipped `{}`)",
+            crate::codeset::shipped::EDITION_NAME
+        );
+    }
+    let full_redraw = std::env::var_os("MEDCODE_FULL_REDRAW").is_some_and(|v| v != "0");
+    let theme = Theme::new(ColorMode::from_env());
+    let config = crate::paths::config_dir()?;
+    let (keymap, keymap_err) = KeyMap::load(&config);
+    let recents_file = recents_path()?;
+    let (recents, recents_err) = match Recents::load(&recents_file) {
+        Ok(r) => (r, None),
+        Err(e) => (Recents::default(), Some(format!("{e:#} (starting with no recent codes)"))),
+    };
+
+    let guard = TerminalGuard::enter()?;
+    watch_signals()?;
+    let mut term: Term = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout())))?;
+    let size = term.size()?;
+
+    // A first frame straight away; loading the code sets takes a moment.
+    loading_frame(&mut term, "Loading the code sets…")?;
+    let book = Arc::new(crate::codeset::shipped::load().context("loading the shipped code sets")?);
+    let search: Box<dyn Search> = open_search(&book, &opts, &mut term)?;
+
+    let today = chrono::Local::now().date_naive();
+    let mut app = App::new(book, keymap, theme, today, (size.width, size.height));
+    app.recents = recents;
+    app.message = keymap_err.map(|e| e.to_string()).or(recents_err);
+    let effects = app.start();
+    let result = run_loop(&mut term, &mut app, search.as_ref(), &mut Crossterm, effects, full_redraw, &recents_file);
+    drop(term);
+    drop(guard);
+    result
+}
+
+fn loading_frame(term: &mut Term, text: &str) -> Result<()> {
+    crossterm::queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    term.draw(|f| f.render_widget(ratatui::text::Line::raw(text.to_string()), f.area()))?;
+    execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    Ok(())
+}
+
+/// The search behind the workbench. Until the tantivy index is wired here the
+/// title scan answers (same `Search` trait).
+fn open_search(book: &Arc<Codebook>, _opts: &Options, _term: &mut Term) -> Result<Box<dyn Search>> {
+    Ok(Box::new(crate::app::fallback::ScanSearch::new(book)))
+}
+
+/// The loop, generic over the terminal and the event source so tests can drive it.
+pub fn run_loop<B: Backend + Write>(
+    term: &mut Terminal<B>,
+    app: &mut App,
+    search: &dyn Search,
+    events: &mut dyn EventSource,
+    first: Vec<Effect>,
+    full_redraw: bool,
+    recents_file: &std::path::Path,
+) -> Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    run_effects(app, search, first, recents_file);
+    draw(term, app, full_redraw)?;
+    while !app.quit {
+        let mut effects = Vec::new();
+        let mut dirty = apply(app, events.next()?, &mut effects);
+        while !app.quit
+            && let Some(ev) = events.ready()?
+        {
+            dirty |= apply(app, ev, &mut effects);
+        }
+        dirty |= !effects.is_empty();
+        run_effects(app, search, effects, recents_file);
+        if dirty && !app.quit {
+            draw(term, app, full_redraw)?;
+        }
+    }
+    Ok(())
+}
+
+/// Apply one event; whether the screen may have changed.
+fn apply(app: &mut App, ev: Event, effects: &mut Vec<Effect>) -> bool {
+    match ev {
+        Event::Key(k) => {
+            effects.extend(app.handle_key(&k));
+            true
+        }
+        Event::Paste(text) => {
+            effects.extend(app.paste(&text));
+            true
+        }
+        Event::Resize(w, h) => {
+            app.resize(w, h);
+            true
+        }
+        // Mouse moves, focus changes: nothing to draw.
+        _ => false,
+    }
+}
+
+/// Run what `update` asked for: only the last search of a burst of keys.
+fn run_effects(app: &mut App, search: &dyn Search, effects: Vec<Effect>, recents_file: &std::path::Path) {
+    let mut query = None;
+    let mut save = false;
+    for e in effects {
+        match e {
+            Effect::Search(q) => query = Some(q),
+            Effect::SaveRecents => save = true,
+        }
+    }
+    if let Some(q) = query
+        && q == app.search.query()
+    {
+        app.set_hits(search.search(&q));
+    }
+    if save && let Err(e) = app.recents.save(recents_file) {
+        app.message = Some(format!("could not save recent codes: {e:#}"));
+    }
+}
