@@ -409,7 +409,8 @@ impl App {
             }
             Pane::Detail => {
                 let max = detail::doc(self, self.detail_width()).lines.len().saturating_sub(1);
-                self.detail.scroll = clamp(usize::from(self.detail.scroll), max + 1).min(u16::MAX as usize) as u16;
+                self.detail.scroll =
+                    clamp(usize::from(self.detail.scroll), max + 1).min(u16::MAX as usize) as u16;
             }
             Pane::Tree => {
                 let rows = self.tree.rows(&self.book.cm);
@@ -552,7 +553,8 @@ impl App {
     fn toggle_favourite(&mut self) -> Vec<Effect> {
         let Some((set, code)) = self.selected() else { return Vec::new() };
         let on = self.recents.toggle_favourite(Used { set, code: code.clone() });
-        self.message = Some(format!("{code} {}", if on { "added to favourites" } else { "removed from favourites" }));
+        self.message =
+            Some(format!("{code} {}", if on { "added to favourites" } else { "removed from favourites" }));
         let mut effects = vec![Effect::SaveRecents];
         if self.search.query.trim().is_empty() {
             effects.extend(self.refresh_query());
@@ -620,7 +622,14 @@ impl App {
             if self.search.billable_only && !billable {
                 continue;
             }
-            out.push(Hit { code: u.code.clone(), title, set: u.set, billable, score: 0.0, matched: Matched::Code });
+            out.push(Hit {
+                code: u.code.clone(),
+                title,
+                set: u.set,
+                billable,
+                score: 0.0,
+                matched: Matched::Code,
+            });
         }
         out
     }
@@ -688,4 +697,4 @@ impl App {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

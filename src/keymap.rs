@@ -465,8 +465,11 @@ impl KeyMap {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (map, None),
             Err(e) => {
-                let err =
-                    KeyMapError { file: path.display().to_string(), line: 0, message: format!("cannot read: {e}") };
+                let err = KeyMapError {
+                    file: path.display().to_string(),
+                    line: 0,
+                    message: format!("cannot read: {e}"),
+                };
                 return (map, Some(err));
             }
         };

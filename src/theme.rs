@@ -16,7 +16,9 @@ impl ColorMode {
     pub fn detect(no_color: Option<&str>, colorterm: Option<&str>) -> ColorMode {
         if no_color.is_some_and(|v| !v.is_empty()) {
             ColorMode::NoColor
-        } else if colorterm.is_some_and(|v| v.eq_ignore_ascii_case("truecolor") || v.eq_ignore_ascii_case("24bit")) {
+        } else if colorterm
+            .is_some_and(|v| v.eq_ignore_ascii_case("truecolor") || v.eq_ignore_ascii_case("24bit"))
+        {
             ColorMode::TrueColor
         } else {
             ColorMode::Ansi16

@@ -144,7 +144,8 @@ pub fn run(opts: Options) -> Result<()> {
 
     let guard = TerminalGuard::enter()?;
     watch_signals()?;
-    let mut term: Term = Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout())))?;
+    let mut term: Term =
+        Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout())))?;
     let size = term.size()?;
 
     // A first frame straight away; loading the code sets takes a moment.
@@ -157,7 +158,8 @@ pub fn run(opts: Options) -> Result<()> {
     app.recents = recents;
     app.message = keymap_err.map(|e| e.to_string()).or(recents_err);
     let effects = app.start();
-    let result = run_loop(&mut term, &mut app, search.as_ref(), &mut Crossterm, effects, full_redraw, &recents_file);
+    let result =
+        run_loop(&mut term, &mut app, search.as_ref(), &mut Crossterm, effects, full_redraw, &recents_file);
     drop(term);
     drop(guard);
     result

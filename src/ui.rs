@@ -36,7 +36,7 @@ pub fn layout(app: &App) -> Areas {
     let body = Rect::new(0, 1.min(h), w, h.saturating_sub(2));
     let _ = full;
     if app.wide() {
-        let left = (w * 9 / 20).max(54);
+        let left = (w * 11 / 20).max(60);
         Areas {
             header,
             main: Rect::new(0, body.y, left, body.height),
@@ -64,7 +64,8 @@ pub fn draw(app: &App, f: &mut Frame) {
     }
     status::draw(app, f, a.status);
     if let Some(scroll) = app.help {
-        help::draw(app, f, f.area(), scroll);
+        let body = Rect { x: 0, y: a.main.y, width: app.size.0, height: a.main.height };
+        help::draw(app, f, body, scroll);
     }
 }
 
@@ -92,6 +93,14 @@ pub fn edition_text(app: &App, room: usize) -> (String, bool) {
     let stale = CodeSet::ALL.iter().any(|s| ed.effective(*s).is_some() && !ed.is_in_force(*s, app.today));
     let span = |s: CodeSet| ed.effective(s).map(|(a, b)| format!("{a}..{b}"));
     let warn = if stale { format!(" ⚠ not in force on {}", app.today) } else { String::new() };
+    let (_, to) = ed.effective(CodeSet::Icd10cm).unwrap_or((app.today, app.today));
+    let short_warn = if !stale {
+        String::new()
+    } else if app.today > to {
+        format!(" ⚠ ended {to}")
+    } else {
+        " ⚠ not in force".to_string()
+    };
     let candidates = [
         format!(
             "{}: ICD-10-CM {} · PCS {}{warn}",
@@ -100,7 +109,7 @@ pub fn edition_text(app: &App, room: usize) -> (String, bool) {
             span(CodeSet::Icd10pcs).unwrap_or_default()
         ),
         format!("{} CM {}{warn}", ed.name, span(CodeSet::Icd10cm).unwrap_or_default()),
-        format!("{}{}", ed.name, if stale { " ⚠ not in force" } else { "" }),
+        format!("{}{short_warn}", ed.name),
         format!("{}{}", ed.name, if stale { " ⚠" } else { "" }),
     ];
     let text = candidates
@@ -119,7 +128,16 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
         let active = *p == app.pane || (app.wide() && *p == app.left && app.pane == Pane::Detail);
         let label = format!(" {} ", short_title(*p, app.size.0));
         used += label.chars().count();
-        spans.push(Span::styled(label, if *p == app.pane { t.tab_active } else if active { t.heading } else { t.dim }));
+        spans.push(Span::styled(
+            label,
+            if *p == app.pane {
+                t.tab_active
+            } else if active {
+                t.heading
+            } else {
+                t.dim
+            },
+        ));
     }
     let room = usize::from(area.width).saturating_sub(used + 1);
     let (ed, stale) = edition_text(app, room);

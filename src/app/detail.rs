@@ -52,6 +52,7 @@ impl Doc {
     fn para(&mut self, segs: Vec<Seg>, width: usize, indent: usize) {
         let mut line: Vec<Seg> = Vec::new();
         let mut col = 0usize;
+        let mut just_wrapped = false;
         for s in segs {
             // Links are kept whole; other text breaks at spaces.
             let pieces: Vec<String> = if matches!(s.kind, SegKind::Link(_)) {
@@ -65,10 +66,12 @@ impl Doc {
                     self.lines.push(std::mem::take(&mut line));
                     line.push(seg(" ".repeat(indent), SegKind::Text));
                     col = indent;
+                    just_wrapped = true;
                 }
-                if col == indent && piece.trim().is_empty() && !line.is_empty() {
+                if just_wrapped && piece.trim().is_empty() {
                     continue;
                 }
+                just_wrapped = false;
                 if let SegKind::Link(i) = s.kind
                     && let Some(l) = self.links.get_mut(i)
                 {
@@ -113,7 +116,11 @@ pub fn code_refs(text: &str, cm: &Tabular) -> Vec<(std::ops::Range<usize>, NodeI
     let is_code_char = |c: u8| c.is_ascii_digit() || c.is_ascii_uppercase();
     let code_at = |i: usize| -> Option<usize> {
         // Letter, digit, digit-or-letter; then optionally `.` and up to 4 more (or `-`).
-        if i + 3 > b.len() || !b[i].is_ascii_uppercase() || !b[i + 1].is_ascii_digit() || !is_code_char(b[i + 2]) {
+        if i + 3 > b.len()
+            || !b[i].is_ascii_uppercase()
+            || !b[i + 1].is_ascii_digit()
+            || !is_code_char(b[i + 2])
+        {
             return None;
         }
         let mut j = i + 3;
@@ -141,7 +148,10 @@ pub fn code_refs(text: &str, cm: &Tabular) -> Vec<(std::ops::Range<usize>, NodeI
             let first = &text[i..end];
             let mut end = end;
             // A range `N18.1-N18.6` or `E08-E13`: one link for the whole range, to its first code.
-            if end + 1 < b.len() && b[end] == b'-' && let Some(e2) = code_at(end + 1) {
+            if end + 1 < b.len()
+                && b[end] == b'-'
+                && let Some(e2) = code_at(end + 1)
+            {
                 end = e2;
             }
             if end < b.len() && b[end].is_ascii_alphanumeric() {
@@ -172,7 +182,10 @@ pub fn doc(app: &App, width: u16) -> Doc {
     match app.detail.current() {
         None => {
             d.para(
-                vec![seg("Type in the search box, pick a result, or browse the tree (t) or the PCS builder (b).", SegKind::Dim)],
+                vec![seg(
+                    "Type in the search box, pick a result, or browse the tree (t) or the PCS builder (b).",
+                    SegKind::Dim,
+                )],
                 width,
                 0,
             );
@@ -193,8 +206,10 @@ fn cm_doc(app: &App, id: NodeId, width: usize, d: &mut Doc) {
         CmKind::Code | CmKind::Extension if node.billable => "billable",
         _ => "not billable",
     };
-    let shown = if node.kind == CmKind::Chapter { format!("Chapter {}", node.code) } else { node.code.clone() };
-    let fav = if app.recents.is_favourite(crate::codeset::CodeSet::Icd10cm, &node.code) { "  ★" } else { "" };
+    let shown =
+        if node.kind == CmKind::Chapter { format!("Chapter {}", node.code) } else { node.code.clone() };
+    let fav =
+        if app.recents.is_favourite(crate::codeset::CodeSet::Icd10cm, &node.code) { "  ★" } else { "" };
     d.para(
         vec![
             seg(shown, SegKind::Code),
@@ -285,7 +300,11 @@ fn pcs_doc(app: &App, code: &str, width: usize, d: &mut Doc) {
     if let Some(title) = pcs.title(code) {
         d.para(vec![seg(title.text, SegKind::Title)], width, 0);
         if title.composed {
-            d.para(vec![seg("(title composed from the axis labels: no CMS title)", SegKind::Composed)], width, 0);
+            d.para(
+                vec![seg("(title composed from the axis labels: no CMS title)", SegKind::Composed)],
+                width,
+                0,
+            );
         }
     }
     let chars = pcs.explain(code);

@@ -91,7 +91,8 @@ impl Search for ScanSearch {
             }
             let all = qwords.iter().all(|q| {
                 e.words.iter().any(|w| w.starts_with(q.as_str()))
-                    || (!expand(q).is_empty() && expand(q).iter().all(|x| e.words.iter().any(|w| w.starts_with(x))))
+                    || (!expand(q).is_empty()
+                        && expand(q).iter().all(|x| e.words.iter().any(|w| w.starts_with(x))))
             });
             if all {
                 hits.push((50.0 - e.words.len() as f32 * 0.5, e, Matched::Title));

@@ -53,7 +53,9 @@ impl Recents {
     /// Read `path`; a missing file is an empty list.
     pub fn load(path: &Path) -> Result<Recents> {
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display())),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Recents::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }

@@ -46,7 +46,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             let label = super::fit(&c.label, w.saturating_sub(4));
             lines.push(Line::from(vec![
                 Span::styled(format!(" {}  ", c.ch), if sel { t.selected } else { t.code }),
-                Span::styled(format!("{label:<width$}", width = w.saturating_sub(4)), if sel { t.selected } else { t.text }),
+                Span::styled(
+                    format!("{label:<width$}", width = w.saturating_sub(4)),
+                    if sel { t.selected } else { t.text },
+                ),
             ]));
         }
     }

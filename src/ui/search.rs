@@ -45,16 +45,22 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         Some(CodeSet::Icd10cm) => "ICD-10-CM",
         Some(CodeSet::Icd10pcs) => "ICD-10-PCS",
     };
-    let filters = Line::from(vec![
+    let mut filters = Line::from(vec![
         Span::styled(key(Action::CycleSet), t.key),
         Span::styled(" set:", t.dim),
         Span::styled(set, if s.set.is_some() { t.highlight } else { t.text }),
         Span::raw("  "),
         Span::styled(key(Action::ToggleBillable), t.key),
         Span::styled(" billable only:", t.dim),
-        Span::styled(if s.billable_only { "on" } else { "off" }, if s.billable_only { t.highlight } else { t.text }),
-        Span::styled("   ● billable ▸ header", t.dim),
+        Span::styled(
+            if s.billable_only { "on" } else { "off" },
+            if s.billable_only { t.highlight } else { t.text },
+        ),
     ]);
+    // The marker legend only when it fits.
+    if filters.width() + 22 <= w {
+        filters.push_span(Span::styled("   ● billable ▸ header", t.dim));
+    }
     f.render_widget(Paragraph::new(filters), Rect { y: inner.y + 1, height: 1, ..inner });
 
     let list = Rect { y: inner.y + 2, height: inner.height - 2, ..inner };

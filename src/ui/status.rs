@@ -11,7 +11,9 @@ use crate::keymap::Layer;
 /// The actions worth a place on the status bar, per layer, most useful first.
 pub fn actions(layer: Layer) -> &'static [A] {
     match layer {
-        Layer::Input => &[A::MoveDown, A::Open, A::CycleSet, A::ToggleBillable, A::FocusNext, A::Cancel, A::Help, A::Quit],
+        Layer::Input => {
+            &[A::MoveDown, A::Open, A::CycleSet, A::ToggleBillable, A::Help, A::Quit, A::Cancel, A::FocusNext]
+        }
         Layer::Results => &[
             A::MoveDown,
             A::Open,
@@ -23,12 +25,28 @@ pub fn actions(layer: Layer) -> &'static [A] {
             A::Help,
             A::Quit,
         ],
-        Layer::Detail => {
-            &[A::NextLink, A::Open, A::Back, A::Forward, A::RevealInTree, A::ToggleFavourite, A::FocusNext, A::Help, A::Quit]
-        }
-        Layer::Tree => {
-            &[A::MoveDown, A::Expand, A::Collapse, A::Parent, A::NextSibling, A::TypeAhead, A::Open, A::Help, A::Quit]
-        }
+        Layer::Detail => &[
+            A::NextLink,
+            A::Open,
+            A::Back,
+            A::Forward,
+            A::RevealInTree,
+            A::ToggleFavourite,
+            A::FocusNext,
+            A::Help,
+            A::Quit,
+        ],
+        Layer::Tree => &[
+            A::MoveDown,
+            A::Expand,
+            A::Collapse,
+            A::Parent,
+            A::NextSibling,
+            A::TypeAhead,
+            A::Open,
+            A::Help,
+            A::Quit,
+        ],
         Layer::Pcs => &[A::MoveDown, A::Open, A::StepBack, A::FocusNext, A::FocusSearch, A::Help, A::Quit],
         Layer::Help => &[A::MoveDown, A::Cancel],
         Layer::Queue | Layer::Record | Layer::Common | Layer::Global => &[A::FocusSearch, A::Help, A::Quit],

@@ -18,7 +18,8 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let mut list = inner;
     if let Some(text) = &app.tree.typeahead {
         list.height = list.height.saturating_sub(1);
-        let line = Line::from(vec![Span::styled("jump to: ", t.heading), Span::raw(text.clone()), Span::raw("▏")]);
+        let line =
+            Line::from(vec![Span::styled("jump to: ", t.heading), Span::raw(text.clone()), Span::raw("▏")]);
         f.render_widget(line, Rect { y: inner.bottom().saturating_sub(1), height: 1, ..inner });
     }
     if cm.nodes.is_empty() {
