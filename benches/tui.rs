@@ -32,7 +32,8 @@ fn count(hay: &[u8], needle: &[u8]) -> usize {
 
 impl Run {
     fn start(cols: u16, rows: u16, full: bool) -> (Run, Instant) {
-        let pty = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let pty =
+            native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
         let data = tempfile::tempdir().unwrap();
         let config = tempfile::tempdir().unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_medcode"));

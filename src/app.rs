@@ -537,6 +537,14 @@ impl App {
         }
     }
 
+    /// A detail target as printed (`E11.22`, `0DTJ4ZZ`).
+    pub fn detail_target_code(&self, t: &Target) -> String {
+        match t {
+            Target::Cm(id) => self.book.cm.node(*id).code.clone(),
+            Target::Pcs(p) => p.clone(),
+        }
+    }
+
     /// The code under the cursor of the focused pane (for favourites and reveal).
     fn selected(&self) -> Option<(CodeSet, String)> {
         let from_target = |t: &Target| match t {

@@ -132,7 +132,7 @@ fn search_open_detail_reveal_in_tree_and_quit_restores_the_terminal() {
         }
         s.send("\r");
         s.wait_for("Type 2 diabetes mellitus with diabetic chronic kidney disease");
-        s.wait_for("Use additional code");
+        s.wait_for("(from E11)");
         s.send("r");
         let tree = s.wait_for("Tree · ICD-10-CM");
         assert!(tree.contains("E11.22"), "{tree}");
