@@ -105,15 +105,27 @@ fn watch_signals() -> Result<()> {
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
 /// Draw one frame inside a synchronized update, so the terminal shows it whole.
+/// `full` (the benchmark's baseline) clears the screen and writes every cell
+/// instead of only the cells that changed.
 fn draw<B: Backend + Write>(term: &mut Terminal<B>, app: &App, full: bool) -> Result<()>
 where
     B::Error: Send + Sync + 'static,
 {
-    if full {
-        term.clear()?;
-    }
     crossterm::queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
-    term.draw(|f| crate::ui::draw(app, f))?;
+    if full {
+        let size = term.size()?;
+        let mut off = Terminal::new(ratatui::backend::TestBackend::new(size.width, size.height))?;
+        let frame = off.draw(|f| crate::ui::draw(app, f))?;
+        let buf = frame.buffer.clone();
+        let backend = term.backend_mut();
+        crossterm::queue!(backend, terminal::Clear(terminal::ClearType::All))?;
+        let width = usize::from(buf.area.width.max(1));
+        backend
+            .draw(buf.content.iter().enumerate().map(|(i, c)| ((i % width) as u16, (i / width) as u16, c)))?;
+        Backend::flush(backend)?;
+    } else {
+        term.draw(|f| crate::ui::draw(app, f))?;
+    }
     execute!(term.backend_mut(), EndSynchronizedUpdate)?;
     Ok(())
 }

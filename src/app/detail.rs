@@ -321,10 +321,10 @@ fn pcs_doc(app: &App, code: &str, width: usize, d: &mut Doc) {
                 seg(c.label.clone(), SegKind::Text),
             ],
             width,
-            17,
+            16,
         );
         if let Some(def) = c.definition {
-            d.para(vec![seg(" ".repeat(17), SegKind::Text), seg(def, SegKind::Dim)], width, 17);
+            d.para(vec![seg(" ".repeat(16), SegKind::Text), seg(def, SegKind::Dim)], width, 16);
         }
     }
     if !complete {
