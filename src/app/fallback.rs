@@ -13,7 +13,10 @@ struct Entry {
     code: String,
     key: String,
     title: String,
-    words: Vec<String>,
+    /// The title's words, lower case, each after a space (` type 2 diabetes`), so a
+    /// word prefix is a substring search.
+    hay: String,
+    words: usize,
     billable: bool,
 }
 
@@ -23,6 +26,14 @@ pub struct ScanSearch {
 
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+fn hay(text: &str) -> String {
+    words(text).iter().fold(String::new(), |mut acc, w| {
+        acc.push(' ');
+        acc.push_str(w);
+        acc
+    })
 }
 
 fn expand(word: &str) -> &[&'static str] {
@@ -51,7 +62,8 @@ impl ScanSearch {
                 set: CodeSet::Icd10cm,
                 code: n.code.clone(),
                 key: normalize(&n.code),
-                words: words(&n.title),
+                hay: hay(&n.title),
+                words: words(&n.title).len(),
                 title: n.title.clone(),
                 billable: n.billable,
             });
@@ -62,7 +74,8 @@ impl ScanSearch {
                     set: CodeSet::Icd10pcs,
                     code: code.clone(),
                     key: code.clone(),
-                    words: words(&t.text),
+                    hay: hay(&t.text),
+                    words: words(&t.text).len(),
                     title: t.text,
                     billable: true,
                 });
@@ -74,7 +87,11 @@ impl ScanSearch {
 
 impl Search for ScanSearch {
     fn search(&self, query: &Query) -> anyhow::Result<Vec<Hit>> {
-        let qwords = words(&query.text);
+        // Each query word: the needles of which one must be in the title (all of an expansion).
+        let needles: Vec<(String, Vec<String>)> = words(&query.text)
+            .iter()
+            .map(|q| (format!(" {q}"), expand(q).iter().map(|x| format!(" {x}")).collect()))
+            .collect();
         let qkey = normalize(query.text.trim());
         let mut hits: Vec<(f32, &Entry, Matched)> = Vec::new();
         for e in &self.entries {
@@ -86,16 +103,15 @@ impl Search for ScanSearch {
                 hits.push((score, e, Matched::Code));
                 continue;
             }
-            if qwords.is_empty() {
+            if needles.is_empty() {
                 continue;
             }
-            let all = qwords.iter().all(|q| {
-                e.words.iter().any(|w| w.starts_with(q.as_str()))
-                    || (!expand(q).is_empty()
-                        && expand(q).iter().all(|x| e.words.iter().any(|w| w.starts_with(x))))
+            let all = needles.iter().all(|(word, expansion)| {
+                e.hay.contains(word.as_str())
+                    || (!expansion.is_empty() && expansion.iter().all(|x| e.hay.contains(x.as_str())))
             });
             if all {
-                hits.push((50.0 - e.words.len() as f32 * 0.5, e, Matched::Title));
+                hits.push((50.0 - e.words as f32 * 0.5, e, Matched::Title));
             }
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.key.cmp(&b.1.key)));
@@ -111,5 +127,24 @@ impl Search for ScanSearch {
                 matched,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_prefixes_abbreviations_and_code_prefixes() {
+        let book = crate::app::tests::fixture_book();
+        let s = ScanSearch::new(&book);
+        let codes =
+            |q: &str| s.search(&Query::new(q)).unwrap().into_iter().map(|h| h.code).collect::<Vec<_>>();
+        assert!(codes("diabetes w ckd").contains(&"E11.22".to_string()));
+        assert!(!codes("diabetes wo ckd").contains(&"E11.22".to_string()));
+        assert_eq!(codes("e11.22").first().map(String::as_str), Some("E11.22"));
+        let mut q = Query::new("diab");
+        q.set = Some(CodeSet::Icd10pcs);
+        assert!(s.search(&q).unwrap().iter().all(|h| h.set == CodeSet::Icd10pcs));
     }
 }
