@@ -22,6 +22,9 @@ struct Entry {
 
 pub struct ScanSearch {
     entries: Vec<Entry>,
+    /// The last query and every entry it matched: typing usually extends a
+    /// query, and then only those entries need looking at.
+    last: std::sync::Mutex<Option<(Query, Vec<u32>)>>,
 }
 
 fn words(text: &str) -> Vec<String> {
@@ -81,7 +84,7 @@ impl ScanSearch {
                 });
             }
         }
-        ScanSearch { entries }
+        ScanSearch { entries, last: std::sync::Mutex::new(None) }
     }
 }
 
@@ -94,13 +97,35 @@ impl Search for ScanSearch {
             .collect();
         let qkey = normalize(query.text.trim());
         let mut hits: Vec<(f32, &Entry, Matched)> = Vec::new();
-        for e in &self.entries {
+        let mut matched: Vec<u32> = Vec::new();
+        let last = self.last.lock().map(|g| g.clone()).unwrap_or(None);
+        // An expansion (`ckd`) can match titles its prefix (`ck`) did not: no narrowing then.
+        let expands = words(&query.text).last().is_some_and(|w| !expand(w).is_empty());
+        let narrowed: Option<Vec<u32>> = last.and_then(|(q, ids)| {
+            (q.set == query.set
+                && q.billable_only == query.billable_only
+                && !q.text.trim().is_empty()
+                && query.text.starts_with(&q.text)
+                && !expands)
+                .then_some(ids)
+        });
+        let all: Vec<u32>;
+        let candidates: &[u32] = match &narrowed {
+            Some(ids) => ids,
+            None => {
+                all = (0..self.entries.len() as u32).collect();
+                &all
+            }
+        };
+        for &i in candidates {
+            let e = &self.entries[i as usize];
             if query.set.is_some_and(|s| s != e.set) || (query.billable_only && !e.billable) {
                 continue;
             }
             if !qkey.is_empty() && e.key.starts_with(&qkey) {
                 let score = 100.0 - (e.key.len() - qkey.len()) as f32;
                 hits.push((score, e, Matched::Code));
+                matched.push(i);
                 continue;
             }
             if needles.is_empty() {
@@ -112,7 +137,11 @@ impl Search for ScanSearch {
             });
             if all {
                 hits.push((50.0 - e.words as f32 * 0.5, e, Matched::Title));
+                matched.push(i);
             }
+        }
+        if let Ok(mut g) = self.last.lock() {
+            *g = Some((query.clone(), matched));
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.key.cmp(&b.1.key)));
         Ok(hits
@@ -146,5 +175,28 @@ mod tests {
         let mut q = Query::new("diab");
         q.set = Some(CodeSet::Icd10pcs);
         assert!(s.search(&q).unwrap().iter().all(|h| h.set == CodeSet::Icd10pcs));
+        // Typing a query a key at a time narrows the last matches and gives what a fresh scan gives.
+        let typed: Vec<_> =
+            ["d", "di", "dia", "diabetes", "diabetes ", "diabetes w", "diabetes w c", "diabetes w ckd"]
+                .iter()
+                .map(|q| codes(q))
+                .collect();
+        let fresh = ScanSearch::new(&book);
+        let again = fresh
+            .search(&Query::new("diabetes w ckd"))
+            .unwrap()
+            .into_iter()
+            .map(|h| h.code)
+            .collect::<Vec<_>>();
+        assert_eq!(typed.last(), Some(&again));
+        assert_eq!(
+            codes("diabetes w c"),
+            fresh
+                .search(&Query::new("diabetes w c"))
+                .unwrap()
+                .into_iter()
+                .map(|h| h.code)
+                .collect::<Vec<_>>()
+        );
     }
 }
