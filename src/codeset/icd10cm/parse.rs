@@ -245,6 +245,14 @@ fn lower_first(s: &str) -> String {
 
 /// Trim and fold runs of whitespace (the file indents some text over lines).
 fn clean(s: &str) -> String {
+    let b = s.as_bytes();
+    let tidy = b.first().is_none_or(|c| !c.is_ascii_whitespace())
+        && b.last().is_none_or(|c| !c.is_ascii_whitespace())
+        && !b.windows(2).any(|w| w[0].is_ascii_whitespace() && (w[1].is_ascii_whitespace() || w[0] != b' '))
+        && !b.iter().any(|c| matches!(c, b'\n' | b'\r' | b'\t'));
+    if tidy && s.chars().all(|c| c.is_ascii() || !c.is_whitespace()) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
