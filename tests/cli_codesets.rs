@@ -190,3 +190,65 @@ fn codes_refuses_an_unknown_set() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown code set"));
 }
+
+#[test]
+fn show_a_pcs_code_explains_each_character() {
+    let out = run(&["show", "0dtj4zz"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.starts_with("0DTJ4ZZ  Resection of Appendix, Percutaneous Endoscopic Approach\n"), "{text}");
+    assert!(text.contains("Set:       ICD-10-PCS"), "{text}");
+    assert!(text.contains("Edition:   fy2026-shipped (FY2026, 2025-10-01 to 2026-09-30)"), "{text}");
+    assert!(text.contains("  3 Operation    T  Resection\n"), "{text}");
+    assert!(
+        text.contains("Definition: Cutting out or off, without replacement, all of a body part"),
+        "{text}"
+    );
+    assert!(text.contains("  4 Body Part    J  Appendix\n"), "{text}");
+    let json = run(&["show", "0DTJ4ZZ", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(v["set"], "icd10pcs");
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["title_composed"], false);
+    assert_eq!(v["characters"].as_array().map(Vec::len), Some(7));
+    assert_eq!(v["characters"][4]["label"], "Percutaneous Endoscopic");
+}
+
+#[test]
+fn show_a_pcs_table_offers_the_next_characters() {
+    let out = run(&["show", "0DT"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("(composed from axis labels)"), "{text}");
+    assert!(text.contains("Status:    partial code, 3 of 7 characters"), "{text}");
+    assert!(text.contains("Next character (Body Part):\n"), "{text}");
+    assert!(text.contains("  J  Appendix\n"), "{text}");
+    // B20 is a CM category and a PCS table: CM first, PCS on request.
+    let cm = stdout(&run(&["show", "B20"]));
+    assert!(cm.starts_with("B20  Human immunodeficiency virus [HIV] disease\n"), "{cm}");
+    assert!(cm.contains("medcode show --set icd10pcs B20"), "{cm}");
+    let pcs = stdout(&run(&["show", "--set", "icd10pcs", "B20"]));
+    assert!(pcs.contains("Set:       ICD-10-PCS"), "{pcs}");
+}
+
+#[test]
+fn show_an_invalid_pcs_code_offers_the_valid_next_characters() {
+    let out = run(&["show", "0DTJ4ZQ"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`0DTJ4Z` is valid; characters that can follow it:"), "{err}");
+    assert!(err.contains("0DTJ4ZZ  No Qualifier"), "{err}");
+}
+
+#[test]
+fn codes_of_both_sets() {
+    let out = run(&["codes", "--billable"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    let pcs = text.lines().filter(|l| !l.contains('.') && l.len() > 7 && l.as_bytes()[7] == b'\t').count();
+    let pcs_only = stdout(&run(&["codes", "--set", "icd10pcs"])).lines().count();
+    assert!(pcs_only > 70_000, "{pcs_only}");
+    assert_eq!(text.lines().count(), 74_719 + pcs_only);
+    assert!(pcs >= pcs_only);
+    assert!(text.contains("\n0DTJ4ZZ\tResection of Appendix, Percutaneous Endoscopic Approach\t1\n"));
+}
