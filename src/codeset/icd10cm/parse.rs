@@ -3,6 +3,19 @@
 //! One pass over quick-xml events with a stack of open elements. Every element
 //! the file may hold is listed in [`child`]; anything else is an error naming
 //! the file, line and column, so a damaged or foreign file is never half-read.
+//!
+//! Where each part of the file goes:
+//! - `chapter`, `section`, `diag`: nodes, each with its `desc` as title and its
+//!   note lists (`includes` ... `sevenChrNote`) in [`Notes`]. A section with no
+//!   codes of its own (C00-C96, M00-M25, T20-T32) is the parent of the sections
+//!   its range covers, so its notes govern them.
+//! - `sevenChrDef`: the 7th characters of the node; a `note` inside it is an
+//!   inclusion term of the character before it (S52 `B`: "initial encounter for
+//!   open fracture NOS"; at W08 the file puts "Fall from stool" there too).
+//! - `visualImpairment` (H54.8): one note line per category of the table.
+//! - `introduction`: [`Tabular::introduction`].
+//! - `sectionIndex`: read, not kept: it repeats the titles of the chapter's sections.
+//! - `diag placeholder="true"`: not kept; the code itself holds the `X`.
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
