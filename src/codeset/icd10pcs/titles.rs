@@ -51,11 +51,12 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
                         ),
                     )
                 };
-                if !line.is_ascii() {
-                    return Err(bad(0, "non-ASCII text"));
-                }
                 if line.len() <= ORDER_LONG || !line.as_bytes()[..5].iter().all(u8::is_ascii_digit) {
                     return Err(bad(0, "too short or no order number"));
+                }
+                // The fixed columns are ASCII; only the long title may be other text.
+                if let Some(col) = line.as_bytes()[..ORDER_LONG].iter().position(|b| !b.is_ascii()) {
+                    return Err(bad(col, "non-ASCII text in the fixed columns"));
                 }
                 match line.as_bytes()[ORDER_FLAG] {
                     b'0' => continue, // a header (table or partial code), not a code
