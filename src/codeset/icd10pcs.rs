@@ -193,8 +193,9 @@ pub struct Pcs {
     definition_keys: HashMap<(char, u8, String), usize>,
     /// Index main terms (letter, main term) by lower-case word of their title.
     index_words: HashMap<String, Vec<(u32, u32)>>,
-    /// Titles composed for codes without a CMS title (filled by `attach_titles`).
-    composed: HashMap<String, String>,
+    /// Titles composed for codes without a CMS title, on the first call that needs one
+    /// (composing is the slowest part of loading, and most sessions never show one).
+    composed: std::sync::OnceLock<HashMap<String, String>>,
 }
 
 impl Pcs {
@@ -216,7 +217,7 @@ impl Pcs {
     /// Read long titles: a CMS order file (`icd10pcs_order_YYYY.txt`) or a `code<TAB>title` list.
     pub fn attach_titles(&mut self, data: &[u8], file: &str) -> Result<(), ReleaseError> {
         titles::attach(self, data, file)?;
-        self.composed = compose::compose_missing(self);
+        self.composed = std::sync::OnceLock::new();
         Ok(())
     }
 
@@ -309,7 +310,8 @@ impl Pcs {
             if let Some(t) = self.titles.get(key) {
                 return Some(Title { text: t.clone(), composed: false });
             }
-            let text = self.composed.get(key).cloned().unwrap_or_else(|| compose::compose(self, key, false));
+            let composed = self.composed.get_or_init(|| compose::compose_missing(self));
+            let text = composed.get(key).cloned().unwrap_or_else(|| compose::compose(self, key, false));
             return Some(Title { text, composed: true });
         }
         let labels: Vec<String> = self.explain(key).into_iter().map(|c| c.label).collect();
@@ -319,6 +321,15 @@ impl Pcs {
     /// Each character of a complete or partial code with its axis, label and
     /// definition. Stops at the first character no table allows.
     pub fn explain(&self, key: &str) -> Vec<CharInfo> {
+        self.explain_with(key, true)
+    }
+
+    /// `explain` without the definitions (labels and axes only), for composing titles.
+    fn labels(&self, key: &str) -> Vec<CharInfo> {
+        self.explain_with(key, false)
+    }
+
+    fn explain_with(&self, key: &str, details: bool) -> Vec<CharInfo> {
         let mut out = Vec::new();
         // Codes are ASCII: explain up to the first other character (and keep the slicing below safe).
         let key = &key[..key.find(|c: char| !c.is_ascii()).unwrap_or(key.len())];
@@ -329,9 +340,9 @@ impl Pcs {
             axis: axis.title.clone(),
             ch: v.ch,
             label: v.label.clone(),
-            definition: v.definition.clone(),
-            explanation: v.explanation.clone(),
-            includes: v.includes.clone(),
+            definition: v.definition.clone().filter(|_| details),
+            explanation: v.explanation.clone().filter(|_| details),
+            includes: if details { v.includes.clone() } else { Vec::new() },
         };
         // Positions 1 to 3: any table with the prefix so far says what they mean.
         for n in 1..=bytes.len().min(3) {

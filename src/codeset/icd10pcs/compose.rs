@@ -31,7 +31,7 @@ pub(super) fn compose_missing(pcs: &Pcs) -> HashMap<String, String> {
 /// A composed title for a complete code. `skip_self` leaves the code's own
 /// CMS title out of the templates (to measure how well composition does).
 pub(super) fn compose(pcs: &Pcs, code: &str, skip_self: bool) -> String {
-    let target = pcs.explain(code);
+    let target = pcs.labels(code);
     if target.len() != 7 {
         return by_rule(&target);
     }
@@ -68,7 +68,7 @@ fn by_template(pcs: &Pcs, code: &str, target: &[CharInfo], skip_self: bool) -> O
     let mut fallback = None;
     for sibling in candidates.into_iter().take(MAX_TRIES) {
         let Some(title) = pcs.titles.get(sibling.as_str()) else { continue };
-        let source = pcs.explain(sibling);
+        let source = pcs.labels(sibling);
         if source.len() != 7 {
             continue;
         }
