@@ -183,6 +183,8 @@ pub struct Pcs {
     pub device_aggregates: Vec<PcsDeviceAggregate>,
     /// Titles read for codes the tables do not have (ignored).
     pub titles_unknown: usize,
+    /// The codes as fixed-size keys, sorted like `codes` (fast membership tests).
+    code_keys: Vec<[u8; 7]>,
     /// Table position by prefix (`0DT`).
     by_prefix: HashMap<[u8; 3], usize>,
     /// The first table of each section and body system (`0`, `0D`).
@@ -223,7 +225,8 @@ impl Pcs {
 
     /// Expand the tables into codes and build the lookups (after parsing the tables).
     fn build(&mut self) {
-        let mut codes = Vec::with_capacity(self.tables.iter().map(PcsTable::code_count).sum());
+        // Fixed-size keys: expanding and sorting 79,115 of them is far cheaper than Strings.
+        let mut keys: Vec<[u8; 7]> = Vec::with_capacity(self.tables.iter().map(PcsTable::code_count).sum());
         self.by_prefix.clear();
         self.first_of.clear();
         for (i, t) in self.tables.iter().enumerate() {
@@ -234,26 +237,30 @@ impl Pcs {
                     self.first_of.entry(prefix[..n].to_string()).or_insert(i);
                 }
             }
+            let mut code = [0u8; 7];
+            code[..3].copy_from_slice(&prefix.as_bytes()[..3.min(prefix.len())]);
             for row in &t.rows {
-                let mut stack = vec![prefix.clone()];
-                for axis in &row.axes {
-                    stack = stack
-                        .iter()
-                        .flat_map(|p| {
-                            axis.values.iter().map(move |v| {
-                                let mut s = p.clone();
-                                s.push(v.ch);
-                                s
-                            })
-                        })
-                        .collect();
+                let [a4, a5, a6, a7] = row.axes.as_slice() else { continue };
+                for v4 in &a4.values {
+                    code[3] = v4.ch as u8;
+                    for v5 in &a5.values {
+                        code[4] = v5.ch as u8;
+                        for v6 in &a6.values {
+                            code[5] = v6.ch as u8;
+                            for v7 in &a7.values {
+                                code[6] = v7.ch as u8;
+                                keys.push(code);
+                            }
+                        }
+                    }
                 }
-                codes.extend(stack);
             }
         }
-        codes.sort_unstable();
-        codes.dedup();
-        self.codes = codes;
+        keys.sort_unstable();
+        keys.dedup();
+        // Keys hold ASCII letters and digits only (the parser checks every label code).
+        self.codes = keys.iter().map(|k| k.iter().map(|b| char::from(*b)).collect()).collect();
+        self.code_keys = keys;
 
         // Sections, body systems and operations: the first three axes of the tables.
         let mut heads: HashMap<String, Vec<NextChar>> = HashMap::new();
@@ -290,7 +297,7 @@ impl Pcs {
 
     /// Whether `key` is a complete valid code.
     pub fn is_code(&self, key: &str) -> bool {
-        key.len() == 7 && self.codes.binary_search_by(|c| c.as_str().cmp(key)).is_ok()
+        <[u8; 7]>::try_from(key.as_bytes()).is_ok_and(|k| self.code_keys.binary_search(&k).is_ok())
     }
 
     /// The valid codes starting with `prefix` (a slice of the sorted codes).

@@ -20,7 +20,8 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
     let mut form: Option<Form> = None;
     let mut offset = data_start;
     let mut unknown = 0;
-    let mut read = std::collections::HashMap::new();
+    // Collected first so that a bad line leaves the titles as they were.
+    let mut read = Vec::new();
     for raw in data[data_start..].split(|b| *b == b'\n') {
         let at = offset;
         offset += raw.len() + 1;
@@ -74,7 +75,7 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
         }
         let code = code.to_ascii_uppercase();
         if pcs.is_code(&code) {
-            read.insert(code, title.to_string());
+            read.push((code, title.to_string()));
         } else {
             unknown += 1;
         }
@@ -82,6 +83,7 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
     if form.is_none() {
         return Err(ReleaseError::at(file, data, 0, "no titles in the file"));
     }
+    pcs.titles.reserve(read.len());
     pcs.titles.extend(read);
     pcs.titles_unknown += unknown;
     Ok(())
