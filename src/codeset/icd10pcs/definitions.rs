@@ -144,7 +144,7 @@ fn parse(data: &[u8], file: &str) -> Result<Parsed, ReleaseError> {
             },
             Ev::Close { name, text } if xml.name() == "aggregate" => {
                 if let Some(a) = aggregate.as_mut() {
-                    match name.as_str() {
+                    match name.as_ref() {
                         "device" => a.device = text,
                         "operation" => a.operation = text,
                         "bodySys" => a.body_systems.push(text),
@@ -153,7 +153,7 @@ fn parse(data: &[u8], file: &str) -> Result<Parsed, ReleaseError> {
                     }
                 }
             }
-            Ev::Close { name, text } => match (name.as_str(), xml.name()) {
+            Ev::Close { name, text } => match (name.as_ref(), xml.name()) {
                 ("aggregate", _) => {
                     if let Some(a) = aggregate.take() {
                         if a.device.is_empty() || a.parent.is_empty() {

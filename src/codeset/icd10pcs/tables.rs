@@ -63,7 +63,7 @@ pub(super) fn parse(data: &[u8], file: &str) -> Result<Pcs, ReleaseError> {
                 }
                 _ => {}
             },
-            Ev::Close { name, text } => match name.as_str() {
+            Ev::Close { name, text } => match name.as_ref() {
                 "version" if xml.depth() == 1 => pcs.version = text,
                 "title" if xml.name() == "axis" => {
                     if let Some(a) = axis.as_mut() {

@@ -2,17 +2,19 @@
 //! close events with attributes and the element's own text, and every
 //! failure turned into a `ReleaseError` at the byte where it happened.
 
+use std::borrow::Cow;
+
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 
 use crate::codeset::ReleaseError;
 
-pub(super) enum Ev {
+pub(super) enum Ev<'a> {
     /// An element opened; its name is `Xml::name()`, its attributes given here.
     Open(Vec<(String, String)>),
     /// An element closed, with its own text (trimmed; child elements' text excluded).
     Close {
-        name: String,
+        name: Cow<'a, str>,
         text: String,
     },
     Eof,
@@ -23,7 +25,7 @@ pub(super) struct Xml<'a> {
     data: &'a [u8],
     file: &'a str,
     /// Open elements, outermost first, each with the text read so far.
-    stack: Vec<(String, String)>,
+    stack: Vec<(Cow<'a, str>, String)>,
     /// An `<empty/>` element still to be closed.
     pending_close: bool,
     /// Where the last event started.
@@ -39,7 +41,7 @@ impl<'a> Xml<'a> {
 
     /// The name of the innermost open element.
     pub(super) fn name(&self) -> &str {
-        self.stack.last().map_or("", |(n, _)| n.as_str())
+        self.stack.last().map_or("", |(n, _)| n.as_ref())
     }
 
     /// The open elements, outermost first (after a `Close`, its parents).
@@ -49,7 +51,7 @@ impl<'a> Xml<'a> {
 
     /// The name of the open element `up` levels above the innermost one.
     pub(super) fn parent(&self, up: usize) -> &str {
-        self.stack.len().checked_sub(1 + up).and_then(|i| self.stack.get(i)).map_or("", |(n, _)| n.as_str())
+        self.stack.len().checked_sub(1 + up).and_then(|i| self.stack.get(i)).map_or("", |(n, _)| n.as_ref())
     }
 
     /// Where the last event started (a byte offset).
@@ -62,7 +64,7 @@ impl<'a> Xml<'a> {
         ReleaseError::at(self.file, self.data, self.pos, message)
     }
 
-    pub(super) fn next(&mut self) -> Result<Ev, ReleaseError> {
+    pub(super) fn next(&mut self) -> Result<Ev<'a>, ReleaseError> {
         if self.pending_close {
             self.pending_close = false;
             return Ok(self.close());
@@ -79,12 +81,14 @@ impl<'a> Xml<'a> {
             match event {
                 Event::Start(e) => {
                     let attrs = self.attributes(&e)?;
-                    self.stack.push((e.name().as_ref().to_string(), String::new()));
+                    let name = self.borrowed_name(e.name().as_ref());
+                    self.stack.push((name, String::new()));
                     return Ok(Ev::Open(attrs));
                 }
                 Event::Empty(e) => {
                     let attrs = self.attributes(&e)?;
-                    self.stack.push((e.name().as_ref().to_string(), String::new()));
+                    let name = self.borrowed_name(e.name().as_ref());
+                    self.stack.push((name, String::new()));
                     self.pending_close = true;
                     return Ok(Ev::Open(attrs));
                 }
@@ -123,7 +127,18 @@ impl<'a> Xml<'a> {
         }
     }
 
-    fn close(&mut self) -> Ev {
+    /// The element name as a slice of the input (it follows the `<` where the
+    /// event started), so that tens of thousands of elements allocate nothing.
+    fn borrowed_name(&self, name: &str) -> Cow<'a, str> {
+        let data: &'a [u8] = self.data;
+        let at = self.pos + 1;
+        match data.get(at..at + name.len()).and_then(|b| std::str::from_utf8(b).ok()) {
+            Some(n) if n == name => Cow::Borrowed(n),
+            _ => Cow::Owned(name.to_string()),
+        }
+    }
+
+    fn close(&mut self) -> Ev<'a> {
         let (name, text) = self.stack.pop().unwrap_or_default();
         let text = if text.trim().len() == text.len() { text } else { text.trim().to_string() };
         Ev::Close { name, text }
@@ -131,6 +146,10 @@ impl<'a> Xml<'a> {
 
     fn push_text(&mut self, s: &str) {
         if let Some((_, text)) = self.stack.last_mut() {
+            // Indentation between child elements is not text (and would allocate for every container).
+            if text.is_empty() && s.trim().is_empty() {
+                return;
+            }
             text.push_str(s);
         }
     }
@@ -154,4 +173,29 @@ impl<'a> Xml<'a> {
 /// The value of attribute `key`.
 pub(super) fn attr<'v>(attrs: &'v [(String, String)], key: &str) -> Option<&'v str> {
     attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_borrow_the_input_and_text_is_the_elements_own() {
+        let data = b"<?xml version=\"1.0\"?>\n<root>\n  <see a=\"1\">Excision, Appendix<codes>0DBJ</codes></see>\n  <e/>&amp;</root>";
+        let mut xml = Xml::new(data, "x");
+        let mut closed = Vec::new();
+        loop {
+            match xml.next().expect("well formed") {
+                Ev::Eof => break,
+                Ev::Open(attrs) if xml.name() == "see" => assert_eq!(attr(&attrs, "a"), Some("1")),
+                Ev::Open(_) => {}
+                Ev::Close { name, text } => {
+                    assert!(matches!(name, Cow::Borrowed(_)), "{name}");
+                    closed.push((name.into_owned(), text));
+                }
+            }
+        }
+        let closed: Vec<(&str, &str)> = closed.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        assert_eq!(closed, [("codes", "0DBJ"), ("see", "Excision, Appendix"), ("e", ""), ("root", "&")]);
+    }
 }
