@@ -19,6 +19,12 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
     let keys = &pcs.definition_keys;
     // Axes the definitions file covers; the rest (most qualifiers) need no lookups.
     let defined: HashSet<(char, u8)> = keys.keys().map(|(s, p, _)| (*s, *p)).collect();
+    // Axes whose terms name a body system, operation or kind (devices, section F type qualifiers).
+    let qualified: HashSet<(char, u8)> = keys
+        .keys()
+        .filter(|(_, _, term)| term.contains(" in ") || term.ends_with(')'))
+        .map(|(s, p, _)| (*s, *p))
+        .collect();
     for t in &mut pcs.tables {
         let section = t.section();
         let head = |n: usize| t.axes.get(n).and_then(|a| a.values.first()).map(|v| v.label.to_lowercase());
@@ -33,10 +39,16 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
             // (`Pacemaker, Dual Chamber for Insertion in Subcutaneous Tissue and Fascia`),
             // others per body system (`Autologous Tissue Substitute in Lower Arteries`)
             // or, in New Technology, per section (`... in New Technology`).
-            keys.get(&key(format!("{label} for {operation} in {body_system}")))
-                .or_else(|| keys.get(&key(format!("{label} ({kind})"))))
-                .or_else(|| keys.get(&key(format!("{label} in {body_system}"))))
-                .or_else(|| keys.get(&key(format!("{label} in {section_label}"))))
+            let specific = || {
+                keys.get(&key(format!("{label} for {operation} in {body_system}")))
+                    .or_else(|| keys.get(&key(format!("{label} ({kind})"))))
+                    .or_else(|| keys.get(&key(format!("{label} in {body_system}"))))
+                    .or_else(|| keys.get(&key(format!("{label} in {section_label}"))))
+            };
+            qualified
+                .contains(&(section, pos))
+                .then(specific)
+                .flatten()
                 .or_else(|| keys.get(&key(label.clone())))
                 // Administration defines as substances some values its tables give as qualifiers.
                 .or_else(|| keys.get(&(section, 6, label)).filter(|_| section == '3' && pos == 7))
