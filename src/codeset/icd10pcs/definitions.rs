@@ -107,7 +107,7 @@ fn parse(data: &[u8], file: &str) -> Result<Parsed, ReleaseError> {
                     return Err(xml.error(format!("expected <ICD10PCS.definitions>, found <{}>", xml.name())));
                 }
                 "section" => {
-                    let code = attr(&attrs, "code").unwrap_or("");
+                    let code = attr(&attrs, "code").unwrap_or_default();
                     let mut chars = code.chars();
                     section = match (chars.next(), chars.next()) {
                         (Some(c), None) if c.is_ascii_alphanumeric() => Some(c.to_ascii_uppercase()),
@@ -138,7 +138,7 @@ fn parse(data: &[u8], file: &str) -> Result<Parsed, ReleaseError> {
                 }
                 "aggregate" => aggregate = Some(PcsDeviceAggregate::default()),
                 "parent" if xml.parent(1) == "aggregate" => {
-                    let value = attr(&attrs, "value").unwrap_or("");
+                    let value = attr(&attrs, "value").unwrap_or_default();
                     let mut chars = value.chars();
                     let ch = match (chars.next(), chars.next()) {
                         (Some(c), None) if c.is_ascii_alphanumeric() => c.to_ascii_uppercase(),

@@ -4,14 +4,15 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::Event;
+use quick_xml::events::attributes::Attributes;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::codeset::ReleaseError;
 
 pub(super) enum Ev<'a> {
     /// An element opened; its name is `Xml::name()`, its attributes given here.
-    Open(Vec<(String, String)>),
+    Open(Attrs<'a>),
     /// An element closed, with its own text (trimmed; child elements' text excluded).
     Close {
         name: Cow<'a, str>,
@@ -79,18 +80,10 @@ impl<'a> Xml<'a> {
                 }
             };
             match event {
-                Event::Start(e) => {
-                    let attrs = self.attributes(&e)?;
-                    let name = self.borrowed_name(e.name().as_ref());
-                    self.stack.push((name, String::new()));
-                    return Ok(Ev::Open(attrs));
-                }
+                Event::Start(e) => return Ok(self.open(&e)),
                 Event::Empty(e) => {
-                    let attrs = self.attributes(&e)?;
-                    let name = self.borrowed_name(e.name().as_ref());
-                    self.stack.push((name, String::new()));
                     self.pending_close = true;
-                    return Ok(Ev::Open(attrs));
+                    return Ok(self.open(&e));
                 }
                 Event::End(_) => return Ok(self.close()),
                 Event::Text(t) => self.push_text(&t.xml10_content()),
@@ -127,15 +120,24 @@ impl<'a> Xml<'a> {
         }
     }
 
-    /// The element name as a slice of the input (it follows the `<` where the
-    /// event started), so that tens of thousands of elements allocate nothing.
-    fn borrowed_name(&self, name: &str) -> Cow<'a, str> {
+    /// Push an opened element. Its name and attributes are slices of the
+    /// input (the tag follows the `<` where the event started), so that tens
+    /// of thousands of elements allocate nothing.
+    fn open(&mut self, e: &BytesStart<'_>) -> Ev<'a> {
+        let (name, raw) = (e.name(), e.attributes_raw());
+        let (name, name_len) = (name.as_ref(), name.as_ref().len());
         let data: &'a [u8] = self.data;
         let at = self.pos + 1;
-        match data.get(at..at + name.len()).and_then(|b| std::str::from_utf8(b).ok()) {
-            Some(n) if n == name => Cow::Borrowed(n),
-            _ => Cow::Owned(name.to_string()),
-        }
+        let (tag, element) = match data
+            .get(at..at + name_len + raw.len())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .filter(|t| t.get(..name_len) == Some(name) && t.get(name_len..) == Some(raw))
+        {
+            Some(t) => (Cow::Borrowed(t), Cow::Borrowed(&t[..name_len])),
+            None => (Cow::Owned(format!("{name}{raw}")), Cow::Owned(name.to_string())),
+        };
+        self.stack.push((element, String::new()));
+        Ev::Open(Attrs { tag, name_len })
     }
 
     fn close(&mut self) -> Ev<'a> {
@@ -153,26 +155,22 @@ impl<'a> Xml<'a> {
             text.push_str(s);
         }
     }
+}
 
-    fn attributes(
-        &self,
-        e: &quick_xml::events::BytesStart<'_>,
-    ) -> Result<Vec<(String, String)>, ReleaseError> {
-        let mut out = Vec::new();
-        for a in e.attributes() {
-            let a = a.map_err(|err| self.error(format!("bad attribute: {err}")))?;
-            let value = a
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|err| self.error(format!("bad attribute: {err}")))?;
-            out.push((a.key.as_ref().to_string(), value.into_owned()));
-        }
-        Ok(out)
-    }
+/// The attributes of an opened element, read when asked for.
+pub(super) struct Attrs<'a> {
+    tag: Cow<'a, str>,
+    name_len: usize,
 }
 
 /// The value of attribute `key`.
-pub(super) fn attr<'v>(attrs: &'v [(String, String)], key: &str) -> Option<&'v str> {
-    attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+/// A malformed attribute list reads as no attributes (the callers then name what is missing).
+pub(super) fn attr<'v>(attrs: &'v Attrs<'_>, key: &str) -> Option<Cow<'v, str>> {
+    Attributes::new(&attrs.tag, attrs.name_len)
+        .with_checks(false)
+        .map_while(Result::ok)
+        .find(|a| a.key.as_ref() == key)
+        .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
 }
 
 #[cfg(test)]
@@ -187,7 +185,7 @@ mod tests {
         loop {
             match xml.next().expect("well formed") {
                 Ev::Eof => break,
-                Ev::Open(attrs) if xml.name() == "see" => assert_eq!(attr(&attrs, "a"), Some("1")),
+                Ev::Open(attrs) if xml.name() == "see" => assert_eq!(attr(&attrs, "a").as_deref(), Some("1")),
                 Ev::Open(_) => {}
                 Ev::Close { name, text } => {
                     assert!(matches!(name, Cow::Borrowed(_)), "{name}");
