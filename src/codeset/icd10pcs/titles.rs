@@ -16,22 +16,24 @@ const ORDER_FLAG: usize = 14;
 const ORDER_LONG: usize = 77;
 
 pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), ReleaseError> {
-    let data_start = if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    // One validation for the whole file (titles may be any UTF-8 text).
+    let text = std::str::from_utf8(data)
+        .map_err(|e| ReleaseError::at(file, data, e.valid_up_to(), "not UTF-8 text"))?;
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let data_start = text.len() - body.len();
     let mut form: Option<Form> = None;
     let mut offset = data_start;
     let mut unknown = 0;
     // Collected first so that a bad line leaves the titles as they were.
     let mut read = Vec::new();
-    for raw in data[data_start..].split(|b| *b == b'\n') {
+    for raw in body.split('\n') {
         let at = offset;
         offset += raw.len() + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(u8::is_ascii_whitespace) {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.trim().is_empty() {
             continue;
         }
         let err = |col: usize, msg: String| ReleaseError::at(file, data, at + col, msg);
-        let line =
-            std::str::from_utf8(raw).map_err(|e| err(e.valid_up_to(), "not UTF-8 text".to_string()))?;
         let form = *form.get_or_insert(if line.contains('\t') { Form::Tsv } else { Form::Order });
         let (code, title, title_col) = match form {
             Form::Tsv => {
