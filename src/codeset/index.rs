@@ -556,15 +556,13 @@ impl<'a> Parser<'a> {
 
     fn end(&mut self, name: &str, pos: u64) -> Result<(), ReleaseError> {
         let depth = self.stack.len() - 1;
-        if let Some(c) = &self.capture {
-            if c.depth != depth {
-                match name {
-                    "nemod" => self.in_nemod = self.in_nemod.saturating_sub(1),
-                    "old" => self.in_old = self.in_old.saturating_sub(1),
-                    _ => {}
-                }
-                return Ok(());
+        if self.capture.as_ref().is_some_and(|c| c.depth != depth) {
+            match name {
+                "nemod" => self.in_nemod = self.in_nemod.saturating_sub(1),
+                "old" => self.in_old = self.in_old.saturating_sub(1),
+                _ => {}
             }
+            return Ok(());
         }
         if let Some(c) = self.capture.take() {
             let text = squeeze(&c.text);
