@@ -1,2 +1,57 @@
-//! Search over code descriptions: the `Search` trait and its query model;
-//! the tantivy implementation lives in the submodules.
+//! Search over code descriptions: the `Search` trait and its query model.
+//! The tantivy implementation lives in the submodules.
+
+use serde::Serialize;
+
+use crate::codeset::CodeSet;
+
+/// What a coder asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// As typed: words, abbreviations, code fragments (`diabetes w ckd`, `e11.9`, `0dtj`).
+    pub text: String,
+    /// Only this code set.
+    pub set: Option<CodeSet>,
+    /// Only billable codes.
+    pub billable_only: bool,
+    /// Only codes under this chapter, block or category (as printed: `4`, `E08-E13`, `E11`).
+    pub within: Option<String>,
+    pub limit: usize,
+}
+
+impl Query {
+    pub fn new(text: impl Into<String>) -> Self {
+        Query { text: text.into(), set: None, billable_only: false, within: None, limit: 50 }
+    }
+}
+
+/// Which part of a code's text a hit matched, so the coder can trust it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Matched {
+    /// The code itself or a code prefix.
+    Code,
+    Title,
+    InclusionTerm,
+    /// A synonym or abbreviation from `index/` expanded the query.
+    Synonym,
+    /// An index term pointing to the code.
+    IndexTerm,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// As printed (`E11.22`, `0DTJ4ZZ`).
+    pub code: String,
+    pub title: String,
+    pub set: CodeSet,
+    pub billable: bool,
+    pub score: f32,
+    pub matched: Matched,
+}
+
+/// Anything that answers queries: the tantivy engine, or a fixed list in tests.
+pub trait Search: Send + Sync {
+    fn search(&self, query: &Query) -> anyhow::Result<Vec<Hit>>;
+}
