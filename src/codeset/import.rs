@@ -423,6 +423,11 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
     }
 
     // Validate with the real parsers, naming the release's files in errors.
+    for (kind, f) in &chosen {
+        if *kind != FileKind::PcsTitles {
+            check_xml(&f.data, &f.source)?;
+        }
+    }
     let mut components = Vec::new();
     let mut stored: HashMap<FileKind, (Vec<u8>, String)> = HashMap::new();
     let cm_version = chosen.get(&FileKind::CmTabular).and_then(|f| xml_version(&f.data));
@@ -556,6 +561,44 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
     Ok(ImportReport { name, dir, edition, recognised, skipped, notes, replaced })
 }
 
+/// Well-formedness of a whole XML file (every element closed, nothing after
+/// the root), whatever the parser of its kind checks on top.
+pub fn check_xml(data: &[u8], file: &str) -> Result<(), ReleaseError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::reader::Reader::from_reader(data);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0usize;
+    let mut open = String::new();
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Err(e) => {
+                let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+                return Err(ReleaseError::at(file, data, at, format!("malformed XML: {e}")));
+            }
+            Ok(Event::Start(e)) => {
+                if depth == 0 {
+                    open = e.name().as_ref().to_string();
+                }
+                depth += 1;
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+    if depth > 0 {
+        return Err(ReleaseError::at(
+            file,
+            data,
+            data.len(),
+            format!("the file ends before </{open}> ({depth} element(s) left open): truncated?"),
+        ));
+    }
+    Ok(())
+}
+
 fn order(kind: FileKind) -> usize {
     [
         FileKind::CmTabular,
@@ -607,6 +650,11 @@ fn install(
         .prefix(&format!(".import-{name}-"))
         .tempdir_in(&editions)
         .with_context(|| format!("creating a temporary folder in {}", editions.display()))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("restricting {}", tmp.path().display()))?;
+    }
     for (data, file) in files.values() {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
         gz.write_all(data).context("compressing")?;

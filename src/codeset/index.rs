@@ -771,6 +771,63 @@ mod tests {
         assert_eq!(book.lookup("anemia aplas")[0].path_text(), "Anemia > aplastic");
     }
 
+    /// A tiny tabular built by hand: C50.9 (subcategory) > C50.91 > C50.911 (billable);
+    /// T36.0X1 (needs a 7th character from T36's sevenChrDef).
+    fn tiny_tabular() -> Tabular {
+        use crate::codeset::icd10cm::SeventhChar;
+        use crate::codeset::{CmKind, CmNode, Notes};
+        let mut tab = Tabular::default();
+        let mut add = |code: &str, kind: CmKind, parent: Option<u32>, billable: bool, notes: Notes| {
+            let id = tab.nodes.len() as u32;
+            tab.nodes.push(CmNode {
+                code: code.into(),
+                kind,
+                title: format!("title of {code}"),
+                parent,
+                children: Vec::new(),
+                billable,
+                notes,
+            });
+            if let Some(p) = parent {
+                tab.nodes[p as usize].children.push(id);
+            }
+            tab.by_key.insert(normalize(code), id);
+            id
+        };
+        let c50 = add("C50", CmKind::Category, None, false, Notes::default());
+        let c509 = add("C50.9", CmKind::Subcategory, Some(c50), false, Notes::default());
+        let c5091 = add("C50.91", CmKind::Subcategory, Some(c509), false, Notes::default());
+        add("C50.911", CmKind::Code, Some(c5091), true, Notes::default());
+        add("C79.81", CmKind::Code, None, true, Notes::default());
+        let sevenths = Notes {
+            seventh_chars: vec![
+                SeventhChar { ch: 'A', title: "initial encounter".into() },
+                SeventhChar { ch: 'D', title: "subsequent encounter".into() },
+            ],
+            ..Notes::default()
+        };
+        let t36 = add("T36", CmKind::Category, None, false, sevenths);
+        add("T36.0X1", CmKind::Code, Some(t36), false, Notes::default());
+        tab
+    }
+
+    #[test]
+    fn codes_are_checked_against_the_tabular() {
+        let tab = tiny_tabular();
+        assert_eq!(check_code(&tab, "C79.81").status, CodeStatus::Billable);
+        let c = check_code(&tab, "C50.9-");
+        let CodeStatus::Header { reason, billable, total } = &c.status else { panic!("{c:?}") };
+        assert!(reason.contains("incomplete"), "{reason}");
+        assert_eq!((*total, billable[0].0.as_str()), (1, "C50.911"));
+        assert!(c.verdict().contains("1 billable"));
+        let c = check_code(&tab, "T36.0X1");
+        let CodeStatus::Header { reason, billable, total } = &c.status else { panic!("{c:?}") };
+        assert_eq!((reason.as_str(), *total), ("needs a 7th character", 2));
+        assert_eq!(billable[0].0, "T36.0X1A");
+        assert_eq!(check_code(&tab, "Q99.99").status, CodeStatus::Invalid);
+        assert_eq!(check_code(&Tabular::default(), "C50.9-").status, CodeStatus::Unchecked);
+    }
+
     #[test]
     fn bad_input_names_file_line_and_column() {
         let data = shipped::CM_NEOPLASM.bytes();
