@@ -339,6 +339,8 @@ struct Parser<'a> {
     book_title: String,
     heads: Vec<(usize, String)>,
     has_heading: bool,
+    /// Where `<indexHeading>` starts, for errors about the table's columns.
+    heading_at: u64,
     letters: usize,
     cell_count: usize,
 }
@@ -370,6 +372,7 @@ impl<'a> Parser<'a> {
             book_title: String::new(),
             heads: Vec::new(),
             has_heading: false,
+            heading_at: 0,
             letters: 0,
             cell_count: 0,
         })
@@ -516,6 +519,7 @@ impl<'a> Parser<'a> {
             }
             ("indexHeading", _) => {
                 self.has_heading = true;
+                self.heading_at = pos;
                 None
             }
             _ => None,
@@ -642,7 +646,7 @@ impl<'a> Parser<'a> {
                 BookKind::Drug
             } else {
                 return Err(self.err(
-                    0,
+                    self.heading_at,
                     format!(
                         "a table with headings \"{}\": neither the Table of Neoplasms nor the Table of Drugs",
                         headings.join("\", \"")
@@ -826,6 +830,21 @@ mod tests {
         assert_eq!(billable[0].0, "T36.0X1A");
         assert_eq!(check_code(&tab, "Q99.99").status, CodeStatus::Invalid);
         assert_eq!(check_code(&Tabular::default(), "C50.9-").status, CodeStatus::Unchecked);
+    }
+
+    #[test]
+    fn every_invalid_fixture_is_refused_with_a_position() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/releases/invalid");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let err = IndexBook::parse(&std::fs::read(&path).unwrap(), &name).expect_err(&name);
+            assert_eq!(err.file, name);
+            assert!(err.line > 1 && err.column >= 1, "{err}");
+            seen += 1;
+        }
+        assert!(seen >= 5);
     }
 
     #[test]
