@@ -301,6 +301,15 @@ fn a_release_without_a_tabular_is_an_error() {
     let err = stderr(&o);
     assert!(err.contains("only ICD-10-CM Table of Drugs and Chemicals"), "{err}");
     assert!(err.contains("needs an ICD-10-CM tabular"), "{err}");
+    // Two different full tabulars: ambiguous, refused.
+    let two = tmp.path().join("two");
+    let tabular = shipped::CM_TABULAR.bytes();
+    write(&two.join("a/tabular.xml"), &tabular);
+    let mut other = tabular.clone();
+    other.extend_from_slice(b"<!-- another printing -->\n");
+    write(&two.join("b/tabular.xml"), &other);
+    let o = medcode(&data, &["codesets", "import", two.to_str().unwrap()]);
+    assert!(stderr(&o).contains("two different ICD-10-CM Tabular List files"), "{}", stderr(&o));
     let empty = tmp.path().join("empty");
     write(&empty.join("a.txt"), b"hello\n");
     let o = medcode(&data, &["codesets", "import", empty.to_str().unwrap()]);

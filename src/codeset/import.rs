@@ -363,12 +363,29 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
                 skipped.push((f.source, format!("the same as {}", prev.source)));
                 continue;
             }
-            bail!(
-                "two different {} files in the release: {} and {}; import them separately",
-                kind.describe(),
-                prev.source,
-                f.source
-            );
+            // An addenda (the year's changes only) is far smaller than the full file.
+            if f.data.len() * 2 < prev.data.len() {
+                skipped.push((
+                    f.source,
+                    format!("a much smaller {} than {} (an addenda?)", kind.describe(), prev.source),
+                ));
+                continue;
+            }
+            if prev.data.len() * 2 < f.data.len() {
+                let prev = chosen.remove(&kind).map(|p| p.source).unwrap_or_default();
+                recognised.retain(|(s, _)| *s != prev);
+                skipped.push((
+                    prev,
+                    format!("a much smaller {} than {} (an addenda?)", kind.describe(), f.source),
+                ));
+            } else {
+                bail!(
+                    "two different {} files in the release: {} and {}; import them separately",
+                    kind.describe(),
+                    prev.source,
+                    f.source
+                );
+            }
         }
         recognised.push((f.source.clone(), kind));
         chosen.insert(kind, f);
