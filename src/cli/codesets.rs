@@ -192,7 +192,7 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
     let listing = ListOut { today, in_use, editions, warning };
     let mut w = std::io::stdout().lock();
     if matches!(format, Format::Json) {
-        serde_json::to_writer_pretty(&mut w, &listing).context("writing JSON")?;
+        serde_json::to_writer_pretty(&mut w, &listing).map_err(std::io::Error::from)?;
         writeln!(w)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -82,7 +82,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut stdout, &out).context("writing JSON")?;
+            // As an io::Error, so that a closed pipe is not reported as a failure.
+            serde_json::to_writer_pretty(&mut stdout, &out).map_err(std::io::Error::from)?;
             writeln!(stdout)?;
         }
         _ => write_text(&mut stdout, &out)?,
@@ -161,8 +162,8 @@ fn write_check(w: &mut impl Write, indent: &str, check: &CodeCheck) -> Result<()
                 writeln!(w, "{indent}  no billable code below it")?;
             } else {
                 writeln!(w, "{indent}  billable codes below ({total}):")?;
-                for (code, title) in billable.iter().take(TEXT_OFFERS) {
-                    writeln!(w, "{indent}    {code:<9} {title}")?;
+                for offer in billable.iter().take(TEXT_OFFERS) {
+                    writeln!(w, "{indent}    {:<9} {}", offer.code, offer.title)?;
                 }
                 if *total > TEXT_OFFERS {
                     writeln!(

@@ -191,11 +191,18 @@ pub enum CodeStatus {
     Billable,
     /// A category or subcategory (or a code printed with a trailing `-`, or
     /// one that needs a 7th character): not billable; the billable codes below it.
-    Header { reason: String, billable: Vec<(String, String)>, total: usize },
+    Header { reason: String, billable: Vec<Offer>, total: usize },
     /// Not in the tabular of this edition.
     Invalid,
     /// No tabular loaded, nothing to check against.
     Unchecked,
+}
+
+/// A billable code offered in place of a header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offer {
+    pub code: String,
+    pub title: String,
 }
 
 /// A code of an index or table checked against the tabular.
@@ -245,12 +252,14 @@ pub fn check_code(tab: &Tabular, printed: &str) -> CodeCheck {
     let mut billable = Vec::new();
     collect_billable(tab, id, &mut billable);
     let total = billable.len();
-    let mut offered: Vec<(String, String)> = billable
+    let mut offered: Vec<Offer> = billable
         .into_iter()
         .take(OFFER_LIMIT)
-        .map(|b| (tab.node(b).code.clone(), tab.node(b).title.clone()))
+        .map(|b| Offer { code: tab.node(b).code.clone(), title: tab.node(b).title.clone() })
         .collect();
-    let mut reason = if printed.trim().ends_with('-') {
+    let mut reason = if node.kind == super::CmKind::Code {
+        "needs a 7th character".to_string()
+    } else if printed.trim().ends_with('-') {
         "incomplete: more characters needed".to_string()
     } else {
         format!("a {} (header), not billable", kind_name(node.kind))
@@ -270,7 +279,10 @@ pub fn check_code(tab: &Tabular, printed: &str) -> CodeCheck {
             offered = sevenths
                 .iter()
                 .take(OFFER_LIMIT)
-                .map(|s| (cm_display(&format!("{padded}{}", s.ch)), format!("{}, {}", node.title, s.title)))
+                .map(|s| Offer {
+                    code: cm_display(&format!("{padded}{}", s.ch)),
+                    title: format!("{}, {}", node.title, s.title),
+                })
                 .collect();
         }
     }
@@ -284,7 +296,7 @@ fn kind_name(kind: super::CmKind) -> &'static str {
         super::CmKind::Block => "block",
         super::CmKind::Category => "category",
         super::CmKind::Subcategory => "subcategory",
-        super::CmKind::Code => "code that needs a 7th character",
+        super::CmKind::Code => "code",
         super::CmKind::Extension => "code",
     }
 }
@@ -776,12 +788,11 @@ mod tests {
     }
 
     /// A tiny tabular built by hand: C50.9 (subcategory) > C50.91 > C50.911 (billable);
-    /// T36.0X1 (needs a 7th character from T36's sevenChrDef).
+    /// T36.0X1 (a code) > T36.0X1A, T36.0X1D (7th-character extensions).
     fn tiny_tabular() -> Tabular {
-        use crate::codeset::icd10cm::SeventhChar;
         use crate::codeset::{CmKind, CmNode, Notes};
         let mut tab = Tabular::default();
-        let mut add = |code: &str, kind: CmKind, parent: Option<u32>, billable: bool, notes: Notes| {
+        let mut add = |code: &str, kind: CmKind, parent: Option<u32>, billable: bool| {
             let id = tab.nodes.len() as u32;
             tab.nodes.push(CmNode {
                 code: code.into(),
@@ -790,7 +801,7 @@ mod tests {
                 parent,
                 children: Vec::new(),
                 billable,
-                notes,
+                notes: Notes::default(),
             });
             if let Some(p) = parent {
                 tab.nodes[p as usize].children.push(id);
@@ -798,20 +809,15 @@ mod tests {
             tab.by_key.insert(normalize(code), id);
             id
         };
-        let c50 = add("C50", CmKind::Category, None, false, Notes::default());
-        let c509 = add("C50.9", CmKind::Subcategory, Some(c50), false, Notes::default());
-        let c5091 = add("C50.91", CmKind::Subcategory, Some(c509), false, Notes::default());
-        add("C50.911", CmKind::Code, Some(c5091), true, Notes::default());
-        add("C79.81", CmKind::Code, None, true, Notes::default());
-        let sevenths = Notes {
-            seventh_chars: vec![
-                SeventhChar { ch: 'A', title: "initial encounter".into() },
-                SeventhChar { ch: 'D', title: "subsequent encounter".into() },
-            ],
-            ..Notes::default()
-        };
-        let t36 = add("T36", CmKind::Category, None, false, sevenths);
-        add("T36.0X1", CmKind::Code, Some(t36), false, Notes::default());
+        let c50 = add("C50", CmKind::Category, None, false);
+        let c509 = add("C50.9", CmKind::Subcategory, Some(c50), false);
+        let c5091 = add("C50.91", CmKind::Subcategory, Some(c509), false);
+        add("C50.911", CmKind::Code, Some(c5091), true);
+        add("C79.81", CmKind::Code, None, true);
+        let t36 = add("T36", CmKind::Category, None, false);
+        let t360x1 = add("T36.0X1", CmKind::Code, Some(t36), false);
+        add("T36.0X1A", CmKind::Extension, Some(t360x1), true);
+        add("T36.0X1D", CmKind::Extension, Some(t360x1), true);
         tab
     }
 
@@ -822,12 +828,15 @@ mod tests {
         let c = check_code(&tab, "C50.9-");
         let CodeStatus::Header { reason, billable, total } = &c.status else { panic!("{c:?}") };
         assert!(reason.contains("incomplete"), "{reason}");
-        assert_eq!((*total, billable[0].0.as_str()), (1, "C50.911"));
+        assert_eq!((*total, billable[0].code.as_str()), (1, "C50.911"));
         assert!(c.verdict().contains("1 billable"));
         let c = check_code(&tab, "T36.0X1");
         let CodeStatus::Header { reason, billable, total } = &c.status else { panic!("{c:?}") };
         assert_eq!((reason.as_str(), *total), ("needs a 7th character", 2));
-        assert_eq!(billable[0].0, "T36.0X1A");
+        assert_eq!(billable[0].code, "T36.0X1A");
+        let c = check_code(&tab, "C50");
+        let CodeStatus::Header { reason, .. } = &c.status else { panic!("{c:?}") };
+        assert_eq!(reason, "a category (header), not billable");
         assert_eq!(check_code(&tab, "Q99.99").status, CodeStatus::Invalid);
         assert_eq!(check_code(&Tabular::default(), "C50.9-").status, CodeStatus::Unchecked);
     }
