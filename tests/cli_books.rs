@@ -318,3 +318,25 @@ fn a_release_without_a_tabular_is_an_error() {
         !data.join("editions").exists() || std::fs::read_dir(data.join("editions")).unwrap().next().is_none()
     );
 }
+
+#[test]
+fn a_pcs_only_release_takes_icd10cm_from_the_shipped_edition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let rel = tmp.path().join("cms");
+    write(&rel.join("icd10pcs_tables_2026.xml"), &shipped::PCS_TABLES.bytes());
+    write(&rel.join("titles/pcs-titles.txt"), &shipped::PCS_TITLES.bytes());
+    let o = medcode(&data, &["codesets", "import", rel.to_str().unwrap()]);
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}\n{}", stderr(&o));
+    assert!(text.contains("ICD-10-CM is taken from the shipped edition fy2026-shipped"), "{text}");
+    assert!(text.contains("pcs-titles.txt: ICD-10-PCS long titles"), "{text}");
+    let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
+    let e = list["editions"].as_array().unwrap().iter().find(|e| e["name"] == "fy2026").expect("fy2026");
+    let tab = e["components"].as_array().unwrap().iter().find(|c| c["kind"] == "cm-tabular").unwrap();
+    assert!(tab["source"].as_str().unwrap().starts_with("shipped edition fy2026-shipped"), "{tab}");
+    assert_eq!(tab["sha256"], shipped::FILES[0].2);
+    // The shipped tables came along with the shipped tabular.
+    let o = medcode(&data, &["--edition", "fy2026", "table", "drug", "abrine", "--format", "json"]);
+    assert_eq!(json(&o)["rows"][0]["cells"][0]["code"]["code"], "T62.2X1");
+}

@@ -562,7 +562,9 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
         Some(n) => n.to_string(),
         None => {
             let v = cm_version.clone().or(pcs_version.clone()).unwrap_or_default();
-            let april = components.iter().any(|c| c.kind == FileKind::CmTabular && c.label.contains("April"));
+            // Only the release's own tabular names the edition, not one filled from the shipped edition.
+            let april = has_cm
+                && components.iter().any(|c| c.kind == FileKind::CmTabular && c.label.contains("April"));
             format!("fy{v}{}", if april { "-april" } else { "" })
         }
     };
