@@ -31,12 +31,6 @@ fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).expect("JSON output")
 }
 
-/// Whether the loaded tabular is the real one (the placeholder parser gives no codes).
-fn tabular_loaded(data: &Path) -> bool {
-    let list = json(&medcode(data, &["codesets", "list", "--format", "json"]));
-    list["editions"][0]["cm_billable"].as_u64().unwrap_or(0) > 0
-}
-
 fn cell<'a>(row: &'a Value, heading: &str) -> &'a Value {
     row["cells"]
         .as_array()
@@ -64,16 +58,15 @@ fn neoplasm_breast_flags_headers_and_offers_billable_codes() {
     let primary = &cell(breast, "Malignant Primary")["code"];
     assert_eq!(primary["code"], "C50.9-");
     assert!(rows.iter().any(|r| r["path_text"].as_str().unwrap().contains("upper-inner quadrant")));
-    if tabular_loaded(data.path()) {
-        assert_eq!(primary["status"], "header", "{primary}");
-        let offered: Vec<&str> =
-            primary["billable"].as_array().unwrap().iter().map(|b| b["code"].as_str().unwrap()).collect();
-        assert!(offered.iter().all(|c| c.starts_with("C50.9")), "{offered:?}");
-        assert!(!offered.is_empty());
-        assert_eq!(cell(breast, "Malignant Secondary")["code"]["status"], "billable");
-    } else {
-        assert_eq!(primary["status"], "unchecked");
-    }
+    // C50.9- is a header: flagged, with the billable codes below it offered.
+    assert_eq!(primary["status"], "header", "{primary}");
+    assert_eq!(primary["reason"], "incomplete: more characters needed");
+    let offered: Vec<&str> =
+        primary["billable"].as_array().unwrap().iter().map(|b| b["code"].as_str().unwrap()).collect();
+    assert!(offered.contains(&"C50.911") && offered.iter().all(|c| c.starts_with("C50.9")), "{offered:?}");
+    assert_eq!(primary["total"], offered.len());
+    assert_eq!(cell(breast, "Malignant Secondary")["code"]["code"], "C79.81");
+    assert_eq!(cell(breast, "Malignant Secondary")["code"]["status"], "billable");
     // Text output says the edition and shows each heading.
     let text = medcode(data.path(), &["table", "neoplasm", "breast", "upper-inner"]);
     let text = stdout(&text);
@@ -91,12 +84,22 @@ fn drug_acetaminophen_columns() {
     assert_eq!(cell(row, "Poisoning Accidental (unintentional)")["code"]["code"], "T39.1X1");
     assert_eq!(cell(row, "Adverse effect")["code"]["code"], "T39.1X5");
     assert_eq!(cell(row, "Underdosing")["code"]["code"], "T39.1X6");
-    if tabular_loaded(data.path()) {
-        // T39.1X1 needs a 7th character: not billable as printed.
-        let c = &cell(row, "Poisoning Accidental (unintentional)")["code"];
-        assert_eq!(c["status"], "header", "{c}");
-        assert!(c["billable"].as_array().unwrap().iter().any(|b| b["code"] == "T39.1X1A"), "{c}");
-    }
+    // T39.1X1 needs a 7th character: not billable as printed; A, D and S offered.
+    let c = &cell(row, "Poisoning Accidental (unintentional)")["code"];
+    assert_eq!(
+        (c["status"].as_str(), c["reason"].as_str()),
+        (Some("header"), Some("needs a 7th character")),
+        "{c}"
+    );
+    let offered: Vec<&str> =
+        c["billable"].as_array().unwrap().iter().map(|b| b["code"].as_str().unwrap()).collect();
+    assert_eq!(offered, ["T39.1X1A", "T39.1X1D", "T39.1X1S"]);
+    let text = stdout(&medcode(data.path(), &["table", "drug", "acetaminophen"]));
+    assert!(text.contains("T39.1X5   NOT BILLABLE: needs a 7th character"), "{text}");
+    assert!(
+        text.contains("T39.1X5A  Adverse effect of 4-Aminophenol derivatives, initial encounter"),
+        "{text}"
+    );
     let none = medcode(data.path(), &["table", "drug", "nosuchsubstancexyz"]);
     assert!(!none.status.success());
     assert!(stdout(&none).contains("no term matches"));
@@ -110,7 +113,9 @@ fn external_index_rows_have_codes_and_see_references() {
     assert_eq!(out["rows"][0]["see_also"], "Accident, transport, aircraft");
     let out =
         json(&medcode(data.path(), &["table", "external", "bare", "foot", "water", "--format", "json"]));
-    assert_eq!(out["rows"][0]["code"]["code"], "V94.4");
+    let code = &out["rows"][0]["code"];
+    assert_eq!((code["code"].as_str(), code["status"].as_str()), (Some("V94.4"), Some("header")), "{code}");
+    assert_eq!(code["billable"][0]["code"], "V94.4XXA");
     // The shipped edition has no Alphabetic Index: said plainly.
     let o = medcode(data.path(), &["table", "index", "anemia"]);
     assert!(!o.status.success());
@@ -176,6 +181,10 @@ fn import_a_folder_then_list_and_select_it() {
     let names: Vec<&str> =
         list["editions"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
     assert_eq!(names, [shipped::EDITION_NAME, "cdc-april"]);
+    // The same tabular and PCS files: the same counts, read back through the same parsers.
+    for e in list["editions"].as_array().unwrap() {
+        assert_eq!((e["cm_billable"].as_u64(), e["pcs_codes"].as_u64()), (Some(74_719), Some(79_115)), "{e}");
+    }
     // Same effective date as the shipped edition: the imported one is used by default.
     assert_eq!(list["in_use"], "cdc-april");
     assert!(list["warning"].as_str().unwrap().contains("FY2027"), "{}", list["warning"]);
