@@ -144,6 +144,30 @@ fn cdc_folder(dir: &Path) -> PathBuf {
     root
 }
 
+enum Layout {
+    /// CMS `icd10pcs_order_YYYY.txt`: order number, code, header flag, short and long title.
+    Order,
+    /// CMS `icd10pcs_codes_YYYY.txt`: code, space, long title.
+    Codes,
+}
+
+/// The shipped PCS titles rewritten in one of the CMS text layouts.
+fn pcs_titles_as(layout: Layout) -> Vec<u8> {
+    let tsv = String::from_utf8(shipped::PCS_TITLES.bytes()).unwrap();
+    let mut out = String::new();
+    for (i, line) in tsv.lines().skip(1).enumerate() {
+        let (code, title) = line.split_once('\t').unwrap();
+        match layout {
+            Layout::Order => {
+                let short: String = title.chars().take(60).collect();
+                out.push_str(&format!("{:05} {code:<7} 1 {short:<60} {title}\n", i + 1));
+            }
+            Layout::Codes => out.push_str(&format!("{code} {title}\n")),
+        }
+    }
+    out.into_bytes()
+}
+
 fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
@@ -215,6 +239,7 @@ fn import_a_zip_of_zips_with_both_code_sets() {
     let pcs = zip_of(&[
         ("icd10pcs_tables_2026.xml", shipped::PCS_TABLES.bytes()),
         ("icd10pcs_definitions_2026.xml", shipped::PCS_DEFINITIONS.bytes()),
+        ("icd10pcs_order_2026.txt", pcs_titles_as(Layout::Order)),
     ]);
     let outer = zip_of(&[
         ("icd10cm-tabular-2026/icd10cm_tabular_2026.xml", shipped::CM_TABULAR.bytes()),
@@ -235,7 +260,10 @@ fn import_a_zip_of_zips_with_both_code_sets() {
         list["editions"].as_array().unwrap().iter().find(|e| e["name"] == "fy2026").expect("fy2026 listed");
     let kinds: Vec<&str> =
         e["components"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["cm-tabular", "cm-neoplasm", "cm-drug", "pcs-tables", "pcs-definitions"]);
+    assert_eq!(
+        kinds,
+        ["cm-tabular", "cm-neoplasm", "cm-drug", "pcs-tables", "pcs-definitions", "pcs-titles"]
+    );
     let tab = &e["components"][0];
     assert_eq!(
         (tab["effective_from"].as_str(), tab["effective_to"].as_str()),
@@ -334,7 +362,7 @@ fn a_pcs_only_release_takes_icd10cm_from_the_shipped_edition() {
     let data = tmp.path().join("data");
     let rel = tmp.path().join("cms");
     write(&rel.join("icd10pcs_tables_2026.xml"), &shipped::PCS_TABLES.bytes());
-    write(&rel.join("titles/pcs-titles.txt"), &shipped::PCS_TITLES.bytes());
+    write(&rel.join("titles/pcs-titles.txt"), &pcs_titles_as(Layout::Codes));
     let o = medcode(&data, &["codesets", "import", rel.to_str().unwrap()]);
     let text = stdout(&o);
     assert!(o.status.success(), "{text}\n{}", stderr(&o));
@@ -348,4 +376,30 @@ fn a_pcs_only_release_takes_icd10cm_from_the_shipped_edition() {
     // The shipped tables came along with the shipped tabular.
     let o = medcode(&data, &["--edition", "fy2026", "table", "drug", "abrine", "--format", "json"]);
     assert_eq!(json(&o)["rows"][0]["cells"][0]["code"]["code"], "T62.2X1");
+}
+
+#[test]
+fn list_warns_only_when_the_edition_in_use_is_out_of_force() {
+    let data = tempfile::tempdir().unwrap();
+    let list = |today: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_medcode"))
+            .args(["codesets", "list", "--format", "json"])
+            .env("MEDCODE_DATA", data.path())
+            .env("MEDCODE_TODAY", today)
+            .env_remove("MEDCODE_EDITION")
+            .output()
+            .unwrap();
+        json(&o)
+    };
+    let may = list("2026-05-01");
+    assert_eq!(may["editions"][0]["in_force_today"], true);
+    assert!(may["warning"].is_null(), "{}", may["warning"]);
+    let now = list("2026-11-25");
+    assert_eq!(now["editions"][0]["in_force_today"], false);
+    let warning = now["warning"].as_str().unwrap();
+    assert!(warning.contains("FY2027 is in force (2026-10-01 to 2027-09-30)"), "{warning}");
+    assert!(
+        warning.contains("icd10cm-tabular-2027.zip") && warning.contains("2027-icd-10-pcs-codes-file.zip"),
+        "{warning}"
+    );
 }
