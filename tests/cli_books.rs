@@ -72,6 +72,7 @@ fn neoplasm_breast_flags_headers_and_offers_billable_codes() {
     let text = stdout(&text);
     assert!(text.contains("Table of Neoplasms 2025"), "{text}");
     assert!(text.contains("fy2026-shipped"), "{text}");
+    assert!(text.contains("warning: edition fy2026-shipped is not in force today (2026-11-25)"), "{text}");
     assert!(text.contains("Malignant Primary") && text.contains("C50.2-"), "{text}");
 }
 
@@ -324,6 +325,17 @@ fn a_broken_release_names_the_file_and_keeps_the_installed_edition() {
     // Importing a good release over it replaces it.
     let o = medcode(&data, &["codesets", "import", good.to_str().unwrap(), "--name", "mine"]);
     assert!(stdout(&o).contains("replaced edition mine"), "{}", stdout(&o));
+
+    // A stored file damaged afterwards is caught by its sha256, and listed as a problem.
+    let stored = data.join("editions/mine/cm-drug.xml.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"<ICD10CM.index><version>2025</version></ICD10CM.index>").unwrap();
+    std::fs::write(&stored, gz.finish().unwrap()).unwrap();
+    let o = medcode(&data, &["--edition", "mine", "table", "drug", "abrine"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("cm-drug.xml.gz: damaged"), "{}", stderr(&o));
+    let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
+    assert!(list["editions"][1]["problem"].as_str().unwrap().contains("damaged"), "{}", list["editions"][1]);
 }
 
 #[test]

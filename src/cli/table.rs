@@ -67,6 +67,9 @@ struct Output {
     book_label: String,
     book_effective: Option<(String, String)>,
     tabular: String,
+    /// Whether the edition's ICD-10-CM tabular is in force today.
+    in_force_today: bool,
+    today: String,
     query: String,
     headings: Vec<String>,
     total: usize,
@@ -109,6 +112,7 @@ fn lookup(cb: &Codebook, which: Book, query: &str, limit: usize) -> Result<Outpu
         .edition
         .component(crate::codeset::FileKind::CmTabular)
         .map_or_else(|| "no ICD-10-CM tabular".to_string(), |c| format!("ICD-10-CM {}", c.label));
+    let today = crate::codeset::edition::today();
     let rows = book.lookup(query);
     let total = rows.len();
     let shown = if limit == 0 { total } else { total.min(limit) };
@@ -120,6 +124,8 @@ fn lookup(cb: &Codebook, which: Book, query: &str, limit: usize) -> Result<Outpu
         book_label: component.map_or_else(|| book.version.clone(), |c| c.label.clone()),
         book_effective: component.map(|c| (c.effective_from.to_string(), c.effective_to.to_string())),
         tabular,
+        in_force_today: cb.edition.is_in_force(crate::codeset::CodeSet::Icd10cm, today),
+        today: today.to_string(),
         query: query.to_string(),
         headings: book.headings.clone(),
         total,
@@ -187,6 +193,13 @@ fn write_text(w: &mut impl Write, out: &Output) -> Result<()> {
     let dates = out.book_effective.as_ref().map(|(f, t)| format!(", {f} to {t}")).unwrap_or_default();
     writeln!(w, "{} {} ({}{dates}), edition {}", out.book, out.book_version, out.book_label, out.edition)?;
     writeln!(w, "codes checked against the {}", out.tabular)?;
+    if !out.in_force_today {
+        writeln!(
+            w,
+            "warning: edition {} is not in force today ({}); see `medcode codesets list`",
+            out.edition, out.today
+        )?;
+    }
     if out.total == 0 {
         writeln!(w, "no term matches \"{}\"", out.query)?;
         return Ok(());

@@ -230,7 +230,12 @@ impl super::Codebook {
         }
         for inst in installed_editions()? {
             if inst.dir.file_name().is_some_and(|f| f.to_string_lossy() == name) {
-                return load_installed(&inst.dir).with_context(|| format!("loading edition {name}"));
+                return load_installed(&inst.dir).with_context(|| {
+                    format!(
+                        "loading edition {name} (re-import it, or use `--edition {}`)",
+                        super::shipped::EDITION_NAME
+                    )
+                });
             }
         }
         let names: Vec<String> = list_editions()?.into_iter().map(|e| e.name).collect();
