@@ -493,8 +493,9 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
         let set_version = if is_cm { &cm_version } else { &pcs_version };
         if set_version.as_ref().is_some_and(|v| *v != version) {
             notes.push(format!(
-                "{} is version {version} but the tabular is {}: check that they are from the same release",
+                "{} is version {version} but the {} is {}: check that they are from the same release",
                 kind.describe(),
+                if is_cm { FileKind::CmTabular.describe() } else { FileKind::PcsTables.describe() },
                 set_version.as_deref().unwrap_or("?")
             ));
         }
