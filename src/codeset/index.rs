@@ -427,11 +427,11 @@ impl<'a> Parser<'a> {
                 }
                 Event::Text(t) => {
                     let text = t.xml10_content().into_owned();
-                    self.text(&text, pos)?;
+                    self.text(&text);
                 }
                 Event::CData(t) => {
                     let text = t.xml10_content().into_owned();
-                    self.text(&text, pos)?;
+                    self.text(&text);
                 }
                 Event::GeneralRef(r) => {
                     let ch = if r.is_char_ref() {
@@ -447,7 +447,7 @@ impl<'a> Parser<'a> {
                         }
                     };
                     match ch {
-                        Some(s) => self.text(&s, pos)?,
+                        Some(s) => self.text(&s),
                         None => return Err(self.err(pos, format!("unknown entity &{};", r.as_ref()))),
                     }
                 }
@@ -460,8 +460,8 @@ impl<'a> Parser<'a> {
         if let Some(open) = self.stack.last() {
             return Err(self.err(end, format!("the file ends inside <{open}> (truncated?)")));
         }
-        if self.stack.is_empty() && self.letters == 0 && self.terms.is_empty() && self.version.is_empty() {
-            return Err(self.err(end, "no <ICD10CM.index> content"));
+        if self.terms.is_empty() {
+            return Err(self.err(end, "no <ICD10CM.index> with main terms in the file"));
         }
         self.finish()
     }
@@ -560,14 +560,13 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn text(&mut self, text: &str, _pos: u64) -> Result<(), ReleaseError> {
+    fn text(&mut self, text: &str) {
         if self.in_old > 0 {
-            return Ok(());
+            return;
         }
         if let Some(c) = &mut self.capture {
             if self.in_nemod > 0 { c.nemod.push_str(text) } else { c.text.push_str(text) }
         }
-        Ok(())
     }
 
     fn end(&mut self, name: &str, pos: u64) -> Result<(), ReleaseError> {
