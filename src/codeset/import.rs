@@ -86,9 +86,12 @@ fn walk_dir(dir: &Path, found: &mut Vec<Found>, skipped: &mut Vec<(String, Strin
         let meta = std::fs::symlink_metadata(&path).with_context(|| format!("reading {}", path.display()))?;
         if meta.is_dir() {
             walk_dir(&path, found, skipped)?;
-        } else if meta.is_file() {
+        } else if meta.is_file() || (meta.is_symlink() && path.is_file()) {
             let data = read_file(&path)?;
             expand(path.display().to_string(), data, 0, found, skipped);
+        } else if meta.is_symlink() {
+            // Not followed into folders: a link loop would never end.
+            skipped.push((path.display().to_string(), "a link to a folder (not followed)".into()));
         } else {
             skipped.push((path.display().to_string(), "not a regular file".into()));
         }
