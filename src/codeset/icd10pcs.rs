@@ -216,7 +216,8 @@ impl Pcs {
         index::attach(self, data, file)
     }
 
-    /// Read long titles: a CMS order file (`icd10pcs_order_YYYY.txt`) or a `code<TAB>title` list.
+    /// Read long titles: a CMS order file (`icd10pcs_order_YYYY.txt`), a CMS codes
+    /// file (`icd10pcs_codes_YYYY.txt`) or a `code<TAB>title` list.
     pub fn attach_titles(&mut self, data: &[u8], file: &str) -> Result<(), ReleaseError> {
         titles::attach(self, data, file)?;
         self.composed = std::sync::OnceLock::new();

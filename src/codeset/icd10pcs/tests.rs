@@ -446,6 +446,18 @@ fn titles_from_a_cms_order_file() {
 }
 
 #[test]
+fn titles_from_a_cms_codes_file() {
+    let mut pcs = pcs().clone();
+    pcs.titles.clear();
+    let data = "0DTJ4ZZ Resection of Appendix, Percutaneous Endoscopic Approach\n0DTJ0ZZ Resection of Appendix, Open Approach\n";
+    pcs.attach_titles(data.as_bytes(), "icd10pcs_codes_2026.txt").expect("codes file");
+    assert_eq!(pcs.titles.len(), 2);
+    assert_eq!(pcs.titles["0DTJ0ZZ"], "Resection of Appendix, Open Approach");
+    let e = pcs.attach_titles(format!("{data}0DTJ7ZZ\n").as_bytes(), "c.txt").expect_err("no title");
+    assert_eq!(e.line, 3, "{e}");
+}
+
+#[test]
 fn bad_title_lines_are_errors_with_a_position() {
     let mut pcs = pcs().clone();
     let ok = "code\ttitle\n0DTJ4ZZ\tResection of Appendix, Percutaneous Endoscopic Approach\nZZZZZZZ\tNot in the tables\n";

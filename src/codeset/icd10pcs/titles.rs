@@ -1,5 +1,6 @@
-//! Long titles: a `code<TAB>title` list (with a `code\ttitle` header line) or
-//! a CMS order file (`icd10pcs_order_YYYY.txt`, fixed width).
+//! Long titles: a `code<TAB>title` list (with a `code\ttitle` header line),
+//! a CMS order file (`icd10pcs_order_YYYY.txt`, fixed width) or a CMS codes
+//! file (`icd10pcs_codes_YYYY.txt`, `code title`).
 
 use super::Pcs;
 use crate::codeset::ReleaseError;
@@ -8,6 +9,8 @@ use crate::codeset::ReleaseError;
 enum Form {
     Tsv,
     Order,
+    /// CMS `icd10pcs_codes_YYYY.txt`: code, space, long title.
+    Codes,
 }
 
 // CMS order file columns (0-based byte offsets).
@@ -34,7 +37,16 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
             continue;
         }
         let err = |col: usize, msg: String| ReleaseError::at(file, data, at + col, msg);
-        let form = *form.get_or_insert(if line.contains('\t') { Form::Tsv } else { Form::Order });
+        let form = *form.get_or_insert_with(|| {
+            let b = line.as_bytes();
+            if line.contains('\t') {
+                Form::Tsv
+            } else if b.len() > 8 && b[5] == b' ' && b[..5].iter().all(u8::is_ascii_digit) {
+                Form::Order
+            } else {
+                Form::Codes
+            }
+        });
         let (code, title, title_col) = match form {
             Form::Tsv => {
                 let Some((code, title)) = line.split_once('\t') else {
@@ -45,6 +57,10 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
                 }
                 (code.trim(), title.trim(), code.len() + 1)
             }
+            Form::Codes => match line.split_once(' ') {
+                Some((code, title)) => (code, title.trim(), code.len() + 1),
+                None => return Err(err(0, "expected `code title`".to_string())),
+            },
             Form::Order => {
                 let bad = |col: usize, what: &str| {
                     err(
