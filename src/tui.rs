@@ -16,7 +16,6 @@ use ratatui::backend::{Backend, CrosstermBackend};
 
 use crate::app::recents::Recents;
 use crate::app::{App, Effect};
-use crate::codeset::Codebook;
 use crate::keymap::KeyMap;
 use crate::search::Search;
 use crate::theme::{ColorMode, Theme};
@@ -160,15 +159,28 @@ pub fn run(opts: Options) -> Result<()> {
         Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout())))?;
     let size = term.size()?;
 
-    // A first frame straight away; loading the code sets takes a moment.
+    // A first frame straight away; the code sets load on another thread while the index opens.
     loading_frame(&mut term, "Loading the code sets…")?;
-    let book = Arc::new(crate::codeset::shipped::load().context("loading the shipped code sets")?);
-    let search: Box<dyn Search> = open_search(&book, &opts, &mut term)?;
+    let edition = crate::codeset::shipped::edition();
+    let (book, search) = std::thread::scope(|scope| {
+        let book = scope.spawn(crate::codeset::shipped::load);
+        let search = open_search(&edition, &opts, &mut term);
+        let book = book.join().map_err(|_| anyhow::anyhow!("loading the code sets panicked"))?;
+        Ok::<_, anyhow::Error>((book.context("loading the shipped code sets")?, search))
+    })?;
+    let book = Arc::new(book);
+    let (search, search_note): (Box<dyn Search>, Option<String>) = match search {
+        Ok((engine, note)) => (Box::new(engine), note),
+        Err(e) => (
+            Box::new(crate::app::fallback::ScanSearch::new(&book)),
+            Some(format!("search index unavailable ({e:#}); using a plain title scan")),
+        ),
+    };
 
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(book, keymap, theme, today, (size.width, size.height));
     app.recents = recents;
-    app.message = keymap_err.map(|e| e.to_string()).or(recents_err);
+    app.message = keymap_err.map(|e| e.to_string()).or(recents_err).or(search_note);
     let effects = app.start();
     let result =
         run_loop(&mut term, &mut app, search.as_ref(), &mut Crossterm, effects, full_redraw, &recents_file);
@@ -184,10 +196,51 @@ fn loading_frame(term: &mut Term, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// The search behind the workbench. Until the tantivy index is wired here the
-/// title scan answers (same `Search` trait).
-fn open_search(book: &Arc<Codebook>, _opts: &Options, _term: &mut Term) -> Result<Box<dyn Search>> {
-    Ok(Box::new(crate::app::fallback::ScanSearch::new(book)))
+/// The tantivy index of the edition, built first (with a progress display) when
+/// it is missing or stale. A note for the status bar when something was off.
+fn open_search(
+    edition: &crate::codeset::Edition,
+    opts: &Options,
+    term: &mut Term,
+) -> Result<(crate::search::Engine, Option<String>)> {
+    use crate::search::{Engine, Opened};
+    let dir = match &opts.index {
+        Some(d) => d.clone(),
+        None => crate::search::default_dir(&edition.name)?,
+    };
+    let mut last = (String::new(), usize::MAX);
+    let mut progress = |p: crate::search::Progress| {
+        // Redraw only when the stage or the tenth changes: a build reports every code.
+        let tenth = (p.done * 10).checked_div(p.total).unwrap_or(0);
+        if p.stage != last.0 || tenth != last.1 {
+            last = (p.stage.to_string(), tenth);
+            let text = if p.total > 0 {
+                format!(
+                    "Building the search index (first run): {} {}/{} ({}%)",
+                    p.stage,
+                    p.done,
+                    p.total,
+                    tenth * 10
+                )
+            } else {
+                format!("Building the search index (first run): {}", p.stage)
+            };
+            let _ = loading_frame(term, &text);
+        }
+    };
+    let (engine, opened) = Engine::open_or_build(
+        &dir,
+        edition,
+        &mut || crate::codeset::shipped::load().context("loading the code sets for the index"),
+        false,
+        &mut progress,
+    )?;
+    let note = match opened {
+        Opened::Ready => None,
+        Opened::Built(why) => Some(format!("search index built in {} ({why})", dir.display())),
+        Opened::UsedStale(why) => Some(format!("using a stale search index: {why}")),
+    };
+    Ok((engine, note))
 }
 
 /// The loop, generic over the terminal and the event source so tests can drive it.

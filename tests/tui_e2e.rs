@@ -16,12 +16,22 @@ struct Session {
 }
 
 impl Session {
+    /// Start with the shared prebuilt index.
     fn start(cols: u16, rows: u16) -> Session {
         Session::start_with(cols, rows, |_| {})
     }
 
     /// Start with `setup` run on the config directory first.
     fn start_with(cols: u16, rows: u16, setup: impl FnOnce(&std::path::Path)) -> Session {
+        Session::start_full(cols, rows, setup, Some(prebuilt_index()))
+    }
+
+    fn start_full(
+        cols: u16,
+        rows: u16,
+        setup: impl FnOnce(&std::path::Path),
+        index: Option<&std::path::Path>,
+    ) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
             .expect("open a pseudo-terminal");
@@ -33,6 +43,10 @@ impl Session {
         cmd.env("MEDCODE_DATA", data.path());
         cmd.env("MEDCODE_CONFIG", config.path());
         cmd.env_remove("NO_COLOR");
+        match index {
+            Some(dir) => cmd.env("MEDCODE_INDEX", dir),
+            None => cmd.env_remove("MEDCODE_INDEX"),
+        }
         let child = pty.slave.spawn_command(cmd).expect("start medcode");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
@@ -112,15 +126,39 @@ impl Session {
     }
 }
 
+/// One index for the sessions that do not test building it.
+fn prebuilt_index() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let edition = medcode::codeset::shipped::edition();
+        medcode::search::Engine::open_or_build(
+            &dir.path().join("index"),
+            &edition,
+            &mut || Ok(medcode::codeset::shipped::load()?),
+            false,
+            &mut |_| {},
+        )
+        .expect("build the index");
+        dir
+    })
+    .path()
+    .join("index")
+    .leak()
+}
+
 fn shipped_has(code: &str) -> bool {
     medcode::codeset::shipped::load().is_ok_and(|b| b.cm.get(code).is_some())
 }
 
 #[test]
 fn search_open_detail_reveal_in_tree_and_quit_restores_the_terminal() {
-    let mut s = Session::start(80, 24);
-    s.wait_for("Search");
+    // No index yet: the workbench builds it first, showing progress, then says so.
+    let mut s = Session::start_full(80, 24, |_| {}, None);
     s.wait_for("No recent");
+    s.wait_for("search index built in");
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    assert!(raw.contains("Building the search index (first run)"), "no progress display");
     s.send("diabetes w ckd");
     s.wait_for("> diabetes w ckd");
     if shipped_has("E11.22") {
