@@ -6,4 +6,5 @@
 pub mod cli;
 pub mod codeset;
 pub mod paths;
+pub mod queue;
 pub mod search;
