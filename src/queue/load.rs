@@ -190,6 +190,14 @@ fn parse_value(
     text: Option<&str>,
     problems: &mut Vec<Problem>,
 ) -> Option<Record> {
+    let first = problems.len();
+    let rec = parse_fields(name, line, value, text, problems);
+    // One record's problems in the order of their lines.
+    problems[first..].sort_by_key(|p| p.line);
+    rec
+}
+
+fn parse_fields(name: &str, line: usize, value: Value, text: Option<&str>, problems: &mut Vec<Problem>) -> Option<Record> {
     let line_of = |field: &str| text.map_or(line, |t| field_line(t, field));
     let Value::Object(map) = &value else {
         problems.push(problem(
