@@ -1,12 +1,95 @@
+//! `medcode codes`: every code with its title, for scripts.
+//!
+//! `tsv` lines are `code<TAB>title<TAB>billable`, billable `1` or `0`, no header
+//! line; ICD-10-CM codes are written with the dot (`E11.9`), ICD-10-PCS codes
+//! as they are (`0DTJ4ZZ`). `jsonl` lines are
+//! `{"set":"icd10cm","code":"E11.9","title":"...","billable":true}`.
+//! ICD-10-CM lists categories, subcategories, codes and 7th-character
+//! extensions in tabular order (no chapters or blocks); ICD-10-PCS lists the
+//! complete codes, every one billable. Without `--set`, ICD-10-CM then
+//! ICD-10-PCS.
+
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
+use serde::Serialize;
 
 use super::Globals;
+use crate::codeset::{CmKind, CodeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CodesFormat {
+    Tsv,
+    Jsonl,
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Only this code set: icd10cm or icd10pcs (default: both).
+    #[arg(long, value_parser = super::parse_set)]
+    pub set: Option<CodeSet>,
+    /// Only billable codes (valid for claims); headers are left out.
+    #[arg(long)]
+    pub billable: bool,
+    #[arg(long, value_enum, default_value_t = CodesFormat::Tsv)]
+    pub format: CodesFormat,
+}
 
-pub fn run(_args: Args, _globals: &Globals) -> Result<ExitCode> {
-    anyhow::bail!("`medcode codes` is not built yet")
+#[derive(Serialize)]
+struct Line<'a> {
+    set: CodeSet,
+    code: &'a str,
+    title: &'a str,
+    billable: bool,
+}
+
+/// A title on one TSV field: tabs and line breaks would split it.
+fn field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(|c: char| c.is_control()) {
+        s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
+    } else {
+        s.into()
+    }
+}
+
+fn line(out: &mut impl Write, format: CodesFormat, l: &Line) -> io::Result<()> {
+    match format {
+        CodesFormat::Tsv => writeln!(out, "{}\t{}\t{}", l.code, field(l.title), u8::from(l.billable)),
+        CodesFormat::Jsonl => {
+            serde_json::to_writer(&mut *out, l)?;
+            out.write_all(b"\n")
+        }
+    }
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
+    let book = super::show::open_codebook(globals)?;
+    if io::stderr().is_terminal() {
+        eprintln!("medcode: codes from {}", book.edition.summary());
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let wants = |set| args.set.is_none_or(|s| s == set);
+    if wants(CodeSet::Icd10cm) {
+        let cm = &book.cm;
+        for id in cm.walk() {
+            let n = cm.node(id);
+            if matches!(n.kind, CmKind::Chapter | CmKind::Block) || (args.billable && !n.billable) {
+                continue;
+            }
+            let l = Line { set: CodeSet::Icd10cm, code: &n.code, title: &n.title, billable: n.billable };
+            line(&mut out, args.format, &l)?;
+        }
+    }
+    if wants(CodeSet::Icd10pcs) {
+        let pcs = &book.pcs;
+        for code in &pcs.codes {
+            let title = pcs.title(code).map(|t| t.text).unwrap_or_default();
+            let l = Line { set: CodeSet::Icd10pcs, code, title: &title, billable: true };
+            line(&mut out, args.format, &l)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

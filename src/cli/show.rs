@@ -1,12 +1,436 @@
+//! `medcode show CODE`: one code with everything a coder checks before using it.
+//!
+//! Accepts ICD-10-CM codes with or without the dot, in any case (`E11.9`,
+//! `e119`, `S52.521A`), chapters (`CH4`) and blocks (`E08-E13`), and ICD-10-PCS
+//! codes or table prefixes (`0DTJ4ZZ`, `0DT`). An unknown code prints the
+//! nearest valid codes on stderr and exits with status 2.
+//!
+//! `--format json` prints one object. For ICD-10-CM:
+//!
+//! ```text
+//! { "set": "icd10cm", "code": "E11.22", "title": "...", "kind": "code",
+//!   "billable": true, "billable_below": 1,
+//!   "edition": { "name", "label", "effective_from", "effective_to", "summary" },
+//!   "ancestors": [ { "code", "kind", "title" } ... ]   (chapter first, parent last)
+//!   "children":  [ { "code", "kind", "title", "billable" } ... ],
+//!   "notes":     [ { "kind", "label", "origin", "origin_title", "texts": [...] } ... ] }
+//! ```
+//!
+//! `kind` of a code is `chapter`, `block`, `category`, `subcategory`, `code` or
+//! `extension`; a note's `kind` is `includes`, `inclusion_term`, `excludes1`,
+//! `excludes2`, `code_first`, `use_additional_code`, `code_also`, `note` or
+//! `seventh_character`; `origin` is the code the note is written at (the code
+//! itself or an ancestor; a chapter as `CH4`). For ICD-10-PCS:
+//!
+//! ```text
+//! { "set": "icd10pcs", "code": "0DTJ4ZZ", "complete": true, "title": "...",
+//!   "title_composed": false, "edition": {...},
+//!   "characters": [ { "pos", "axis", "ch", "label", "definition" } ... ],
+//!   "next": [ { "ch", "label", "axis" } ... ] }   (valid next characters of a partial code)
+//! ```
+
+use std::borrow::Cow;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use serde::Serialize;
 
 use super::Globals;
+use crate::codeset::icd10cm::NodeId;
+use crate::codeset::{CmKind, CodeSet, Codebook, Edition, FileKind, NoteKind, Tabular, normalize, shipped};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Json,
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The code: `E11.9`, `e119`, `S52.521A`, `E08-E13`, `0DTJ4ZZ`, a PCS table `0DT`.
+    pub code: String,
+    /// Look the code up in one set only (B20 is both an ICD-10-CM category and an ICD-10-PCS table).
+    #[arg(long, value_parser = super::parse_set)]
+    pub set: Option<CodeSet>,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub format: ShowFormat,
+}
 
-pub fn run(_args: Args, _globals: &Globals) -> Result<ExitCode> {
-    anyhow::bail!("`medcode show` is not built yet")
+/// The code sets of the edition the user asked for.
+pub(super) fn open_codebook(globals: &Globals) -> Result<Codebook> {
+    if let Some(name) = &globals.edition
+        && name != shipped::EDITION_NAME
+    {
+        anyhow::bail!("edition `{name}` is not available; this build has `{}`", shipped::EDITION_NAME);
+    }
+    shipped::load().context("loading the shipped code sets")
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
+    let book = open_codebook(globals)?;
+    let key = normalize(&args.code);
+    let cm = book.cm.get(&key).filter(|_| args.set != Some(CodeSet::Icd10pcs));
+    let pcs = (args.set != Some(CodeSet::Icd10cm) && book.pcs.is_prefix(&key)).then_some(());
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match (cm, pcs) {
+        (Some(id), _) => {
+            let also_pcs = pcs.is_some();
+            match args.format {
+                ShowFormat::Text => cm_text(&mut out, &book, id, also_pcs)?,
+                ShowFormat::Json => json(&mut out, &cm_json(&book, id))?,
+            }
+        }
+        (None, Some(())) => match args.format {
+            ShowFormat::Text => pcs_text(&mut out, &book, &key)?,
+            ShowFormat::Json => json(&mut out, &pcs_json(&book, &key))?,
+        },
+        (None, None) => {
+            drop(out);
+            unknown(&book, &args.code, &key, args.set);
+            return Ok(ExitCode::from(2));
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Text from release files goes to a terminal: no control characters.
+fn safe(s: &str) -> Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        Cow::Owned(s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn json<T: Serialize>(out: &mut impl Write, value: &T) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// "Chapter 4 Endocrine, ..." or "E11 Type 2 diabetes mellitus".
+fn cm_label(cm: &Tabular, id: NodeId) -> String {
+    let n = cm.node(id);
+    match n.kind {
+        CmKind::Chapter => format!("Chapter {} {}", n.code, safe(&n.title)),
+        _ => format!("{} {}", n.code, safe(&n.title)),
+    }
+}
+
+/// The code of a node as `show` accepts it back (a chapter as `CH4`, the block B10 as `B10-B10`).
+fn cm_code(cm: &Tabular, id: NodeId) -> String {
+    let n = cm.node(id);
+    match n.kind {
+        CmKind::Chapter | CmKind::Block => cm.key(id),
+        _ => n.code.clone(),
+    }
+}
+
+/// "  (header)" after a code that is not billable.
+fn header_mark(cm: &Tabular, id: NodeId) -> &'static str {
+    let n = cm.node(id);
+    if n.billable || matches!(n.kind, CmKind::Chapter | CmKind::Block) { "" } else { "  (header)" }
+}
+
+fn edition_line(edition: &Edition, kind: FileKind) -> String {
+    match edition.component(kind) {
+        Some(c) => format!("{} ({}, {} to {})", edition.name, c.label, c.effective_from, c.effective_to),
+        None => edition.name.clone(),
+    }
+}
+
+/// A warning when the edition's period does not cover today (codes change every October and April).
+fn in_force_warning(edition: &Edition, set: CodeSet) -> Option<String> {
+    let today = chrono::Local::now().date_naive();
+    let (from, to) = edition.effective(set)?;
+    (!edition.is_in_force(set, today)).then(|| {
+        format!("Note:      this edition was in force {from} to {to}; check codes for services on {today} against the edition then in force")
+    })
+}
+
+fn cm_text(out: &mut impl Write, book: &Codebook, id: NodeId, also_pcs: bool) -> Result<()> {
+    let cm = &book.cm;
+    let node = cm.node(id);
+    match node.kind {
+        CmKind::Chapter => writeln!(out, "Chapter {}  {}", node.code, safe(&node.title))?,
+        _ => writeln!(out, "{}  {}", node.code, safe(&node.title))?,
+    }
+    writeln!(out, "Set:       ICD-10-CM")?;
+    writeln!(out, "Edition:   {}", edition_line(&book.edition, FileKind::CmTabular))?;
+    if let Some(w) = in_force_warning(&book.edition, CodeSet::Icd10cm) {
+        writeln!(out, "{w}")?;
+    }
+    let below = cm.billable_below(id);
+    if node.billable {
+        writeln!(out, "Status:    billable")?;
+    } else {
+        let what = match node.kind {
+            CmKind::Chapter => "chapter",
+            CmKind::Block => "block",
+            _ => "header, not billable",
+        };
+        let plural = if below == 1 { "" } else { "s" };
+        writeln!(out, "Status:    {what}: {below} billable code{plural} below; code to one of them")?;
+    }
+    let mut path: Vec<NodeId> = cm.ancestors(id);
+    path.reverse();
+    if !path.is_empty() {
+        writeln!(out, "Path:")?;
+        for (depth, a) in path.iter().enumerate() {
+            writeln!(out, "  {}{}", "  ".repeat(depth), cm_label(cm, *a))?;
+        }
+    }
+    if !node.children.is_empty() {
+        writeln!(out, "Children:")?;
+        for c in &node.children {
+            writeln!(out, "  {}{}", cm_label(cm, *c), header_mark(cm, *c))?;
+        }
+    }
+    // Offer the billable codes themselves when the children are not all of them.
+    let billable = cm.billable_codes_below(id);
+    let children_are_billable =
+        node.children.len() == billable.len() && node.children.iter().all(|c| cm.node(*c).billable);
+    if !node.billable && !children_are_billable && !billable.is_empty() && billable.len() <= 30 {
+        writeln!(out, "Billable codes below:")?;
+        for b in &billable {
+            writeln!(out, "  {}", cm_label(cm, *b))?;
+        }
+    }
+    let groups = note_groups(cm, id);
+    if !groups.is_empty() {
+        writeln!(out, "Notes in force:")?;
+        for g in groups {
+            if g.origin == id {
+                writeln!(out, "  {}:", g.kind.label())?;
+            } else {
+                writeln!(out, "  {} (from {}):", g.kind.label(), cm_label(cm, g.origin))?;
+            }
+            for t in g.texts {
+                writeln!(out, "    - {}", safe(&t))?;
+            }
+        }
+    }
+    if also_pcs {
+        let key = normalize(&node.code);
+        writeln!(out, "Also an ICD-10-PCS code or table: medcode show --set icd10pcs {key}")?;
+    }
+    Ok(())
+}
+
+/// Notes of one kind written at one node.
+struct Group {
+    kind: NoteKind,
+    origin: NodeId,
+    texts: Vec<String>,
+}
+
+fn note_groups(cm: &Tabular, id: NodeId) -> Vec<Group> {
+    let mut out: Vec<Group> = Vec::new();
+    for (kind, notes) in cm.notes_grouped(id) {
+        for (text, origin) in notes {
+            match out.last_mut() {
+                Some(g) if g.kind == kind && g.origin == origin => g.texts.push(text),
+                _ => out.push(Group { kind, origin, texts: vec![text] }),
+            }
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct EditionJson {
+    name: String,
+    label: String,
+    effective_from: String,
+    effective_to: String,
+    summary: String,
+}
+
+fn edition_json(edition: &Edition, kind: FileKind) -> EditionJson {
+    let c = edition.component(kind);
+    EditionJson {
+        name: edition.name.clone(),
+        label: c.map(|c| c.label.clone()).unwrap_or_default(),
+        effective_from: c.map(|c| c.effective_from.to_string()).unwrap_or_default(),
+        effective_to: c.map(|c| c.effective_to.to_string()).unwrap_or_default(),
+        summary: edition.summary(),
+    }
+}
+
+#[derive(Serialize)]
+struct CmRef {
+    code: String,
+    kind: CmKind,
+    title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    billable: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct NoteJson {
+    kind: NoteKind,
+    label: &'static str,
+    origin: String,
+    origin_title: String,
+    texts: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct CmJson {
+    set: CodeSet,
+    code: String,
+    title: String,
+    kind: CmKind,
+    billable: bool,
+    billable_below: usize,
+    edition: EditionJson,
+    ancestors: Vec<CmRef>,
+    children: Vec<CmRef>,
+    notes: Vec<NoteJson>,
+}
+
+fn cm_json(book: &Codebook, id: NodeId) -> CmJson {
+    let cm = &book.cm;
+    let node = cm.node(id);
+    let cm_ref = |i: NodeId, with_billable: bool| {
+        let n = cm.node(i);
+        CmRef {
+            code: cm_code(cm, i),
+            kind: n.kind,
+            title: n.title.clone(),
+            billable: with_billable.then_some(n.billable),
+        }
+    };
+    let mut ancestors = cm.ancestors(id);
+    ancestors.reverse();
+    CmJson {
+        set: CodeSet::Icd10cm,
+        code: cm_code(cm, id),
+        title: node.title.clone(),
+        kind: node.kind,
+        billable: node.billable,
+        billable_below: cm.billable_below(id),
+        edition: edition_json(&book.edition, FileKind::CmTabular),
+        ancestors: ancestors.into_iter().map(|a| cm_ref(a, false)).collect(),
+        children: node.children.iter().map(|c| cm_ref(*c, true)).collect(),
+        notes: note_groups(cm, id)
+            .into_iter()
+            .map(|g| NoteJson {
+                kind: g.kind,
+                label: g.kind.label(),
+                origin: cm_code(cm, g.origin),
+                origin_title: cm.node(g.origin).title.clone(),
+                texts: g.texts,
+            })
+            .collect(),
+    }
+}
+
+fn pcs_text(out: &mut impl Write, book: &Codebook, key: &str) -> Result<()> {
+    let pcs = &book.pcs;
+    let complete = pcs.is_code(key);
+    let title = pcs.title(key);
+    match &title {
+        Some(t) if t.composed => writeln!(out, "{key}  {} (composed from axis labels)", safe(&t.text))?,
+        Some(t) => writeln!(out, "{key}  {}", safe(&t.text))?,
+        None => writeln!(out, "{key}")?,
+    }
+    writeln!(out, "Set:       ICD-10-PCS")?;
+    writeln!(out, "Edition:   {}", edition_line(&book.edition, FileKind::PcsTables))?;
+    if let Some(w) = in_force_warning(&book.edition, CodeSet::Icd10pcs) {
+        writeln!(out, "{w}")?;
+    }
+    if complete {
+        writeln!(out, "Status:    complete code (valid for claims)")?;
+    } else {
+        writeln!(out, "Status:    partial code, {} of 7 characters", key.len())?;
+    }
+    let chars = pcs.explain(key);
+    if !chars.is_empty() {
+        writeln!(out, "Characters:")?;
+        let width = chars.iter().map(|c| c.axis.chars().count()).max().unwrap_or(0);
+        for c in chars {
+            writeln!(out, "  {} {:<width$}  {}  {}", c.pos, safe(&c.axis), c.ch, safe(&c.label))?;
+            if let Some(d) = &c.definition {
+                writeln!(out, "    {:<width$}     Definition: {}", "", safe(d))?;
+            }
+        }
+    }
+    if !complete {
+        let next = pcs.next_chars(key);
+        if let Some(first) = next.first() {
+            writeln!(out, "Next character ({}):", safe(&first.axis))?;
+            for n in &next {
+                writeln!(out, "  {}  {}", n.ch, safe(&n.label))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct PcsJson {
+    set: CodeSet,
+    code: String,
+    complete: bool,
+    title: Option<String>,
+    title_composed: bool,
+    edition: EditionJson,
+    characters: Vec<crate::codeset::icd10pcs::CharInfo>,
+    next: Vec<crate::codeset::icd10pcs::NextChar>,
+}
+
+fn pcs_json(book: &Codebook, key: &str) -> PcsJson {
+    let pcs = &book.pcs;
+    let title = pcs.title(key);
+    let complete = pcs.is_code(key);
+    PcsJson {
+        set: CodeSet::Icd10pcs,
+        code: key.to_string(),
+        complete,
+        title_composed: title.as_ref().is_some_and(|t| t.composed),
+        title: title.map(|t| t.text),
+        edition: edition_json(&book.edition, FileKind::PcsTables),
+        characters: pcs.explain(key),
+        next: if complete { Vec::new() } else { pcs.next_chars(key) },
+    }
+}
+
+/// Tell the user what they typed is not a code, with the nearest valid ones.
+fn unknown(book: &Codebook, typed: &str, key: &str, set: Option<CodeSet>) {
+    let mut err = io::stderr().lock();
+    let what = match set {
+        Some(CodeSet::Icd10cm) => "an ICD-10-CM code",
+        Some(CodeSet::Icd10pcs) => "an ICD-10-PCS code",
+        None => "an ICD-10-CM or ICD-10-PCS code",
+    };
+    let _ = writeln!(err, "medcode: `{}` is not {what} in edition {}", safe(typed.trim()), book.edition.name);
+    // Every ICD-10-CM code starts with a letter; most ICD-10-PCS sections are digits.
+    let pcs_first = set == Some(CodeSet::Icd10pcs) || key.starts_with(|c: char| c.is_ascii_digit());
+    if set != Some(CodeSet::Icd10cm) && pcs_first {
+        let prefix =
+            (1..key.len()).rev().filter_map(|n| key.get(..n)).find(|p| book.pcs.is_prefix(p)).unwrap_or("");
+        let next = book.pcs.next_chars(prefix);
+        if !next.is_empty() {
+            match prefix {
+                "" => writeln!(err, "ICD-10-PCS sections:"),
+                _ => writeln!(err, "`{prefix}` is valid; characters that can follow it:"),
+            }
+            .ok();
+            for n in next.iter().take(34) {
+                let _ = writeln!(err, "  {prefix}{}  {}", n.ch, safe(&n.label));
+            }
+        }
+        return;
+    }
+    let near = book.cm.suggest(key, 12);
+    if !near.is_empty() {
+        let _ = writeln!(err, "Nearest valid codes:");
+        for id in near {
+            let _ = writeln!(err, "  {}{}", cm_label(&book.cm, id), header_mark(&book.cm, id));
+        }
+    }
 }

@@ -1,9 +1,12 @@
 //! The ICD-10-CM Tabular List: chapters, blocks, categories, subcategories,
 //! codes and 7th-character extensions, each with its instructional notes.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
+
+mod parse;
+mod seventh;
 
 /// Index of a node in [`Tabular::nodes`].
 pub type NodeId = u32;
@@ -74,6 +77,8 @@ impl NoteKind {
 pub struct SeventhChar {
     pub ch: char,
     pub title: String,
+    /// Inclusion terms the tabular lists under this character (`B`: "initial encounter for open fracture NOS").
+    pub terms: Vec<String>,
 }
 
 /// The instructional notes written at one node.
@@ -109,7 +114,13 @@ impl Notes {
                 .seventh_note
                 .iter()
                 .cloned()
-                .chain(self.seventh_chars.iter().map(|s| format!("{}  {}", s.ch, s.title)))
+                .chain(self.seventh_chars.iter().map(|s| {
+                    if s.terms.is_empty() {
+                        format!("{}  {}", s.ch, s.title)
+                    } else {
+                        format!("{}  {} (includes: {})", s.ch, s.title, s.terms.join("; "))
+                    }
+                }))
                 .collect(),
         }
     }
@@ -141,6 +152,30 @@ pub struct InForce {
     pub origin: NodeId,
 }
 
+/// One section of the tabular's introduction (the instructional notations explained).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IntroSection {
+    /// The `type` attribute: `title`, `subtitle` or `instruction`.
+    pub kind: String,
+    pub title: String,
+    pub notes: Vec<String>,
+}
+
+/// A rule of the tabular that keeps some 7th characters off some codes, read
+/// from the text of a note (S06: "7th characters D and S do not apply to codes
+/// in category S06 with 6th character 7 ... or 8 ...").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeventhRestriction {
+    /// The category the note names (`S06`).
+    pub category: String,
+    /// The 7th characters that do not apply (`D`, `S`).
+    pub chars: Vec<char>,
+    /// The 6th characters of the codes they do not apply to (`7`, `8`).
+    pub sixth: Vec<char>,
+    /// The node whose note states the rule.
+    pub origin: NodeId,
+}
+
 /// The whole ICD-10-CM Tabular List of one edition.
 #[derive(Debug, Clone, Default)]
 pub struct Tabular {
@@ -149,16 +184,23 @@ pub struct Tabular {
     pub nodes: Vec<CmNode>,
     /// Chapters in order.
     pub chapters: Vec<NodeId>,
-    /// Lookup by [`super::normalize`]d code; chapters as `CH4`, blocks as `E08-E13`.
+    /// Lookup by [`super::normalize`]d code; chapters as `CH4`, blocks by their range
+    /// (`E08-E13`; a one-category block such as `B10` as `B10-B10`, since `B10` is the category).
     pub by_key: HashMap<String, NodeId>,
+    /// The introduction: how to read the instructional notations.
+    pub introduction: Vec<IntroSection>,
+    /// 7th-character exclusions stated in notes, applied when the extensions were made.
+    pub restrictions: Vec<SeventhRestriction>,
 }
 
 impl Tabular {
     /// Read a CDC `<ICD10CM.tabular>` file. `file` names it in errors.
+    ///
+    /// Leaf codes under a `sevenChrDef` (the nearest one above them wins) get one
+    /// [`CmKind::Extension`] child per 7th character, minus those a
+    /// [`SeventhRestriction`] rules out; the leaf is then a header.
     pub fn parse(data: &[u8], file: &str) -> Result<Tabular, super::ReleaseError> {
-        // Placeholder until the parser lands: an empty model.
-        let _ = (data, file);
-        Ok(Tabular::default())
+        parse::parse(data, file)
     }
 
     pub fn node(&self, id: NodeId) -> &CmNode {
@@ -168,6 +210,16 @@ impl Tabular {
     /// Find a node by a code as typed (`e11.9`, `E119`, `S52.521A`, a block `E08-E13`).
     pub fn get(&self, code: &str) -> Option<NodeId> {
         self.by_key.get(&super::normalize(code)).copied()
+    }
+
+    /// The key of a node in [`Tabular::by_key`].
+    pub fn key(&self, id: NodeId) -> String {
+        let node = self.node(id);
+        match node.kind {
+            CmKind::Chapter => format!("CH{}", node.code),
+            CmKind::Block if !node.code.contains('-') => format!("{0}-{0}", node.code),
+            _ => super::normalize(&node.code),
+        }
     }
 
     /// The ancestors of a node, nearest first (parent, grandparent, ... chapter).
@@ -181,16 +233,56 @@ impl Tabular {
         out
     }
 
-    /// Every instructional note that governs `id`: its own first, then each ancestor's up to the chapter.
+    /// How deep a node sits: 0 for a chapter.
+    pub fn depth(&self, id: NodeId) -> usize {
+        self.ancestors(id).len()
+    }
+
+    /// The chapter a node belongs to.
+    pub fn chapter_of(&self, id: NodeId) -> NodeId {
+        self.ancestors(id).last().copied().unwrap_or(id)
+    }
+
+    /// The node and its siblings in tabular order (the chapters for a chapter).
+    pub fn siblings(&self, id: NodeId) -> &[NodeId] {
+        match self.node(id).parent {
+            Some(p) => &self.node(p).children,
+            None => &self.chapters,
+        }
+    }
+
+    /// The node whose `sevenChrDef` governs `id`: itself or the nearest ancestor with one.
+    pub fn seventh_origin(&self, id: NodeId) -> Option<NodeId> {
+        std::iter::once(id).chain(self.ancestors(id)).find(|n| !self.node(*n).notes.seventh_chars.is_empty())
+    }
+
+    /// Every instructional note that governs `id`: its own first, then each
+    /// ancestor's up to the chapter. The 7th-character note and definitions come
+    /// only from the nearest node that defines them (a nearer definition replaces
+    /// a farther one, as in S52.52 under S52).
     pub fn notes_in_force(&self, id: NodeId) -> Vec<InForce> {
+        let seventh = self.seventh_origin(id);
         let mut out = Vec::new();
         for node_id in std::iter::once(id).chain(self.ancestors(id)) {
             let notes = &self.node(node_id).notes;
             for kind in NoteKind::ALL {
+                if kind == NoteKind::SeventhCharacter && seventh.is_some_and(|s| s != node_id) {
+                    continue;
+                }
                 for text in notes.of(kind) {
                     out.push(InForce { kind, text, origin: node_id });
                 }
             }
+        }
+        out
+    }
+
+    /// The notes in force grouped by kind (in reading order), each with its origin,
+    /// nearest origin first.
+    pub fn notes_grouped(&self, id: NodeId) -> BTreeMap<NoteKind, Vec<(String, NodeId)>> {
+        let mut out: BTreeMap<NoteKind, Vec<(String, NodeId)>> = BTreeMap::new();
+        for n in self.notes_in_force(id) {
+            out.entry(n.kind).or_default().push((n.text, n.origin));
         }
         out
     }
@@ -201,7 +293,61 @@ impl Tabular {
         usize::from(node.billable) + node.children.iter().map(|c| self.billable_below(*c)).sum::<usize>()
     }
 
+    /// The billable codes at or below `id`, in tabular order: what to offer a
+    /// coder who picked a header.
+    pub fn billable_codes_below(&self, id: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            let node = self.node(n);
+            if node.billable {
+                out.push(n);
+            }
+            stack.extend(node.children.iter().rev());
+        }
+        out
+    }
+
     pub fn billable_count(&self) -> usize {
         self.nodes.iter().filter(|n| n.billable).count()
     }
+
+    /// Every node in tabular order (chapters, blocks, codes, extensions after their code).
+    pub fn walk(&self) -> Vec<NodeId> {
+        let mut out = Vec::with_capacity(self.nodes.len());
+        let mut stack: Vec<NodeId> = self.chapters.iter().rev().copied().collect();
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            stack.extend(self.node(n).children.iter().rev());
+        }
+        out
+    }
+
+    /// Valid codes near a code that does not exist, for "did you mean": the
+    /// children of its longest existing prefix (or that prefix's siblings when it
+    /// has none), else the categories next to where it would sort.
+    pub fn suggest(&self, code: &str, limit: usize) -> Vec<NodeId> {
+        let key = super::normalize(code);
+        for len in (1..key.len()).rev() {
+            let Some(prefix) = key.get(..len) else { continue };
+            let Some(&id) = self.by_key.get(prefix) else { continue };
+            let node = self.node(id);
+            if matches!(node.kind, CmKind::Chapter | CmKind::Block) {
+                continue;
+            }
+            let list = if node.children.is_empty() { self.siblings(id) } else { &node.children };
+            return list.iter().take(limit).copied().collect();
+        }
+        let mut categories: Vec<(String, NodeId)> = (0..self.nodes.len() as NodeId)
+            .filter(|id| self.node(*id).kind == CmKind::Category)
+            .map(|id| (self.key(id), id))
+            .collect();
+        categories.sort();
+        let at = categories.partition_point(|(k, _)| k.as_str() < key.as_str());
+        let from = at.saturating_sub(limit / 2);
+        categories.iter().skip(from).take(limit).map(|(_, id)| *id).collect()
+    }
 }
+
+#[cfg(test)]
+mod tests;

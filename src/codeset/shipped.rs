@@ -127,24 +127,40 @@ pub fn edition() -> Edition {
     }
 }
 
-/// Load the shipped edition. The tabular and the PCS files are parsed on two threads.
+type Rest = (Pcs, IndexBook, IndexBook, IndexBook);
+
+fn load_tabular() -> Result<Tabular, ReleaseError> {
+    Tabular::parse(&CM_TABULAR.bytes(), CM_TABULAR.name)
+}
+
+fn load_rest() -> Result<Rest, ReleaseError> {
+    let mut pcs = Pcs::parse_tables(&PCS_TABLES.bytes(), PCS_TABLES.name)?;
+    pcs.attach_definitions(&PCS_DEFINITIONS.bytes(), PCS_DEFINITIONS.name)?;
+    pcs.attach_index(&PCS_INDEX.bytes(), PCS_INDEX.name)?;
+    pcs.attach_titles(&PCS_TITLES.bytes(), PCS_TITLES.name)?;
+    let drugs = IndexBook::parse(&CM_DRUG.bytes(), CM_DRUG.name)?;
+    let neoplasms = IndexBook::parse(&CM_NEOPLASM.bytes(), CM_NEOPLASM.name)?;
+    let external = IndexBook::parse(&CM_EXTERNAL.bytes(), CM_EXTERNAL.name)?;
+    Ok((pcs, drugs, neoplasms, external))
+}
+
+/// Load the shipped edition. The tabular and the rest are parsed on two threads.
 pub fn load() -> Result<Codebook, ReleaseError> {
     let (cm, rest) = std::thread::scope(|s| {
-        let cm = s.spawn(|| Tabular::parse(&CM_TABULAR.bytes(), CM_TABULAR.name));
-        let rest = (|| {
-            let mut pcs = Pcs::parse_tables(&PCS_TABLES.bytes(), PCS_TABLES.name)?;
-            pcs.attach_definitions(&PCS_DEFINITIONS.bytes(), PCS_DEFINITIONS.name)?;
-            pcs.attach_index(&PCS_INDEX.bytes(), PCS_INDEX.name)?;
-            pcs.attach_titles(&PCS_TITLES.bytes(), PCS_TITLES.name)?;
-            let drugs = IndexBook::parse(&CM_DRUG.bytes(), CM_DRUG.name)?;
-            let neoplasms = IndexBook::parse(&CM_NEOPLASM.bytes(), CM_NEOPLASM.name)?;
-            let external = IndexBook::parse(&CM_EXTERNAL.bytes(), CM_EXTERNAL.name)?;
-            Ok::<_, ReleaseError>((pcs, drugs, neoplasms, external))
-        })();
-        (cm.join().expect("tabular parser panicked"), rest)
+        let cm = s.spawn(load_tabular);
+        let rest = load_rest();
+        (cm.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), rest)
     });
-    let cm = cm?;
-    let (pcs, drugs, neoplasms, external) = rest?;
+    assemble(cm?, rest?)
+}
+
+/// The same load on one thread: the benchmark's baseline.
+pub fn load_serial() -> Result<Codebook, ReleaseError> {
+    let cm = load_tabular()?;
+    assemble(cm, load_rest()?)
+}
+
+fn assemble(cm: Tabular, (pcs, drugs, neoplasms, external): Rest) -> Result<Codebook, ReleaseError> {
     Ok(Codebook {
         edition: edition(),
         cm,
