@@ -3,4 +3,5 @@
 mod cli_codesets;
 mod cli_queue;
 mod cli_search;
+mod queue;
 mod tui_e2e;

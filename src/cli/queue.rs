@@ -193,7 +193,9 @@ fn claim(args: &ClaimArgs) -> Result<ExitCode> {
         let _ = std::io::stdin().read_line(&mut line);
         let _ = tx.send(());
     });
-    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+        rx.recv_timeout(std::time::Duration::from_secs(60))
+    {
         claims.heartbeat(&args.record)?;
     }
     claims.release(&args.record)?;

@@ -217,17 +217,30 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
         });
     }
 
-    // Code first / Use additional code notes not satisfied.
+    // Code first / Use additional code notes not satisfied. The notes of one
+    // kind written at one node are read together (the tabular splits "Use
+    // additional code to identify: a (X), b (Y)" into one note per item), and
+    // any named code satisfies them. Use additional code notes at chapter and
+    // block level ("exposure to tobacco, if applicable") are left out: they
+    // would fire on nearly every record.
     let attached: Vec<String> = dx.iter().map(|(i, _)| normalize(&codes[*i].code)).collect();
     for (pos, &(i, n)) in dx.iter().enumerate() {
-        let mut seen = std::collections::HashSet::new();
+        let mut groups: Vec<(NoteKind, NodeId, Vec<String>)> = Vec::new();
         for note in cm.notes_in_force(n) {
-            if !matches!(note.kind, NoteKind::CodeFirst | NoteKind::UseAdditionalCode)
-                || !seen.insert(note.text.clone())
-            {
+            if !matches!(note.kind, NoteKind::CodeFirst | NoteKind::UseAdditionalCode) {
                 continue;
             }
-            let refs = code_refs(&note.text);
+            let broad = matches!(cm.node(note.origin).kind, CmKind::Chapter | CmKind::Block);
+            if note.kind == NoteKind::UseAdditionalCode && broad {
+                continue;
+            }
+            match groups.iter_mut().find(|g| g.0 == note.kind && g.1 == note.origin) {
+                Some(g) => g.2.push(note.text),
+                None => groups.push((note.kind, note.origin, vec![note.text])),
+            }
+        }
+        for (kind, origin, texts) in groups {
+            let refs: Vec<CodeRef> = texts.iter().flat_map(|t| code_refs(t)).collect();
             if refs.is_empty() {
                 continue;
             }
@@ -237,7 +250,7 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                 .filter(|(k, key)| *k != pos && refs.iter().any(|r| r.matches(key)))
                 .map(|(k, _)| k)
                 .collect();
-            let origin = &cm.node(note.origin).code;
+            let rule = format!("{} at {}: {}", kind.label(), cm.node(origin).code, texts.join("; "));
             if hits.is_empty() {
                 out.push(Edit {
                     severity: EditSeverity::Warning,
@@ -245,12 +258,12 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                     message: format!(
                         "{}: {} note not satisfied: none of its codes is attached",
                         codes[i].code,
-                        note.kind.label()
+                        kind.label()
                     ),
-                    rule: format!("{} at {origin}: {}", note.kind.label(), note.text),
+                    rule,
                     suggestions: Vec::new(),
                 });
-            } else if note.kind == NoteKind::CodeFirst && hits.iter().all(|k| *k > pos) {
+            } else if kind == NoteKind::CodeFirst && hits.iter().all(|k| *k > pos) {
                 out.push(Edit {
                     severity: EditSeverity::Warning,
                     index: Some(i),
@@ -258,7 +271,7 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                         "{}: the underlying condition should be sequenced before it",
                         codes[i].code
                     ),
-                    rule: format!("Code first at {origin}: {}", note.text),
+                    rule,
                     suggestions: Vec::new(),
                 });
             }
@@ -548,6 +561,7 @@ mod tests {
                 seventh_chars: vec![SeventhChar {
                     ch: 'A',
                     title: "initial encounter for closed fracture".into(),
+                    terms: vec![],
                 }],
                 ..Notes::default()
             },
@@ -555,7 +569,9 @@ mod tests {
         add("S72.001A", CmKind::Extension, "initial encounter", Some(s72), true, Notes::default());
         let mut edition = crate::codeset::shipped::edition();
         edition.name = "test".into();
-        let pcs = Pcs { codes: vec!["0DTJ4ZZ".into(), "0FT44ZZ".into()], ..Pcs::default() };
+        // The PCS model is built by its parser only: no PCS codes here (the
+        // real tables are exercised in tests/queue.rs).
+        let pcs = Pcs::default();
         Codebook { edition, cm: t, pcs, drugs: None, neoplasms: None, external: None, diseases: None }
     }
 
@@ -685,7 +701,7 @@ mod tests {
         );
         assert!(e.iter().any(|e| e.message.contains("POA is reported for inpatient")), "{:?}", messages(&e));
         let inp = record(EncounterType::Inpatient, "2026-06-01");
-        let e = check(&b, &inp, &[dx("E10.9", None), px("0DTJ4ZZ"), px("0DTJ4Z")]);
+        let e = check(&b, &inp, &[dx("E10.9", None), px("0DTJ4ZZ")]);
         assert!(
             e.iter()
                 .any(|e| e.severity == EditSeverity::Warning && e.message.contains("present-on-admission")),
@@ -693,7 +709,10 @@ mod tests {
             messages(&e)
         );
         assert!(!e.iter().any(|e| e.message.contains("for inpatient procedures")));
-        let inc = e.iter().find(|e| e.message.contains("incomplete")).expect("incomplete PCS");
-        assert_eq!(inc.suggestions, ["0DTJ4ZZ"]);
+        assert!(
+            e.iter().any(|e| e.message.contains("0DTJ4ZZ is not a valid ICD-10-PCS code")),
+            "{:?}",
+            messages(&e)
+        );
     }
 }

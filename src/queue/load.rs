@@ -197,7 +197,13 @@ fn parse_value(
     rec
 }
 
-fn parse_fields(name: &str, line: usize, value: Value, text: Option<&str>, problems: &mut Vec<Problem>) -> Option<Record> {
+fn parse_fields(
+    name: &str,
+    line: usize,
+    value: Value,
+    text: Option<&str>,
+    problems: &mut Vec<Problem>,
+) -> Option<Record> {
     let line_of = |field: &str| text.map_or(line, |t| field_line(t, field));
     let Value::Object(map) = &value else {
         problems.push(problem(
@@ -378,7 +384,12 @@ mod tests {
         let doc = "{\n  \"id\": \"A\",\n  \"patient_age\": -3\n}\n";
         let mut problems = Vec::new();
         assert!(parse_document("a.json", doc.as_bytes(), &mut problems).is_none());
-        assert!(problems[0].to_string().starts_with("a.json:3: patient_age: invalid value"), "{problems:?}");
+        let age = problems.iter().find(|p| p.field == "patient_age").expect("age problem");
+        assert!(age.to_string().starts_with("a.json:3: patient_age: invalid value"), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.to_string() == "a.json:1: provider: missing field"),
+            "{problems:?}"
+        );
         let mut problems = Vec::new();
         assert!(parse_document("b.json", b"{\n \"id\": \"A\",\n ]", &mut problems).is_none());
         assert_eq!((problems[0].line, problems[0].field.as_str()), (3, "-"));
