@@ -123,6 +123,11 @@ impl Store {
     pub fn claims_dir(&self) -> PathBuf {
         self.dir.join("claims")
     }
+    /// The claims of this queue, made as [`Store::user`].
+    pub fn claims(&self) -> std::io::Result<super::claim::Claims> {
+        super::claim::Claims::new(&self.claims_dir(), &self.user)
+    }
+
     /// The OS user name recorded as `who`.
     pub fn user(&self) -> &str {
         &self.user
