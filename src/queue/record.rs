@@ -155,3 +155,48 @@ impl Record {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON Schema and the loader agree on the fields.
+    #[test]
+    fn schema_matches_the_format() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schema/record.schema.json")).expect("schema is JSON");
+        let props = schema["properties"].as_object().expect("properties");
+        for name in props.keys() {
+            assert!(
+                check_field(name, &serde_json::Value::Null).is_some(),
+                "schema field {name} unknown to the loader"
+            );
+        }
+        let required: Vec<&str> =
+            schema["required"].as_array().expect("required").iter().filter_map(|v| v.as_str()).collect();
+        assert_eq!(required, REQUIRED);
+        assert_eq!(schema["additionalProperties"], false);
+        // Every field the loader knows is in the schema.
+        let rec = Record {
+            id: "x".into(),
+            encounter_type: EncounterType::Inpatient,
+            date_of_service: NaiveDate::default(),
+            admission_date: Some(NaiveDate::default()),
+            discharge_date: Some(NaiveDate::default()),
+            patient_age: 1,
+            patient_sex: Sex::Unknown,
+            provider: String::new(),
+            documentation: String::new(),
+            codes: vec!["a".into()],
+            expected_codes: vec!["b".into()],
+            priority: Some(Priority::Low),
+            due_date: Some(NaiveDate::default()),
+            source: Source::default(),
+            truncated: 0,
+        };
+        let value = serde_json::to_value(&rec).expect("serializes");
+        for key in value.as_object().expect("object").keys() {
+            assert!(props.contains_key(key), "{key} missing from the schema");
+        }
+    }
+}
