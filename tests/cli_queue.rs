@@ -180,3 +180,35 @@ fn a_killed_session_leaves_a_stale_claim_that_is_taken_over() {
     let trail = std::fs::read_to_string(store.audit_file()).expect("audit");
     assert!(trail.contains("claim taken over from"), "{trail}");
 }
+
+#[test]
+fn a_corrupt_work_file_is_reported_kept_and_recovered_from_the_audit_trail() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let mut store = Store::open(&q).expect("store");
+    store.apply("OP-3002", &code("E03.9", CodeSet::Icd10cm, None), 0).expect("attach");
+    store.apply("OP-3002", &code("E78.5", CodeSet::Icd10cm, None), 0).expect("attach");
+    let work = store.work_file();
+    std::fs::write(&work, b"{\"format\":1,\"records\":").expect("corrupt");
+    let q_arg = q.to_str().expect("utf8");
+    let out = run(tmp.path(), &["queue", "stats", q_arg]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("work.json is corrupt") && err.contains("work.json.corrupt-"), "{err}");
+    let out = run(tmp.path(), &["queue", "recover", q_arg]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 record(s) with work, 0 entr(y/ies) skipped"),
+        "{}",
+        text(&out.stdout)
+    );
+    let again = Store::open(&q).expect("reopen");
+    let codes: Vec<String> = again.get("OP-3002").codes.into_iter().map(|c| c.code).collect();
+    assert_eq!(codes, ["E03.9", "E78.5"]);
+    let kept = std::fs::read_dir(work.parent().expect("dir"))
+        .expect("list")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("work.json.corrupt-"))
+        .count();
+    assert_eq!(kept, 1);
+}

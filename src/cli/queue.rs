@@ -18,8 +18,16 @@ pub enum Command {
     Export(ExportArgs),
     /// Count records by status and codes per record.
     Stats(PathArg),
+    /// Rebuild the coder's work from the audit trail (after a corrupt work file was set aside).
+    Recover(RecoverArgs),
     /// Claim a record, print who holds it, keep the claim until standard input closes, then release it.
     Claim(ClaimArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RecoverArgs {
+    /// The queue (a JSON Lines file or a folder of .json files).
+    pub path: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,6 +70,7 @@ pub fn run(command: Command, _globals: &Globals) -> Result<ExitCode> {
         Command::Export(a) => export(&a),
         Command::Stats(a) => stats(a.path.as_deref()),
         Command::Claim(a) => claim(&a),
+        Command::Recover(a) => recover(&a.path),
     }
 }
 
@@ -200,5 +209,23 @@ fn claim(args: &ClaimArgs) -> Result<ExitCode> {
     }
     claims.release(&args.record)?;
     println!("released {}", args.record);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn recover(path: &Path) -> Result<ExitCode> {
+    let mut store = match Store::open(path) {
+        Err(e @ crate::queue::StoreError::Corrupt { .. }) => {
+            eprintln!("medcode: {e}");
+            Store::open(path).context("opening the coder's work")?
+        }
+        other => other.context("opening the coder's work")?,
+    };
+    let skipped = store.recover_from_audit()?;
+    println!(
+        "rebuilt {} from {}: {} record(s) with work, {skipped} entr(y/ies) skipped",
+        store.work_file().display(),
+        store.audit_file().display(),
+        store.all().len()
+    );
     Ok(ExitCode::SUCCESS)
 }

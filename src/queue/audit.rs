@@ -49,3 +49,29 @@ pub fn read(path: &Path) -> std::io::Result<Vec<AuditEntry>> {
     };
     Ok(data.split(|b| *b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect())
 }
+
+/// Rebuild the work from a trail (after a corrupt work file was set aside):
+/// each entry's operation is applied again as its author did it. Entries
+/// without an operation (claims) and operations that no longer apply are
+/// skipped; the count of skipped ones is returned with the state.
+pub fn replay(
+    entries: &[AuditEntry],
+) -> (std::collections::BTreeMap<String, super::work::RecordWork>, usize) {
+    use super::work::{Context, RecordWork, apply};
+    let mut state: std::collections::BTreeMap<String, RecordWork> = std::collections::BTreeMap::new();
+    let mut skipped = 0;
+    for e in entries {
+        let Some(op) = &e.op else { continue };
+        // An override was only accepted when the edits had errors: say so again.
+        let edit_errors = usize::from(matches!(op, Op::Done { override_reason: Some(_) }));
+        let cx = Context { who: &e.who, when: e.when, edit_errors };
+        let current = state.get(&e.record).cloned().unwrap_or_default();
+        match apply(&e.record, &current, op, &cx) {
+            Ok((new, _)) => {
+                state.insert(e.record.clone(), new);
+            }
+            Err(_) => skipped += 1,
+        }
+    }
+    (state, skipped)
+}

@@ -42,7 +42,9 @@ pub enum WorkLocation {
 pub enum StoreError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("the work file {path} is corrupt ({message}); it was kept as {kept} and nothing was overwritten")]
+    #[error(
+        "the work file {path} is corrupt ({message}); it was kept as {kept} and nothing was overwritten; `medcode queue recover` rebuilds the work from the audit trail"
+    )]
     Corrupt { path: PathBuf, message: String, kept: PathBuf },
     #[error("the work file {path} was written by a newer medcode (format {found}, this one reads {FORMAT})")]
     NewerFormat { path: PathBuf, found: u32 },
@@ -187,6 +189,22 @@ impl Store {
         write_atomic(&self.work_file(), &bytes)?;
         self.records = file.records;
         Ok(())
+    }
+
+    /// Rebuild every record's work from the audit trail and save it (after a
+    /// corrupt work file was set aside). Returns how many entries were skipped.
+    pub fn recover_from_audit(&mut self) -> Result<usize, StoreError> {
+        let _lock = self.lock()?;
+        let path = self.audit_file();
+        let entries = audit::read(&path).map_err(io(&path))?;
+        let (records, skipped) = audit::replay(&entries);
+        let file = WorkFile { format: FORMAT, queue: self.queue.clone(), records };
+        let mut bytes = serde_json::to_vec_pretty(&file)
+            .map_err(|e| StoreError::Io { path: self.work_file(), source: std::io::Error::other(e) })?;
+        bytes.push(b'\n');
+        write_atomic(&self.work_file(), &bytes)?;
+        self.records = file.records;
+        Ok(skipped)
     }
 
     /// Append to the audit trail only (claims taken over, exports).
@@ -414,6 +432,25 @@ mod tests {
         let s = Store::open_in(tmp.path(), "q").expect("fresh");
         assert!(s.all().is_empty());
         assert!(kept.exists());
+    }
+
+    #[test]
+    fn the_audit_trail_rebuilds_the_work() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut s = Store::open_in(tmp.path(), "q").expect("open");
+        s.apply("R1", &attach("E11.2"), 0).expect("attach");
+        s.apply("R1", &attach("N18.31"), 0).expect("attach");
+        s.apply("R1", &Op::MoveDown { index: 0 }, 0).expect("move");
+        s.apply("R1", &Op::SetPoa { index: 0, poa: None }, 0).expect("poa");
+        s.apply("R1", &Op::Done { override_reason: Some("payer allows".into()) }, 1).expect("done");
+        s.apply("R2", &Op::Query { text: "type of MI?".into() }, 0).expect("query");
+        let before = s.all().clone();
+        std::fs::write(s.work_file(), b"garbage").expect("corrupt it");
+        assert!(matches!(Store::open_in(tmp.path(), "q"), Err(StoreError::Corrupt { .. })));
+        let mut fresh = Store::open_in(tmp.path(), "q").expect("fresh");
+        assert_eq!(fresh.recover_from_audit().expect("recover"), 0);
+        assert_eq!(fresh.all(), &before);
+        assert_eq!(Store::open_in(tmp.path(), "q").expect("reopen").all(), &before);
     }
 
     #[test]
