@@ -18,10 +18,27 @@ pub enum Command {
     Export(ExportArgs),
     /// Count records by status and codes per record.
     Stats(PathArg),
+    /// Apply operations to a record, each a JSON object as in the audit trail's `op`
+    /// (e.g. '{"op":"attach","code":"E11.22","set":"icd10cm","kind":"diagnosis","poa":"Y"}'), saving after each.
+    Apply(ApplyArgs),
     /// Rebuild the coder's work from the audit trail (after a corrupt work file was set aside).
     Recover(RecoverArgs),
     /// Claim a record, print who holds it, keep the claim until standard input closes, then release it.
     Claim(ClaimArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// The queue (a JSON Lines file or a folder of .json files).
+    pub path: PathBuf,
+    /// The record id.
+    pub record: String,
+    /// Operations, applied in order.
+    #[arg(required = true)]
+    pub ops: Vec<String>,
+    /// Mark done despite edit errors (the reason still has to be in the `done` operation).
+    #[arg(long)]
+    pub override_errors: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -71,6 +88,7 @@ pub fn run(command: Command, _globals: &Globals) -> Result<ExitCode> {
         Command::Stats(a) => stats(a.path.as_deref()),
         Command::Claim(a) => claim(&a),
         Command::Recover(a) => recover(&a.path),
+        Command::Apply(a) => apply(&a),
     }
 }
 
@@ -227,5 +245,28 @@ fn recover(path: &Path) -> Result<ExitCode> {
         store.audit_file().display(),
         store.all().len()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn apply(args: &ApplyArgs) -> Result<ExitCode> {
+    let loaded = open(Some(&args.path))?;
+    if loaded.get(&args.record).is_none() {
+        anyhow::bail!("no valid record `{}` in {}", args.record, loaded.name);
+    }
+    let ops = args
+        .ops
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            serde_json::from_str::<crate::queue::Op>(s).with_context(|| format!("operation {}: `{s}`", i + 1))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut store = store(Some(&args.path))?;
+    let mut out = std::io::stdout().lock();
+    for (i, op) in ops.iter().enumerate() {
+        let entry = store.apply(&args.record, op, usize::from(args.override_errors))?;
+        writeln!(out, "saved {}: {}", i + 1, entry.what)?;
+        out.flush()?;
+    }
     Ok(ExitCode::SUCCESS)
 }
