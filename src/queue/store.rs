@@ -75,6 +75,16 @@ pub struct Store {
     queue: String,
     records: BTreeMap<String, RecordWork>,
     user: String,
+    /// The work file as last read or written (size, mtime, inode): when it
+    /// has not changed, a save skips re-reading it.
+    seen: Option<FileStamp>,
+}
+
+type FileStamp = (u64, i64, i64, u64);
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.len(), m.mtime(), m.mtime_nsec(), m.ino()))
 }
 
 impl Store {
@@ -104,9 +114,11 @@ impl Store {
             queue: queue_name.to_string(),
             records: BTreeMap::new(),
             user: os_user(),
+            seen: None,
         };
         let _lock = store.lock()?;
         store.records = store.read_current()?.records;
+        store.seen = stamp(&store.work_file());
         Ok(store)
     }
 
@@ -153,6 +165,7 @@ impl Store {
     pub fn reload(&mut self) -> Result<(), StoreError> {
         let _lock = self.lock()?;
         self.records = self.read_current()?.records;
+        self.seen = stamp(&self.work_file());
         Ok(())
     }
 
@@ -177,17 +190,31 @@ impl Store {
         entries: &[AuditEntry],
     ) -> Result<(), StoreError> {
         let _lock = self.lock()?;
-        let mut file = self.read_current()?;
+        let now = stamp(&self.work_file());
+        let mut records = if now.is_some() && now == self.seen {
+            // Nobody else saved since we did: our copy is the file.
+            std::mem::take(&mut self.records)
+        } else {
+            self.read_current()?.records
+        };
         let audit_path = self.audit_file();
-        audit::append(&audit_path, entries).map_err(io(&audit_path))?;
-        file.records.insert(record_id.to_string(), work);
-        file.format = FORMAT;
-        file.queue = self.queue.clone();
-        let mut bytes = serde_json::to_vec_pretty(&file)
-            .map_err(|e| StoreError::Io { path: self.work_file(), source: std::io::Error::other(e) })?;
-        bytes.push(b'\n');
-        write_atomic(&self.work_file(), &bytes)?;
-        self.records = file.records;
+        let previous = records.insert(record_id.to_string(), work);
+        let file = WorkFile { format: FORMAT, queue: self.queue.clone(), records };
+        let written = audit::append(&audit_path, entries)
+            .map_err(io(&audit_path))
+            .and_then(|()| encode(&file).map_err(|e| StoreError::Io { path: self.work_file(), source: e }))
+            .and_then(|bytes| write_atomic(&self.work_file(), &bytes));
+        let mut records = file.records;
+        if written.is_err() {
+            // Not saved: keep the in-memory copy equal to the file.
+            match previous {
+                Some(p) => records.insert(record_id.to_string(), p),
+                None => records.remove(record_id),
+            };
+        }
+        self.records = records;
+        written?;
+        self.seen = stamp(&self.work_file());
         Ok(())
     }
 
@@ -199,11 +226,10 @@ impl Store {
         let entries = audit::read(&path).map_err(io(&path))?;
         let (records, skipped) = audit::replay(&entries);
         let file = WorkFile { format: FORMAT, queue: self.queue.clone(), records };
-        let mut bytes = serde_json::to_vec_pretty(&file)
-            .map_err(|e| StoreError::Io { path: self.work_file(), source: std::io::Error::other(e) })?;
-        bytes.push(b'\n');
+        let bytes = encode(&file).map_err(|e| StoreError::Io { path: self.work_file(), source: e })?;
         write_atomic(&self.work_file(), &bytes)?;
         self.records = file.records;
+        self.seen = stamp(&self.work_file());
         Ok(skipped)
     }
 
@@ -239,6 +265,23 @@ impl Store {
     fn lock(&self) -> Result<Lock, StoreError> {
         Lock::take(&self.dir.join("lock"))
     }
+}
+
+/// The work file's bytes: one line per record, so it stays readable and
+/// diffable without the cost of pretty-printing every code.
+fn encode(file: &WorkFile) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    write!(out, "{{\"format\":{},\"queue\":", file.format)?;
+    serde_json::to_writer(&mut out, &file.queue)?;
+    out.extend_from_slice(b",\"records\":{");
+    for (i, (id, work)) in file.records.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        serde_json::to_writer(&mut out, id)?;
+        out.push(b':');
+        serde_json::to_writer(&mut out, work)?;
+    }
+    out.extend_from_slice(b"\n}}\n");
+    Ok(out)
 }
 
 /// An exclusive `flock` on the lock file, released on drop.
