@@ -29,6 +29,31 @@ pub const EXAMPLE_JSONL: &str = include_str!("../examples/queue.jsonl");
 /// The name the example queue goes by in messages and in the work folder.
 pub const EXAMPLE_NAME: &str = "example-queue.jsonl";
 
+/// A queue opened for work: its records (with the problems found) and the
+/// coder's work on them.
+#[derive(Debug)]
+pub struct Opened {
+    pub loaded: Loaded,
+    pub store: Store,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Open a queue file or folder for work, or the shipped example queue when
+/// `path` is `None`. (The effect the workbench runs at start-up.)
+pub fn open(path: Option<&std::path::Path>) -> Result<Opened, OpenError> {
+    Ok(match path {
+        Some(p) => Opened { loaded: load(p)?, store: Store::open(p)? },
+        None => Opened { loaded: load_example(), store: Store::open_example()? },
+    })
+}
+
 /// Make untrusted text safe to print on a terminal: drops escape sequences
 /// (CSI, OSC, DCS and the like, with their parameters) and every C0/C1
 /// control character except newline and tab; a carriage return becomes

@@ -385,3 +385,18 @@ fn done_with_real_edit_errors_needs_an_override() {
         work::apply(&r.id, &w, &Op::Done { override_reason: Some("per payer policy".into()) }, &cx).is_ok()
     );
 }
+
+#[test]
+fn open_gives_records_and_their_work_together() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = tmp.path().join("q.jsonl");
+    std::fs::write(&q, queue::EXAMPLE_JSONL).expect("write");
+    let mut opened = queue::open(Some(&q)).expect("open");
+    assert_eq!(opened.loaded.records.len(), 35);
+    assert_eq!(opened.store.location(), queue::WorkLocation::BesideQueue);
+    let op = queue::Op::Comment { text: "seen".into() };
+    opened.store.apply("OP-3001", &op, 0).expect("save");
+    let again = queue::open(Some(&q)).expect("reopen");
+    assert_eq!(again.store.get("OP-3001").comments[0].text, "seen");
+    assert!(matches!(queue::open(Some(&tmp.path().join("none"))), Err(queue::OpenError::Load(_))));
+}
