@@ -400,3 +400,16 @@ fn open_gives_records_and_their_work_together() {
     assert_eq!(again.store.get("OP-3001").comments[0].text, "seen");
     assert!(matches!(queue::open(Some(&tmp.path().join("none"))), Err(queue::OpenError::Load(_))));
 }
+
+#[test]
+fn edit_missing_seventh_character_with_placeholders() {
+    let r = record(EncounterType::Emergency, "2026-06-01");
+    for (typed, full) in [("T39.1X1", "T39.1X1A"), ("W11", "W11.XXXA"), ("S01.01", "S01.01XA")] {
+        let e = edits::check(book(), &r, &codes(&r, &[typed]));
+        let s = e
+            .iter()
+            .find(|e| e.message.contains("7th character"))
+            .unwrap_or_else(|| panic!("{typed}: {:?}", describe(&e)));
+        assert!(s.suggestions.iter().any(|c| c == full), "{typed}: {:?}", s.suggestions);
+    }
+}

@@ -16,6 +16,9 @@ use sha2::{Digest, Sha256};
 /// A claim not refreshed for this long belongs to a crashed or frozen session.
 pub const STALE_AFTER: Duration = Duration::minutes(10);
 
+/// How often a holder should refresh its heartbeat.
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
     pub record: String,
@@ -178,6 +181,29 @@ fn unique() -> String {
     format!("{}-{}", std::process::id(), COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
+impl Claims {
+    /// Release every claim this process holds here (on close). Returns the records released.
+    pub fn release_mine(&self) -> std::io::Result<Vec<String>> {
+        let mut released = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let path = entry?.path();
+            if path.extension().is_none_or(|e| e != "claim") {
+                continue;
+            }
+            if let Some(c) = read_claim(&path)?
+                && c.is_mine(&self.user)
+            {
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                    _ => released.push(c.record),
+                }
+            }
+        }
+        released.sort();
+        Ok(released)
+    }
+}
+
 fn path_name(p: &Path) -> String {
     p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
@@ -284,6 +310,19 @@ mod tests {
         // A live claim is only taken with force.
         assert!(matches!(a.claim("R9", false).expect("a"), Outcome::Taken(_)));
         assert!(matches!(a.claim("R9", true).expect("a"), Outcome::TookOver(c) if c.user == "ben"));
+    }
+
+    #[test]
+    fn release_mine_leaves_others_claims() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let me = Claims::new(tmp.path(), "me").expect("me");
+        let other = Claims::new(tmp.path(), "other").expect("other");
+        me.claim("A", false).expect("a");
+        me.claim("B", false).expect("b");
+        other.claim("C", false).expect("c");
+        assert_eq!(me.release_mine().expect("release"), ["A", "B"]);
+        assert!(me.holder("A").expect("read").is_none());
+        assert_eq!(me.holder("C").expect("read").expect("held").user, "other");
     }
 
     #[test]
