@@ -37,10 +37,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Field names and messages can quote the file: keep them printable.
+        // File names, field names and messages can quote untrusted text: keep them printable.
+        let file = super::sanitize_for_terminal(&self.file);
         let field = super::sanitize_for_terminal(&self.field);
         let message = super::sanitize_for_terminal(&self.message);
-        write!(f, "{}:{}: {}: {}", self.file, self.line, field, message)
+        write!(f, "{file}:{}: {field}: {message}", self.line)
     }
 }
 
@@ -351,6 +352,19 @@ mod tests {
             "{shown:?}"
         );
         assert_eq!(l.invalid_count(), 4);
+    }
+
+    #[test]
+    fn problems_print_harmlessly() {
+        let l = load_bytes("q\u{1b}[2J.jsonl", b"{\"id\":\"x\",\"\\u001b]0;t\\u0007f\":1}");
+        for p in &l.problems {
+            assert!(!p.to_string().contains('\u{1b}') && !p.to_string().contains('\u{7}'), "{p}");
+        }
+        assert!(
+            l.problems.iter().any(|p| p.to_string() == "q.jsonl:1: f: unknown field"),
+            "{:?}",
+            l.problems
+        );
     }
 
     #[test]
