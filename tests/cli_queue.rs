@@ -250,3 +250,41 @@ fn killing_a_saving_process_never_corrupts_the_work() {
         std::fs::remove_file(store.audit_file()).expect("reset");
     }
 }
+
+#[test]
+fn edits_lists_the_checks_with_their_sources_and_the_edition() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let q_arg = q.to_str().expect("utf8");
+    let out = run(
+        tmp.path(),
+        &[
+            "queue",
+            "apply",
+            q_arg,
+            "OP-3001",
+            r#"{"op":"attach","code":"E11.2","set":"icd10cm","kind":"diagnosis"}"#,
+            r#"{"op":"attach","code":"E10.9","set":"icd10cm","kind":"diagnosis"}"#,
+            r#"{"op":"done"}"#,
+        ],
+    );
+    // Marking done with errors is refused without an override: the first two saves stand.
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("mark done with an override and a reason"), "{}", text(&out.stderr));
+    let out = run(tmp.path(), &["queue", "edits", q_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = text(&out.stdout);
+    assert!(s.starts_with("edition fy2026-shipped: ICD-10-CM FY2026"), "{s}");
+    assert!(s.contains("OP-3001 [in progress] E11.2 E10.9"), "{s}");
+    assert!(s.contains("error: E11.2 is a header") && s.contains("try: E11.21 E11.22 E11.29"), "{s}");
+    assert!(s.contains("from: Excludes1 at E11: type 1 diabetes mellitus (E10.-)"), "{s}");
+    let out = run(
+        tmp.path(),
+        &["queue", "apply", q_arg, "OP-3001", r#"{"op":"done","override_reason":"training record"}"#],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        Store::open(&q).expect("store").get("OP-3001").override_reason.as_deref(),
+        Some("training record")
+    );
+}

@@ -21,6 +21,8 @@ pub enum Command {
     /// Apply operations to a record, each a JSON object as in the audit trail's `op`
     /// (e.g. '{"op":"attach","code":"E11.22","set":"icd10cm","kind":"diagnosis","poa":"Y"}'), saving after each.
     Apply(ApplyArgs),
+    /// List the edits (checks) of the codes attached so far: one record, or every record with codes.
+    Edits(EditsArgs),
     /// Rebuild the coder's work from the audit trail (after a corrupt work file was set aside).
     Recover(RecoverArgs),
     /// Claim a record, print who holds it, keep the claim until standard input closes, then release it.
@@ -33,12 +35,18 @@ pub struct ApplyArgs {
     pub path: PathBuf,
     /// The record id.
     pub record: String,
-    /// Operations, applied in order.
+    /// Operations, applied in order. `done` runs the edits first: with errors it needs an `override_reason`.
     #[arg(required = true)]
     pub ops: Vec<String>,
-    /// Mark done despite edit errors (the reason still has to be in the `done` operation).
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EditsArgs {
+    /// A JSON Lines file or a folder of .json files (default: the shipped example queue).
+    pub path: Option<PathBuf>,
+    /// Only this record.
     #[arg(long)]
-    pub override_errors: bool,
+    pub record: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -81,14 +89,15 @@ pub enum ExportKind {
     Jsonl,
 }
 
-pub fn run(command: Command, _globals: &Globals) -> Result<ExitCode> {
+pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
     match command {
         Command::Check(a) => check(a.path.as_deref()),
         Command::Export(a) => export(&a),
         Command::Stats(a) => stats(a.path.as_deref()),
         Command::Claim(a) => claim(&a),
         Command::Recover(a) => recover(&a.path),
-        Command::Apply(a) => apply(&a),
+        Command::Apply(a) => apply(&a, globals),
+        Command::Edits(a) => edits(&a, globals),
     }
 }
 
@@ -248,11 +257,12 @@ fn recover(path: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn apply(args: &ApplyArgs) -> Result<ExitCode> {
+fn apply(args: &ApplyArgs, globals: &Globals) -> Result<ExitCode> {
     let loaded = open(Some(&args.path))?;
-    if loaded.get(&args.record).is_none() {
+    let Some(record) = loaded.get(&args.record) else {
         anyhow::bail!("no valid record `{}` in {}", args.record, loaded.name);
-    }
+    };
+    let mut book = None;
     let ops = args
         .ops
         .iter()
@@ -264,9 +274,63 @@ fn apply(args: &ApplyArgs) -> Result<ExitCode> {
     let mut store = store(Some(&args.path))?;
     let mut out = std::io::stdout().lock();
     for (i, op) in ops.iter().enumerate() {
-        let entry = store.apply(&args.record, op, usize::from(args.override_errors))?;
+        let edit_errors = if matches!(op, crate::queue::Op::Done { .. }) {
+            if book.is_none() {
+                book = Some(crate::codeset::Codebook::open(globals.edition.as_deref())?);
+            }
+            let book = book.as_ref().context("the code sets")?;
+            crate::queue::edits::error_count(&crate::queue::edits::check(
+                book,
+                record,
+                &store.get(&args.record).codes,
+            ))
+        } else {
+            0
+        };
+        let entry = store.apply(&args.record, op, edit_errors)?;
         writeln!(out, "saved {}: {}", i + 1, entry.what)?;
         out.flush()?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn edits(args: &EditsArgs, globals: &Globals) -> Result<ExitCode> {
+    use crate::queue::edits::{self, EditSeverity};
+    let loaded = open(args.path.as_deref())?;
+    let store = store(args.path.as_deref())?;
+    let book = crate::codeset::Codebook::open(globals.edition.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "edition {}", book.edition.summary())?;
+    let mut errors = 0;
+    let mut shown = 0;
+    for r in &loaded.records {
+        if args.record.as_ref().is_some_and(|id| *id != r.id) {
+            continue;
+        }
+        let work = store.get(&r.id);
+        if work.codes.is_empty() && args.record.is_none() {
+            continue;
+        }
+        shown += 1;
+        let codes: Vec<&str> = work.codes.iter().map(|c| c.code.as_str()).collect();
+        writeln!(out, "{} [{}] {}", r.id, work.status.label(), codes.join(" "))?;
+        for e in edits::check(&book, r, &work.codes) {
+            let sev = match e.severity {
+                EditSeverity::Error => "error",
+                EditSeverity::Warning => "warning",
+            };
+            errors += usize::from(e.severity == EditSeverity::Error);
+            writeln!(out, "  {sev}: {}", crate::queue::sanitize_for_terminal(&e.message))?;
+            writeln!(out, "    from: {}", crate::queue::sanitize_for_terminal(&e.rule))?;
+            if !e.suggestions.is_empty() {
+                writeln!(out, "    try: {}", e.suggestions.join(" "))?;
+            }
+        }
+    }
+    if let Some(id) = &args.record
+        && shown == 0
+    {
+        anyhow::bail!("no valid record `{id}` in {}", loaded.name);
+    }
+    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

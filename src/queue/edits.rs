@@ -153,7 +153,7 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                     out.push(at(
                         EditSeverity::Error,
                         format!(
-                            "{}: ICD-10-PCS codes are for inpatient procedures; this is a {} encounter",
+                            "{}: ICD-10-PCS codes are for inpatient procedures; this encounter is {}",
                             c.code,
                             record.encounter_type.as_str()
                         ),
