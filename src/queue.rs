@@ -15,6 +15,7 @@ pub mod export;
 pub mod load;
 pub mod record;
 pub mod store;
+pub mod training;
 pub mod work;
 
 pub use load::{LoadError, Loaded, Problem, Severity as ProblemSeverity, load, load_bytes, load_example};
