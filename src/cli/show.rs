@@ -354,8 +354,21 @@ fn pcs_text(out: &mut impl Write, book: &Codebook, key: &str) -> Result<()> {
         let width = chars.iter().map(|c| c.axis.chars().count()).max().unwrap_or(0);
         for c in chars {
             writeln!(out, "  {} {:<width$}  {}  {}", c.pos, safe(&c.axis), c.ch, safe(&c.label))?;
+            let pad = " ".repeat(width + 9);
             if let Some(d) = &c.definition {
-                writeln!(out, "    {:<width$}     Definition: {}", "", safe(d))?;
+                writeln!(out, "{pad}Definition: {}", safe(d))?;
+            }
+            if let Some(e) = &c.explanation {
+                writeln!(out, "{pad}Explanation: {}", safe(e))?;
+            }
+            if !c.includes.is_empty() {
+                // Device values list dozens of brand names: the first few, and how many more.
+                const SHOWN: usize = 8;
+                let mut list: Vec<&str> = c.includes.iter().take(SHOWN).map(String::as_str).collect();
+                let more = c.includes.len().saturating_sub(SHOWN);
+                let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+                list.iter_mut().for_each(|t| *t = t.trim());
+                writeln!(out, "{pad}Includes: {}{more}", safe(&list.join("; ")))?;
             }
         }
     }
