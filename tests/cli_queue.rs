@@ -288,3 +288,16 @@ fn edits_lists_the_checks_with_their_sources_and_the_edition() {
         Some("training record")
     );
 }
+
+#[test]
+fn a_queue_in_a_read_only_place_keeps_its_work_in_the_data_dir() {
+    // /proc cannot hold a `.medcode` folder, even for root: a read-only queue folder.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = run(tmp.path(), &["queue", "stats", "/proc/version"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    let work_line = s.lines().find(|l| l.starts_with("work:")).expect("work line");
+    let dir = tmp.path().join("work");
+    assert!(work_line.contains(dir.to_str().expect("utf8")), "{s}");
+    assert_eq!(std::fs::metadata(&dir).expect("work dir").permissions().mode() & 0o777, 0o700);
+}
