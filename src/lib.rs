@@ -9,6 +9,7 @@ pub mod cli;
 pub mod codeset;
 pub mod keymap;
 pub mod paths;
+pub mod queue;
 pub mod search;
 pub mod theme;
 pub mod tui;

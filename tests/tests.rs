@@ -4,4 +4,5 @@ mod cli_books;
 mod cli_codesets;
 mod cli_queue;
 mod cli_search;
+mod queue;
 mod tui_e2e;
