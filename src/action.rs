@@ -50,6 +50,22 @@ pub enum Action {
     DeleteWord,
     /// PCS builder: remove the last character.
     StepBack,
+    /// Attach the selected code to the open record (diagnosis for ICD-10-CM, procedure for PCS).
+    Attach,
+    NextCode,
+    PrevCode,
+    RemoveCode,
+    CodeUp,
+    CodeDown,
+    /// Inpatient: cycle the present-on-admission indicator of the selected code.
+    CyclePoa,
+    Comment,
+    Hold,
+    QueryProvider,
+    MarkDone,
+    NextRecord,
+    /// Queue: cycle the status filter.
+    CycleStatus,
 }
 
 impl Action {
@@ -92,6 +108,19 @@ impl Action {
             Action::DeleteChar => "delete char",
             Action::DeleteWord => "delete word",
             Action::StepBack => "step back",
+            Action::Attach => "attach to record",
+            Action::NextCode => "next code",
+            Action::PrevCode => "previous code",
+            Action::RemoveCode => "remove code",
+            Action::CodeUp => "move code up",
+            Action::CodeDown => "move code down",
+            Action::CyclePoa => "POA",
+            Action::Comment => "comment",
+            Action::Hold => "hold",
+            Action::QueryProvider => "query provider",
+            Action::MarkDone => "done",
+            Action::NextRecord => "next record",
+            Action::CycleStatus => "status filter",
         }
     }
 }

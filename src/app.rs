@@ -4,6 +4,7 @@
 
 pub mod detail;
 pub mod fallback;
+pub mod queue;
 pub mod recents;
 pub mod tree;
 
@@ -26,6 +27,8 @@ pub enum Effect {
     Search(Query),
     /// Save the recent and favourite codes.
     SaveRecents,
+    /// Apply an operation to a record's work and save it (the store does both).
+    Queue { record: String, op: crate::queue::Op },
 }
 
 /// The panes. At 80 columns one fills the screen; from 120 the detail sits beside the others.
@@ -138,6 +141,9 @@ pub struct App {
     pub tree: tree::TreeState,
     pub pcs: PcsState,
     pub recents: Recents,
+    pub queue: Option<queue::QueueState>,
+    /// The pane beside an open record in the wide layout (search, detail, tree or PCS).
+    pub side: Pane,
     /// One line for the status bar (a key map error, "saved", ...).
     pub message: Option<String>,
     pub quit: bool,
@@ -163,6 +169,8 @@ impl App {
             tree: tree::TreeState::default(),
             pcs: PcsState::default(),
             recents: Recents::default(),
+            queue: None,
+            side: Pane::Search,
             message: None,
             quit: false,
         }
@@ -183,8 +191,13 @@ impl App {
             Pane::Detail => Layer::Detail,
             Pane::Tree => Layer::Tree,
             Pane::Pcs => Layer::Pcs,
+            Pane::Queue if self.record_open() => Layer::Record,
             Pane::Queue => Layer::Queue,
         }
+    }
+
+    pub fn record_open(&self) -> bool {
+        self.queue.as_ref().is_some_and(|q| q.open.is_some())
     }
 
     /// The first effects to run: fill the empty-query list.
@@ -215,6 +228,9 @@ impl App {
         }
         let Some(key) = Key::from_event(ev) else { return Vec::new() };
         if self.help.is_none() {
+            if self.pane == Pane::Queue && self.queue.as_ref().is_some_and(|q| q.prompt.is_some()) {
+                return self.prompt_key(key);
+            }
             if self.tree.typeahead.is_some() && self.pane == Pane::Tree {
                 return self.typeahead_key(key);
             }
@@ -271,12 +287,31 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        use Action as A;
         self.message = None;
+        let effects = self.update_inner(action);
+        if self.pane != Pane::Queue {
+            self.side = self.pane;
+        }
+        effects
+    }
+
+    fn update_inner(&mut self, action: Action) -> Vec<Effect> {
+        use Action as A;
+        if let Some(effects) = self.queue_action(action) {
+            return effects;
+        }
         match action {
             A::Quit => self.quit = true,
             A::Help => self.help = if self.help.is_some() { None } else { Some(0) },
             A::Cancel => self.cancel(),
+            A::FocusNext | A::FocusPrev if self.record_open() => {
+                // Record, search, detail, round again.
+                let order = [Pane::Queue, Pane::Search, Pane::Detail];
+                let i = order.iter().position(|p| *p == self.pane).unwrap_or(0);
+                let step = if action == A::FocusNext { 1 } else { order.len() - 1 };
+                let next = order[(i + step) % order.len()];
+                if next == Pane::Detail { self.pane = next } else { self.focus(next) }
+            }
             A::FocusNext | A::FocusPrev => {
                 self.pane = if self.pane == Pane::Detail { self.left } else { Pane::Detail };
             }
@@ -365,6 +400,19 @@ impl App {
                 self.pcs.sel = 0;
                 self.preview_pcs();
             }
+            A::Attach => return self.attach(),
+            A::NextCode
+            | A::PrevCode
+            | A::RemoveCode
+            | A::CodeUp
+            | A::CodeDown
+            | A::CyclePoa
+            | A::Comment
+            | A::Hold
+            | A::QueryProvider
+            | A::MarkDone
+            | A::NextRecord
+            | A::CycleStatus => {}
         }
         Vec::new()
     }
@@ -384,6 +432,11 @@ impl App {
             self.search.typing = false;
         } else if self.pane == Pane::Detail {
             self.pane = self.left;
+        } else if self.pane == Pane::Queue
+            && let Some(q) = self.queue.as_mut()
+            && q.open.is_some()
+        {
+            q.open = None;
         } else if self.pane != Pane::Search {
             self.focus(Pane::Search);
         }
@@ -703,6 +756,8 @@ impl App {
         }
     }
 }
+
+mod queue_update;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -359,6 +359,26 @@ impl KeyMap {
         for (k, a) in [(vec![p('q')], A::Cancel), (vec![p('?')], A::Cancel)] {
             m.bind(Layer::Help, k, a);
         }
+        m.bind(Layer::Input, vec![ctrl('a')], A::Attach);
+        m.bind(Layer::Results, vec![p('a')], A::Attach);
+        m.bind(Layer::Detail, vec![p('a')], A::Attach);
+        m.bind(Layer::Queue, vec![p('F')], A::CycleStatus);
+        m.bind(Layer::Queue, vec![p('l')], A::Open);
+        for (k, a) in [
+            (vec![p('J')], A::NextCode),
+            (vec![p('K')], A::PrevCode),
+            (vec![p('x')], A::RemoveCode),
+            (vec![p('+')], A::CodeUp),
+            (vec![p('-')], A::CodeDown),
+            (vec![p('P')], A::CyclePoa),
+            (vec![p('m')], A::Comment),
+            (vec![p('H')], A::Hold),
+            (vec![p('y')], A::QueryProvider),
+            (vec![p('D')], A::MarkDone),
+            (vec![p('N')], A::NextRecord),
+        ] {
+            m.bind(Layer::Record, k, a);
+        }
         m
     }
 

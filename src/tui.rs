@@ -181,9 +181,30 @@ pub fn run(opts: Options) -> Result<()> {
     let mut app = App::new(book, keymap, theme, today, (size.width, size.height));
     app.recents = recents;
     app.message = keymap_err.map(|e| e.to_string()).or(recents_err).or(search_note);
+    // The queue: the file given, or the shipped example. Its work is saved on every change.
+    let mut store = match crate::queue::open(opts.queue.as_deref()) {
+        Ok(opened) => {
+            app.queue = Some(crate::app::queue::QueueState {
+                name: opened.loaded.name.clone(),
+                problems: opened.loaded.invalid_count(),
+                records: opened.loaded.records,
+                work: opened.store.all().clone(),
+                ..Default::default()
+            });
+            if opts.queue.is_some() {
+                app.pane = crate::app::Pane::Queue;
+                app.left = crate::app::Pane::Queue;
+            }
+            Some(opened.store)
+        }
+        Err(e) => {
+            app.message = Some(format!("queue not opened: {e}"));
+            None
+        }
+    };
     let effects = app.start();
-    let result =
-        run_loop(&mut term, &mut app, search.as_ref(), &mut Crossterm, effects, full_redraw, &recents_file);
+    let mut runner = Runner { search: search.as_ref(), recents_file: &recents_file, store: store.as_mut() };
+    let result = run_loop(&mut term, &mut app, &mut runner, &mut Crossterm, effects, full_redraw);
     drop(term);
     drop(guard);
     result
@@ -247,16 +268,15 @@ fn open_search(
 pub fn run_loop<B: Backend + Write>(
     term: &mut Terminal<B>,
     app: &mut App,
-    search: &dyn Search,
+    runner: &mut Runner<'_>,
     events: &mut dyn EventSource,
     first: Vec<Effect>,
     full_redraw: bool,
-    recents_file: &std::path::Path,
 ) -> Result<()>
 where
     B::Error: Send + Sync + 'static,
 {
-    run_effects(app, search, first, recents_file);
+    runner.run(app, first);
     draw(term, app, full_redraw)?;
     while !app.quit {
         let mut effects = Vec::new();
@@ -267,7 +287,7 @@ where
             dirty |= apply(app, ev, &mut effects);
         }
         dirty |= !effects.is_empty();
-        run_effects(app, search, effects, recents_file);
+        runner.run(app, effects);
         if dirty && !app.quit {
             draw(term, app, full_redraw)?;
         }
@@ -295,22 +315,43 @@ fn apply(app: &mut App, ev: Event, effects: &mut Vec<Effect>) -> bool {
     }
 }
 
-/// Run what `update` asked for: only the last search of a burst of keys.
-fn run_effects(app: &mut App, search: &dyn Search, effects: Vec<Effect>, recents_file: &std::path::Path) {
-    let mut query = None;
-    let mut save = false;
-    for e in effects {
-        match e {
-            Effect::Search(q) => query = Some(q),
-            Effect::SaveRecents => save = true,
+/// What runs the effects `update` returns: the search, the recent-codes file, the queue store.
+pub struct Runner<'a> {
+    pub search: &'a dyn Search,
+    pub recents_file: &'a std::path::Path,
+    pub store: Option<&'a mut crate::queue::Store>,
+}
+
+impl Runner<'_> {
+    /// Run in order; of a burst of keys only the last search runs.
+    pub fn run(&mut self, app: &mut App, effects: Vec<Effect>) {
+        let mut query = None;
+        let mut save = false;
+        for e in effects {
+            match e {
+                Effect::Search(q) => query = Some(q),
+                Effect::SaveRecents => save = true,
+                Effect::Queue { record, op } => self.queue(app, &record, &op),
+            }
+        }
+        if let Some(q) = query
+            && q == app.search.query()
+        {
+            app.set_hits(self.search.search(&q));
+        }
+        if save && let Err(e) = app.recents.save(self.recents_file) {
+            app.message = Some(format!("could not save recent codes: {e:#}"));
         }
     }
-    if let Some(q) = query
-        && q == app.search.query()
-    {
-        app.set_hits(search.search(&q));
-    }
-    if save && let Err(e) = app.recents.save(recents_file) {
-        app.message = Some(format!("could not save recent codes: {e:#}"));
+
+    fn queue(&mut self, app: &mut App, record: &str, op: &crate::queue::Op) {
+        let Some(store) = self.store.as_deref_mut() else { return };
+        let errors =
+            app.queue.as_ref().and_then(|q| q.records.iter().find(|r| r.id == record)).map_or(0, |r| {
+                let codes = store.get(record).codes;
+                crate::queue::edits::error_count(&crate::queue::edits::check(&app.book, r, &codes))
+            });
+        let error = store.apply(record, op, errors).err().map(|e| format!("not saved: {e}"));
+        app.queue_saved(store.all().clone(), error);
     }
 }

@@ -56,7 +56,12 @@ pub fn draw(app: &App, f: &mut Frame) {
         return;
     }
     header(app, f, a.header);
-    if a.wide {
+    if a.wide && app.record_open() {
+        // The record's documentation beside the search (or what the coder opened from it).
+        pane(app, f, Pane::Queue, a.main);
+        let side = if app.pane == Pane::Queue { app.side } else { app.pane };
+        pane(app, f, side, a.detail);
+    } else if a.wide {
         pane(app, f, app.left, a.main);
         detail::draw(app, f, a.detail);
     } else {

@@ -18,6 +18,7 @@ pub fn actions(layer: Layer) -> &'static [A] {
             A::MoveDown,
             A::Open,
             A::FocusSearch,
+            A::Attach,
             A::ToggleFavourite,
             A::RevealInTree,
             A::CycleSet,
@@ -49,7 +50,22 @@ pub fn actions(layer: Layer) -> &'static [A] {
         ],
         Layer::Pcs => &[A::MoveDown, A::Open, A::StepBack, A::FocusNext, A::FocusSearch, A::Help, A::Quit],
         Layer::Help => &[A::MoveDown, A::Cancel],
-        Layer::Queue | Layer::Record | Layer::Common | Layer::Global => &[A::FocusSearch, A::Help, A::Quit],
+        Layer::Queue => &[A::MoveDown, A::Open, A::CycleStatus, A::FocusSearch, A::Help, A::Quit],
+        Layer::Record => &[
+            A::FocusNext,
+            A::NextCode,
+            A::RemoveCode,
+            A::CodeUp,
+            A::CyclePoa,
+            A::MarkDone,
+            A::Hold,
+            A::QueryProvider,
+            A::Comment,
+            A::NextRecord,
+            A::Cancel,
+            A::Help,
+        ],
+        Layer::Common | Layer::Global => &[A::FocusSearch, A::Help, A::Quit],
     }
 }
 
@@ -69,6 +85,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         spans.push(Span::styled(hint, t.dim));
     }
     for a in actions(layer) {
+        if *a == A::Attach && !app.record_open() {
+            continue;
+        }
         let Some(k) = app.keymap.key_for(layer, *a) else { continue };
         let piece = unicode_width::UnicodeWidthStr::width(k.as_str()) + a.describe().len() + 3;
         if used + piece > room {
