@@ -26,11 +26,26 @@ impl Session {
         Session::start_full(cols, rows, setup, Some(prebuilt_index()))
     }
 
+    /// Start with a given data folder (kept by the caller across runs).
+    fn start_in(cols: u16, rows: u16, data: &std::path::Path) -> Session {
+        Session::start_data(cols, rows, |_| {}, Some(prebuilt_index()), Some(data))
+    }
+
     fn start_full(
         cols: u16,
         rows: u16,
         setup: impl FnOnce(&std::path::Path),
         index: Option<&std::path::Path>,
+    ) -> Session {
+        Session::start_data(cols, rows, setup, index, None)
+    }
+
+    fn start_data(
+        cols: u16,
+        rows: u16,
+        setup: impl FnOnce(&std::path::Path),
+        index: Option<&std::path::Path>,
+        data_dir: Option<&std::path::Path>,
     ) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
@@ -40,7 +55,7 @@ impl Session {
         setup(config.path());
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_medcode"));
         cmd.env("TERM", "xterm-256color");
-        cmd.env("MEDCODE_DATA", data.path());
+        cmd.env("MEDCODE_DATA", data_dir.unwrap_or(data.path()));
         cmd.env("MEDCODE_CONFIG", config.path());
         cmd.env_remove("NO_COLOR");
         match index {
@@ -221,6 +236,38 @@ fn a_bad_key_map_is_named_and_the_defaults_work() {
     // The defaults still work: Ctrl-t opens the tree, F1 the help.
     s.send("\x14");
     s.wait_for("Tree · ICD-10-CM");
+    s.send("\x03");
+    s.wait_exit();
+    s.assert_restored();
+}
+
+#[test]
+fn queue_work_survives_sigkill() {
+    let data = tempfile::tempdir().unwrap();
+    let mut s = Session::start_in(80, 24, data.path());
+    s.wait_for("> ");
+    s.send("\x11"); // Ctrl-q: the queue
+    s.wait_for("example-queue.jsonl");
+    s.send("\r");
+    s.wait_for("Record IP-1001");
+    s.send("\t");
+    s.send("acute appendicitis localized peritonitis");
+    s.wait_for("K35.30");
+    s.send("\x01"); // Ctrl-a: attach the first result
+    s.wait_for("attached K35.30");
+    let pid = s.child.process_id().expect("pid") as libc::pid_t;
+    // SAFETY: killing our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+    s.wait_exit();
+
+    let mut s = Session::start_in(80, 24, data.path());
+    s.wait_for("> ");
+    s.send("\x11");
+    let list = s.wait_for("example-queue.jsonl");
+    assert!(list.contains("in progress 1"), "{list}");
+    s.send("\r");
+    let record = s.wait_for("Record IP-1001");
+    assert!(record.contains("K35.30"), "the attached code is still there:\n{record}");
     s.send("\x03");
     s.wait_exit();
     s.assert_restored();

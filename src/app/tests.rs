@@ -251,13 +251,42 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
         rest = &rest[len..];
         let effects = app.handle_key(&ev);
         for e in &effects {
-            if let Effect::Search(q) = e {
-                app.set_hits(search.search(q));
+            match e {
+                Effect::Search(q) => app.set_hits(search.search(q)),
+                Effect::Queue { record, op } => apply_op(app, record, op),
+                Effect::SaveRecents => {}
             }
         }
         all.extend(effects);
     }
     all
+}
+
+/// What the store does, without the file: apply the operation to the work copy.
+fn apply_op(app: &mut App, record: &str, op: &crate::queue::Op) {
+    let Some(q) = app.queue.as_mut() else { return };
+    let work = q.work_of(record);
+    let Some(r) = q.records.iter().find(|r| r.id == record) else { return };
+    let errors = crate::queue::edits::error_count(&crate::queue::edits::check(&app.book, r, &work.codes));
+    let when = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z").unwrap().to_utc();
+    let cx = crate::queue::work::Context { who: "coder", when, edit_errors: errors };
+    match crate::queue::work::apply(record, &work, op, &cx) {
+        Ok((w, _)) => {
+            q.work.insert(record.to_string(), w);
+        }
+        Err(e) => app.message = Some(e.to_string()),
+    }
+}
+
+/// The shipped example queue, as `tui::run` opens it (without the store).
+pub(crate) fn with_queue(app: &mut App) {
+    let loaded = crate::queue::load_example();
+    app.queue = Some(queue::QueueState {
+        name: loaded.name.clone(),
+        problems: loaded.invalid_count(),
+        records: loaded.records,
+        ..Default::default()
+    });
 }
 
 fn cur_code(app: &App) -> Option<String> {
@@ -437,4 +466,55 @@ fn tab_moves_between_the_detail_and_the_pane_beside_it() {
     assert_eq!((a.pane, a.left), (Pane::Detail, Pane::Tree));
     keys(&mut a, &s, "<Tab>");
     assert_eq!(a.pane, Pane::Tree);
+}
+
+#[test]
+fn queue_open_attach_poa_and_done_with_override_moves_on() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    let effects = keys(&mut a, &s, "<C-q><Enter>");
+    assert_eq!(a.layer(), Layer::Record);
+    let first = a.queue.as_ref().unwrap().open.clone().unwrap();
+    assert!(effects.contains(&Effect::Queue { record: first.clone(), op: crate::queue::Op::Start }));
+    // Tab to the search box, find, attach with Ctrl-a; Tab Tab back to the record.
+    keys(&mut a, &s, "<Tab>chronic<C-a><Tab><Tab>");
+    assert_eq!(a.pane, Pane::Queue);
+    let q = a.queue.as_ref().unwrap();
+    let work = q.work_of(&first);
+    assert_eq!(work.codes.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), vec!["E11.22"]);
+    assert_eq!(work.status, crate::queue::Status::InProgress);
+    // Inpatient: P sets POA Y.
+    keys(&mut a, &s, "P");
+    assert_eq!(a.queue.as_ref().unwrap().work_of(&first).codes[0].poa, Some(crate::queue::Poa::Y));
+    // Done: whatever the edits say, the record ends done and the next one opens.
+    keys(&mut a, &s, "D");
+    if a.queue.as_ref().unwrap().prompt.is_some() {
+        keys(&mut a, &s, "<Enter>");
+        assert!(a.queue.as_ref().unwrap().prompt.is_some(), "an empty reason is refused");
+        keys(&mut a, &s, "documented by the attending<Enter>");
+    }
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!(q.status(&first), crate::queue::Status::Done);
+    assert_ne!(q.open.as_deref(), Some(first.as_str()));
+    // Esc back to the list; the filter shows the done one.
+    keys(&mut a, &s, "<Esc>FFFFF");
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!(q.filter, Some(crate::queue::Status::Done));
+    assert_eq!(q.visible().len(), 1);
+}
+
+#[test]
+fn record_view_hold_and_comment_prompts() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>mneeds op note<Enter>Hwaiting for path<Enter>");
+    let q = a.queue.as_ref().unwrap();
+    let w = q.work_of(q.open.as_deref().unwrap());
+    assert_eq!(w.comments.len(), 1);
+    assert_eq!(w.status, crate::queue::Status::OnHold);
+    assert_eq!(w.hold_reason.as_deref(), Some("waiting for path"));
+    // `q` was text in the prompt, not quit.
+    assert!(!a.quit);
 }

@@ -4,7 +4,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::app::App;
-use crate::app::tests::{FakeSearch, app, fake_hits, keys};
+use crate::app::tests::{FakeSearch, app, fake_hits, keys, with_queue};
 
 fn screen(a: &App) -> String {
     let mut term = Terminal::new(TestBackend::new(a.size.0, a.size.1)).unwrap();
@@ -16,6 +16,7 @@ fn both(name: &str, script: &str) {
     let s = FakeSearch(fake_hits());
     for size in [(80, 24), (120, 40)] {
         let mut a = app(size);
+        with_queue(&mut a);
         a.start();
         keys(&mut a, &s, script);
         insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), screen(&a));
@@ -50,6 +51,11 @@ fn help() {
 #[test]
 fn queue() {
     both("queue", "<C-q>");
+}
+
+#[test]
+fn record_view_beside_the_search() {
+    both("record", "<C-q><Enter><Tab>chronic<C-a><Tab><Tab>P");
 }
 
 #[test]
