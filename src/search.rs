@@ -55,3 +55,17 @@ pub struct Hit {
 pub trait Search: Send + Sync {
     fn search(&self, query: &Query) -> anyhow::Result<Vec<Hit>>;
 }
+
+pub mod build;
+mod engine;
+pub mod query;
+pub mod schema;
+pub mod vocab;
+
+pub use build::{Manifest, Progress, State, Status};
+pub use engine::{Engine, Opened};
+
+/// Where the index of an edition lives unless `--index`/MEDCODE_INDEX says otherwise.
+pub fn default_dir(edition: &str) -> anyhow::Result<std::path::PathBuf> {
+    Ok(crate::paths::data_dir()?.join("index").join(edition))
+}

@@ -1,1 +1,264 @@
-//! Integration tests: cli search.
+//! Integration tests: search on the real shipped code sets with a real
+//! on-disk index (built once per test binary), through the library and the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use medcode::codeset::{CodeSet, shipped};
+use medcode::search::{Engine, Matched, Opened, Query, Search, build};
+
+struct Shared {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    engine: Engine,
+}
+
+/// One real index for the whole test binary.
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("index");
+        let (engine, opened) = Engine::open_or_build(
+            &dir,
+            &shipped::edition(),
+            &mut || Ok(shipped::load()?),
+            false,
+            &mut |_| {},
+        )
+        .expect("build the shared index");
+        assert!(matches!(opened, Opened::Built(_)), "{opened:?}");
+        Shared { _tmp: tmp, dir, engine }
+    })
+}
+
+fn codes(text: &str, limit: usize) -> Vec<String> {
+    let mut q = Query::new(text);
+    q.limit = limit;
+    shared().engine.search(&q).expect("search").into_iter().map(|h| h.code).collect()
+}
+
+fn medcode() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_medcode"));
+    c.env_remove("MEDCODE_INDEX").env_remove("MEDCODE_EDITION");
+    c
+}
+
+/// Copy an index folder (to damage or lock down a copy of the shared one).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+    }
+}
+
+#[test]
+fn the_index_holds_every_cm_node_and_pcs_code() {
+    let book = shipped::load().expect("load");
+    let docs = shared().engine.num_docs() as usize;
+    assert_eq!(docs, book.cm.nodes.len() + book.pcs.codes.len());
+    assert!(book.pcs.codes.len() > 79_000, "{}", book.pcs.codes.len());
+}
+
+#[test]
+fn coder_queries_rank_the_expected_codes() {
+    let top5 = codes("diabetes w ckd", 5);
+    assert!(top5.contains(&"E11.22".to_string()), "{top5:?}");
+    let fx = codes("fx distal radius", 10);
+    assert!(fx.iter().filter(|c| c.starts_with("S52.5")).count() >= 5, "{fx:?}");
+    let appendix = codes("0dtj", 10);
+    assert!(!appendix.is_empty() && appendix.iter().all(|c| c.starts_with("0DTJ")), "{appendix:?}");
+    let chf = codes("chf", 10);
+    assert!(chf.iter().filter(|c| c.starts_with("I50")).count() >= 5, "{chf:?}");
+    assert_eq!(codes("e11.9", 5).first().map(String::as_str), Some("E11.9"));
+    assert_eq!(codes("E119", 5).first().map(String::as_str), Some("E11.9"));
+    assert!(codes("htn", 5).contains(&"I10".to_string()));
+    let mi = codes("heart attack", 10);
+    assert!(mi.iter().filter(|c| c.starts_with("I21")).count() >= 3, "{mi:?}");
+    let typo = codes("diabetis", 10);
+    assert!(typo.iter().any(|c| c.starts_with("E11")), "{typo:?}");
+    let prefix = codes("S52.5", 5);
+    assert_eq!(prefix.first().map(String::as_str), Some("S52.5"), "{prefix:?}");
+    assert!(codes("0DT", 10).iter().all(|c| c.starts_with("0DT")));
+}
+
+#[test]
+fn a_code_match_says_so_and_filters_apply() {
+    let hits = shared().engine.search(&Query::new("e11.9")).expect("search");
+    assert_eq!(hits[0].matched, Matched::Code);
+    let mut q = Query::new("resection appendix");
+    q.set = Some(CodeSet::Icd10pcs);
+    let hits = shared().engine.search(&q).expect("search");
+    assert!(!hits.is_empty() && hits.iter().all(|h| h.set == CodeSet::Icd10pcs));
+    let mut q = Query::new("diabetes");
+    q.billable_only = true;
+    q.within = Some("E11".into());
+    let hits = shared().engine.search(&q).expect("search");
+    assert!(!hits.is_empty() && hits.iter().all(|h| h.billable && h.code.starts_with("E11")), "{hits:?}");
+}
+
+#[test]
+fn bad_and_empty_queries_never_panic() {
+    assert!(codes("", 10).is_empty());
+    assert!(codes("   ", 10).is_empty());
+    let long = "diabetes ".repeat(1200);
+    for q in
+        ["\"", "a:b", "title:(diabetes", "[]", "{}", "*", "é日本", "\u{7}", "w/o", "'", &long, "0DTJ4ZZZZ"]
+    {
+        shared().engine.search(&Query::new(q)).expect("no error");
+    }
+}
+
+#[test]
+fn a_stale_manifest_triggers_a_rebuild() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("index");
+    copy_dir(&shared().dir, &dir);
+    let path = dir.join(build::MANIFEST);
+    let mut m = build::read_manifest(&dir).expect("manifest");
+    m.codeset_sha256 = "0".repeat(64);
+    std::fs::write(&path, serde_json::to_string(&m).expect("json")).expect("write");
+    let st = build::status(&dir, &shipped::edition());
+    assert!(matches!(st.state, build::State::Stale(_)), "{:?}", st.state);
+    let (engine, opened) =
+        Engine::open_or_build(&dir, &shipped::edition(), &mut || Ok(shipped::load()?), false, &mut |_| {})
+            .expect("rebuild");
+    assert!(matches!(&opened, Opened::Built(why) if why.contains("stale")), "{opened:?}");
+    assert_eq!(engine.manifest().codeset_sha256, build::codeset_hash(&shipped::edition()));
+    assert_eq!(build::status(&dir, &shipped::edition()).state, build::State::Fresh);
+}
+
+#[test]
+fn a_damaged_index_is_rebuilt_with_a_clear_message() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("index");
+    copy_dir(&shared().dir, &dir);
+    for e in std::fs::read_dir(&dir).expect("read_dir") {
+        let p = e.expect("entry").path();
+        if p.file_name().is_some_and(|n| n != build::MANIFEST) {
+            std::fs::write(&p, b"garbage").expect("damage");
+        }
+    }
+    let out = medcode()
+        .arg("--index")
+        .arg(&dir)
+        .args(["search", "e11.9", "--format", "jsonl"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("damaged") && stderr.contains("building"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("{\"code\":\"E11.9\""));
+}
+
+#[test]
+fn concurrent_first_runs_all_succeed_with_the_same_results() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("index");
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            medcode()
+                .arg("--index")
+                .arg(&dir)
+                .args(["search", "heart attack", "--format", "json"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let outs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().expect("wait")).collect();
+    for o in &outs {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert!(outs.iter().all(|o| o.stdout == outs[0].stdout));
+    assert!(String::from_utf8_lossy(&outs[0].stdout).contains("I21"));
+    assert_eq!(build::status(&dir, &shipped::edition()).state, build::State::Fresh);
+    // Nothing left behind beside the index but the lock file.
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("ls")
+        .map(|e| e.expect("e").file_name().to_string_lossy().into())
+        .collect();
+    assert!(names.iter().all(|n| n == "index" || n == ".index.lock"), "{names:?}");
+}
+
+#[test]
+fn a_prebuilt_index_in_a_read_only_folder_is_used_without_writing() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ro = tmp.path().join("ro");
+    let dir = ro.join("index");
+    copy_dir(&shared().dir, &dir);
+    let listing = |d: &Path| {
+        let mut v: Vec<(String, u64)> = std::fs::read_dir(d)
+            .expect("ls")
+            .map(|e| {
+                let e = e.expect("e");
+                (e.file_name().to_string_lossy().into(), e.metadata().expect("meta").len())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = (listing(&ro), listing(&dir));
+    for e in std::fs::read_dir(&dir).expect("ls") {
+        std::fs::set_permissions(e.expect("e").path(), std::fs::Permissions::from_mode(0o444))
+            .expect("chmod");
+    }
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let out = medcode().arg("--index").arg(&dir).args(["search", "htn"]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("I10"), "{stdout}");
+    assert_eq!((listing(&ro), listing(&dir)), before, "opening wrote to the read-only folder");
+}
+
+#[test]
+fn batch_mode_writes_one_json_object_per_query_in_order() {
+    let mut child = medcode()
+        .arg("--index")
+        .arg(&shared().dir)
+        .args(["search", "--batch", "--limit", "3"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"e11.9\n\nheart attack\n").expect("write");
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["query"], "e11.9");
+    let first = &lines[0]["results"][0];
+    assert_eq!(first["code"], "E11.9");
+    assert_eq!(first["set"], "icd10cm");
+    assert_eq!(first["billable"], true);
+    assert_eq!(first["matched"], "code");
+    assert!(first["title"].as_str().is_some_and(|t| t.contains("diabetes")));
+    assert!(first["score"].as_f64().is_some());
+    assert_eq!(lines[1]["query"], "");
+    assert_eq!(lines[1]["results"].as_array().map(Vec::len), Some(0));
+    assert_eq!(lines[2]["query"], "heart attack");
+    assert_eq!(lines[2]["results"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn index_status_reports_fresh_and_the_edition() {
+    let out = medcode().arg("--index").arg(&shared().dir).args(["index", "status"]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("state:          fresh") && stdout.contains(shipped::EDITION_NAME), "{stdout}");
+}

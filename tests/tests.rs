@@ -1,5 +1,6 @@
 //! One integration test binary; each area has its module.
 
+mod cli_books;
 mod cli_codesets;
 mod cli_queue;
 mod cli_search;

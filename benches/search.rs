@@ -1,0 +1,123 @@
+//! Search speed, side by side: a typing workload (realistic coder queries typed
+//! one character at a time) replayed against medcode and against SQLite FTS5
+//! over the same documents, plus the index build time and size.
+//!
+//! `cargo bench --bench search`
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use medcode::search::{Query, Search};
+
+/// What coders type.
+const QUERIES: [&str; 40] = [
+    "diabetes w ckd",
+    "type 2 dm with hyperglycemia",
+    "e11.9",
+    "E1122",
+    "S52.5",
+    "fx distal radius",
+    "displaced fx left femur neck init",
+    "chf",
+    "acute on chronic systolic hf",
+    "htn",
+    "hypertensive heart and ckd",
+    "heart attack",
+    "nstemi",
+    "copd exac",
+    "pna",
+    "uti",
+    "sepsis due to e coli",
+    "afib",
+    "dvt left leg",
+    "pulmonary embolism",
+    "0dtj",
+    "lap appy",
+    "lap chole",
+    "appendectomy",
+    "tka right",
+    "orif right ankle",
+    "cabg x3",
+    "c-section",
+    "colonoscopy with biopsy",
+    "egd",
+    "diabetis",
+    "pneumonai",
+    "low back pain",
+    "broken wrist",
+    "kidney stone",
+    "hx of breast cancer",
+    "s/p cabg",
+    "esrd on dialysis",
+    "alcohol dependence w withdrawal",
+    "pressure ulcer sacrum stage 3",
+];
+
+fn stats(name: &str, mut v: Vec<Duration>) -> String {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    format!(
+        "| {name:<16} | {:>6} | {:>8.3} | {:>8.3} | {:>8.3} |",
+        v.len(),
+        ms(common::percentile(&v, 0.5)),
+        ms(common::percentile(&v, 0.99)),
+        ms(*v.last().unwrap_or(&Duration::ZERO))
+    )
+}
+
+fn main() {
+    // Full build, timed: load the shipped code sets and index them.
+    let setup = common::setup(true);
+    let build = setup.build_time.unwrap_or_default();
+    let dir = common::bench_index_dir();
+    println!(
+        "index: {} codes, {:.1} MB on disk at {}",
+        setup.engine.num_docs(),
+        common::dir_size(&dir) as f64 / 1e6,
+        dir.display()
+    );
+    println!(
+        "full build (load code sets + index + merge): {:.2} s (code set load alone: {:.2} s)",
+        build.as_secs_f64(),
+        setup.load_time.as_secs_f64()
+    );
+    let t = Instant::now();
+    let conn = common::fts5(&setup.docs);
+    println!("SQLite FTS5 build over the same documents (in memory): {:.2} s", t.elapsed().as_secs_f64());
+
+    let keystrokes: Vec<String> = QUERIES
+        .iter()
+        .flat_map(|q| q.char_indices().map(move |(i, c)| q[..i + c.len_utf8()].to_string()))
+        .collect();
+    // Warm up both, as a running workbench would be.
+    for k in &keystrokes {
+        let _ = setup.engine.search(&Query::new(k.clone()));
+        let _ = common::fts5_search(&conn, k, 50);
+    }
+    let rounds = 3;
+    let mut med = Vec::new();
+    let mut fts = Vec::new();
+    for _ in 0..rounds {
+        for k in &keystrokes {
+            let q = Query::new(k.clone());
+            let t = Instant::now();
+            let hits = setup.engine.search(&q).expect("search");
+            med.push(t.elapsed());
+            std::hint::black_box(hits);
+            let t = Instant::now();
+            let rows = common::fts5_search(&conn, k, 50);
+            fts.push(t.elapsed());
+            std::hint::black_box(rows);
+        }
+    }
+    println!(
+        "per keystroke, {} queries typed one character at a time, {rounds} rounds, 50 results:",
+        QUERIES.len()
+    );
+    println!("| engine           | n      | p50 ms   | p99 ms   | max ms   |");
+    println!("|------------------|--------|----------|----------|----------|");
+    println!("{}", stats("medcode", med));
+    println!("{}", stats("SQLite FTS5", fts));
+}

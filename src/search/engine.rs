@@ -1,0 +1,403 @@
+//! The tantivy search engine: opens (building when needed) and answers queries.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use tantivy::collector::TopDocs;
+use tantivy::schema::Value;
+use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument};
+
+use super::build::{self, Manifest, Progress, State};
+use super::query::{self, Analyzers, Plan, Unit};
+use super::schema::{self, Fields};
+use super::vocab::Vocab;
+use super::{Hit, Matched, Query, Search};
+use crate::codeset::{CodeSet, Codebook, Edition};
+
+/// The search index of one edition, open for reading.
+pub struct Engine {
+    reader: IndexReader,
+    fields: Fields,
+    vocab: Arc<Vocab>,
+    manifest: Manifest,
+    dir: PathBuf,
+    analyzers: Mutex<Analyzers>,
+}
+
+/// What `open_or_build` had to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// The index was fresh.
+    Ready,
+    /// Built now; the reason says why (missing, stale, damaged).
+    Built(String),
+    /// Stale but could not be rebuilt here (read-only); used as it is.
+    UsedStale(String),
+}
+
+impl Engine {
+    /// Open an existing index without writing anything (works in a read-only folder).
+    pub fn open(dir: &Path) -> Result<Engine> {
+        let manifest = build::read_manifest(dir).map_err(anyhow::Error::msg)?;
+        let index =
+            Index::open_in_dir(dir).with_context(|| format!("opening the search index {}", dir.display()))?;
+        schema::register(&index);
+        let fields = schema::fields_of(&index).map_err(anyhow::Error::msg)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .with_context(|| format!("reading the search index {}", dir.display()))?;
+        Ok(Engine {
+            reader,
+            fields,
+            vocab: Arc::new(Vocab::embedded()?),
+            manifest,
+            dir: dir.to_path_buf(),
+            analyzers: Mutex::new(Analyzers::default()),
+        })
+    }
+
+    /// Open the index in `dir`, building it first when it is missing, stale or damaged
+    /// (or always, with `force`). `book` loads the code sets only if a build is needed.
+    pub fn open_or_build(
+        dir: &Path,
+        edition: &Edition,
+        book: &mut dyn FnMut() -> Result<Codebook>,
+        force: bool,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(Engine, Opened)> {
+        let st = build::status(dir, edition);
+        if st.state == State::Fresh && !force {
+            return Ok((Engine::open(dir)?, Opened::Ready));
+        }
+        let why = if force { "rebuild asked for".to_string() } else { st.state.describe() };
+        match build::build(dir, edition, book, !force, progress) {
+            Ok(_) => Ok((Engine::open(dir)?, Opened::Built(why))),
+            Err(e) => {
+                // A prebuilt index in a read-only place: use it if it opens at all.
+                if let State::Stale(reason) = &st.state
+                    && let Ok(engine) = Engine::open(dir)
+                {
+                    return Ok((engine, Opened::UsedStale(format!("{reason}; cannot rebuild: {e:#}"))));
+                }
+                Err(e.context(format!("building the search index in {}", dir.display())))
+            }
+        }
+    }
+
+    /// Pick up a rebuilt index in place (cheap).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload().context("reloading the search index")
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn run(
+        &self,
+        searcher: &tantivy::Searcher,
+        q: &dyn tantivy::query::Query,
+        limit: usize,
+        code_only: bool,
+    ) -> Result<Vec<((Score, i64), DocAddress)>> {
+        let collector = TopDocs::with_limit(limit).tweak_score(move |seg: &SegmentReader| {
+            let ff = seg.fast_fields();
+            let billable = ff.u64("billable").ok().map(|c| c.first_or_default_col(0));
+            let klen = ff.u64("klen").ok().map(|c| c.first_or_default_col(0));
+            let ord = ff.u64("ord").ok().map(|c| c.first_or_default_col(0));
+            move |doc: DocId, score: Score| {
+                let b = billable.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
+                let len = klen.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
+                let o = ord.as_ref().map_or(0, |c| c.get_val(doc)) as i64;
+                let s = if code_only { score - len } else { score * (1.0 + 0.12 * b) - 0.02 * len };
+                (s, -o)
+            }
+        });
+        Ok(searcher.search(q, &collector)?)
+    }
+
+    fn hit(&self, doc: &TantivyDocument, score: Score, plan: &Plan, an: &mut Analyzers) -> Hit {
+        let f = &self.fields;
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let all = |field| doc.get_all(field).filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" ");
+        let set = if text(f.set) == "icd10pcs" { CodeSet::Icd10pcs } else { CodeSet::Icd10cm };
+        let title = text(f.title);
+        let key = text(f.key);
+        let matched = matched_on(plan, &key, &title, &all(f.incl), &all(f.extra), an);
+        Hit {
+            code: text(f.code),
+            title,
+            set,
+            billable: doc.get_first(f.billable).and_then(|v| v.as_u64()) == Some(1),
+            score,
+            matched,
+        }
+    }
+}
+
+/// Which text a hit's match came from: the place that holds most of what was typed.
+fn matched_on(plan: &Plan, key: &str, title: &str, incl: &str, extra: &str, an: &mut Analyzers) -> Matched {
+    let set = |s: &str, an: &mut Analyzers| -> HashSet<String> {
+        schema::terms(&mut an.text, s).into_iter().collect()
+    };
+    let (t, i, x) = (set(title, an), set(incl, an), set(extra, an));
+    let (mut code, mut in_title, mut in_incl, mut in_extra, mut by_syn) = (0, 0, 0, 0, 0);
+    for u in &plan.units {
+        match u {
+            Unit::Code(c) => code += usize::from(key.starts_with(c.as_str())),
+            Unit::Words { words, expansions, typing } => {
+                let stems = schema::terms(&mut an.text, &words.join(" "));
+                let raw = schema::terms(&mut an.fold, &words.join(" "));
+                let has = |s: &HashSet<String>| {
+                    !stems.is_empty() && stems.iter().all(|w| s.contains(w))
+                        || (*typing && raw.len() == 1 && s.iter().any(|w| w.starts_with(&raw[0])))
+                };
+                if has(&t) {
+                    in_title += 1;
+                } else if has(&i) {
+                    in_incl += 1;
+                } else if has(&x) {
+                    in_extra += 1;
+                } else if expansions.iter().any(|e| {
+                    let es = schema::terms(&mut an.text, &e.join(" "));
+                    !es.is_empty() && es.iter().all(|w| t.contains(w) || i.contains(w) || x.contains(w))
+                }) {
+                    by_syn += 1;
+                }
+            }
+        }
+    }
+    if code > 0 {
+        return Matched::Code;
+    }
+    // Title unless something beyond the title was needed; then the largest helper.
+    let helpers =
+        [(in_incl, Matched::InclusionTerm), (by_syn, Matched::Synonym), (in_extra, Matched::IndexTerm)];
+    let mut best = (0, Matched::Title);
+    for (n, m) in helpers {
+        if n > best.0 {
+            best = (n, m);
+        }
+    }
+    let _ = in_title;
+    best.1
+}
+
+impl Search for Engine {
+    fn search(&self, q: &Query) -> Result<Vec<Hit>> {
+        if q.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let plan = query::plan(&q.text, &self.vocab);
+        if plan.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut an = self.analyzers.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((all, any)) = query::queries(&self.fields, &plan, q, &mut an) else {
+            return Ok(Vec::new());
+        };
+        let searcher = self.reader.searcher();
+        let code_only = plan.is_code_only();
+        let mut found = self.run(&searcher, all.as_ref(), q.limit, code_only)?;
+        if found.len() < q.limit && plan.units.len() > 1 {
+            let seen: HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
+            let more = self.run(&searcher, any.as_ref(), q.limit + found.len(), code_only)?;
+            // Partial matches come after every full match.
+            found.extend(more.into_iter().filter(|(_, a)| !seen.contains(a)).take(q.limit - found.len()));
+        }
+        let mut hits = Vec::with_capacity(found.len());
+        for ((score, _), addr) in found {
+            let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
+            hits.push(self.hit(&doc, score, &plan, &mut an));
+        }
+        Ok(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::build::{CodeDoc, write_index};
+    use super::*;
+
+    fn doc(
+        key: &str,
+        code: &str,
+        set: CodeSet,
+        billable: bool,
+        title: &str,
+        incl: &[&str],
+        extra: &[&str],
+    ) -> CodeDoc {
+        let ancestors = if set == CodeSet::Icd10cm {
+            (3..key.len()).map(|n| key[..n].to_string()).collect()
+        } else {
+            (1..key.len()).map(|n| key[..n].to_string()).collect()
+        };
+        CodeDoc {
+            key: key.to_string(),
+            code: code.to_string(),
+            set: Some(set),
+            kind: if billable { "code" } else { "category" },
+            billable,
+            title: title.to_string(),
+            incl: incl.iter().map(|s| s.to_string()).collect(),
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            ancestors,
+            prefixes: true,
+        }
+    }
+
+    fn engine() -> (tempfile::TempDir, Engine) {
+        use CodeSet::*;
+        let docs = vec![
+            doc("E11", "E11", Icd10cm, false, "Type 2 diabetes mellitus", &[], &[]),
+            doc(
+                "E1122",
+                "E11.22",
+                Icd10cm,
+                true,
+                "Type 2 diabetes mellitus with diabetic chronic kidney disease",
+                &[],
+                &[],
+            ),
+            doc("E119", "E11.9", Icd10cm, true, "Type 2 diabetes mellitus without complications", &[], &[]),
+            doc(
+                "I10",
+                "I10",
+                Icd10cm,
+                true,
+                "Essential (primary) hypertension",
+                &["high blood pressure", "hypertension (arterial) (benign)"],
+                &[],
+            ),
+            doc(
+                "I509",
+                "I50.9",
+                Icd10cm,
+                true,
+                "Heart failure, unspecified",
+                &["congestive heart failure NOS"],
+                &[],
+            ),
+            doc("I5022", "I50.22", Icd10cm, true, "Chronic systolic (congestive) heart failure", &[], &[]),
+            doc(
+                "N189",
+                "N18.9",
+                Icd10cm,
+                true,
+                "Chronic kidney disease, unspecified",
+                &["chronic renal disease"],
+                &[],
+            ),
+            doc(
+                "0DTJ4ZZ",
+                "0DTJ4ZZ",
+                Icd10pcs,
+                true,
+                "Resection of Appendix, Percutaneous Endoscopic Approach",
+                &[],
+                &["Appendectomy"],
+            ),
+            doc(
+                "0DTJ0ZZ",
+                "0DTJ0ZZ",
+                Icd10pcs,
+                true,
+                "Resection of Appendix, Open Approach",
+                &[],
+                &["Appendectomy"],
+            ),
+        ];
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("idx");
+        std::fs::create_dir(&path).expect("mkdir");
+        write_index(&path, &docs, &mut |_| {}).expect("index");
+        let m = Manifest {
+            schema_version: schema::SCHEMA_VERSION,
+            edition: "test".into(),
+            codeset_sha256: String::new(),
+            vocab_sha256: Vocab::hash(),
+            docs: docs.len() as u64,
+            built_at: String::new(),
+            medcode_version: String::new(),
+        };
+        std::fs::write(path.join(build::MANIFEST), serde_json::to_string(&m).expect("json")).expect("write");
+        let e = Engine::open(&path).expect("open");
+        (dir, e)
+    }
+
+    fn codes(e: &Engine, text: &str) -> Vec<String> {
+        e.search(&Query::new(text)).expect("search").into_iter().map(|h| h.code).collect()
+    }
+
+    #[test]
+    fn codes_with_and_without_dot_come_first() {
+        let (_d, e) = engine();
+        assert_eq!(codes(&e, "e11.9")[0], "E11.9");
+        assert_eq!(codes(&e, "E119")[0], "E11.9");
+        assert_eq!(codes(&e, "e11")[..3], ["E11", "E11.9", "E11.22"]);
+        let hits = e.search(&Query::new("0dtj")).expect("search");
+        assert_eq!(hits.len(), 2);
+        assert!(hits.iter().all(|h| h.matched == Matched::Code && h.code.starts_with("0DTJ")));
+    }
+
+    #[test]
+    fn abbreviations_typos_and_prefixes_find_titles() {
+        let (_d, e) = engine();
+        assert_eq!(codes(&e, "diabetes w ckd")[0], "E11.22");
+        assert_eq!(codes(&e, "htn")[0], "I10");
+        assert!(codes(&e, "chf")[..2].contains(&"I50.9".to_string()));
+        assert!(codes(&e, "diabetis").iter().any(|c| c.starts_with("E11")));
+        assert!(codes(&e, "hypert").contains(&"I10".to_string()));
+        assert_eq!(codes(&e, "appendectomy")[0].get(..4), Some("0DTJ"));
+    }
+
+    #[test]
+    fn what_a_hit_matched_on_is_reported() {
+        let (_d, e) = engine();
+        let first = |t: &str| e.search(&Query::new(t)).expect("search").remove(0);
+        assert_eq!(first("e11.9").matched, Matched::Code);
+        assert_eq!(first("essential hypertension").matched, Matched::Title);
+        assert_eq!(first("chronic renal disease").matched, Matched::InclusionTerm);
+        assert_eq!(first("appendectomy").matched, Matched::IndexTerm);
+        assert_eq!(first("htn").matched, Matched::Synonym);
+    }
+
+    #[test]
+    fn filters_restrict_set_billable_and_within() {
+        let (_d, e) = engine();
+        let mut q = Query::new("diabetes");
+        q.billable_only = true;
+        assert!(e.search(&q).expect("search").iter().all(|h| h.billable));
+        let mut q = Query::new("resection");
+        q.set = Some(CodeSet::Icd10cm);
+        assert!(e.search(&q).expect("search").is_empty());
+        let mut q = Query::new("chronic");
+        q.within = Some("E11".into());
+        let got: Vec<String> = e.search(&q).expect("search").into_iter().map(|h| h.code).collect();
+        assert_eq!(got, ["E11.22"]);
+    }
+
+    #[test]
+    fn empty_and_hostile_queries() {
+        let (_d, e) = engine();
+        assert!(codes(&e, "").is_empty());
+        assert!(codes(&e, "   ").is_empty());
+        let long = "x".repeat(10_000);
+        for t in ["\"", "a:b", "title:(x", "[", "é", "日本", &long, "*", "-", "e11.9.9", "0DTJ4ZZZZZZ"] {
+            e.search(&Query::new(t)).expect("no error");
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! Turning what a coder types into tantivy queries, in code (no query parser):
+//! code fragments, vocabulary expansions, finished words, and the word being typed.
+
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::schema::{self, Fields};
+use super::vocab::Vocab;
+use crate::codeset::normalize;
+
+/// Longest query text looked at; the rest is ignored.
+pub const MAX_CHARS: usize = 256;
+/// Most units (words, codes, vocabulary terms) looked at.
+pub const MAX_UNITS: usize = 16;
+
+/// Words that carry little meaning alone: not required when all words are wanted.
+const STOP_WORDS: [&str; 14] =
+    ["of", "the", "and", "in", "on", "for", "a", "an", "to", "due", "by", "at", "or", "as"];
+
+/// One piece of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unit {
+    /// A code or code prefix, normalized (`E119`, `0DTJ`).
+    Code(String),
+    /// Words as typed (one word, or a vocabulary term of several), with what they also mean.
+    Words {
+        words: Vec<String>,
+        expansions: Vec<Vec<String>>,
+        /// The word still being typed: also matched as a prefix.
+        typing: bool,
+    },
+}
+
+/// What a query was understood as.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    pub units: Vec<Unit>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// Only code fragments: rank by closeness of the code.
+    pub fn is_code_only(&self) -> bool {
+        !self.units.is_empty() && self.units.iter().all(|u| matches!(u, Unit::Code(_)))
+    }
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            ',' | ';'
+                | ':'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '"'
+                | '`'
+                | '?'
+                | '!'
+                | '<'
+                | '>'
+                | '='
+                | '+'
+                | '*'
+                | '^'
+                | '~'
+                | '\\'
+                | '|'
+                | '#'
+                | '@'
+                | '$'
+                | '%'
+        )
+}
+
+/// A code or code prefix as typed: letters and digits (and a dot), with a digit,
+/// shaped like an ICD-10-CM code (`E11`, `s52.5`) or an ICD-10-PCS code (`0DT`, `0dtj4zz`).
+pub fn code_like(token: &str) -> Option<String> {
+    let t = token.trim_end_matches('.');
+    if t.is_empty() || t.starts_with('.') || t.matches('.').count() > 1 {
+        return None;
+    }
+    let key = normalize(t);
+    if !(2..=7).contains(&key.len()) || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let b = key.as_bytes();
+    // Ordinals (`3rd`, `2nd`) are words.
+    let lower = key.to_ascii_lowercase();
+    if ["st", "nd", "rd", "th"].iter().any(|s| lower.ends_with(s))
+        && b[..key.len() - 2].iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let cm = b[0].is_ascii_uppercase() && b[1].is_ascii_digit();
+    let pcs = key.len() >= 3
+        && (b[0].is_ascii_digit() || (b"BCDFGHX".contains(&b[0]) && b[1..].iter().any(u8::is_ascii_digit)));
+    (cm || pcs).then_some(key)
+}
+
+/// Understand a query. `vocab` expands abbreviations and synonyms.
+pub fn plan(text: &str, vocab: &Vocab) -> Plan {
+    let text: String = text.chars().take(MAX_CHARS).collect();
+    let typing = !text.is_empty() && !text.ends_with(char::is_whitespace);
+    let raw: Vec<String> = text
+        .split(is_separator)
+        .map(|t| t.trim_matches(|c: char| c == '\'' || c == '-' || c == '_'))
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut units = Vec::new();
+    let mut i = 0;
+    while i < raw.len() && units.len() < MAX_UNITS {
+        let last_raw = |end: usize| typing && end == raw.len();
+        let mut matched = false;
+        for len in (1..=vocab.max_words().min(raw.len() - i)).rev() {
+            let key = raw[i..i + len].join(" ");
+            let found = vocab.get(&key).or_else(|| vocab.get(key.trim_end_matches('.')));
+            if let Some(exp) = found {
+                // A code typed like a vocabulary word (`b12`) stays a word.
+                units.push(Unit::Words {
+                    words: raw[i..i + len].iter().map(|w| w.trim_end_matches('.').to_string()).collect(),
+                    expansions: exp.to_vec(),
+                    typing: last_raw(i + len),
+                });
+                i += len;
+                matched = true;
+                break;
+            }
+        }
+        if matched {
+            continue;
+        }
+        let token = &raw[i];
+        i += 1;
+        if let Some(code) = code_like(token) {
+            units.push(Unit::Code(code));
+            continue;
+        }
+        let parts: Vec<&str> =
+            token.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).collect();
+        let n = parts.len();
+        for (k, p) in parts.into_iter().enumerate() {
+            if units.len() >= MAX_UNITS {
+                break;
+            }
+            units.push(Unit::Words {
+                words: vec![p.to_string()],
+                expansions: Vec::new(),
+                typing: last_raw(i) && k + 1 == n,
+            });
+        }
+    }
+    Plan { units }
+}
+
+/// Weights of the places a word can match.
+const W_TITLE: f32 = 3.0;
+const W_INCL: f32 = 1.6;
+const W_EXTRA: f32 = 1.0;
+/// Expansions count a little less than what was typed.
+const W_EXPANSION: f32 = 0.85;
+/// A typo match counts for about half a real one; a prefix a bit more.
+const C_FUZZY: f32 = 1.2;
+const C_PREFIX: f32 = 2.0;
+
+/// Analyzers used while building queries (cheap to clone per search).
+pub struct Analyzers {
+    pub text: TextAnalyzer,
+    pub fold: TextAnalyzer,
+}
+
+impl Default for Analyzers {
+    fn default() -> Self {
+        Analyzers { text: schema::text_analyzer(), fold: schema::fold_analyzer() }
+    }
+}
+
+fn term_q(field: Field, t: &str, boost: f32) -> Box<dyn Query> {
+    let q = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
+    Box::new(BoostQuery::new(Box::new(q), boost))
+}
+
+fn phrase_q(field: Field, terms: &[String], slop: u32, boost: f32) -> Box<dyn Query> {
+    let mut q = PhraseQuery::new(terms.iter().map(|t| Term::from_field_text(field, t)).collect());
+    q.set_slop(slop);
+    Box::new(BoostQuery::new(Box::new(q), boost))
+}
+
+/// The query for a sequence of words in the three text fields.
+fn words_q(f: &Fields, terms: &[String], weight: f32, out: &mut Vec<(Occur, Box<dyn Query>)>) {
+    let places = [(f.title, W_TITLE), (f.incl, W_INCL), (f.extra, W_EXTRA)];
+    for (field, w) in places {
+        let q = match terms {
+            [] => continue,
+            [t] => term_q(field, t, w * weight),
+            _ => phrase_q(field, terms, 2, w * weight),
+        };
+        out.push((Occur::Should, q));
+    }
+}
+
+/// The query for one unit: any of its forms in any text field.
+fn unit_q(f: &Fields, unit: &Unit, an: &mut Analyzers) -> Option<Box<dyn Query>> {
+    let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    match unit {
+        Unit::Code(key) => {
+            let exact = TermQuery::new(Term::from_field_text(f.key, key), IndexRecordOption::Basic);
+            let prefix = TermQuery::new(Term::from_field_text(f.prefix, key), IndexRecordOption::Basic);
+            alts.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(exact), 200.0))));
+            alts.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(prefix), 100.0))));
+        }
+        Unit::Words { words, expansions, typing } => {
+            let text = words.join(" ");
+            let stems = schema::terms(&mut an.text, &text);
+            words_q(f, &stems, 1.0, &mut alts);
+            let folded = schema::terms(&mut an.fold, &text);
+            if let ([stem], [raw]) = (stems.as_slice(), folded.as_slice()) {
+                let long = raw.chars().count() >= 5;
+                let dist = u8::from(long);
+                for (field, w) in [(f.title, W_TITLE), (f.incl, W_INCL)] {
+                    if *typing && raw.chars().count() >= 2 {
+                        let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, raw), dist, true);
+                        alts.push((
+                            Occur::Should,
+                            Box::new(ConstScoreQuery::new(Box::new(q), C_PREFIX * w / W_TITLE)),
+                        ));
+                    }
+                    if long {
+                        let q = FuzzyTermQuery::new(Term::from_field_text(field, stem), 1, true);
+                        alts.push((
+                            Occur::Should,
+                            Box::new(ConstScoreQuery::new(Box::new(q), C_FUZZY * w / W_TITLE)),
+                        ));
+                    }
+                }
+            }
+            for e in expansions {
+                let terms = schema::terms(&mut an.text, &e.join(" "));
+                words_q(f, &terms, W_EXPANSION, &mut alts);
+            }
+        }
+    }
+    (!alts.is_empty()).then(|| Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
+}
+
+fn is_stop(unit: &Unit) -> bool {
+    matches!(unit, Unit::Words { words, expansions, .. } if words.len() == 1 && expansions.is_empty() && STOP_WORDS.contains(&words[0].as_str()))
+}
+
+/// The filters of a query: set, billable, within (as ANDed constant-zero clauses).
+pub fn filters(f: &Fields, q: &super::Query) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let zero = |q: Box<dyn Query>| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(q, 0.0)) };
+    if let Some(set) = q.set {
+        let t = TermQuery::new(Term::from_field_text(f.set, set.as_str()), IndexRecordOption::Basic);
+        out.push((Occur::Must, zero(Box::new(t))));
+    }
+    if q.billable_only {
+        let t = TermQuery::new(Term::from_field_u64(f.billable, 1), IndexRecordOption::Basic);
+        out.push((Occur::Must, zero(Box::new(t))));
+    }
+    if let Some(w) = q.within.as_deref().map(within_key).filter(|k| !k.is_empty()) {
+        let t = TermQuery::new(Term::from_field_text(f.anc, &w), IndexRecordOption::Basic);
+        out.push((Occur::Must, zero(Box::new(t))));
+    }
+    out
+}
+
+/// The key of a `within` value as printed: a chapter number (`4`, `CH4`), a block (`E08-E13`), a code (`E11`).
+pub fn within_key(w: &str) -> String {
+    let w = w.trim();
+    if !w.is_empty() && w.chars().all(|c| c.is_ascii_digit()) {
+        return format!("CH{}", w.trim_start_matches('0'));
+    }
+    let lower = w.to_ascii_lowercase();
+    if let Some(n) = lower.strip_prefix("chapter").or_else(|| lower.strip_prefix("ch")) {
+        let n = n.trim();
+        if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) {
+            return format!("CH{}", n.trim_start_matches('0'));
+        }
+    }
+    normalize(w)
+}
+
+/// The two passes of a search: every unit required (stop words excepted), and any unit.
+pub fn queries(
+    f: &Fields,
+    plan: &Plan,
+    q: &super::Query,
+    an: &mut Analyzers,
+) -> Option<(Box<dyn Query>, Box<dyn Query>)> {
+    let units: Vec<(bool, Box<dyn Query>)> =
+        plan.units.iter().filter_map(|u| Some((is_stop(u), unit_q(f, u, an)?))).collect();
+    if units.is_empty() {
+        return None;
+    }
+    let mut all = filters(f, q);
+    let mut any_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (stop, uq) in &units {
+        all.push((if *stop { Occur::Should } else { Occur::Must }, uq.box_clone()));
+        any_clauses.push((Occur::Should, uq.box_clone()));
+    }
+    let mut any = filters(f, q);
+    any.push((Occur::Must, Box::new(BooleanQuery::new(any_clauses))));
+    Some((Box::new(BooleanQuery::new(all)), Box::new(BooleanQuery::new(any))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocab {
+        Vocab::embedded().expect("vocabulary")
+    }
+
+    #[test]
+    fn codes_are_recognised_with_or_without_dot_and_case() {
+        assert_eq!(code_like("e11.9").as_deref(), Some("E119"));
+        assert_eq!(code_like("E119").as_deref(), Some("E119"));
+        assert_eq!(code_like("S52.5").as_deref(), Some("S525"));
+        assert_eq!(code_like("0dtj").as_deref(), Some("0DTJ"));
+        assert_eq!(code_like("0DT").as_deref(), Some("0DT"));
+        assert_eq!(code_like("e11.").as_deref(), Some("E11"));
+        for word in ["diabetes", "2", "3rd", "abd", "chf", "a.b.c", "", ".", "x"] {
+            assert_eq!(code_like(word), None, "{word}");
+        }
+    }
+
+    #[test]
+    fn abbreviations_expand_and_the_last_word_is_typed() {
+        let p = plan("diabetes w ckd", &vocab());
+        assert_eq!(p.units.len(), 3);
+        let Unit::Words { expansions, typing, .. } = &p.units[2] else { panic!("{p:?}") };
+        assert!(*typing);
+        assert!(expansions.iter().any(|e| e.join(" ") == "chronic kidney disease"));
+        let Unit::Words { expansions, typing, .. } = &p.units[1] else { panic!("{p:?}") };
+        assert!(!typing);
+        assert!(expansions.iter().any(|e| e == &["with"]));
+        // A trailing space finishes the last word.
+        let p = plan("diabet ", &vocab());
+        assert!(matches!(&p.units[0], Unit::Words { typing: false, .. }));
+    }
+
+    #[test]
+    fn multiword_vocabulary_terms_are_one_unit() {
+        let p = plan("lap chole", &vocab());
+        assert_eq!(p.units.len(), 1, "{p:?}");
+        let p = plan("s/p heart attack", &vocab());
+        assert_eq!(p.units.len(), 2, "{p:?}");
+    }
+
+    #[test]
+    fn bad_input_never_panics_and_is_bounded() {
+        let v = vocab();
+        let f = super::super::schema::schema().1;
+        let mut an = Analyzers::default();
+        let long = "fracture ".repeat(2000);
+        for text in
+            ["", "   ", "\"", "a:b", "[[[", "))(", "é", "日本語", "\u{0}", "w/", "-", "'", "e11..9", &long]
+        {
+            let p = plan(text, &v);
+            assert!(p.units.len() <= MAX_UNITS);
+            let _ = queries(&f, &p, &super::super::Query::new(text), &mut an);
+        }
+        assert!(plan("", &v).is_empty());
+        assert!(plan(" \t ", &v).is_empty());
+    }
+
+    #[test]
+    fn within_accepts_chapters_blocks_and_codes() {
+        assert_eq!(within_key("4"), "CH4");
+        assert_eq!(within_key("chapter 4"), "CH4");
+        assert_eq!(within_key("E08-E13"), "E08-E13");
+        assert_eq!(within_key("e11.2"), "E112");
+    }
+}
