@@ -53,6 +53,7 @@ pub struct Args {
     /// Look the code up in one set only (B20 is both an ICD-10-CM category and an ICD-10-PCS table).
     #[arg(long, value_parser = super::parse_set)]
     pub set: Option<CodeSet>,
+    /// text for reading; json for one object (fields documented in `src/cli/show.rs`).
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
     pub format: ShowFormat,
 }
