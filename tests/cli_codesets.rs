@@ -252,3 +252,13 @@ fn codes_of_both_sets() {
     assert!(pcs >= pcs_only);
     assert!(text.contains("\n0DTJ4ZZ\tResection of Appendix, Percutaneous Endoscopic Approach\t1\n"));
 }
+
+#[test]
+fn show_names_the_edition_it_cannot_find() {
+    let out = run(&["--edition", "fy1999", "show", "E11.9"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no edition named `fy1999`"));
+    let out = run(&["--edition", "fy2026-shipped", "show", "E11.9"]);
+    assert!(out.status.success(), "{out:?}");
+}

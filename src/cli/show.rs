@@ -33,12 +33,12 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::Globals;
 use crate::codeset::icd10cm::NodeId;
-use crate::codeset::{CmKind, CodeSet, Codebook, Edition, FileKind, NoteKind, Tabular, normalize, shipped};
+use crate::codeset::{CmKind, CodeSet, Codebook, Edition, FileKind, NoteKind, Tabular, normalize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ShowFormat {
@@ -53,18 +53,14 @@ pub struct Args {
     /// Look the code up in one set only (B20 is both an ICD-10-CM category and an ICD-10-PCS table).
     #[arg(long, value_parser = super::parse_set)]
     pub set: Option<CodeSet>,
+    /// text for reading; json for one object (fields documented in `src/cli/show.rs`).
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
     pub format: ShowFormat,
 }
 
-/// The code sets of the edition the user asked for.
+/// The code sets of the edition the user asked for (`--edition`, else the default one).
 pub(super) fn open_codebook(globals: &Globals) -> Result<Codebook> {
-    if let Some(name) = &globals.edition
-        && name != shipped::EDITION_NAME
-    {
-        anyhow::bail!("edition `{name}` is not available; this build has `{}`", shipped::EDITION_NAME);
-    }
-    shipped::load().context("loading the shipped code sets")
+    Codebook::open(globals.edition.as_deref())
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {

@@ -291,6 +291,12 @@ fn valid_code(s: &str) -> bool {
         }
 }
 
+/// Whether the key `E1122` starts with the code `E11.2` (dot ignored).
+fn extends(key: &str, code: &str) -> bool {
+    let mut k = key.bytes();
+    code.bytes().filter(|c| *c != b'.').all(|c| k.next() == Some(c))
+}
+
 struct Parser<'a> {
     data: &'a [u8],
     file: &'a str,
@@ -581,7 +587,7 @@ impl<'a> Parser<'a> {
                     let key = normalize(&text);
                     if let Some(p) = self.tab.node(id).parent {
                         let pnode = self.tab.node(p);
-                        if pnode.kind != CmKind::Block && !key.starts_with(&normalize(&pnode.code)) {
+                        if pnode.kind != CmKind::Block && !extends(&key, &pnode.code) {
                             return Err(self.err(
                                 frame.start,
                                 format!("{text} is filed under {}, which does not start it", pnode.code),

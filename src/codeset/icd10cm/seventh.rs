@@ -89,7 +89,7 @@ pub(super) fn expand(tab: &mut Tabular) -> Result<(), (NodeId, String)> {
         }
     }
     for (leaf, def) in leaves {
-        let key = super::super::normalize(&tab.nodes[leaf as usize].code);
+        let key: String = tab.nodes[leaf as usize].code.chars().filter(|c| *c != '.').collect();
         if key.len() >= 7 {
             let def_code = &tab.nodes[def as usize].code;
             return Err((
