@@ -461,7 +461,9 @@ impl App {
                 self.preview_hit();
             }
             Pane::Detail => {
-                let max = detail::doc(self, self.detail_width()).lines.len().saturating_sub(1);
+                // The last page ends with the last line.
+                let height = usize::from(crate::ui::layout(self).detail.height.saturating_sub(2));
+                let max = detail::doc(self, self.detail_width()).lines.len().saturating_sub(height);
                 self.detail.scroll =
                     clamp(usize::from(self.detail.scroll), max + 1).min(u16::MAX as usize) as u16;
             }
