@@ -29,6 +29,8 @@ pub enum Effect {
     SaveRecents,
     /// Apply an operation to a record's work and save it (the store does both).
     Queue { record: String, op: crate::queue::Op },
+    /// Claim a record opened for work, so another coder sees it is taken.
+    Claim(String),
 }
 
 /// The panes. At 80 columns one fills the screen; from 120 the detail sits beside the others.

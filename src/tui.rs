@@ -332,6 +332,7 @@ impl Runner<'_> {
                 Effect::Search(q) => query = Some(q),
                 Effect::SaveRecents => save = true,
                 Effect::Queue { record, op } => self.queue(app, &record, &op),
+                Effect::Claim(record) => self.claim(app, &record),
             }
         }
         if let Some(q) = query
@@ -341,6 +342,19 @@ impl Runner<'_> {
         }
         if save && let Err(e) = app.recents.save(self.recents_file) {
             app.message = Some(format!("could not save recent codes: {e:#}"));
+        }
+    }
+
+    fn claim(&mut self, app: &mut App, record: &str) {
+        use crate::queue::claim::Outcome;
+        let Some(store) = self.store.as_deref_mut() else { return };
+        match store.claims().and_then(|c| c.claim(record, false)) {
+            Ok(Outcome::Claimed) => {}
+            Ok(Outcome::TookOver(old)) => {
+                app.message = Some(format!("took over a stale claim: {}", old.describe()))
+            }
+            Ok(Outcome::Taken(by)) => app.message = Some(format!("{record} is claimed: {}", by.describe())),
+            Err(e) => app.message = Some(format!("could not claim {record}: {e}")),
         }
     }
 

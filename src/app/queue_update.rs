@@ -138,11 +138,11 @@ impl App {
         if let Some(i) = q.visible().iter().position(|i| q.records[*i].id == id) {
             q.sel = i;
         }
+        let mut effects = vec![Effect::Claim(id.clone())];
         if q.status(&id) == Status::New {
-            vec![Effect::Queue { record: id, op: Op::Start }]
-        } else {
-            Vec::new()
+            effects.push(Effect::Queue { record: id, op: Op::Start });
         }
+        effects
     }
 
     fn next_record(&mut self) -> Vec<Effect> {

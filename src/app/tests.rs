@@ -254,7 +254,7 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
             match e {
                 Effect::Search(q) => app.set_hits(search.search(q)),
                 Effect::Queue { record, op } => apply_op(app, record, op),
-                Effect::SaveRecents => {}
+                Effect::SaveRecents | Effect::Claim(_) => {}
             }
         }
         all.extend(effects);
@@ -477,6 +477,7 @@ fn queue_open_attach_poa_and_done_with_override_moves_on() {
     assert_eq!(a.layer(), Layer::Record);
     let first = a.queue.as_ref().unwrap().open.clone().unwrap();
     assert!(effects.contains(&Effect::Queue { record: first.clone(), op: crate::queue::Op::Start }));
+    assert!(effects.contains(&Effect::Claim(first.clone())));
     // Tab to the search box, find, attach with Ctrl-a; Tab Tab back to the record.
     keys(&mut a, &s, "<Tab>chronic<C-a><Tab><Tab>");
     assert_eq!(a.pane, Pane::Queue);
