@@ -205,6 +205,8 @@ fn main() {
             }
         }
         let _ = std::fs::remove_file(&lines);
+    } else if std::env::var_os("EVAL_NO_FZF").is_some() {
+        eprintln!("eval: EVAL_NO_FZF is set; the fzf baseline is skipped");
     } else {
         eprintln!("eval: fzf is not installed and could not be installed; the fzf baseline is skipped");
     }

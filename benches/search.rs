@@ -55,6 +55,15 @@ const QUERIES: [&str; 40] = [
     "pressure ulcer sacrum stage 3",
 ];
 
+/// CPU time of this thread: what a query costs, without the time other
+/// processes on a busy machine take the core away.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
 fn stats(name: &str, mut v: Vec<Duration>) -> String {
     v.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
@@ -69,7 +78,7 @@ fn stats(name: &str, mut v: Vec<Duration>) -> String {
 
 fn main() {
     // Full build, timed: load the shipped code sets and index them.
-    let setup = common::setup(true);
+    let setup = common::setup(std::env::var_os("BENCH_NO_BUILD").is_none());
     let build = setup.build_time.unwrap_or_default();
     let dir = common::bench_index_dir();
     println!(
@@ -99,16 +108,21 @@ fn main() {
     let rounds = 3;
     let mut med = Vec::new();
     let mut fts = Vec::new();
+    let mut slow: Vec<(Duration, &str)> = Vec::new();
+    let (mut med_cpu, mut fts_cpu) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
         for k in &keystrokes {
             let q = Query::new(k.clone());
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), thread_cpu());
             let hits = setup.engine.search(&q).expect("search");
             med.push(t.elapsed());
+            med_cpu.push(thread_cpu().saturating_sub(c));
+            slow.push((t.elapsed(), k));
             std::hint::black_box(hits);
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), thread_cpu());
             let rows = common::fts5_search(&conn, k, 50);
             fts.push(t.elapsed());
+            fts_cpu.push(thread_cpu().saturating_sub(c));
             std::hint::black_box(rows);
         }
     }
@@ -118,6 +132,16 @@ fn main() {
     );
     println!("| engine           | n      | p50 ms   | p99 ms   | max ms   |");
     println!("|------------------|--------|----------|----------|----------|");
-    println!("{}", stats("medcode", med));
-    println!("{}", stats("SQLite FTS5", fts));
+    println!("{}", stats("medcode wall", med));
+    println!("{}", stats("SQLite FTS5 wall", fts));
+    println!("{}", stats("medcode cpu", med_cpu));
+    println!("{}", stats("SQLite FTS5 cpu", fts_cpu));
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("(wall = elapsed; cpu = this thread's CPU time; load average at the end: {})", load.trim());
+    if std::env::var_os("BENCH_SLOWEST").is_some() {
+        slow.sort_by_key(|s| std::cmp::Reverse(s.0));
+        for (d, k) in slow.iter().take(25) {
+            println!("slow: {:>8.3} ms  {k:?}", d.as_secs_f64() * 1e3);
+        }
+    }
 }

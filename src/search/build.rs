@@ -247,6 +247,9 @@ pub fn write_index(dir: &Path, docs: &[CodeDoc], progress: &mut dyn FnMut(Progre
         doc.add_facet(f.hier, Facet::from_path(path));
         doc.add_u64(f.klen, d.key.len() as u64);
         doc.add_u64(f.ord, i as u64);
+        // Initial encounters are what coders look for most; other 7th characters follow them.
+        let later = d.kind == "extension" && !d.key.ends_with('A');
+        doc.add_u64(f.later, u64::from(later));
         writer.add_document(doc).context("adding a document to the index")?;
         if i % 5000 == 0 {
             progress(Progress { stage: "indexing", done: i, total });

@@ -16,6 +16,9 @@ use super::vocab::Vocab;
 use super::{Hit, Matched, Query, Search};
 use crate::codeset::{CodeSet, Codebook, Edition};
 
+/// Below this many full matches, partial matches are added.
+const PARTIAL_BELOW: usize = 10;
+
 /// The search index of one edition, open for reading.
 pub struct Engine {
     reader: IndexReader,
@@ -117,11 +120,17 @@ impl Engine {
             let billable = ff.u64("billable").ok().map(|c| c.first_or_default_col(0));
             let klen = ff.u64("klen").ok().map(|c| c.first_or_default_col(0));
             let ord = ff.u64("ord").ok().map(|c| c.first_or_default_col(0));
+            let later = ff.u64("later").ok().map(|c| c.first_or_default_col(0));
             move |doc: DocId, score: Score| {
                 let b = billable.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
                 let len = klen.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
                 let o = ord.as_ref().map_or(0, |c| c.get_val(doc)) as i64;
-                let s = if code_only { score - len } else { score * (1.0 + 0.12 * b) - 0.02 * len };
+                let l = later.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
+                let s = if code_only {
+                    score - len
+                } else {
+                    score * (1.0 + 0.12 * b) * (1.0 - 0.2 * l) - 0.02 * len
+                };
                 (s, -o)
             }
         });
@@ -211,7 +220,8 @@ impl Search for Engine {
         let searcher = self.reader.searcher();
         let code_only = plan.is_code_only();
         let mut found = self.run(&searcher, all.as_ref(), q.limit, code_only)?;
-        if found.len() < q.limit && plan.units.len() > 1 {
+        // Partial matches only when full matches are few: the union is the costly pass.
+        if found.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
             let seen: HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
             let more = self.run(&searcher, any.as_ref(), q.limit + found.len(), code_only)?;
             // Partial matches come after every full match.

@@ -198,21 +198,23 @@ fn phrase_q(field: Field, terms: &[String], slop: u32, boost: f32) -> Box<dyn Qu
     Box::new(BoostQuery::new(Box::new(q), boost))
 }
 
-/// The query for a sequence of words in the three text fields.
+/// The query for a sequence of words in the text fields (expansions skip the PCS index words).
 fn words_q(f: &Fields, terms: &[String], weight: f32, out: &mut Vec<(Occur, Box<dyn Query>)>) {
     let places = [(f.title, W_TITLE), (f.incl, W_INCL), (f.extra, W_EXTRA)];
-    for (field, w) in places {
+    let n = if weight < 1.0 { 2 } else { 3 };
+    for (field, w) in places.into_iter().take(n) {
         let q = match terms {
             [] => continue,
             [t] => term_q(field, t, w * weight),
-            _ => phrase_q(field, terms, 2, w * weight),
+            // Expansions such as `reposition internal fixation device open` have the body part in between.
+            _ => phrase_q(field, terms, if weight < 1.0 { 6 } else { 2 }, w * weight),
         };
         out.push((Occur::Should, q));
     }
 }
 
 /// The query for one unit: any of its forms in any text field.
-fn unit_q(f: &Fields, unit: &Unit, an: &mut Analyzers) -> Option<Box<dyn Query>> {
+fn unit_q(f: &Fields, unit: &Unit, alone: bool, an: &mut Analyzers) -> Option<Box<dyn Query>> {
     let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     match unit {
         Unit::Code(key) => {
@@ -229,15 +231,18 @@ fn unit_q(f: &Fields, unit: &Unit, an: &mut Analyzers) -> Option<Box<dyn Query>>
             if let ([stem], [raw]) = (stems.as_slice(), folded.as_slice()) {
                 let long = raw.chars().count() >= 5;
                 let dist = u8::from(long);
+                // Short prefixes match much of the index: two letters only when typed alone.
+                let min_prefix = if alone { 2 } else { 3 };
                 for (field, w) in [(f.title, W_TITLE), (f.incl, W_INCL)] {
-                    if *typing && raw.chars().count() >= 2 {
+                    if *typing && raw.chars().count() >= min_prefix {
                         let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, raw), dist, true);
                         alts.push((
                             Occur::Should,
                             Box::new(ConstScoreQuery::new(Box::new(q), C_PREFIX * w / W_TITLE)),
                         ));
                     }
-                    if long {
+                    // Typos in the title only: inclusion terms are many and short.
+                    if long && field == f.title {
                         let q = FuzzyTermQuery::new(Term::from_field_text(field, stem), 1, true);
                         alts.push((
                             Occur::Should,
@@ -301,16 +306,21 @@ pub fn queries(
     q: &super::Query,
     an: &mut Analyzers,
 ) -> Option<(Box<dyn Query>, Box<dyn Query>)> {
+    let alone = plan.units.len() == 1;
     let units: Vec<(bool, Box<dyn Query>)> =
-        plan.units.iter().filter_map(|u| Some((is_stop(u), unit_q(f, u, an)?))).collect();
+        plan.units.iter().filter_map(|u| Some((is_stop(u), unit_q(f, u, alone, an)?))).collect();
     if units.is_empty() {
         return None;
     }
+    let only_stops = units.iter().all(|(stop, _)| *stop);
     let mut all = filters(f, q);
     let mut any_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (stop, uq) in &units {
-        all.push((if *stop { Occur::Should } else { Occur::Must }, uq.box_clone()));
-        any_clauses.push((Occur::Should, uq.box_clone()));
+        all.push((if *stop && !only_stops { Occur::Should } else { Occur::Must }, uq.box_clone()));
+        // A stop word alone finds nothing worth showing.
+        if !*stop || only_stops {
+            any_clauses.push((Occur::Should, uq.box_clone()));
+        }
     }
     let mut any = filters(f, q);
     any.push((Occur::Must, Box::new(BooleanQuery::new(any_clauses))));

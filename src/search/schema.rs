@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
 
 /// Bump whenever the schema, the analyzers or what goes into a document change:
 /// an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The analyzer of the text fields: words, lower case, ASCII folding, English stems.
 pub const TEXT_ANALYZER: &str = "medcode_text";
@@ -66,6 +66,8 @@ pub struct Fields {
     pub klen: Field,
     /// Position in code order (breaks ties).
     pub ord: Field,
+    /// 1 for 7th-character extensions other than `A` (initial encounter): ranked a little lower.
+    pub later: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -92,6 +94,7 @@ pub fn schema() -> (Schema, Fields) {
         hier: b.add_facet_field("hier", tantivy::schema::FacetOptions::default()),
         klen: b.add_u64_field("klen", FAST),
         ord: b.add_u64_field("ord", FAST),
+        later: b.add_u64_field("later", FAST),
     };
     (b.build(), fields)
 }
