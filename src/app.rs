@@ -31,6 +31,8 @@ pub enum Effect {
     Queue { record: String, op: crate::queue::Op },
     /// Claim a record opened for work, so another coder sees it is taken.
     Claim(String),
+    /// Give the claim back when the record is closed.
+    Release(String),
 }
 
 /// The panes. At 80 columns one fills the screen; from 120 the detail sits beside the others.
@@ -305,7 +307,7 @@ impl App {
         match action {
             A::Quit => self.quit = true,
             A::Help => self.help = if self.help.is_some() { None } else { Some(0) },
-            A::Cancel => self.cancel(),
+            A::Cancel => return self.cancel(),
             A::FocusNext | A::FocusPrev if self.record_open() => {
                 // Record, search, detail, round again.
                 let order = [Pane::Queue, Pane::Search, Pane::Detail];
@@ -427,7 +429,7 @@ impl App {
         self.help = None;
     }
 
-    fn cancel(&mut self) {
+    fn cancel(&mut self) -> Vec<Effect> {
         if self.help.is_some() {
             self.help = None;
         } else if self.pane == Pane::Search && self.search.typing {
@@ -436,12 +438,13 @@ impl App {
             self.pane = self.left;
         } else if self.pane == Pane::Queue
             && let Some(q) = self.queue.as_mut()
-            && q.open.is_some()
+            && let Some(id) = q.open.take()
         {
-            q.open = None;
+            return vec![Effect::Release(id)];
         } else if self.pane != Pane::Search {
             self.focus(Pane::Search);
         }
+        Vec::new()
     }
 
     /// Rows a page moves: the height of the focused list.

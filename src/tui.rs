@@ -333,6 +333,13 @@ impl Runner<'_> {
                 Effect::SaveRecents => save = true,
                 Effect::Queue { record, op } => self.queue(app, &record, &op),
                 Effect::Claim(record) => self.claim(app, &record),
+                Effect::Release(record) => {
+                    if let Some(store) = self.store.as_deref_mut()
+                        && let Err(e) = store.claims().and_then(|c| c.release(&record))
+                    {
+                        app.message = Some(format!("could not release the claim on {record}: {e}"));
+                    }
+                }
             }
         }
         if let Some(q) = query

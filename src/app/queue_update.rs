@@ -131,14 +131,15 @@ impl App {
 
     fn open_record(&mut self, id: String) -> Vec<Effect> {
         let Some(q) = self.queue.as_mut() else { return Vec::new() };
-        q.open = Some(id.clone());
+        let mut effects: Vec<Effect> =
+            q.open.replace(id.clone()).filter(|prev| *prev != id).map(Effect::Release).into_iter().collect();
         q.doc_scroll = 0;
         q.code_sel = 0;
         q.prompt = None;
         if let Some(i) = q.visible().iter().position(|i| q.records[*i].id == id) {
             q.sel = i;
         }
-        let mut effects = vec![Effect::Claim(id.clone())];
+        effects.push(Effect::Claim(id.clone()));
         if q.status(&id) == Status::New {
             effects.push(Effect::Queue { record: id, op: Op::Start });
         }
@@ -148,10 +149,13 @@ impl App {
     fn next_record(&mut self) -> Vec<Effect> {
         let Some(next) = self.queue.as_ref().and_then(|q| q.next_undone()) else {
             self.message = Some("every record is done".into());
-            if let Some(q) = self.queue.as_mut() {
-                q.open = None;
-            }
-            return Vec::new();
+            return self
+                .queue
+                .as_mut()
+                .and_then(|q| q.open.take())
+                .map(Effect::Release)
+                .into_iter()
+                .collect();
         };
         self.open_record(next)
     }

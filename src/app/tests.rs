@@ -254,7 +254,7 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
             match e {
                 Effect::Search(q) => app.set_hits(search.search(q)),
                 Effect::Queue { record, op } => apply_op(app, record, op),
-                Effect::SaveRecents | Effect::Claim(_) => {}
+                Effect::SaveRecents | Effect::Claim(_) | Effect::Release(_) => {}
             }
         }
         all.extend(effects);
@@ -498,8 +498,11 @@ fn queue_open_attach_poa_and_done_with_override_moves_on() {
     let q = a.queue.as_ref().unwrap();
     assert_eq!(q.status(&first), crate::queue::Status::Done);
     assert_ne!(q.open.as_deref(), Some(first.as_str()));
-    // Esc back to the list; the filter shows the done one.
-    keys(&mut a, &s, "<Esc>FFFFF");
+    // Esc back to the list (giving the claim back); the filter shows the done one.
+    let open = a.queue.as_ref().unwrap().open.clone().unwrap();
+    let effects = keys(&mut a, &s, "<Esc>");
+    assert_eq!(effects, vec![Effect::Release(open)]);
+    keys(&mut a, &s, "FFFFF");
     let q = a.queue.as_ref().unwrap();
     assert_eq!(q.filter, Some(crate::queue::Status::Done));
     assert_eq!(q.visible().len(), 1);
