@@ -135,14 +135,8 @@ fn recents_path() -> Result<PathBuf> {
 
 /// Open the workbench.
 pub fn run(opts: Options) -> Result<()> {
-    if let Some(ed) = &opts.edition
-        && ed != crate::codeset::shipped::EDITION_NAME
-    {
-        anyhow::bail!(
-            "edition `{ed}` is not available to the workbench (only the shipped `{}`)",
-            crate::codeset::shipped::EDITION_NAME
-        );
-    }
+    // Resolve the edition before touching the terminal, so a bad name is a plain error.
+    let located = crate::codeset::edition::locate(opts.edition.as_deref())?;
     let full_redraw = std::env::var_os("MEDCODE_FULL_REDRAW").is_some_and(|v| v != "0");
     let theme = Theme::new(ColorMode::from_env());
     let config = crate::paths::config_dir()?;
@@ -161,12 +155,11 @@ pub fn run(opts: Options) -> Result<()> {
 
     // A first frame straight away; the code sets load on another thread while the index opens.
     loading_frame(&mut term, "Loading the code sets…")?;
-    let edition = crate::codeset::shipped::edition();
     let (book, search) = std::thread::scope(|scope| {
-        let book = scope.spawn(crate::codeset::shipped::load);
-        let search = open_search(&edition, &opts, &mut term);
+        let book = scope.spawn(|| located.load());
+        let search = open_search(&located, &opts, &mut term);
         let book = book.join().map_err(|_| anyhow::anyhow!("loading the code sets panicked"))?;
-        Ok::<_, anyhow::Error>((book.context("loading the shipped code sets")?, search))
+        Ok::<_, anyhow::Error>((book?, search))
     })?;
     let book = Arc::new(book);
     let (search, search_note): (Box<dyn Search>, Option<String>) = match search {
@@ -220,14 +213,14 @@ fn loading_frame(term: &mut Term, text: &str) -> Result<()> {
 /// The tantivy index of the edition, built first (with a progress display) when
 /// it is missing or stale. A note for the status bar when something was off.
 fn open_search(
-    edition: &crate::codeset::Edition,
+    located: &crate::codeset::edition::Located,
     opts: &Options,
     term: &mut Term,
 ) -> Result<(crate::search::Engine, Option<String>)> {
     use crate::search::{Engine, Opened};
     let dir = match &opts.index {
         Some(d) => d.clone(),
-        None => crate::search::default_dir(&edition.name)?,
+        None => crate::search::default_dir(&located.edition.name)?,
     };
     let mut last = (String::new(), usize::MAX);
     let mut progress = |p: crate::search::Progress| {
@@ -251,8 +244,8 @@ fn open_search(
     };
     let (engine, opened) = Engine::open_or_build(
         &dir,
-        edition,
-        &mut || crate::codeset::shipped::load().context("loading the code sets for the index"),
+        &located.edition,
+        &mut || located.load().context("loading the code sets for the index"),
         false,
         &mut progress,
     )?;

@@ -217,32 +217,60 @@ pub fn default_edition_name() -> anyhow::Result<String> {
     Ok(best.map_or_else(|| super::shipped::EDITION_NAME.to_string(), |e| e.name))
 }
 
+/// Where an edition's files are: built in, or an installed folder.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub edition: Edition,
+    /// `None` for the shipped edition.
+    pub dir: Option<std::path::PathBuf>,
+}
+
+/// Find an edition by name without loading it (`None`: the default,
+/// [`default_edition_name`]); an unknown name lists the available ones.
+pub fn locate(name: Option<&str>) -> anyhow::Result<Located> {
+    let name = match name {
+        Some(n) => n.to_string(),
+        None => default_edition_name()?,
+    };
+    if name == super::shipped::EDITION_NAME {
+        return Ok(Located { edition: super::shipped::edition(), dir: None });
+    }
+    for inst in installed_editions()? {
+        if inst.dir.file_name().is_some_and(|f| f.to_string_lossy() == name) {
+            let manifest = inst.manifest.map_err(|e| {
+                anyhow::anyhow!(
+                    "edition {name}: {e} (re-import it, or use `--edition {}`)",
+                    super::shipped::EDITION_NAME
+                )
+            })?;
+            return Ok(Located { edition: manifest.edition, dir: Some(inst.dir) });
+        }
+    }
+    let names: Vec<String> = list_editions()?.into_iter().map(|e| e.name).collect();
+    anyhow::bail!("no edition named `{name}`; available: {} (see `medcode codesets list`)", names.join(", "))
+}
+
+impl Located {
+    /// Load the code sets of this edition.
+    pub fn load(&self) -> anyhow::Result<super::Codebook> {
+        match &self.dir {
+            None => super::shipped::load().context("loading the shipped edition"),
+            Some(dir) => load_installed(dir).with_context(|| {
+                format!(
+                    "loading edition {} (re-import it, or use `--edition {}`)",
+                    self.edition.name,
+                    super::shipped::EDITION_NAME
+                )
+            }),
+        }
+    }
+}
+
 impl super::Codebook {
     /// Load an edition: `None` the default ([`default_edition_name`]), `Some(name)`
     /// that one (`fy2026-shipped` is the one built in).
     pub fn open(name: Option<&str>) -> anyhow::Result<super::Codebook> {
-        let name = match name {
-            Some(n) => n.to_string(),
-            None => default_edition_name()?,
-        };
-        if name == super::shipped::EDITION_NAME {
-            return super::shipped::load().context("loading the shipped edition");
-        }
-        for inst in installed_editions()? {
-            if inst.dir.file_name().is_some_and(|f| f.to_string_lossy() == name) {
-                return load_installed(&inst.dir).with_context(|| {
-                    format!(
-                        "loading edition {name} (re-import it, or use `--edition {}`)",
-                        super::shipped::EDITION_NAME
-                    )
-                });
-            }
-        }
-        let names: Vec<String> = list_editions()?.into_iter().map(|e| e.name).collect();
-        anyhow::bail!(
-            "no edition named `{name}`; available: {} (see `medcode codesets list`)",
-            names.join(", ")
-        )
+        locate(name)?.load()
     }
 }
 
