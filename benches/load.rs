@@ -59,6 +59,10 @@ fn main() {
     println!("{:<44} {:>10.1}", "decompress only (floor)", floor.as_secs_f64() * 1e3);
     println!("{:<44} {:>10.1}", "medcode load, one thread (baseline)", serial.as_secs_f64() * 1e3);
     println!("{:<44} {:>10.1}", "medcode load, two threads", parallel.as_secs_f64() * 1e3);
+    let tabular = time(runs, || shipped::load_tabular().expect("tabular"));
+    let rest = time(runs, || shipped::load_rest().expect("rest"));
+    println!("{:<44} {:>10.1}", "  of which: ICD-10-CM tabular", tabular.as_secs_f64() * 1e3);
+    println!("{:<44} {:>10.1}", "  of which: PCS and the CM tables", rest.as_secs_f64() * 1e3);
     println!();
     println!(
         "resident memory: {} MiB held by the loaded model, {} MiB peak",

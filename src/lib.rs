@@ -3,7 +3,14 @@
 //! The binary is a thin shell over this library: `cli` runs the
 //! non-interactive subcommands, `tui` the workbench.
 
+pub mod action;
+pub mod app;
 pub mod cli;
 pub mod codeset;
+pub mod keymap;
 pub mod paths;
+pub mod queue;
 pub mod search;
+pub mod theme;
+pub mod tui;
+pub mod ui;

@@ -11,7 +11,12 @@ fn main() -> ExitCode {
     let globals = Globals { edition: args.edition.clone(), index: args.index.clone() };
     let result = match args.command {
         Some(command) => cli::run(command, &globals),
-        None => Err(anyhow::anyhow!("the workbench is not built yet")),
+        None => medcode::tui::run(medcode::tui::Options {
+            edition: args.edition,
+            index: args.index,
+            queue: args.queue,
+        })
+        .map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -1,1 +1,264 @@
-//! Integration tests: cli codesets.
+//! Integration tests: `medcode show` and `medcode codes` on the real binary and the shipped code sets.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+fn medcode(home: &tempfile::TempDir) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_medcode"));
+    cmd.env("MEDCODE_DATA", home.path().join("data"))
+        .env("MEDCODE_CONFIG", home.path().join("config"))
+        .env_remove("MEDCODE_EDITION")
+        .env_remove("MEDCODE_INDEX")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().expect("tempdir");
+    medcode(&home).args(args).output().expect("medcode runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("utf-8 output")
+}
+
+#[test]
+fn show_text_has_title_edition_status_path_and_notes_by_origin() {
+    let out = run(&["show", "E11.22"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "E11.22  Type 2 diabetes mellitus with diabetic chronic kidney disease");
+    assert!(text.contains("Set:       ICD-10-CM"), "{text}");
+    assert!(
+        text.contains("Edition:   fy2026-shipped (FY2026, April 1, 2026 update, 2026-04-01 to 2026-09-30)"),
+        "{text}"
+    );
+    assert!(text.contains("Status:    billable"), "{text}");
+    // The breadcrumb, chapter first.
+    let chapter =
+        text.find("Chapter 4 Endocrine, nutritional and metabolic diseases (E00-E89)").expect("chapter");
+    let category = text.find("E11 Type 2 diabetes mellitus\n").expect("category");
+    let parent = text.find("E11.2 Type 2 diabetes mellitus with kidney complications").expect("parent");
+    assert!(chapter < category && category < parent);
+    // Inherited notes name where they come from; the code's own do not.
+    assert!(text.contains("  Excludes1 (from E11 Type 2 diabetes mellitus):\n"), "{text}");
+    assert!(text.contains("    - type 1 diabetes mellitus (E10.-)"), "{text}");
+    assert!(text.contains(
+        "  Use additional code:\n    - code to identify stage of chronic kidney disease (N18.1-N18.6)"
+    ));
+}
+
+#[test]
+fn show_takes_codes_without_dot_and_tells_a_header_by_its_billable_codes() {
+    let out = run(&["show", "e112"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.starts_with("E11.2  Type 2 diabetes mellitus with kidney complications\n"), "{text}");
+    assert!(text.contains("Status:    header, not billable: 3 billable codes below"), "{text}");
+    let children = text.split("Children:\n").nth(1).expect("children");
+    let children: Vec<&str> = children.lines().take(3).collect();
+    assert_eq!(
+        children,
+        [
+            "  E11.21 Type 2 diabetes mellitus with diabetic nephropathy",
+            "  E11.22 Type 2 diabetes mellitus with diabetic chronic kidney disease",
+            "  E11.29 Type 2 diabetes mellitus with other diabetic kidney complication",
+        ]
+    );
+}
+
+#[test]
+fn show_json_is_one_object_with_the_documented_fields() {
+    let out = run(&["show", "S52.521A", "--format", "json"]);
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["set"], "icd10cm");
+    assert_eq!(v["code"], "S52.521A");
+    assert_eq!(
+        v["title"],
+        "Torus fracture of lower end of right radius, initial encounter for closed fracture"
+    );
+    assert_eq!(v["kind"], "extension");
+    assert_eq!(v["billable"], true);
+    assert_eq!(v["edition"]["name"], "fy2026-shipped");
+    assert_eq!(v["edition"]["effective_from"], "2026-04-01");
+    assert_eq!(v["edition"]["effective_to"], "2026-09-30");
+    let ancestors: Vec<&str> = v["ancestors"]
+        .as_array()
+        .expect("ancestors")
+        .iter()
+        .map(|a| a["code"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ancestors, ["CH19", "S50-S59", "S52", "S52.5", "S52.52", "S52.521"]);
+    let notes = v["notes"].as_array().expect("notes");
+    let seventh = notes.iter().find(|n| n["kind"] == "seventh_character").expect("7th characters");
+    assert_eq!(seventh["origin"], "S52.52");
+    assert!(
+        seventh["texts"]
+            .as_array()
+            .expect("texts")
+            .iter()
+            .any(|t| t == "A  initial encounter for closed fracture")
+    );
+    let header = run(&["show", "S52.521", "--format", "json"]);
+    let h: serde_json::Value = serde_json::from_slice(&header.stdout).expect("json");
+    assert_eq!(h["billable"], false);
+    assert_eq!(h["billable_below"], 6);
+    assert_eq!(h["children"][0]["code"], "S52.521A");
+    assert_eq!(h["children"][0]["billable"], true);
+}
+
+#[test]
+fn show_an_unknown_code_exits_2_with_the_nearest_codes() {
+    let out = run(&["show", "E11.99"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`E11.99` is not an ICD-10-CM or ICD-10-PCS code in edition fy2026-shipped"),
+        "{err}"
+    );
+    assert!(err.contains("E11.9 Type 2 diabetes mellitus without complications"), "{err}");
+    // A 7th character the tabular rules out for this code.
+    let out = run(&["show", "S06.1X7D"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("S06.1X7A"));
+}
+
+#[test]
+fn codes_lists_exactly_the_billable_icd10cm_codes() {
+    let out = run(&["codes", "--set", "icd10cm", "--billable"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 74_719);
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 3, "{line}");
+        assert_eq!(fields[2], "1", "{line}");
+    }
+    assert!(text.contains("\nE11.22\tType 2 diabetes mellitus with diabetic chronic kidney disease\t1\n"));
+    assert!(text.contains(
+        "\nT36.0X1A\tPoisoning by penicillins, accidental (unintentional), initial encounter\t1\n"
+    ));
+    assert!(!text.contains("\nE11.2\t"));
+}
+
+#[test]
+fn codes_lists_headers_too_and_jsonl() {
+    let out = run(&["codes", "--set", "cm", "--format", "jsonl"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    let mut billable = 0;
+    let mut headers = 0;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("one object a line");
+        assert_eq!(v["set"], "icd10cm");
+        if v["billable"] == true { billable += 1 } else { headers += 1 }
+    }
+    assert_eq!(billable, 74_719);
+    assert!(headers > 20_000, "{headers}");
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().expect("a line")).expect("json");
+    assert_eq!(
+        first,
+        serde_json::json!({"set": "icd10cm", "code": "A00", "title": "Cholera", "billable": false})
+    );
+}
+
+#[test]
+fn codes_stops_quietly_when_the_reader_goes_away() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut child = medcode(&home)
+        .args(["codes", "--set", "icd10cm"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("medcode runs");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    reader.read_line(&mut first).expect("a line");
+    assert_eq!(first, "A00\tCholera\t0\n");
+    drop(reader); // like `| head -1`
+    let out = child.wait_with_output().expect("medcode ends");
+    assert!(out.status.success(), "{out:?}");
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn codes_refuses_an_unknown_set() {
+    let out = run(&["codes", "--set", "icd9"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown code set"));
+}
+
+#[test]
+fn show_a_pcs_code_explains_each_character() {
+    let out = run(&["show", "0dtj4zz"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.starts_with("0DTJ4ZZ  Resection of Appendix, Percutaneous Endoscopic Approach\n"), "{text}");
+    assert!(text.contains("Set:       ICD-10-PCS"), "{text}");
+    assert!(text.contains("Edition:   fy2026-shipped (FY2026, 2025-10-01 to 2026-09-30)"), "{text}");
+    assert!(text.contains("  3 Operation    T  Resection\n"), "{text}");
+    assert!(
+        text.contains("Definition: Cutting out or off, without replacement, all of a body part"),
+        "{text}"
+    );
+    assert!(text.contains("  4 Body Part    J  Appendix\n"), "{text}");
+    let json = run(&["show", "0DTJ4ZZ", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(v["set"], "icd10pcs");
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["title_composed"], false);
+    assert_eq!(v["characters"].as_array().map(Vec::len), Some(7));
+    assert_eq!(v["characters"][4]["label"], "Percutaneous Endoscopic");
+}
+
+#[test]
+fn show_a_pcs_table_offers_the_next_characters() {
+    let out = run(&["show", "0DT"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("(composed from axis labels)"), "{text}");
+    assert!(text.contains("Status:    partial code, 3 of 7 characters"), "{text}");
+    assert!(text.contains("Next character (Body Part):\n"), "{text}");
+    assert!(text.contains("  J  Appendix\n"), "{text}");
+    // B20 is a CM category and a PCS table: CM first, PCS on request.
+    let cm = stdout(&run(&["show", "B20"]));
+    assert!(cm.starts_with("B20  Human immunodeficiency virus [HIV] disease\n"), "{cm}");
+    assert!(cm.contains("medcode show --set icd10pcs B20"), "{cm}");
+    let pcs = stdout(&run(&["show", "--set", "icd10pcs", "B20"]));
+    assert!(pcs.contains("Set:       ICD-10-PCS"), "{pcs}");
+}
+
+#[test]
+fn show_an_invalid_pcs_code_offers_the_valid_next_characters() {
+    let out = run(&["show", "0DTJ4ZQ"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`0DTJ4Z` is valid; characters that can follow it:"), "{err}");
+    assert!(err.contains("0DTJ4ZZ  No Qualifier"), "{err}");
+}
+
+#[test]
+fn codes_of_both_sets() {
+    let out = run(&["codes", "--billable"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    let pcs = text.lines().filter(|l| !l.contains('.') && l.len() > 7 && l.as_bytes()[7] == b'\t').count();
+    let pcs_only = stdout(&run(&["codes", "--set", "icd10pcs"])).lines().count();
+    assert!(pcs_only > 70_000, "{pcs_only}");
+    assert_eq!(text.lines().count(), 74_719 + pcs_only);
+    assert!(pcs >= pcs_only);
+    assert!(text.contains("\n0DTJ4ZZ\tResection of Appendix, Percutaneous Endoscopic Approach\t1\n"));
+}
+
+#[test]
+fn show_names_the_edition_it_cannot_find() {
+    let out = run(&["--edition", "fy1999", "show", "E11.9"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no edition named `fy1999`"));
+    let out = run(&["--edition", "fy2026-shipped", "show", "E11.9"]);
+    assert!(out.status.success(), "{out:?}");
+}

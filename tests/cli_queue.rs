@@ -1,1 +1,303 @@
-//! Integration tests: cli queue.
+//! Integration tests: `medcode queue check|export|stats|claim` through the real binary.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use medcode::codeset::CodeSet;
+use medcode::queue::{CodeKind, Op, Poa, Store};
+
+fn medcode(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_medcode"));
+    c.env("MEDCODE_DATA", data).env("MEDCODE_CONFIG", data.join("config")).env_remove("MEDCODE_EDITION");
+    c
+}
+
+fn run(data: &Path, args: &[&str]) -> Output {
+    medcode(data).args(args).output().expect("medcode runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A copy of the example queue in a temporary folder.
+fn queue_copy(dir: &Path) -> PathBuf {
+    let q = dir.join("queue.jsonl");
+    std::fs::write(&q, medcode::queue::EXAMPLE_JSONL).expect("write queue");
+    q
+}
+
+#[test]
+fn check_reports_each_invalid_record_and_the_valid_count() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/queue-invalid");
+    let out = run(tmp.path(), &["queue", "check", fixtures.to_str().expect("utf8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("03-wrong-type.json:5: patient_age: invalid type"), "{stderr}");
+    assert!(stderr.contains("04-unknown-field.json:9: diagnosis_codes: unknown field"), "{stderr}");
+    assert!(stderr.contains("08-invalid-utf8.json:8: -: invalid UTF-8"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 10, "{stderr}");
+    assert!(!stderr.contains('\u{1b}'));
+    assert!(text(&out.stdout).contains("2 valid record(s), 10 invalid"), "{}", text(&out.stdout));
+
+    let out = run(tmp.path(), &["queue", "check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("35 valid record(s), 0 invalid"));
+
+    let out = run(tmp.path(), &["queue", "check", tmp.path().join("missing.jsonl").to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("missing.jsonl"), "{}", text(&out.stderr));
+}
+
+fn code(code: &str, set: CodeSet, poa: Option<Poa>) -> Op {
+    let kind = if set == CodeSet::Icd10pcs { CodeKind::Procedure } else { CodeKind::Diagnosis };
+    Op::Attach { code: code.into(), set, kind, poa, at: None }
+}
+
+#[test]
+fn export_and_stats_use_the_work_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let mut store = Store::open(&q).expect("store");
+    store.set_user("coder7");
+    store.apply("IP-1001", &code("K35.30", CodeSet::Icd10cm, Some(Poa::Y)), 0).expect("attach");
+    store.apply("IP-1001", &code("0DTJ4ZZ", CodeSet::Icd10pcs, None), 0).expect("attach");
+    store.apply("IP-1001", &Op::Done { override_reason: None }, 0).expect("done");
+    store.apply("ED-2001", &Op::Hold { reason: "await culture".into() }, 0).expect("hold");
+    let q_arg = q.to_str().expect("utf8");
+
+    let csv = tmp.path().join("out.csv");
+    let out = run(
+        tmp.path(),
+        &["queue", "export", q_arg, "--format", "csv", "--output", csv.to_str().expect("utf8")],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::metadata(&csv).expect("csv").permissions().mode() & 0o777, 0o600);
+    let body = std::fs::read_to_string(&csv).expect("read");
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines[0], "record_id,status,sequence,code,set,kind,poa,coder,time");
+    assert!(lines[1].starts_with("IP-1001,done,1,K35.30,icd10cm,diagnosis,Y,coder7,20"), "{}", lines[1]);
+    assert!(lines[2].starts_with("IP-1001,done,2,0DTJ4ZZ,icd10pcs,procedure,,coder7,"), "{}", lines[2]);
+    assert!(lines.contains(&"ED-2001,on_hold,,,,,,,"), "{body}");
+    assert_eq!(lines.len(), 1 + 2 + 34);
+
+    let out = run(tmp.path(), &["queue", "export", q_arg, "--format", "jsonl"]);
+    assert!(out.status.success());
+    let first: serde_json::Value =
+        serde_json::from_str(text(&out.stdout).lines().next().expect("a line")).expect("json");
+    assert_eq!(first["id"], "IP-1001");
+    assert_eq!(first["status"], "done");
+    assert_eq!(first["codes"][1]["code"], "0DTJ4ZZ");
+    assert_eq!(first["codes"][0]["poa"], "Y");
+
+    let out = run(tmp.path(), &["queue", "stats", q_arg]);
+    let s = text(&out.stdout);
+    assert!(s.contains("records: 35 valid, 0 invalid"), "{s}");
+    assert!(
+        s.contains("done         1") && s.contains("on hold      1") && s.contains("new          33"),
+        "{s}"
+    );
+    assert!(s.contains("codes: 2 (1 diagnosis, 1 procedure) on 1 record(s)"), "{s}");
+    assert!(s.contains("2 code(s): 1 record(s)"), "{s}");
+    // The queue file itself is never rewritten.
+    assert_eq!(std::fs::read_to_string(&q).expect("queue"), medcode::queue::EXAMPLE_JSONL);
+}
+
+fn spawn_claim(data: &Path, q: &Path, record: &str) -> (Child, String) {
+    let mut child = medcode(data)
+        .args(["queue", "claim", q.to_str().expect("utf8"), record])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().expect("stdout")).read_line(&mut line).expect("read");
+    (child, line)
+}
+
+#[test]
+fn two_processes_claim_one_record_exactly_one_wins() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let spawn = |_: usize| {
+        medcode(tmp.path())
+            .args(["queue", "claim", q.to_str().expect("utf8"), "IP-1003"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    // Start both before reading either, so they compete.
+    let mut children: Vec<Child> = (0..2).map(spawn).collect();
+    let lines: Vec<String> = children
+        .iter_mut()
+        .map(|c| {
+            let mut line = String::new();
+            BufReader::new(c.stdout.as_mut().expect("stdout")).read_line(&mut line).expect("read");
+            line
+        })
+        .collect();
+    assert_eq!(lines.iter().filter(|l| l.starts_with("claimed IP-1003")).count(), 1, "{lines:?}");
+    let loser = lines.iter().position(|l| !l.starts_with("claimed")).expect("a loser");
+    assert!(lines[loser].contains("is taken by"), "{lines:?}");
+    let winner = 1 - loser;
+    // Release: close the winner's stdin.
+    drop(children[winner].stdin.take());
+    for (i, c) in children.into_iter().enumerate() {
+        let out = c.wait_with_output().expect("wait");
+        assert_eq!(out.status.success(), i == winner, "{}", text(&out.stderr));
+    }
+    let (mut again, line) = spawn_claim(tmp.path(), &q, "IP-1003");
+    assert!(line.starts_with("claimed"), "released claims can be taken: {line}");
+    drop(again.stdin.take());
+    assert!(again.wait().expect("wait").success());
+}
+
+#[test]
+fn a_killed_session_leaves_a_stale_claim_that_is_taken_over() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let (mut a, line) = spawn_claim(tmp.path(), &q, "ED-2002");
+    assert!(line.starts_with("claimed"), "{line}");
+    let (b, line) = spawn_claim(tmp.path(), &q, "ED-2002");
+    assert!(line.contains("is taken by"), "{line}");
+    assert!(!b.wait_with_output().expect("wait").status.success());
+    // SIGKILL: no chance to release.
+    a.kill().expect("kill");
+    a.wait().expect("reap");
+    let (mut c, line) = spawn_claim(tmp.path(), &q, "ED-2002");
+    assert!(line.starts_with("took over ED-2002"), "{line}");
+    c.stdin.as_mut().expect("stdin").write_all(b"\n").expect("release");
+    let out = c.wait_with_output().expect("wait");
+    assert!(text(&out.stdout).contains("released ED-2002"));
+    // The takeover is in the audit trail.
+    let store = Store::open(&q).expect("store");
+    let trail = std::fs::read_to_string(store.audit_file()).expect("audit");
+    assert!(trail.contains("claim taken over from"), "{trail}");
+}
+
+#[test]
+fn a_corrupt_work_file_is_reported_kept_and_recovered_from_the_audit_trail() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let mut store = Store::open(&q).expect("store");
+    store.apply("OP-3002", &code("E03.9", CodeSet::Icd10cm, None), 0).expect("attach");
+    store.apply("OP-3002", &code("E78.5", CodeSet::Icd10cm, None), 0).expect("attach");
+    let work = store.work_file();
+    std::fs::write(&work, b"{\"format\":1,\"records\":").expect("corrupt");
+    let q_arg = q.to_str().expect("utf8");
+    let out = run(tmp.path(), &["queue", "stats", q_arg]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("work.json is corrupt") && err.contains("work.json.corrupt-"), "{err}");
+    let out = run(tmp.path(), &["queue", "recover", q_arg]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 record(s) with work, 0 entr(y/ies) skipped"),
+        "{}",
+        text(&out.stdout)
+    );
+    let again = Store::open(&q).expect("reopen");
+    let codes: Vec<String> = again.get("OP-3002").codes.into_iter().map(|c| c.code).collect();
+    assert_eq!(codes, ["E03.9", "E78.5"]);
+    let kept = std::fs::read_dir(work.parent().expect("dir"))
+        .expect("list")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("work.json.corrupt-"))
+        .count();
+    assert_eq!(kept, 1);
+}
+
+#[test]
+fn killing_a_saving_process_never_corrupts_the_work() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let ops: Vec<String> = (0..400)
+        .map(|i| {
+            format!(r#"{{"op":"attach","code":"Z{i:04}","set":"icd10cm","kind":"diagnosis","poa":"Y"}}"#)
+        })
+        .collect();
+    for stop_after in [1usize, 37, 120] {
+        let mut child = medcode(tmp.path())
+            .args(["queue", "apply", q.to_str().expect("utf8"), "IP-1006"])
+            .args(&ops)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        for _ in 0..stop_after {
+            line.clear();
+            reader.read_line(&mut line).expect("read");
+        }
+        // SIGKILL mid-way: the next save may be anywhere in flight.
+        child.kill().expect("kill");
+        child.wait().expect("reap");
+        let store = Store::open(&q).expect("the work file is whole after a kill");
+        let saved = store.get("IP-1006").codes.len();
+        let trail = medcode::queue::audit::read(&store.audit_file()).expect("audit").len();
+        // At most the change in flight is lost; the trail never lags the state.
+        assert!(saved >= stop_after, "{saved} < {stop_after}");
+        assert!(trail == saved || trail == saved + 1, "trail {trail}, saved {saved}");
+        // Reset for the next round (the ops attach the same codes again).
+        std::fs::remove_file(store.work_file()).expect("reset");
+        std::fs::remove_file(store.audit_file()).expect("reset");
+    }
+}
+
+#[test]
+fn edits_lists_the_checks_with_their_sources_and_the_edition() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let q_arg = q.to_str().expect("utf8");
+    let out = run(
+        tmp.path(),
+        &[
+            "queue",
+            "apply",
+            q_arg,
+            "OP-3001",
+            r#"{"op":"attach","code":"E11.2","set":"icd10cm","kind":"diagnosis"}"#,
+            r#"{"op":"attach","code":"E10.9","set":"icd10cm","kind":"diagnosis"}"#,
+            r#"{"op":"done"}"#,
+        ],
+    );
+    // Marking done with errors is refused without an override: the first two saves stand.
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("mark done with an override and a reason"), "{}", text(&out.stderr));
+    let out = run(tmp.path(), &["queue", "edits", q_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    let s = text(&out.stdout);
+    assert!(s.starts_with("edition fy2026-shipped: ICD-10-CM FY2026"), "{s}");
+    assert!(s.contains("OP-3001 [in progress] E11.2 E10.9"), "{s}");
+    assert!(s.contains("error: E11.2 is a header") && s.contains("try: E11.21 E11.22 E11.29"), "{s}");
+    assert!(s.contains("from: Excludes1 at E11: type 1 diabetes mellitus (E10.-)"), "{s}");
+    let out = run(
+        tmp.path(),
+        &["queue", "apply", q_arg, "OP-3001", r#"{"op":"done","override_reason":"training record"}"#],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        Store::open(&q).expect("store").get("OP-3001").override_reason.as_deref(),
+        Some("training record")
+    );
+}
+
+#[test]
+fn a_queue_in_a_read_only_place_keeps_its_work_in_the_data_dir() {
+    // /proc cannot hold a `.medcode` folder, even for root: a read-only queue folder.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = run(tmp.path(), &["queue", "stats", "/proc/version"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    let work_line = s.lines().find(|l| l.starts_with("work:")).expect("work line");
+    let dir = tmp.path().join("work");
+    assert!(work_line.contains(dir.to_str().expect("utf8")), "{s}");
+    assert_eq!(std::fs::metadata(&dir).expect("work dir").permissions().mode() & 0o777, 0o700);
+}

@@ -1,6 +1,8 @@
 //! One integration test binary; each area has its module.
 
+mod cli_books;
 mod cli_codesets;
 mod cli_queue;
 mod cli_search;
+mod queue;
 mod tui_e2e;

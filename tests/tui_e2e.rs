@@ -1,1 +1,274 @@
-//! Integration tests: tui e2e.
+//! Integration tests: the real `medcode` binary in a pseudo-terminal, read back through vt100.
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+
+struct Session {
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl Session {
+    /// Start with the shared prebuilt index.
+    fn start(cols: u16, rows: u16) -> Session {
+        Session::start_with(cols, rows, |_| {})
+    }
+
+    /// Start with `setup` run on the config directory first.
+    fn start_with(cols: u16, rows: u16, setup: impl FnOnce(&std::path::Path)) -> Session {
+        Session::start_full(cols, rows, setup, Some(prebuilt_index()))
+    }
+
+    /// Start with a given data folder (kept by the caller across runs).
+    fn start_in(cols: u16, rows: u16, data: &std::path::Path) -> Session {
+        Session::start_data(cols, rows, |_| {}, Some(prebuilt_index()), Some(data))
+    }
+
+    fn start_full(
+        cols: u16,
+        rows: u16,
+        setup: impl FnOnce(&std::path::Path),
+        index: Option<&std::path::Path>,
+    ) -> Session {
+        Session::start_data(cols, rows, setup, index, None)
+    }
+
+    fn start_data(
+        cols: u16,
+        rows: u16,
+        setup: impl FnOnce(&std::path::Path),
+        index: Option<&std::path::Path>,
+        data_dir: Option<&std::path::Path>,
+    ) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
+            .expect("open a pseudo-terminal");
+        let data = tempfile::tempdir().unwrap();
+        let config = tempfile::tempdir().unwrap();
+        setup(config.path());
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_medcode"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("MEDCODE_DATA", data_dir.unwrap_or(data.path()));
+        cmd.env("MEDCODE_CONFIG", config.path());
+        cmd.env_remove("NO_COLOR");
+        match index {
+            Some(dir) => cmd.env("MEDCODE_INDEX", dir),
+            None => cmd.env_remove("MEDCODE_INDEX"),
+        }
+        let child = pty.slave.spawn_command(cmd).expect("start medcode");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            NonZeroU16::new(rows).unwrap(),
+            NonZeroU16::new(cols).unwrap(),
+            0,
+        )));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (s, r) = (screen.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let _master = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                s.lock().unwrap().process(&buf[..n]);
+                r.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Session { screen, raw, writer, child, _dirs: (data, config) }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        if bytes.ends_with('\x1b') {
+            // A lone Esc: give it time to be read as Esc, not as Alt with the next key.
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// Wait until the screen shows `text` (generous: the debug binary parses the code sets first).
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let c = self.contents();
+            if c.contains(text) {
+                return c;
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "`{text}` never appeared; screen:\n{c}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "medcode did not exit; screen:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The terminal is as it was: main screen, cursor shown, and the last thing written restores.
+    fn assert_restored(&self) {
+        std::thread::sleep(Duration::from_millis(100));
+        let p = self.screen.lock().unwrap();
+        assert!(!p.screen().alternate_screen(), "still on the alternate screen");
+        assert!(!p.screen().hide_cursor(), "cursor still hidden");
+        let raw = self.raw.lock().unwrap();
+        let text = String::from_utf8_lossy(&raw);
+        let leave = text.rfind("\x1b[?1049l").expect("left the alternate screen");
+        assert!(text.rfind("\x1b[?1049h").is_some_and(|enter| enter < leave));
+    }
+}
+
+/// One index for the sessions that do not test building it.
+fn prebuilt_index() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let edition = medcode::codeset::shipped::edition();
+        medcode::search::Engine::open_or_build(
+            &dir.path().join("index"),
+            &edition,
+            &mut || Ok(medcode::codeset::shipped::load()?),
+            false,
+            &mut |_| {},
+        )
+        .expect("build the index");
+        dir
+    })
+    .path()
+    .join("index")
+    .leak()
+}
+
+fn shipped_has(code: &str) -> bool {
+    medcode::codeset::shipped::load().is_ok_and(|b| b.cm.get(code).is_some())
+}
+
+#[test]
+fn search_open_detail_reveal_in_tree_and_quit_restores_the_terminal() {
+    // No index yet: the workbench builds it first, showing progress, then says so.
+    let mut s = Session::start_full(80, 24, |_| {}, None);
+    s.wait_for("No recent");
+    s.wait_for("search index built in");
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    assert!(
+        raw.contains("Building the search index"),
+        "no progress display: {:?}",
+        &raw[..raw.len().min(3000)]
+    );
+    s.send("diabetes w ckd");
+    s.wait_for("> diabetes w ckd");
+    if shipped_has("E11.22") {
+        let screen = s.wait_for("E11.22");
+        // Move the selection to E11.22: results start on the fifth row.
+        let row = screen.lines().position(|l| l.contains("E11.22")).expect("E11.22 row");
+        for _ in 4..row {
+            s.send("\x0e"); // Ctrl-n
+        }
+        s.send("\r");
+        s.wait_for("Type 2 diabetes mellitus with diabetic chronic kidney disease");
+        s.wait_for("(from E11)");
+        s.send("r");
+        let tree = s.wait_for("Tree · ICD-10-CM");
+        assert!(tree.contains("E11.22"), "{tree}");
+        assert!(tree.contains("▾ E11 "), "ancestors open: {tree}");
+    } else {
+        // Without the parsed tabular (parser not merged) the workbench still runs and says so.
+        s.wait_for("No codes match");
+        s.send("\t");
+        s.wait_for("Type in the search box");
+    }
+    // Back to the search box, out of it, quit.
+    s.send("/");
+    s.send("\x1b");
+    s.send("q");
+    let status = s.wait_exit();
+    assert!(status.success(), "{status:?}");
+    s.assert_restored();
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for sig in [libc::SIGTERM, libc::SIGHUP] {
+        let mut s = Session::start(80, 24);
+        s.wait_for("Search");
+        s.wait_for("> ");
+        let pid = s.child.process_id().expect("pid") as libc::pid_t;
+        // SAFETY: signalling our own child.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+        let status = s.wait_exit();
+        assert!(!status.success());
+        s.assert_restored();
+    }
+}
+
+#[test]
+fn a_bad_key_map_is_named_and_the_defaults_work() {
+    let mut path = std::path::PathBuf::new();
+    let mut s = Session::start_with(100, 30, |dir| {
+        path = dir.join("keymap.json");
+        std::fs::write(&path, "{\n \"tree\": { \"j\": \"fly\" }\n}").unwrap();
+    });
+    let screen = s.wait_for("fly");
+    assert!(screen.contains(&format!("{}:2:", path.display())), "{screen}");
+    // The defaults still work: Ctrl-t opens the tree, F1 the help.
+    s.send("\x14");
+    s.wait_for("Tree · ICD-10-CM");
+    s.send("\x03");
+    s.wait_exit();
+    s.assert_restored();
+}
+
+#[test]
+fn queue_work_survives_sigkill() {
+    let data = tempfile::tempdir().unwrap();
+    let mut s = Session::start_in(80, 24, data.path());
+    s.wait_for("> ");
+    s.send("\x11"); // Ctrl-q: the queue
+    s.wait_for("example-queue.jsonl");
+    s.send("\r");
+    s.wait_for("Record IP-1001");
+    s.send("\t");
+    s.send("acute appendicitis localized peritonitis");
+    s.wait_for("K35.30");
+    s.send("\x01"); // Ctrl-a: attach the first result
+    s.wait_for("attached K35.30");
+    let pid = s.child.process_id().expect("pid") as libc::pid_t;
+    // SAFETY: killing our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+    s.wait_exit();
+
+    let mut s = Session::start_in(80, 24, data.path());
+    s.wait_for("> ");
+    s.send("\x11");
+    let list = s.wait_for("example-queue.jsonl");
+    assert!(list.contains("in progress 1"), "{list}");
+    s.send("\r");
+    let record = s.wait_for("Record IP-1001");
+    assert!(record.contains("K35.30"), "the attached code is still there:\n{record}");
+    s.send("\x03");
+    s.wait_exit();
+    s.assert_restored();
+}

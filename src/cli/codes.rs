@@ -32,6 +32,8 @@ pub struct Args {
     /// Only billable codes (valid for claims); headers are left out.
     #[arg(long)]
     pub billable: bool,
+    /// tsv: `code<TAB>title<TAB>billable` with billable 1 or 0, no header line;
+    /// jsonl: one `{"set","code","title","billable"}` object a line.
     #[arg(long, value_enum, default_value_t = CodesFormat::Tsv)]
     pub format: CodesFormat,
 }

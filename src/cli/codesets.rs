@@ -1,12 +1,232 @@
+//! `medcode codesets list|import`: the editions installed and importing a release.
+
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
 
-use super::Globals;
+use super::{Format, Globals};
+use crate::codeset::edition::{self, Installed};
+use crate::codeset::{CodeSet, Codebook, Edition, FileKind, import, shipped};
 
 #[derive(Debug, clap::Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Every edition (shipped and imported) with its effective dates, counts and sources.
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Import a CDC/CMS release (a zip as downloaded, or its unpacked folder) as a named edition.
+    Import {
+        /// The zip or folder (zips inside zips are opened; files are recognised by content).
+        path: PathBuf,
+        /// Edition name (default: from the versions found, e.g. `fy2027`).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
 
-pub fn run(command: Command, _globals: &Globals) -> Result<ExitCode> {
-    match command {}
+pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
+    match command {
+        Command::List { format } => list(format, globals),
+        Command::Import { path, name } => import_cmd(&path, name.as_deref()),
+    }
+}
+
+fn import_cmd(path: &std::path::Path, name: Option<&str>) -> Result<ExitCode> {
+    let report = import::import(path, name).with_context(|| format!("importing {}", path.display()))?;
+    let mut w = std::io::stdout().lock();
+    for (source, kind) in &report.recognised {
+        writeln!(w, "read     {source}: {}", kind.describe())?;
+    }
+    for (source, why) in &report.skipped {
+        writeln!(w, "skipped  {source}: {why}")?;
+    }
+    for note in &report.notes {
+        writeln!(w, "note     {note}")?;
+    }
+    writeln!(
+        w,
+        "{} edition {} in {}",
+        if report.replaced { "replaced" } else { "installed" },
+        report.name,
+        report.dir.display()
+    )?;
+    writeln!(w, "{}", report.edition.summary())?;
+    writeln!(w, "use it with `--edition {}` (or MEDCODE_EDITION={})", report.name, report.name)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct ComponentOut {
+    kind: FileKind,
+    what: &'static str,
+    version: String,
+    label: String,
+    effective_from: NaiveDate,
+    effective_to: NaiveDate,
+    source: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct EditionOut {
+    name: String,
+    shipped: bool,
+    in_use: bool,
+    in_force_today: bool,
+    dir: Option<String>,
+    cm_billable: Option<usize>,
+    pcs_codes: Option<usize>,
+    components: Vec<ComponentOut>,
+    problem: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ListOut {
+    today: NaiveDate,
+    in_use: String,
+    editions: Vec<EditionOut>,
+    warning: Option<String>,
+}
+
+fn edition_out(e: &Edition, dir: Option<String>, in_use: &str, today: NaiveDate) -> EditionOut {
+    EditionOut {
+        name: e.name.clone(),
+        shipped: e.shipped,
+        in_use: e.name == in_use,
+        in_force_today: CodeSet::ALL.iter().any(|s| e.is_in_force(*s, today)),
+        dir,
+        cm_billable: None,
+        pcs_codes: None,
+        components: e
+            .components
+            .iter()
+            .map(|c| ComponentOut {
+                kind: c.kind,
+                what: c.kind.describe(),
+                version: c.version.clone(),
+                label: c.label.clone(),
+                effective_from: c.effective_from,
+                effective_to: c.effective_to,
+                source: c.source.clone(),
+                sha256: c.sha256.clone(),
+            })
+            .collect(),
+        problem: None,
+    }
+}
+
+fn count(out: &mut EditionOut, loaded: Result<Codebook>) {
+    match loaded {
+        Ok(cb) => {
+            out.cm_billable = Some(cb.cm.billable_count());
+            out.pcs_codes = Some(cb.pcs.codes.len());
+        }
+        Err(e) => out.problem = Some(format!("{e:#}")),
+    }
+}
+
+/// The fiscal year in force on `date` (October starts the next one).
+fn fiscal_year(date: NaiveDate) -> i32 {
+    if date.month() >= 10 { date.year() + 1 } else { date.year() }
+}
+
+fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
+    let today = edition::today();
+    let in_use = match &globals.edition {
+        Some(n) => n.clone(),
+        None => edition::default_edition_name()?,
+    };
+    let mut editions = Vec::new();
+    let shipped_edition = shipped::edition();
+    let mut out = edition_out(&shipped_edition, None, &in_use, today);
+    count(&mut out, shipped::load().map_err(anyhow::Error::from));
+    editions.push(out);
+    for Installed { dir, manifest } in edition::installed_editions()? {
+        let dir_text = dir.display().to_string();
+        match manifest {
+            Ok(m) => {
+                let mut out = edition_out(&m.edition, Some(dir_text), &in_use, today);
+                count(&mut out, edition::load_installed(&dir));
+                editions.push(out);
+            }
+            Err(problem) => editions.push(EditionOut {
+                name: dir.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+                shipped: false,
+                in_use: false,
+                in_force_today: false,
+                dir: Some(dir_text),
+                cm_billable: None,
+                pcs_codes: None,
+                components: Vec::new(),
+                problem: Some(problem),
+            }),
+        }
+    }
+    let warning = match editions.iter().find(|e| e.in_use) {
+        None => Some(format!("the edition `{in_use}` is not installed (see the list above)")),
+        Some(e) if e.in_force_today => None,
+        Some(e) => {
+            let fy = fiscal_year(today);
+            let ran = e
+                .components
+                .iter()
+                .find(|c| c.kind == FileKind::CmTabular)
+                .map(|c| format!(" (its ICD-10-CM ran {} to {})", c.effective_from, c.effective_to))
+                .unwrap_or_default();
+            Some(format!(
+                "the edition in use, {}, is not in force today ({today}){ran}. FY{fy} is in force \
+                 ({}-10-01 to {fy}-09-30). To import it, download from CDC (ftp.cdc.gov/pub/Health_Statistics/NCHS/Publications/ICD10CM/{fy}/) \
+                 icd10cm-tabular-{fy}.zip and icd10cm-table-index-{fy}.zip, and from CMS (cms.gov, ICD-10 > {fy} ICD-10-PCS) \
+                 {fy}-icd-10-pcs-codes-file.zip and the tables and index zips; put them in one folder and run \
+                 `medcode codesets import FOLDER`.",
+                e.name,
+                fy - 1
+            ))
+        }
+    };
+    let listing = ListOut { today, in_use, editions, warning };
+    let mut w = std::io::stdout().lock();
+    if matches!(format, Format::Json) {
+        serde_json::to_writer_pretty(&mut w, &listing).map_err(std::io::Error::from)?;
+        writeln!(w)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for e in &listing.editions {
+        let mut flags = Vec::new();
+        if e.in_use {
+            flags.push("IN USE");
+        }
+        if e.shipped {
+            flags.push("shipped");
+        }
+        flags.push(if e.in_force_today { "in force today" } else { "not in force today" });
+        writeln!(w, "{}{} [{}]", if e.in_use { "* " } else { "  " }, e.name, flags.join(", "))?;
+        if let Some(dir) = &e.dir {
+            writeln!(w, "    folder: {dir}")?;
+        }
+        let counts = |n: Option<usize>| n.map_or_else(|| "?".to_string(), |n| n.to_string());
+        writeln!(
+            w,
+            "    {} billable ICD-10-CM codes, {} ICD-10-PCS codes",
+            counts(e.cm_billable),
+            counts(e.pcs_codes)
+        )?;
+        if let Some(p) = &e.problem {
+            writeln!(w, "    PROBLEM: {p}")?;
+        }
+        for c in &e.components {
+            writeln!(w, "    {:<40} {} ({} to {})", c.what, c.label, c.effective_from, c.effective_to)?;
+            writeln!(w, "    {:<40}   from {}", "", c.source)?;
+        }
+    }
+    if let Some(warning) = &listing.warning {
+        writeln!(w)?;
+        writeln!(w, "warning: {warning}")?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -33,12 +33,12 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::Globals;
 use crate::codeset::icd10cm::NodeId;
-use crate::codeset::{CmKind, CodeSet, Codebook, Edition, FileKind, NoteKind, Tabular, normalize, shipped};
+use crate::codeset::{CmKind, CodeSet, Codebook, Edition, FileKind, NoteKind, Tabular, normalize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ShowFormat {
@@ -53,18 +53,14 @@ pub struct Args {
     /// Look the code up in one set only (B20 is both an ICD-10-CM category and an ICD-10-PCS table).
     #[arg(long, value_parser = super::parse_set)]
     pub set: Option<CodeSet>,
+    /// text for reading; json for one object (fields documented in `src/cli/show.rs`).
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
     pub format: ShowFormat,
 }
 
-/// The code sets of the edition the user asked for.
+/// The code sets of the edition the user asked for (`--edition`, else the default one).
 pub(super) fn open_codebook(globals: &Globals) -> Result<Codebook> {
-    if let Some(name) = &globals.edition
-        && name != shipped::EDITION_NAME
-    {
-        anyhow::bail!("edition `{name}` is not available; this build has `{}`", shipped::EDITION_NAME);
-    }
-    shipped::load().context("loading the shipped code sets")
+    Codebook::open(globals.edition.as_deref())
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
@@ -354,8 +350,21 @@ fn pcs_text(out: &mut impl Write, book: &Codebook, key: &str) -> Result<()> {
         let width = chars.iter().map(|c| c.axis.chars().count()).max().unwrap_or(0);
         for c in chars {
             writeln!(out, "  {} {:<width$}  {}  {}", c.pos, safe(&c.axis), c.ch, safe(&c.label))?;
+            let pad = " ".repeat(width + 9);
             if let Some(d) = &c.definition {
-                writeln!(out, "    {:<width$}     Definition: {}", "", safe(d))?;
+                writeln!(out, "{pad}Definition: {}", safe(d))?;
+            }
+            if let Some(e) = &c.explanation {
+                writeln!(out, "{pad}Explanation: {}", safe(e))?;
+            }
+            if !c.includes.is_empty() {
+                // Device values list dozens of brand names: the first few, and how many more.
+                const SHOWN: usize = 8;
+                let mut list: Vec<&str> = c.includes.iter().take(SHOWN).map(String::as_str).collect();
+                let more = c.includes.len().saturating_sub(SHOWN);
+                let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+                list.iter_mut().for_each(|t| *t = t.trim());
+                writeln!(out, "{pad}Includes: {}{more}", safe(&list.join("; ")))?;
             }
         }
     }

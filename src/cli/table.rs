@@ -1,12 +1,240 @@
+//! `medcode table drug|neoplasm|external TERM`: look a term up in an
+//! ICD-10-CM table or index, every code checked against the tabular.
+
+use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
+use clap::ValueEnum;
+use serde::Serialize;
 
-use super::Globals;
+use super::{Format, Globals};
+use crate::codeset::index::{CodeCheck, CodeStatus, Row, check_code};
+use crate::codeset::{Codebook, IndexBook};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Book {
+    /// The Table of Drugs and Chemicals.
+    Drug,
+    /// The Table of Neoplasms.
+    Neoplasm,
+    /// The Index to External Causes.
+    External,
+    /// The Alphabetic Index to Diseases and Injuries (from an imported release).
+    Index,
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Which table or index.
+    #[arg(value_enum)]
+    pub book: Book,
+    /// The term: every word must appear in the term's path (case ignored, a word may be the start of one).
+    #[arg(required = true, num_args = 1..)]
+    pub term: Vec<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// At most this many rows (0: all).
+    #[arg(long, default_value_t = 40)]
+    pub limit: usize,
+}
 
-pub fn run(_args: Args, _globals: &Globals) -> Result<ExitCode> {
-    anyhow::bail!("`medcode table` is not built yet")
+#[derive(Serialize)]
+struct CellOut {
+    heading: String,
+    code: Option<CodeCheck>,
+}
+
+#[derive(Serialize)]
+struct RowOut {
+    path: Vec<String>,
+    path_text: String,
+    level: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<CodeCheck>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cells: Vec<CellOut>,
+    see: Option<String>,
+    see_also: Option<String>,
+    see_category: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Output {
+    edition: String,
+    book: String,
+    book_version: String,
+    book_label: String,
+    book_effective: Option<(String, String)>,
+    tabular: String,
+    /// Whether the edition's ICD-10-CM tabular is in force today.
+    in_force_today: bool,
+    today: String,
+    query: String,
+    headings: Vec<String>,
+    total: usize,
+    rows: Vec<RowOut>,
+}
+
+pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
+    if !matches!(args.format, Format::Text | Format::Json) {
+        bail!("`medcode table` writes text or json");
+    }
+    let book = Codebook::open(globals.edition.as_deref())?;
+    let out = lookup(&book, args.book, &args.term.join(" "), args.limit)?;
+    let mut stdout = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            // As an io::Error, so that a closed pipe is not reported as a failure.
+            serde_json::to_writer_pretty(&mut stdout, &out).map_err(std::io::Error::from)?;
+            writeln!(stdout)?;
+        }
+        _ => write_text(&mut stdout, &out)?,
+    }
+    Ok(if out.total == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn lookup(cb: &Codebook, which: Book, query: &str, limit: usize) -> Result<Output> {
+    let (book, name): (Option<&IndexBook>, &str) = match which {
+        Book::Drug => (cb.drugs.as_ref(), "Table of Drugs and Chemicals"),
+        Book::Neoplasm => (cb.neoplasms.as_ref(), "Table of Neoplasms"),
+        Book::External => (cb.external.as_ref(), "Index to External Causes"),
+        Book::Index => (cb.diseases.as_ref(), "Alphabetic Index to Diseases and Injuries"),
+    };
+    let Some(book) = book else {
+        bail!(
+            "edition {} has no ICD-10-CM {name}; import a CDC table-and-index release (`medcode codesets import`)",
+            cb.edition.name
+        );
+    };
+    let component = cb.edition.component(book.kind.file_kind());
+    let tabular = cb
+        .edition
+        .component(crate::codeset::FileKind::CmTabular)
+        .map_or_else(|| "no ICD-10-CM tabular".to_string(), |c| format!("ICD-10-CM {}", c.label));
+    let today = crate::codeset::edition::today();
+    let rows = book.lookup(query);
+    let total = rows.len();
+    let shown = if limit == 0 { total } else { total.min(limit) };
+    let rows = rows[..shown].iter().map(|r| row_out(cb, book, r)).collect();
+    Ok(Output {
+        edition: cb.edition.name.clone(),
+        book: book.kind.describe().to_string(),
+        book_version: book.version.clone(),
+        book_label: component.map_or_else(|| book.version.clone(), |c| c.label.clone()),
+        book_effective: component.map(|c| (c.effective_from.to_string(), c.effective_to.to_string())),
+        tabular,
+        in_force_today: cb.edition.is_in_force(crate::codeset::CodeSet::Icd10cm, today),
+        today: today.to_string(),
+        query: query.to_string(),
+        headings: book.headings.clone(),
+        total,
+        rows,
+    })
+}
+
+fn row_out(cb: &Codebook, book: &IndexBook, row: &Row<'_>) -> RowOut {
+    let t = row.term();
+    RowOut {
+        path: row.path.iter().map(|t| t.display()).collect(),
+        path_text: row.path_text(),
+        level: row.level(),
+        code: t.code.as_deref().map(|c| check_code(&cb.cm, c)),
+        cells: t
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CellOut {
+                heading: book.column(i),
+                code: c.as_deref().map(|c| check_code(&cb.cm, c)),
+            })
+            .collect(),
+        see: t.see.clone(),
+        see_also: t.see_also.clone(),
+        see_category: t.see_category.clone(),
+    }
+}
+
+/// How many billable codes a header lists in text output.
+const TEXT_OFFERS: usize = 6;
+
+fn write_check(w: &mut impl Write, indent: &str, check: &CodeCheck) -> Result<()> {
+    let title = check.title.as_deref().map(|t| format!("  {t}")).unwrap_or_default();
+    match &check.status {
+        CodeStatus::Billable => writeln!(w, "{:<9} billable{title}", check.code)?,
+        CodeStatus::Header { reason, billable, total } => {
+            writeln!(w, "{:<9} NOT BILLABLE: {reason}{title}", check.code)?;
+            if billable.is_empty() {
+                writeln!(w, "{indent}  no billable code below it")?;
+            } else {
+                writeln!(w, "{indent}  billable codes below ({total}):")?;
+                for offer in billable.iter().take(TEXT_OFFERS) {
+                    writeln!(w, "{indent}    {:<9} {}", offer.code, offer.title)?;
+                }
+                if *total > TEXT_OFFERS {
+                    writeln!(
+                        w,
+                        "{indent}    ... {} more (`medcode show {}`)",
+                        total - TEXT_OFFERS,
+                        check.code.trim_end_matches(['-', '.'])
+                    )?;
+                }
+            }
+        }
+        CodeStatus::Invalid => {
+            writeln!(w, "{:<9} NOT VALID: not an ICD-10-CM code in this edition", check.code)?
+        }
+        CodeStatus::Unchecked => writeln!(w, "{:<9} (not checked: no ICD-10-CM tabular loaded)", check.code)?,
+    }
+    Ok(())
+}
+
+fn write_text(w: &mut impl Write, out: &Output) -> Result<()> {
+    let dates = out.book_effective.as_ref().map(|(f, t)| format!(", {f} to {t}")).unwrap_or_default();
+    writeln!(w, "{} {} ({}{dates}), edition {}", out.book, out.book_version, out.book_label, out.edition)?;
+    writeln!(w, "codes checked against the {}", out.tabular)?;
+    if !out.in_force_today {
+        writeln!(
+            w,
+            "warning: edition {} is not in force today ({}); see `medcode codesets list`",
+            out.edition, out.today
+        )?;
+    }
+    if out.total == 0 {
+        writeln!(w, "no term matches \"{}\"", out.query)?;
+        return Ok(());
+    }
+    let width =
+        out.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.heading.chars().count())).max().unwrap_or(0);
+    let indent = " ".repeat(width + 4);
+    for r in &out.rows {
+        writeln!(w)?;
+        writeln!(w, "{}", r.path_text)?;
+        if let Some(c) = &r.code {
+            write!(w, "  code  ")?;
+            write_check(w, "      ", c)?;
+        }
+        for cell in &r.cells {
+            write!(w, "  {:<width$}  ", cell.heading)?;
+            match &cell.code {
+                Some(c) => write_check(w, &indent, c)?,
+                None => writeln!(w, "--")?,
+            }
+        }
+        for (label, v) in [("see", &r.see), ("see also", &r.see_also), ("see category", &r.see_category)] {
+            if let Some(v) = v {
+                writeln!(w, "  {label}: {v}")?;
+            }
+        }
+    }
+    if out.rows.len() < out.total {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "{} of {} matching rows shown (`--limit 0` for all, or more words)",
+            out.rows.len(),
+            out.total
+        )?;
+    }
+    Ok(())
 }

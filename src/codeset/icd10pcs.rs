@@ -183,6 +183,8 @@ pub struct Pcs {
     pub device_aggregates: Vec<PcsDeviceAggregate>,
     /// Titles read for codes the tables do not have (ignored).
     pub titles_unknown: usize,
+    /// The codes as fixed-size keys, sorted like `codes` (fast membership tests).
+    code_keys: Vec<[u8; 7]>,
     /// Table position by prefix (`0DT`).
     by_prefix: HashMap<[u8; 3], usize>,
     /// The first table of each section and body system (`0`, `0D`).
@@ -193,8 +195,9 @@ pub struct Pcs {
     definition_keys: HashMap<(char, u8, String), usize>,
     /// Index main terms (letter, main term) by lower-case word of their title.
     index_words: HashMap<String, Vec<(u32, u32)>>,
-    /// Titles composed for codes without a CMS title (filled by `attach_titles`).
-    composed: HashMap<String, String>,
+    /// Titles composed for codes without a CMS title, on the first call that needs one
+    /// (composing is the slowest part of loading, and most sessions never show one).
+    composed: std::sync::OnceLock<HashMap<String, String>>,
 }
 
 impl Pcs {
@@ -213,16 +216,18 @@ impl Pcs {
         index::attach(self, data, file)
     }
 
-    /// Read long titles: a CMS order file (`icd10pcs_order_YYYY.txt`) or a `code<TAB>title` list.
+    /// Read long titles: a CMS order file (`icd10pcs_order_YYYY.txt`), a CMS codes
+    /// file (`icd10pcs_codes_YYYY.txt`) or a `code<TAB>title` list.
     pub fn attach_titles(&mut self, data: &[u8], file: &str) -> Result<(), ReleaseError> {
         titles::attach(self, data, file)?;
-        self.composed = compose::compose_missing(self);
+        self.composed = std::sync::OnceLock::new();
         Ok(())
     }
 
     /// Expand the tables into codes and build the lookups (after parsing the tables).
     fn build(&mut self) {
-        let mut codes = Vec::with_capacity(self.tables.iter().map(PcsTable::code_count).sum());
+        // Fixed-size keys: expanding and sorting 79,115 of them is far cheaper than Strings.
+        let mut keys: Vec<[u8; 7]> = Vec::with_capacity(self.tables.iter().map(PcsTable::code_count).sum());
         self.by_prefix.clear();
         self.first_of.clear();
         for (i, t) in self.tables.iter().enumerate() {
@@ -233,26 +238,30 @@ impl Pcs {
                     self.first_of.entry(prefix[..n].to_string()).or_insert(i);
                 }
             }
+            let mut code = [0u8; 7];
+            code[..3].copy_from_slice(&prefix.as_bytes()[..3.min(prefix.len())]);
             for row in &t.rows {
-                let mut stack = vec![prefix.clone()];
-                for axis in &row.axes {
-                    stack = stack
-                        .iter()
-                        .flat_map(|p| {
-                            axis.values.iter().map(move |v| {
-                                let mut s = p.clone();
-                                s.push(v.ch);
-                                s
-                            })
-                        })
-                        .collect();
+                let [a4, a5, a6, a7] = row.axes.as_slice() else { continue };
+                for v4 in &a4.values {
+                    code[3] = v4.ch as u8;
+                    for v5 in &a5.values {
+                        code[4] = v5.ch as u8;
+                        for v6 in &a6.values {
+                            code[5] = v6.ch as u8;
+                            for v7 in &a7.values {
+                                code[6] = v7.ch as u8;
+                                keys.push(code);
+                            }
+                        }
+                    }
                 }
-                codes.extend(stack);
             }
         }
-        codes.sort_unstable();
-        codes.dedup();
-        self.codes = codes;
+        keys.sort_unstable();
+        keys.dedup();
+        // Keys hold ASCII letters and digits only (the parser checks every label code).
+        self.codes = keys.iter().map(|k| k.iter().map(|b| char::from(*b)).collect()).collect();
+        self.code_keys = keys;
 
         // Sections, body systems and operations: the first three axes of the tables.
         let mut heads: HashMap<String, Vec<NextChar>> = HashMap::new();
@@ -289,7 +298,7 @@ impl Pcs {
 
     /// Whether `key` is a complete valid code.
     pub fn is_code(&self, key: &str) -> bool {
-        key.len() == 7 && self.codes.binary_search_by(|c| c.as_str().cmp(key)).is_ok()
+        <[u8; 7]>::try_from(key.as_bytes()).is_ok_and(|k| self.code_keys.binary_search(&k).is_ok())
     }
 
     /// The valid codes starting with `prefix` (a slice of the sorted codes).
@@ -309,7 +318,8 @@ impl Pcs {
             if let Some(t) = self.titles.get(key) {
                 return Some(Title { text: t.clone(), composed: false });
             }
-            let text = self.composed.get(key).cloned().unwrap_or_else(|| compose::compose(self, key, false));
+            let composed = self.composed.get_or_init(|| compose::compose_missing(self));
+            let text = composed.get(key).cloned().unwrap_or_else(|| compose::compose(self, key, false));
             return Some(Title { text, composed: true });
         }
         let labels: Vec<String> = self.explain(key).into_iter().map(|c| c.label).collect();
@@ -319,6 +329,15 @@ impl Pcs {
     /// Each character of a complete or partial code with its axis, label and
     /// definition. Stops at the first character no table allows.
     pub fn explain(&self, key: &str) -> Vec<CharInfo> {
+        self.explain_with(key, true)
+    }
+
+    /// `explain` without the definitions (labels and axes only), for composing titles.
+    fn labels(&self, key: &str) -> Vec<CharInfo> {
+        self.explain_with(key, false)
+    }
+
+    fn explain_with(&self, key: &str, details: bool) -> Vec<CharInfo> {
         let mut out = Vec::new();
         // Codes are ASCII: explain up to the first other character (and keep the slicing below safe).
         let key = &key[..key.find(|c: char| !c.is_ascii()).unwrap_or(key.len())];
@@ -329,9 +348,9 @@ impl Pcs {
             axis: axis.title.clone(),
             ch: v.ch,
             label: v.label.clone(),
-            definition: v.definition.clone(),
-            explanation: v.explanation.clone(),
-            includes: v.includes.clone(),
+            definition: v.definition.clone().filter(|_| details),
+            explanation: v.explanation.clone().filter(|_| details),
+            includes: if details { v.includes.clone() } else { Vec::new() },
         };
         // Positions 1 to 3: any table with the prefix so far says what they mean.
         for n in 1..=bytes.len().min(3) {

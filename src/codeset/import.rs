@@ -1,2 +1,756 @@
 //! Importing an agencies' release (a zip as downloaded or its unpacked
 //! folder) as a named edition in the per-user data directory.
+//!
+//! Files are recognised by their content, never their names: the XML root
+//! element (`<ICD10CM.tabular>`, `<ICD10CM.index>` and its heading or title,
+//! `<ICD10PCS.tabular>`, `<ICD10PCS.index>`, `<ICD10PCS.definitions>`), the
+//! fixed-width layout of the CMS order file, or a `code<TAB>title` list.
+//! Zips (also inside zips) and gzip files are opened; anything else is
+//! reported and skipped. Every recognised file goes through the real parser
+//! before anything is installed, and the edition is built in a temporary
+//! folder beside the others and renamed into place.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use flate2::read::GzDecoder;
+use sha2::{Digest, Sha256};
+
+use super::edition::{Manifest, editions_dir, fiscal_year_dates};
+use super::{Codebook, Component, Edition, FileKind, IndexBook, Pcs, ReleaseError, Tabular, shipped};
+
+/// A file found in a release, with where it is (`release.zip!inner/file.xml`).
+pub struct Found {
+    pub source: String,
+    pub data: Vec<u8>,
+}
+
+/// What an import did.
+#[derive(Debug)]
+pub struct ImportReport {
+    pub name: String,
+    pub dir: PathBuf,
+    pub edition: Edition,
+    /// Recognised files: source and kind.
+    pub recognised: Vec<(String, FileKind)>,
+    /// Files skipped, with why.
+    pub skipped: Vec<(String, String)>,
+    /// Notes: components taken from the shipped edition, version mismatches.
+    pub notes: Vec<String>,
+    /// An edition of that name was there and has been replaced.
+    pub replaced: bool,
+}
+
+/// Files skipped, with why.
+pub type Skipped = Vec<(String, String)>;
+
+/// Biggest single file read from a release (the largest CDC file is ~60 MB).
+const MAX_FILE: u64 = 512 << 20;
+/// Zips inside zips, at most this deep.
+const MAX_DEPTH: usize = 4;
+
+/// Collect every file under `path` (a folder, a zip, a file), opening zips and gzip.
+pub fn gather(path: &Path) -> Result<(Vec<Found>, Skipped)> {
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    if meta.is_dir() {
+        walk_dir(path, &mut found, &mut skipped)?;
+    } else {
+        let data = read_file(path)?;
+        expand(path.display().to_string(), data, 0, &mut found, &mut skipped);
+    }
+    Ok((found, skipped))
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut data = Vec::new();
+    file.take(MAX_FILE + 1).read_to_end(&mut data).with_context(|| format!("reading {}", path.display()))?;
+    if data.len() as u64 > MAX_FILE {
+        bail!("{}: larger than {} MB, not a release file", path.display(), MAX_FILE >> 20);
+    }
+    Ok(data)
+}
+
+fn walk_dir(dir: &Path, found: &mut Vec<Found>, skipped: &mut Vec<(String, String)>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("reading {}", dir.display()))?;
+    entries.sort();
+    for path in entries {
+        let meta = std::fs::symlink_metadata(&path).with_context(|| format!("reading {}", path.display()))?;
+        if meta.is_dir() {
+            walk_dir(&path, found, skipped)?;
+        } else if meta.is_file() || (meta.is_symlink() && path.is_file()) {
+            let data = read_file(&path)?;
+            expand(path.display().to_string(), data, 0, found, skipped);
+        } else if meta.is_symlink() {
+            // Not followed into folders: a link loop would never end.
+            skipped.push((path.display().to_string(), "a link to a folder (not followed)".into()));
+        } else {
+            skipped.push((path.display().to_string(), "not a regular file".into()));
+        }
+    }
+    Ok(())
+}
+
+fn expand(
+    source: String,
+    data: Vec<u8>,
+    depth: usize,
+    found: &mut Vec<Found>,
+    skipped: &mut Vec<(String, String)>,
+) {
+    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
+        if depth >= MAX_DEPTH {
+            skipped.push((source, format!("a zip nested more than {MAX_DEPTH} deep")));
+            return;
+        }
+        if let Err(e) = expand_zip(&source, &data, depth, found, skipped) {
+            skipped.push((source, format!("a damaged zip: {e}")));
+        }
+    } else if data.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        match GzDecoder::new(&data[..]).take(MAX_FILE + 1).read_to_end(&mut out) {
+            Ok(_) if out.len() as u64 <= MAX_FILE => expand(source, out, depth + 1, found, skipped),
+            Ok(_) => skipped.push((source, "gzip data too large".into())),
+            Err(e) => skipped.push((source, format!("damaged gzip data: {e}"))),
+        }
+    } else {
+        found.push(Found { source, data });
+    }
+}
+
+fn expand_zip(
+    source: &str,
+    data: &[u8],
+    depth: usize,
+    found: &mut Vec<Found>,
+    skipped: &mut Vec<(String, String)>,
+) -> Result<()> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(data))?;
+    // An Office document is a zip too; it is one file, not a release.
+    if zip.index_for_name("[Content_Types].xml").is_some() {
+        skipped.push((
+            source.to_string(),
+            "an Office document (spreadsheet or text), not a release file".into(),
+        ));
+        return Ok(());
+    }
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i)?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = format!("{source}!{}", entry.name()?);
+        let mut out = Vec::new();
+        (&mut entry).take(MAX_FILE + 1).read_to_end(&mut out).with_context(|| format!("reading {name}"))?;
+        if out.len() as u64 > MAX_FILE {
+            skipped.push((name, "too large".into()));
+            continue;
+        }
+        expand(name, out, depth + 1, found, skipped);
+    }
+    Ok(())
+}
+
+/// What a file is, from its content.
+pub enum Sniffed {
+    Kind(FileKind),
+    /// A CMS ICD-10-PCS codes file (`code title`, space separated): titles when no order file is there.
+    PcsCodesList,
+    Skip(String),
+}
+
+/// The root element name and its start tag, skipping the XML declaration, comments and a BOM.
+fn xml_root(data: &[u8]) -> Option<(String, String)> {
+    let head = &data[..data.len().min(64 * 1024)];
+    let text = String::from_utf8_lossy(head);
+    let mut rest: &str = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = &r[r.find("?>")? + 2..];
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = &r[r.find("-->")? + 3..];
+        } else if let Some(r) = rest.strip_prefix("<!") {
+            rest = &r[r.find('>')? + 1..];
+        } else if let Some(r) = rest.strip_prefix('<') {
+            let end = r.find('>')?;
+            let tag = &r[..end];
+            let name = tag.split(|c: char| c.is_whitespace() || c == '/').next()?.to_string();
+            return Some((name, tag.to_string()));
+        } else {
+            return None;
+        }
+    }
+}
+
+fn is_pcs_code(code: &str) -> bool {
+    code.len() == 7
+        && code.chars().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && c != 'I' && c != 'O'))
+}
+
+/// Recognise a file. Index files are not told apart here: [`IndexBook::parse`] does that.
+pub fn sniff(data: &[u8]) -> Sniffed {
+    if let Some((root, tag)) = xml_root(data) {
+        if tag.contains("isAddenda=\"true\"") {
+            return Sniffed::Skip(format!(
+                "an addenda file (<{root} isAddenda=\"true\">): the full files are read"
+            ));
+        }
+        return match root.as_str() {
+            "ICD10CM.tabular" => Sniffed::Kind(FileKind::CmTabular),
+            "ICD10CM.index" => Sniffed::Kind(FileKind::CmIndex),
+            "ICD10PCS.tabular" => Sniffed::Kind(FileKind::PcsTables),
+            "ICD10PCS.index" => Sniffed::Kind(FileKind::PcsIndex),
+            "ICD10PCS.definitions" => Sniffed::Kind(FileKind::PcsDefinitions),
+            r if r.contains("schema") => Sniffed::Skip("an XML schema".into()),
+            r => Sniffed::Skip(format!("XML with root <{r}>, not a release file medcode reads")),
+        };
+    }
+    if data.starts_with(b"%PDF") {
+        return Sniffed::Skip("a PDF document".into());
+    }
+    let head = String::from_utf8_lossy(&data[..data.len().min(16 * 1024)]);
+    let lines: Vec<&str> = head.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    // The last line may be cut by the 16 KB window.
+    let full = &lines[..lines.len().saturating_sub(1).max(1).min(lines.len())];
+    if full.is_empty() {
+        return Sniffed::Skip("empty or not text".into());
+    }
+    // CMS order file: order number (5), code (7, padded), header flag, short and long titles.
+    let order_line = |l: &str| {
+        let b = l.as_bytes();
+        b.len() > 16
+            && b[..5].iter().all(u8::is_ascii_digit)
+            && b[5] == b' '
+            && b[13] == b' '
+            && matches!(b[14], b'0' | b'1')
+            && b[15] == b' '
+            && l[6..13].trim_end().chars().all(|c| c.is_ascii_alphanumeric())
+    };
+    if full.iter().all(|l| order_line(l)) {
+        let first = full[0].as_bytes()[6];
+        return if first.is_ascii_digit() {
+            Sniffed::Kind(FileKind::PcsTitles)
+        } else {
+            Sniffed::Skip("the ICD-10-CM order file: the tabular XML is read instead".into())
+        };
+    }
+    let tsv = |l: &str| l.split_once('\t').is_some_and(|(c, t)| is_pcs_code(c) && !t.trim().is_empty());
+    let body = match full[0].to_ascii_lowercase().split('\t').collect::<Vec<_>>()[..] {
+        ["code", "title"] => &full[1..],
+        _ => full,
+    };
+    if !body.is_empty() && body.iter().all(|l| tsv(l)) {
+        return Sniffed::Kind(FileKind::PcsTitles);
+    }
+    let codes = |l: &str| l.split_once(' ').is_some_and(|(c, t)| is_pcs_code(c) && !t.trim().is_empty());
+    if full.iter().all(|l| codes(l)) && full[0].as_bytes()[0].is_ascii_digit() {
+        return Sniffed::PcsCodesList;
+    }
+    Sniffed::Skip("not a release file medcode reads".into())
+}
+
+/// `<version>` of an XML release file, read from its first lines.
+fn xml_version(data: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(&data[..data.len().min(8 * 1024)]);
+    let start = head.find("<version>")? + "<version>".len();
+    let end = head[start..].find("</version>")? + start;
+    Some(head[start..end].trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Whether a CM tabular is an April update: its own text says so, else its name does.
+fn april_update(data: &[u8], source: &str) -> Option<&'static str> {
+    let head = String::from_utf8_lossy(&data[..data.len().min(64 * 1024)]).to_lowercase();
+    if head.contains("april 1") {
+        return Some("its text");
+    }
+    let name = source.rsplit(['/', '!']).next().unwrap_or(source).to_lowercase();
+    name.contains("april").then_some("its file name")
+}
+
+/// Parse the files of an edition into a codebook (CM on one thread, the rest on another).
+pub fn build_codebook(edition: Edition, files: &HashMap<FileKind, (Vec<u8>, String)>) -> Result<Codebook> {
+    let get = |k: FileKind| files.get(&k).map(|(d, n)| (d.as_slice(), n.as_str()));
+    let (cm, rest) = std::thread::scope(|s| {
+        let cm = s.spawn(|| match get(FileKind::CmTabular) {
+            Some((d, n)) => Tabular::parse(d, n),
+            None => Ok(Tabular::default()),
+        });
+        let rest = (|| {
+            let mut pcs = match get(FileKind::PcsTables) {
+                Some((d, n)) => Pcs::parse_tables(d, n)?,
+                None => Pcs::default(),
+            };
+            if let Some((d, n)) = get(FileKind::PcsDefinitions) {
+                pcs.attach_definitions(d, n)?;
+            }
+            if let Some((d, n)) = get(FileKind::PcsIndex) {
+                pcs.attach_index(d, n)?;
+            }
+            if let Some((d, n)) = get(FileKind::PcsTitles) {
+                pcs.attach_titles(d, n)?;
+            }
+            let book = |k: FileKind| get(k).map(|(d, n)| IndexBook::parse(d, n)).transpose();
+            Ok::<_, ReleaseError>((
+                pcs,
+                book(FileKind::CmDrug)?,
+                book(FileKind::CmNeoplasm)?,
+                book(FileKind::CmExternal)?,
+                book(FileKind::CmIndex)?,
+            ))
+        })();
+        (cm.join(), rest)
+    });
+    let cm = cm.map_err(|_| anyhow::anyhow!("the ICD-10-CM tabular parser failed"))??;
+    let (pcs, drugs, neoplasms, external, diseases) = rest?;
+    Ok(Codebook { edition, cm, pcs, drugs, neoplasms, external, diseases })
+}
+
+/// A valid edition name: letters, digits, `.`, `-`, `_`; not starting with `.`.
+pub fn check_name(name: &str) -> Result<()> {
+    if name.is_empty()
+        || name.len() > 64
+        || name.starts_with('.')
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        bail!("`{name}` is not a usable edition name (letters, digits, `.`, `-`, `_`)");
+    }
+    if name == shipped::EDITION_NAME {
+        bail!("`{name}` is the shipped edition's name; choose another");
+    }
+    Ok(())
+}
+
+fn stored_name(kind: FileKind) -> String {
+    let ext = if kind == FileKind::PcsTitles { "txt" } else { "xml" };
+    let stem = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    format!("{stem}.{ext}.gz")
+}
+
+/// Import the release at `path` as edition `name` (default: from the versions found).
+pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
+    let (found, mut skipped) = gather(path)?;
+    let mut notes = Vec::new();
+    let mut recognised = Vec::new();
+    let mut chosen: HashMap<FileKind, Found> = HashMap::new();
+    let mut codes_list: Option<Found> = None;
+    let mut books: HashMap<FileKind, IndexBook> = HashMap::new();
+    for f in found {
+        let kind = match sniff(&f.data) {
+            Sniffed::Skip(why) => {
+                skipped.push((f.source, why));
+                continue;
+            }
+            Sniffed::PcsCodesList => {
+                codes_list = Some(f);
+                continue;
+            }
+            Sniffed::Kind(FileKind::CmIndex) => {
+                let book = IndexBook::parse(&f.data, &f.source)?;
+                let kind = book.kind.file_kind();
+                books.insert(kind, book);
+                kind
+            }
+            Sniffed::Kind(k) => k,
+        };
+        if let Some(prev) = chosen.get(&kind) {
+            if prev.data == f.data {
+                skipped.push((f.source, format!("the same as {}", prev.source)));
+                continue;
+            }
+            // An addenda (the year's changes only) is far smaller than the full file.
+            if f.data.len() * 2 < prev.data.len() {
+                skipped.push((
+                    f.source,
+                    format!("a much smaller {} than {} (an addenda?)", kind.describe(), prev.source),
+                ));
+                continue;
+            }
+            if prev.data.len() * 2 < f.data.len() {
+                let prev = chosen.remove(&kind).map(|p| p.source).unwrap_or_default();
+                recognised.retain(|(s, _)| *s != prev);
+                skipped.push((
+                    prev,
+                    format!("a much smaller {} than {} (an addenda?)", kind.describe(), f.source),
+                ));
+            } else {
+                bail!(
+                    "two different {} files in the release: {} and {}; import them separately",
+                    kind.describe(),
+                    prev.source,
+                    f.source
+                );
+            }
+        }
+        recognised.push((f.source.clone(), kind));
+        chosen.insert(kind, f);
+    }
+    if let Some(list) = codes_list {
+        match chosen.entry(FileKind::PcsTitles) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                skipped.push((
+                    list.source,
+                    "the ICD-10-PCS codes file: the order file's titles are used".into(),
+                ));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                // The codes file carries the same long titles: read it as a `code<TAB>title` list.
+                let text = String::from_utf8_lossy(&list.data);
+                let mut tsv = String::from("code\ttitle\n");
+                for line in text.lines() {
+                    if let Some((c, t)) = line.split_once(' ') {
+                        tsv.push_str(&format!("{}\t{}\n", c.trim(), t.trim()));
+                    }
+                }
+                recognised.push((list.source.clone(), FileKind::PcsTitles));
+                slot.insert(Found { source: list.source, data: tsv.into_bytes() });
+            }
+        }
+    }
+    let has_cm = chosen.contains_key(&FileKind::CmTabular);
+    let has_pcs = chosen.contains_key(&FileKind::PcsTables);
+    if !has_cm && !has_pcs {
+        let what = if recognised.is_empty() {
+            "no release file medcode reads".to_string()
+        } else {
+            format!("only {}", recognised.iter().map(|(_, k)| k.describe()).collect::<Vec<_>>().join(", "))
+        };
+        bail!(
+            "{}: {what}; a release needs an ICD-10-CM tabular (<ICD10CM.tabular>) or ICD-10-PCS tables (<ICD10PCS.tabular>)",
+            path.display()
+        );
+    }
+    for set_kinds in [
+        &[FileKind::CmDrug, FileKind::CmNeoplasm, FileKind::CmExternal, FileKind::CmIndex][..],
+        &[FileKind::PcsDefinitions, FileKind::PcsIndex, FileKind::PcsTitles][..],
+    ] {
+        let main = if set_kinds[0] == FileKind::CmDrug { FileKind::CmTabular } else { FileKind::PcsTables };
+        if !chosen.contains_key(&main) {
+            for k in set_kinds {
+                if let Some(f) = chosen.remove(k) {
+                    bail!("{}: a {} without its {}", f.source, k.describe(), main.describe());
+                }
+            }
+        }
+    }
+
+    // Validate with the real parsers, naming the release's files in errors.
+    for (kind, f) in &chosen {
+        if *kind != FileKind::PcsTitles {
+            check_xml(&f.data, &f.source)?;
+        }
+    }
+    let mut components = Vec::new();
+    let mut stored: HashMap<FileKind, (Vec<u8>, String)> = HashMap::new();
+    let cm_version = chosen.get(&FileKind::CmTabular).and_then(|f| xml_version(&f.data));
+    let pcs_version = chosen.get(&FileKind::PcsTables).and_then(|f| xml_version(&f.data));
+    if let Some(f) = chosen.get(&FileKind::CmTabular) {
+        if !contains(&f.data, b"<diag>") {
+            bail!("{}: an ICD-10-CM tabular without any <diag> code", f.source);
+        }
+        Tabular::parse(&f.data, &f.source)?;
+    }
+    if let Some(f) = chosen.get(&FileKind::PcsTables) {
+        let mut pcs = Pcs::parse_tables(&f.data, &f.source)?;
+        if let Some(d) = chosen.get(&FileKind::PcsDefinitions) {
+            pcs.attach_definitions(&d.data, &d.source)?;
+        }
+        if let Some(d) = chosen.get(&FileKind::PcsIndex) {
+            pcs.attach_index(&d.data, &d.source)?;
+        }
+        if let Some(d) = chosen.get(&FileKind::PcsTitles) {
+            pcs.attach_titles(&d.data, &d.source)?;
+        }
+    }
+    let mut kinds: Vec<FileKind> = chosen.keys().copied().collect();
+    kinds.sort_by_key(|k| order(*k));
+    for kind in kinds {
+        let f = &chosen[&kind];
+        let is_cm = matches!(
+            kind,
+            FileKind::CmTabular
+                | FileKind::CmDrug
+                | FileKind::CmNeoplasm
+                | FileKind::CmExternal
+                | FileKind::CmIndex
+        );
+        let version = match kind {
+            FileKind::PcsTitles => pcs_version.clone(),
+            k => books
+                .get(&k)
+                .map(|b| b.version.clone())
+                .filter(|v| !v.is_empty())
+                .or_else(|| xml_version(&f.data)),
+        };
+        let Some(version) = version else {
+            bail!("{}: no <version> in the {}", f.source, kind.describe());
+        };
+        let set_version = if is_cm { &cm_version } else { &pcs_version };
+        if set_version.as_ref().is_some_and(|v| *v != version) {
+            notes.push(format!(
+                "{} is version {version} but the {} is {}: check that they are from the same release",
+                kind.describe(),
+                if is_cm { FileKind::CmTabular.describe() } else { FileKind::PcsTables.describe() },
+                set_version.as_deref().unwrap_or("?")
+            ));
+        }
+        let april = if kind == FileKind::CmTabular { april_update(&f.data, &f.source) } else { None };
+        if let Some(how) = april {
+            notes.push(format!("the ICD-10-CM tabular is taken as the April 1 update (from {how})"));
+        }
+        let Some((from, to)) = fiscal_year_dates(&version, april.is_some()) else {
+            bail!("{}: version `{version}` is not a fiscal year", f.source);
+        };
+        let label = match april {
+            Some(_) => format!("FY{version}, April 1, {version} update"),
+            None => format!("FY{version}"),
+        };
+        let file = stored_name(kind);
+        components.push(Component {
+            kind,
+            version,
+            label,
+            effective_from: from,
+            effective_to: to,
+            source: f.source.clone(),
+            file: file.clone(),
+            sha256: hex::encode(Sha256::digest(&f.data)),
+        });
+        stored.insert(kind, (f.data.clone(), file));
+    }
+    // A release of one code set: the other comes from the shipped edition.
+    let shipped_edition = shipped::edition();
+    for (present, set, kinds) in [
+        (
+            has_cm,
+            "ICD-10-CM",
+            &[FileKind::CmTabular, FileKind::CmDrug, FileKind::CmNeoplasm, FileKind::CmExternal][..],
+        ),
+        (
+            has_pcs,
+            "ICD-10-PCS",
+            &[FileKind::PcsTables, FileKind::PcsDefinitions, FileKind::PcsIndex, FileKind::PcsTitles][..],
+        ),
+    ] {
+        if present {
+            continue;
+        }
+        notes.push(format!(
+            "the release has no {set} files: {set} is taken from the shipped edition {}",
+            shipped::EDITION_NAME
+        ));
+        for kind in kinds {
+            let (Some(c), Some((_, file, _))) =
+                (shipped_edition.component(*kind), shipped::FILES.iter().find(|(k, _, _)| k == kind))
+            else {
+                continue;
+            };
+            let mut c = c.clone();
+            c.source = format!("shipped edition {} ({})", shipped::EDITION_NAME, c.source);
+            c.file = stored_name(*kind);
+            stored.insert(*kind, (file.bytes(), c.file.clone()));
+            components.push(c);
+        }
+    }
+    components.sort_by_key(|c| order(c.kind));
+
+    let name = match name {
+        Some(n) => n.to_string(),
+        None => {
+            let v = cm_version.clone().or(pcs_version.clone()).unwrap_or_default();
+            // Only the release's own tabular names the edition, not one filled from the shipped edition.
+            let april = has_cm
+                && components.iter().any(|c| c.kind == FileKind::CmTabular && c.label.contains("April"));
+            format!("fy{v}{}", if april { "-april" } else { "" })
+        }
+    };
+    check_name(&name)?;
+    let edition = Edition { name: name.clone(), shipped: false, components };
+    let manifest = Manifest {
+        edition: edition.clone(),
+        imported_from: path.display().to_string(),
+        imported_at: chrono::Local::now().to_rfc3339(),
+        notes: notes.clone(),
+    };
+    let (dir, replaced) = install(&name, &manifest, &stored)?;
+    Ok(ImportReport { name, dir, edition, recognised, skipped, notes, replaced })
+}
+
+/// Well-formedness of a whole XML file (every element closed, nothing after
+/// the root), whatever the parser of its kind checks on top.
+pub fn check_xml(data: &[u8], file: &str) -> Result<(), ReleaseError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::reader::Reader::from_reader(data);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0usize;
+    let mut open = String::new();
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Err(e) => {
+                let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+                return Err(ReleaseError::at(file, data, at, format!("malformed XML: {e}")));
+            }
+            Ok(Event::Start(e)) => {
+                if depth == 0 {
+                    open = e.name().as_ref().to_string();
+                }
+                depth += 1;
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+    if depth > 0 {
+        return Err(ReleaseError::at(
+            file,
+            data,
+            data.len(),
+            format!("the file ends before </{open}> ({depth} element(s) left open): truncated?"),
+        ));
+    }
+    Ok(())
+}
+
+fn order(kind: FileKind) -> usize {
+    [
+        FileKind::CmTabular,
+        FileKind::CmIndex,
+        FileKind::CmExternal,
+        FileKind::CmNeoplasm,
+        FileKind::CmDrug,
+        FileKind::PcsTables,
+        FileKind::PcsDefinitions,
+        FileKind::PcsIndex,
+        FileKind::PcsTitles,
+    ]
+    .iter()
+    .position(|k| *k == kind)
+    .unwrap_or(usize::MAX)
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn write_private(path: &Path, data: &[u8]) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(data).with_context(|| format!("writing {}", path.display()))?;
+    f.sync_all().with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir).and_then(|f| f.sync_all()).with_context(|| format!("syncing {}", dir.display()))
+}
+
+/// Write the edition in a temporary folder inside `editions/`, check that it
+/// loads, then rename it into place (replacing an older one only then).
+fn install(
+    name: &str,
+    manifest: &Manifest,
+    files: &HashMap<FileKind, (Vec<u8>, String)>,
+) -> Result<(PathBuf, bool)> {
+    let editions = editions_dir()?;
+    crate::paths::create_private_dir(&editions)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".import-{name}-"))
+        .tempdir_in(&editions)
+        .with_context(|| format!("creating a temporary folder in {}", editions.display()))?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("restricting {}", tmp.path().display()))?;
+    }
+    for (data, file) in files.values() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        gz.write_all(data).context("compressing")?;
+        write_private(&tmp.path().join(file), &gz.finish().context("compressing")?)?;
+    }
+    let json = serde_json::to_vec_pretty(manifest).context("writing the manifest")?;
+    write_private(&tmp.path().join("edition.json"), &json)?;
+    sync_dir(tmp.path())?;
+    // Read back what was written, as a later `--edition` will.
+    let stored = super::edition::read_manifest(tmp.path())?;
+    for c in &stored.edition.components {
+        super::edition::read_component(tmp.path(), c)?;
+    }
+    let target = editions.join(name);
+    let mut replaced = false;
+    let tmp_path = tmp.keep();
+    if target.exists() {
+        let old = editions.join(format!(".old-{name}-{}", std::process::id()));
+        std::fs::rename(&target, &old).with_context(|| format!("moving aside {}", target.display()))?;
+        if let Err(e) = std::fs::rename(&tmp_path, &target) {
+            // Put the working edition back.
+            let _ = std::fs::rename(&old, &target);
+            let _ = std::fs::remove_dir_all(&tmp_path);
+            return Err(anyhow::Error::new(e).context(format!("installing {}", target.display())));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        replaced = true;
+    } else if let Err(e) = std::fs::rename(&tmp_path, &target) {
+        let _ = std::fs::remove_dir_all(&tmp_path);
+        return Err(anyhow::Error::new(e).context(format!("installing {}", target.display())));
+    }
+    sync_dir(&editions)?;
+    Ok((target, replaced))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_by_content() {
+        assert!(matches!(sniff(&shipped::PCS_TITLES.bytes()), Sniffed::Kind(FileKind::PcsTitles)));
+        assert!(matches!(sniff(&shipped::PCS_INDEX.bytes()), Sniffed::Kind(FileKind::PcsIndex)));
+        assert!(matches!(sniff(&shipped::CM_DRUG.bytes()), Sniffed::Kind(FileKind::CmIndex)));
+        let order = b"00001 001     0 Central Nervous System and Cranial Nerves, Bypass          Central Nervous System and Cranial Nerves, Bypass\n00002 0016070 1 Bypass Cereb Vent to Nasophar with Autol Sub, Open Approach Bypass Cerebral Ventricle to Nasopharynx with Autologous Tissue Substitute, Open Approach\n";
+        assert!(matches!(sniff(order), Sniffed::Kind(FileKind::PcsTitles)));
+        let cm_order = b"00001 A00     0 Cholera                                                      Cholera\n00002 A000    1 Cholera due to Vibrio cholerae 01, biovar cholerae           Cholera due to Vibrio cholerae 01, biovar cholerae\n";
+        assert!(matches!(sniff(cm_order), Sniffed::Skip(_)));
+        assert!(matches!(
+            sniff(b"0016070 Bypass Cerebral Ventricle to Nasopharynx\n"),
+            Sniffed::PcsCodesList
+        ));
+        assert!(matches!(sniff(b"%PDF-1.7 ..."), Sniffed::Skip(_)));
+        assert!(matches!(
+            sniff(b"<?xml version=\"1.0\"?>\n<!-- x -->\n<ICD10CM.tabular><version>2027</version>"),
+            Sniffed::Kind(FileKind::CmTabular)
+        ));
+        assert!(matches!(sniff(b"<ICD10CM.tabular isAddenda=\"true\">"), Sniffed::Skip(_)));
+        assert!(matches!(sniff(b"hello world\n"), Sniffed::Skip(_)));
+    }
+
+    #[test]
+    fn versions_and_dates() {
+        assert_eq!(xml_version(b"<ICD10CM.tabular>\n  <version>2027</version>").as_deref(), Some("2027"));
+        let (f, t) = fiscal_year_dates("2027", false).unwrap();
+        assert_eq!((f.to_string(), t.to_string()), ("2026-10-01".into(), "2027-09-30".into()));
+        let (f, _) = fiscal_year_dates("2026", true).unwrap();
+        assert_eq!(f.to_string(), "2026-04-01");
+        assert!(fiscal_year_dates("abc", false).is_none());
+        assert_eq!(april_update(b"<x/>", "/r/icd10cm-tabular-April-2026.xml"), Some("its file name"));
+        assert_eq!(april_update(b"<x/>", "/r/icd10cm_tabular_2026.xml"), None);
+        assert!(check_name("fy2027").is_ok());
+        assert!(check_name("../x").is_err());
+        assert!(check_name(shipped::EDITION_NAME).is_err());
+    }
+}

@@ -127,13 +127,16 @@ pub fn edition() -> Edition {
     }
 }
 
-type Rest = (Pcs, IndexBook, IndexBook, IndexBook);
+/// What [`load_rest`] gives.
+pub type Rest = (Pcs, IndexBook, IndexBook, IndexBook);
 
-fn load_tabular() -> Result<Tabular, ReleaseError> {
+/// The ICD-10-CM tabular alone (the benchmark times the parts).
+pub fn load_tabular() -> Result<Tabular, ReleaseError> {
     Tabular::parse(&CM_TABULAR.bytes(), CM_TABULAR.name)
 }
 
-fn load_rest() -> Result<Rest, ReleaseError> {
+/// Everything but the tabular: PCS tables, definitions, index, titles and the CM tables.
+pub fn load_rest() -> Result<Rest, ReleaseError> {
     let mut pcs = Pcs::parse_tables(&PCS_TABLES.bytes(), PCS_TABLES.name)?;
     pcs.attach_definitions(&PCS_DEFINITIONS.bytes(), PCS_DEFINITIONS.name)?;
     pcs.attach_index(&PCS_INDEX.bytes(), PCS_INDEX.name)?;

@@ -3,6 +3,19 @@
 //! One pass over quick-xml events with a stack of open elements. Every element
 //! the file may hold is listed in [`child`]; anything else is an error naming
 //! the file, line and column, so a damaged or foreign file is never half-read.
+//!
+//! Where each part of the file goes:
+//! - `chapter`, `section`, `diag`: nodes, each with its `desc` as title and its
+//!   note lists (`includes` ... `sevenChrNote`) in [`Notes`]. A section with no
+//!   codes of its own (C00-C96, M00-M25, T20-T32) is the parent of the sections
+//!   its range covers, so its notes govern them.
+//! - `sevenChrDef`: the 7th characters of the node; a `note` inside it is an
+//!   inclusion term of the character before it (S52 `B`: "initial encounter for
+//!   open fracture NOS"; at W08 the file puts "Fall from stool" there too).
+//! - `visualImpairment` (H54.8): one note line per category of the table.
+//! - `introduction`: [`Tabular::introduction`].
+//! - `sectionIndex`: read, not kept: it repeats the titles of the chapter's sections.
+//! - `diag placeholder="true"`: not kept; the code itself holds the `X`.
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -245,6 +258,14 @@ fn lower_first(s: &str) -> String {
 
 /// Trim and fold runs of whitespace (the file indents some text over lines).
 fn clean(s: &str) -> String {
+    let b = s.as_bytes();
+    let tidy = b.first().is_none_or(|c| !c.is_ascii_whitespace())
+        && b.last().is_none_or(|c| !c.is_ascii_whitespace())
+        && !b.windows(2).any(|w| w[0].is_ascii_whitespace() && (w[1].is_ascii_whitespace() || w[0] != b' '))
+        && !b.iter().any(|c| matches!(c, b'\n' | b'\r' | b'\t'));
+    if tidy && s.chars().all(|c| c.is_ascii() || !c.is_whitespace()) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -268,6 +289,12 @@ fn valid_code(s: &str) -> bool {
             None => b.len() == 3,
             Some(p) => p == 3 && b.len() > 4 && !b[4..].contains(&b'.'),
         }
+}
+
+/// Whether the key `E1122` starts with the code `E11.2` (dot ignored).
+fn extends(key: &str, code: &str) -> bool {
+    let mut k = key.bytes();
+    code.bytes().filter(|c| *c != b'.').all(|c| k.next() == Some(c))
 }
 
 struct Parser<'a> {
@@ -560,7 +587,7 @@ impl<'a> Parser<'a> {
                     let key = normalize(&text);
                     if let Some(p) = self.tab.node(id).parent {
                         let pnode = self.tab.node(p);
-                        if pnode.kind != CmKind::Block && !key.starts_with(&normalize(&pnode.code)) {
+                        if pnode.kind != CmKind::Block && !extends(&key, &pnode.code) {
                             return Err(self.err(
                                 frame.start,
                                 format!("{text} is filed under {}, which does not start it", pnode.code),

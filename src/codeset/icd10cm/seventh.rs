@@ -89,7 +89,7 @@ pub(super) fn expand(tab: &mut Tabular) -> Result<(), (NodeId, String)> {
         }
     }
     for (leaf, def) in leaves {
-        let key = super::super::normalize(&tab.nodes[leaf as usize].code);
+        let key: String = tab.nodes[leaf as usize].code.chars().filter(|c| *c != '.').collect();
         if key.len() >= 7 {
             let def_code = &tab.nodes[def as usize].code;
             return Err((
@@ -99,23 +99,25 @@ pub(super) fn expand(tab: &mut Tabular) -> Result<(), (NodeId, String)> {
         }
         let base = padded(&key);
         let title = tab.nodes[leaf as usize].title.clone();
-        for sc in tab.nodes[def as usize].notes.seventh_chars.clone() {
+        for k in 0..tab.nodes[def as usize].notes.seventh_chars.len() {
+            let sc = &tab.nodes[def as usize].notes.seventh_chars[k];
             if tab.restrictions.iter().any(|r| r.forbids(&base, sc.ch)) {
                 continue;
             }
-            let ext_key = format!("{base}{}", sc.ch);
+            let (ch, ext_title, terms) = (sc.ch, format!("{title}, {}", sc.title), sc.terms.clone());
+            let ext_key = format!("{base}{ch}");
             if tab.by_key.contains_key(&ext_key) {
-                return Err((leaf, format!("7th character {} makes {ext_key}, which already exists", sc.ch)));
+                return Err((leaf, format!("7th character {ch} makes {ext_key}, which already exists")));
             }
             let id = tab.nodes.len() as NodeId;
             tab.nodes.push(CmNode {
                 code: super::super::cm_display(&ext_key),
                 kind: CmKind::Extension,
-                title: format!("{title}, {}", sc.title),
+                title: ext_title,
                 parent: Some(leaf),
                 children: Vec::new(),
                 billable: true,
-                notes: Notes { inclusion_terms: sc.terms, ..Notes::default() },
+                notes: Notes { inclusion_terms: terms, ..Notes::default() },
             });
             tab.nodes[leaf as usize].children.push(id);
             tab.by_key.insert(ext_key, id);

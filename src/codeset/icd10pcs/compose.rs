@@ -31,7 +31,7 @@ pub(super) fn compose_missing(pcs: &Pcs) -> HashMap<String, String> {
 /// A composed title for a complete code. `skip_self` leaves the code's own
 /// CMS title out of the templates (to measure how well composition does).
 pub(super) fn compose(pcs: &Pcs, code: &str, skip_self: bool) -> String {
-    let target = pcs.explain(code);
+    let target = pcs.labels(code);
     if target.len() != 7 {
         return by_rule(&target);
     }
@@ -61,11 +61,14 @@ fn by_template(pcs: &Pcs, code: &str, target: &[CharInfo], skip_self: bool) -> O
             }
         }
     }
+    // `Z` is the silent value (`No Device`, `No Qualifier`): a sibling whose
+    // title leaves out what the code has (or the reverse) cannot serve.
+    candidates.retain(|c| c.bytes().zip(cb).skip(3).all(|(a, b)| a == *b || (a == b'Z') == (*b == b'Z')));
     candidates.sort_by_key(|c| std::cmp::Reverse(shared(c)));
     let mut fallback = None;
     for sibling in candidates.into_iter().take(MAX_TRIES) {
         let Some(title) = pcs.titles.get(sibling.as_str()) else { continue };
-        let source = pcs.explain(sibling);
+        let source = pcs.labels(sibling);
         if source.len() != 7 {
             continue;
         }
@@ -183,10 +186,22 @@ pub(super) fn by_rule(chars: &[CharInfo]) -> String {
         Some((what, side @ ("Right" | "Left" | "Bilateral"))) => format!("{side} {what}"),
         _ => label(3).to_string(),
     };
-    let mut title = format!("{op} of {part}");
-    let mut tail = Vec::new();
     let six = label(5);
-    if !silent(six) {
+    let device =
+        !silent(six) && matches!(chars[5].axis.as_str(), "Device" | "Device / Substance / Technology");
+    // How CMS titles word the root operations that place, take out or look at a device.
+    let mut title = match op {
+        "Insertion" if device => format!("Insertion of {six} into {part}"),
+        "Removal" if device => format!("Removal of {six} from {part}"),
+        "Revision" if device => format!("Revision of {six} in {part}"),
+        "Change" if device => format!("Change {six} in {part}"),
+        "Extirpation" => format!("Extirpation of Matter from {part}"),
+        "Bypass" | "Release" | "Repair" | "Reposition" | "Supplement" | "Transfer" => format!("{op} {part}"),
+        _ => format!("{op} of {part}"),
+    };
+    let placed = device && matches!(op, "Insertion" | "Removal" | "Revision" | "Change");
+    let mut tail = Vec::new();
+    if !silent(six) && !placed {
         match chars[5].axis.as_str() {
             "Device" => title.push_str(&format!(" with {six}")),
             "Substance" => title = format!("{op} of {six} into {part}"),

@@ -1,6 +1,8 @@
 //! The CMS definitions file (`<ICD10PCS.definitions>`): terms per section and
 //! axis, attached to the axis values of the tables that carry the same label.
 
+use std::collections::{HashMap, HashSet};
+
 use super::xml::{Ev, Xml, attr};
 use super::{Pcs, PcsDefinition, PcsDeviceAggregate};
 use crate::codeset::ReleaseError;
@@ -15,47 +17,67 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
     }
     let mut attached = vec![0usize; pcs.definitions.len()];
     let keys = &pcs.definition_keys;
+    // Axes the definitions file covers; the rest (most qualifiers) need no lookups.
+    let defined: HashSet<(char, u8)> = keys.keys().map(|(s, p, _)| (*s, *p)).collect();
+    // Axes whose terms name a body system, operation or kind (devices, section F type qualifiers).
+    let qualified: HashSet<(char, u8)> = keys
+        .keys()
+        .filter(|(_, _, term)| term.contains(" in ") || term.ends_with(')'))
+        .map(|(s, p, _)| (*s, *p))
+        .collect();
     for t in &mut pcs.tables {
         let section = t.section();
-        let body_system =
-            t.axes.get(1).and_then(|a| a.values.first()).map(|v| v.label.clone()).unwrap_or_default();
-        let section_label =
-            t.axes.first().and_then(|a| a.values.first()).map(|v| v.label.to_lowercase()).unwrap_or_default();
-        let operation =
-            t.axes.get(2).and_then(|a| a.values.first()).map(|v| v.label.to_lowercase()).unwrap_or_default();
-        let axes = t.axes.iter_mut().chain(t.rows.iter_mut().flat_map(|r| r.axes.iter_mut()));
-        for axis in axes {
-            for v in &mut axis.values {
-                let label = v.label.to_lowercase();
-                // Devices are defined per body system: `Autologous Tissue Substitute in Lower Arteries`.
-                let specific = format!("{label} in {}", body_system.to_lowercase());
-                // And some per root operation: `Pacemaker, Dual Chamber for Insertion in Subcutaneous Tissue and Fascia`.
-                let for_operation = format!("{label} for {operation} in {}", body_system.to_lowercase());
-                // Section F qualifies by the kind of type: `Aphasia (Assessment)`, `Aphasia (Treatment)`.
-                let kind = if operation.ends_with("assessment") { "assessment" } else { "treatment" };
-                let for_kind = format!("{label} ({kind})");
-                // New Technology devices are defined `in New Technology` (the section).
-                let in_section = format!("{label} in {section_label}");
-                let Some(i) = keys
-                    .get(&(section, axis.pos, for_operation))
-                    .or_else(|| keys.get(&(section, axis.pos, for_kind)))
-                    .or_else(|| keys.get(&(section, axis.pos, specific)))
-                    .or_else(|| keys.get(&(section, axis.pos, in_section)))
-                    .or_else(|| keys.get(&(section, axis.pos, label.clone())))
-                    // Administration defines as substances some values its tables give as qualifiers.
-                    .or_else(|| keys.get(&(section, 6, label)).filter(|_| section == '3' && axis.pos == 7))
-                    .copied()
-                else {
-                    continue;
+        let head = |n: usize| t.axes.get(n).and_then(|a| a.values.first()).map(|v| v.label.to_lowercase());
+        let (section_label, body_system, operation) =
+            (head(0).unwrap_or_default(), head(1).unwrap_or_default(), head(2).unwrap_or_default());
+        // Section F qualifies by the kind of type: `Aphasia (Assessment)`, `Aphasia (Treatment)`.
+        let kind = if operation.ends_with("assessment") { "assessment" } else { "treatment" };
+        let find = |pos: u8, label: &str| -> Option<usize> {
+            let label = label.to_lowercase();
+            let key = |term: String| (section, pos, term);
+            // Some devices are defined per root operation and body system
+            // (`Pacemaker, Dual Chamber for Insertion in Subcutaneous Tissue and Fascia`),
+            // others per body system (`Autologous Tissue Substitute in Lower Arteries`)
+            // or, in New Technology, per section (`... in New Technology`).
+            let specific = || {
+                keys.get(&key(format!("{label} for {operation} in {body_system}")))
+                    .or_else(|| keys.get(&key(format!("{label} ({kind})"))))
+                    .or_else(|| keys.get(&key(format!("{label} in {body_system}"))))
+                    .or_else(|| keys.get(&key(format!("{label} in {section_label}"))))
+            };
+            qualified
+                .contains(&(section, pos))
+                .then(specific)
+                .flatten()
+                .or_else(|| keys.get(&key(label.clone())))
+                // Administration defines as substances some values its tables give as qualifiers.
+                .or_else(|| keys.get(&(section, 6, label)).filter(|_| section == '3' && pos == 7))
+                .copied()
+        };
+        // Rows repeat the same values (`Open`, `Percutaneous`): look each up once per table.
+        let mut found: HashMap<(u8, &str), Option<usize>> = HashMap::new();
+        let mut hits: Vec<Option<usize>> = Vec::new();
+        for axis in t.axes.iter().chain(t.rows.iter().flat_map(|r| &r.axes)) {
+            let wanted = defined.contains(&(section, axis.pos)) || (section == '3' && axis.pos == 7);
+            for v in &axis.values {
+                let hit = if wanted {
+                    *found.entry((axis.pos, v.label.as_str())).or_insert_with(|| find(axis.pos, &v.label))
+                } else {
+                    None
                 };
-                let Some(d) = pcs.definitions.get(i) else { continue };
-                if v.definition.is_none() {
-                    v.definition.clone_from(&d.definition);
-                }
-                v.explanation.clone_from(&d.explanation);
-                v.includes.clone_from(&d.includes);
-                attached[i] += 1;
+                hits.push(hit);
             }
+        }
+        let values = t.axes.iter_mut().chain(t.rows.iter_mut().flat_map(|r| r.axes.iter_mut()));
+        for (v, hit) in values.flat_map(|a| a.values.iter_mut()).zip(hits) {
+            let Some(d) = hit.and_then(|i| pcs.definitions.get(i).map(|d| (i, d))) else { continue };
+            let (i, d) = d;
+            if v.definition.is_none() {
+                v.definition.clone_from(&d.definition);
+            }
+            v.explanation.clone_from(&d.explanation);
+            v.includes.clone_from(&d.includes);
+            attached[i] += 1;
         }
     }
     for (d, n) in pcs.definitions.iter_mut().zip(attached) {
@@ -85,7 +107,7 @@ fn parse(data: &[u8], file: &str) -> Result<Parsed, ReleaseError> {
                     return Err(xml.error(format!("expected <ICD10PCS.definitions>, found <{}>", xml.name())));
                 }
                 "section" => {
-                    let code = attr(&attrs, "code").unwrap_or("");
+                    let code = attr(&attrs, "code").unwrap_or_default();
                     let mut chars = code.chars();
                     section = match (chars.next(), chars.next()) {
                         (Some(c), None) if c.is_ascii_alphanumeric() => Some(c.to_ascii_uppercase()),
@@ -116,7 +138,7 @@ fn parse(data: &[u8], file: &str) -> Result<Parsed, ReleaseError> {
                 }
                 "aggregate" => aggregate = Some(PcsDeviceAggregate::default()),
                 "parent" if xml.parent(1) == "aggregate" => {
-                    let value = attr(&attrs, "value").unwrap_or("");
+                    let value = attr(&attrs, "value").unwrap_or_default();
                     let mut chars = value.chars();
                     let ch = match (chars.next(), chars.next()) {
                         (Some(c), None) if c.is_ascii_alphanumeric() => c.to_ascii_uppercase(),
@@ -134,7 +156,7 @@ fn parse(data: &[u8], file: &str) -> Result<Parsed, ReleaseError> {
             },
             Ev::Close { name, text } if xml.name() == "aggregate" => {
                 if let Some(a) = aggregate.as_mut() {
-                    match name.as_str() {
+                    match name.as_ref() {
                         "device" => a.device = text,
                         "operation" => a.operation = text,
                         "bodySys" => a.body_systems.push(text),
@@ -143,7 +165,7 @@ fn parse(data: &[u8], file: &str) -> Result<Parsed, ReleaseError> {
                     }
                 }
             }
-            Ev::Close { name, text } => match (name.as_str(), xml.name()) {
+            Ev::Close { name, text } => match (name.as_ref(), xml.name()) {
                 ("aggregate", _) => {
                     if let Some(a) = aggregate.take() {
                         if a.device.is_empty() || a.parent.is_empty() {

@@ -89,7 +89,7 @@ fn parse(data: &[u8], file: &str) -> Result<Vec<PcsIndexTerm>, ReleaseError> {
                 "letter" | "mainTerm" | "term" => open.push(PcsIndexTerm::default()),
                 _ => {}
             },
-            Ev::Close { name, text } => match name.as_str() {
+            Ev::Close { name, text } => match name.as_ref() {
                 "title" if matches!(xml.name(), "letter" | "mainTerm" | "term") => {
                     if let Some(t) = open.last_mut() {
                         t.title = text;

@@ -1,6 +1,6 @@
 //! The CMS tables file (`<ICD10PCS.tabular>`): tables, rows, axes.
 
-use super::xml::{Ev, Xml, attr};
+use super::xml::{Attrs, Ev, Xml, attr};
 use super::{Axis, AxisValue, Pcs, PcsRow, PcsTable};
 use crate::codeset::ReleaseError;
 
@@ -48,7 +48,7 @@ pub(super) fn parse(data: &[u8], file: &str) -> Result<Pcs, ReleaseError> {
                     });
                 }
                 "label" => {
-                    let code = attr(&attrs, "code").unwrap_or("");
+                    let code = attr(&attrs, "code").unwrap_or_default();
                     let mut chars = code.chars();
                     match (chars.next(), chars.next()) {
                         (Some(c), None) if c.is_ascii_alphanumeric() => {
@@ -63,7 +63,7 @@ pub(super) fn parse(data: &[u8], file: &str) -> Result<Pcs, ReleaseError> {
                 }
                 _ => {}
             },
-            Ev::Close { name, text } => match name.as_str() {
+            Ev::Close { name, text } => match name.as_ref() {
                 "version" if xml.depth() == 1 => pcs.version = text,
                 "title" if xml.name() == "axis" => {
                     if let Some(a) = axis.as_mut() {
@@ -168,7 +168,7 @@ pub(super) fn parse(data: &[u8], file: &str) -> Result<Pcs, ReleaseError> {
     Ok(pcs)
 }
 
-fn count_attr(xml: &Xml<'_>, attrs: &[(String, String)], key: &str) -> Result<Option<usize>, ReleaseError> {
+fn count_attr(xml: &Xml<'_>, attrs: &Attrs<'_>, key: &str) -> Result<Option<usize>, ReleaseError> {
     match attr(attrs, key) {
         None => Ok(None),
         Some(v) => {

@@ -98,6 +98,10 @@ fn composed_titles_reproduce_most_cms_titles() {
         compose::compose(pcs, "0DTJ4ZZ", true),
         "Resection of Appendix, Percutaneous Endoscopic Approach"
     );
+    // By rule alone (no titled sibling) the wording still reads like CMS for many.
+    let same = sample.iter().filter(|c| compose::by_rule(&pcs.explain(c)) == pcs.titles[c.as_str()]).count();
+    assert!(same * 100 >= sample.len() * 40, "{same} of {} by rule", sample.len());
+    assert_eq!(compose::by_rule(&pcs.explain("0DP00JZ")).as_str(), pcs.titles["0DP00JZ"].as_str());
 }
 
 /// (code, position, axis name, label) in every section.
@@ -442,6 +446,18 @@ fn titles_from_a_cms_order_file() {
 }
 
 #[test]
+fn titles_from_a_cms_codes_file() {
+    let mut pcs = pcs().clone();
+    pcs.titles.clear();
+    let data = "0DTJ4ZZ Resection of Appendix, Percutaneous Endoscopic Approach\n0DTJ0ZZ Resection of Appendix, Open Approach\n";
+    pcs.attach_titles(data.as_bytes(), "icd10pcs_codes_2026.txt").expect("codes file");
+    assert_eq!(pcs.titles.len(), 2);
+    assert_eq!(pcs.titles["0DTJ0ZZ"], "Resection of Appendix, Open Approach");
+    let e = pcs.attach_titles(format!("{data}0DTJ7ZZ\n").as_bytes(), "c.txt").expect_err("no title");
+    assert_eq!(e.line, 3, "{e}");
+}
+
+#[test]
 fn bad_title_lines_are_errors_with_a_position() {
     let mut pcs = pcs().clone();
     let ok = "code\ttitle\n0DTJ4ZZ\tResection of Appendix, Percutaneous Endoscopic Approach\nZZZZZZZ\tNot in the tables\n";
@@ -468,31 +484,41 @@ fn bad_title_lines_are_errors_with_a_position() {
 #[test]
 #[ignore = "timing: cargo test --release --lib codeset::icd10pcs::tests::time_to_parse -- --ignored --nocapture"]
 fn time_to_parse_all_pcs_files() {
-    use std::time::Instant;
     let (tables, defs, index, titles) =
         (PCS_TABLES.bytes(), PCS_DEFINITIONS.bytes(), PCS_INDEX.bytes(), PCS_TITLES.bytes());
-    let mut best = [f64::MAX; 5];
+    // Thread CPU time, not wall time: the build machine is shared and busy.
+    let cpu_ms = || {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: clock_gettime only writes the timespec we pass.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        ts.tv_sec as f64 * 1000.0 + ts.tv_nsec as f64 / 1e6
+    };
+    let mut best = [f64::MAX; 6];
     for _ in 0..5 {
-        let t0 = Instant::now();
+        let t0 = cpu_ms();
         let mut pcs = Pcs::parse_tables(&tables, "t").expect("tables");
-        let t1 = Instant::now();
+        let t1 = cpu_ms();
         pcs.attach_definitions(&defs, "d").expect("definitions");
-        let t2 = Instant::now();
+        let t2 = cpu_ms();
         pcs.attach_index(&index, "i").expect("index");
-        let t3 = Instant::now();
+        let t3 = cpu_ms();
         pcs.attach_titles(&titles, "n").expect("titles");
-        let t4 = Instant::now();
-        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
-        for (b, v) in best.iter_mut().zip([ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t0, t4)]) {
+        let t4 = cpu_ms();
+        // The first composed title composes all 290 (once per load).
+        assert!(pcs.title("XW043WB").is_some_and(|t| t.composed));
+        let t5 = cpu_ms();
+        let ms = |a: f64, b: f64| b - a;
+        let times = [ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t4, t5), ms(t0, t4)];
+        for (b, v) in best.iter_mut().zip(times) {
             *b = b.min(v);
         }
     }
     println!(
-        "PCS parse (best of 5, ms): tables {:.1}, definitions {:.1}, index {:.1}, titles+composition {:.1}; total {:.1}",
-        best[0], best[1], best[2], best[3], best[4]
+        "PCS parse (best of 5, thread CPU ms): tables {:.1}, definitions {:.1}, index {:.1}, titles {:.1}; load total {:.1}; first composed title (composes all) {:.1}",
+        best[0], best[1], best[2], best[3], best[5], best[4]
     );
     let pcs = pcs();
-    let t = Instant::now();
+    let t = cpu_ms();
     let mut n = 0;
     for code in pcs.codes.iter().step_by(11) {
         for len in 0..7 {
@@ -500,7 +526,7 @@ fn time_to_parse_all_pcs_files() {
         }
     }
     let calls = pcs.codes.len().div_ceil(11) * 7;
-    println!("next_chars: {calls} calls in {:.1} ms ({n} results)", t.elapsed().as_secs_f64() * 1000.0);
+    println!("next_chars: {calls} calls in {:.1} CPU ms ({n} results)", cpu_ms() - t);
     assert!(n > calls);
 }
 
@@ -529,4 +555,33 @@ fn a_file_cut_anywhere_is_an_error_not_a_panic() {
             assert!(e.line >= 1 && e.column >= 1, "{e}");
         }
     }
+}
+
+#[test]
+#[ignore = "lists composed titles"]
+fn list_composed_titles() {
+    let pcs = pcs();
+    for c in pcs.codes.iter().filter(|c| !pcs.titles.contains_key(c.as_str())) {
+        let chars = pcs.explain(c);
+        let rule = compose::by_rule(&chars);
+        let t = pcs.title(c).map(|t| t.text).unwrap_or_default();
+        println!("{} {c} {t}", if t == rule { "RULE" } else { "TMPL" });
+    }
+}
+
+#[test]
+#[ignore = "prints how often composition reproduces the CMS title (leave-one-out)"]
+fn composition_rates() {
+    let pcs = pcs();
+    let sample: Vec<&String> =
+        pcs.codes.iter().step_by(7).filter(|c| pcs.titles.contains_key(c.as_str())).collect();
+    let by_template =
+        sample.iter().filter(|c| compose::compose(pcs, c, true) == pcs.titles[c.as_str()]).count();
+    let by_rule =
+        sample.iter().filter(|c| compose::by_rule(&pcs.explain(c)) == pcs.titles[c.as_str()]).count();
+    println!(
+        "of {} CMS titles: {by_template} reproduced from siblings, {by_rule} by rule alone",
+        sample.len()
+    );
+    assert!(by_template > by_rule);
 }

@@ -1,5 +1,6 @@
-//! Long titles: a `code<TAB>title` list (with a `code\ttitle` header line) or
-//! a CMS order file (`icd10pcs_order_YYYY.txt`, fixed width).
+//! Long titles: a `code<TAB>title` list (with a `code\ttitle` header line),
+//! a CMS order file (`icd10pcs_order_YYYY.txt`, fixed width) or a CMS codes
+//! file (`icd10pcs_codes_YYYY.txt`, `code title`).
 
 use super::Pcs;
 use crate::codeset::ReleaseError;
@@ -8,6 +9,8 @@ use crate::codeset::ReleaseError;
 enum Form {
     Tsv,
     Order,
+    /// CMS `icd10pcs_codes_YYYY.txt`: code, space, long title.
+    Codes,
 }
 
 // CMS order file columns (0-based byte offsets).
@@ -16,22 +19,34 @@ const ORDER_FLAG: usize = 14;
 const ORDER_LONG: usize = 77;
 
 pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), ReleaseError> {
-    let data_start = if data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    // One validation for the whole file (titles may be any UTF-8 text).
+    let text = std::str::from_utf8(data)
+        .map_err(|e| ReleaseError::at(file, data, e.valid_up_to(), "not UTF-8 text"))?;
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let data_start = text.len() - body.len();
     let mut form: Option<Form> = None;
     let mut offset = data_start;
     let mut unknown = 0;
-    let mut read = std::collections::HashMap::new();
-    for raw in data[data_start..].split(|b| *b == b'\n') {
+    // Collected first so that a bad line leaves the titles as they were.
+    let mut read = Vec::new();
+    for raw in body.split('\n') {
         let at = offset;
         offset += raw.len() + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(u8::is_ascii_whitespace) {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.trim().is_empty() {
             continue;
         }
         let err = |col: usize, msg: String| ReleaseError::at(file, data, at + col, msg);
-        let line =
-            std::str::from_utf8(raw).map_err(|e| err(e.valid_up_to(), "not UTF-8 text".to_string()))?;
-        let form = *form.get_or_insert(if line.contains('\t') { Form::Tsv } else { Form::Order });
+        let form = *form.get_or_insert_with(|| {
+            let b = line.as_bytes();
+            if line.contains('\t') {
+                Form::Tsv
+            } else if b.len() > 8 && b[5] == b' ' && b[..5].iter().all(u8::is_ascii_digit) {
+                Form::Order
+            } else {
+                Form::Codes
+            }
+        });
         let (code, title, title_col) = match form {
             Form::Tsv => {
                 let Some((code, title)) = line.split_once('\t') else {
@@ -42,6 +57,10 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
                 }
                 (code.trim(), title.trim(), code.len() + 1)
             }
+            Form::Codes => match line.split_once(' ') {
+                Some((code, title)) => (code, title.trim(), code.len() + 1),
+                None => return Err(err(0, "expected `code title`".to_string())),
+            },
             Form::Order => {
                 let bad = |col: usize, what: &str| {
                     err(
@@ -51,11 +70,12 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
                         ),
                     )
                 };
-                if !line.is_ascii() {
-                    return Err(bad(0, "non-ASCII text"));
-                }
                 if line.len() <= ORDER_LONG || !line.as_bytes()[..5].iter().all(u8::is_ascii_digit) {
                     return Err(bad(0, "too short or no order number"));
+                }
+                // The fixed columns are ASCII; only the long title may be other text.
+                if let Some(col) = line.as_bytes()[..ORDER_LONG].iter().position(|b| !b.is_ascii()) {
+                    return Err(bad(col, "non-ASCII text in the fixed columns"));
                 }
                 match line.as_bytes()[ORDER_FLAG] {
                     b'0' => continue, // a header (table or partial code), not a code
@@ -73,7 +93,7 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
         }
         let code = code.to_ascii_uppercase();
         if pcs.is_code(&code) {
-            read.insert(code, title.to_string());
+            read.push((code, title.to_string()));
         } else {
             unknown += 1;
         }
@@ -81,6 +101,7 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
     if form.is_none() {
         return Err(ReleaseError::at(file, data, 0, "no titles in the file"));
     }
+    pcs.titles.reserve(read.len());
     pcs.titles.extend(read);
     pcs.titles_unknown += unknown;
     Ok(())

@@ -2,17 +2,20 @@
 //! close events with attributes and the element's own text, and every
 //! failure turned into a `ReleaseError` at the byte where it happened.
 
-use quick_xml::events::Event;
+use std::borrow::Cow;
+
+use quick_xml::events::attributes::Attributes;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::codeset::ReleaseError;
 
-pub(super) enum Ev {
+pub(super) enum Ev<'a> {
     /// An element opened; its name is `Xml::name()`, its attributes given here.
-    Open(Vec<(String, String)>),
+    Open(Attrs<'a>),
     /// An element closed, with its own text (trimmed; child elements' text excluded).
     Close {
-        name: String,
+        name: Cow<'a, str>,
         text: String,
     },
     Eof,
@@ -23,7 +26,7 @@ pub(super) struct Xml<'a> {
     data: &'a [u8],
     file: &'a str,
     /// Open elements, outermost first, each with the text read so far.
-    stack: Vec<(String, String)>,
+    stack: Vec<(Cow<'a, str>, String)>,
     /// An `<empty/>` element still to be closed.
     pending_close: bool,
     /// Where the last event started.
@@ -39,7 +42,7 @@ impl<'a> Xml<'a> {
 
     /// The name of the innermost open element.
     pub(super) fn name(&self) -> &str {
-        self.stack.last().map_or("", |(n, _)| n.as_str())
+        self.stack.last().map_or("", |(n, _)| n.as_ref())
     }
 
     /// The open elements, outermost first (after a `Close`, its parents).
@@ -49,7 +52,7 @@ impl<'a> Xml<'a> {
 
     /// The name of the open element `up` levels above the innermost one.
     pub(super) fn parent(&self, up: usize) -> &str {
-        self.stack.len().checked_sub(1 + up).and_then(|i| self.stack.get(i)).map_or("", |(n, _)| n.as_str())
+        self.stack.len().checked_sub(1 + up).and_then(|i| self.stack.get(i)).map_or("", |(n, _)| n.as_ref())
     }
 
     /// Where the last event started (a byte offset).
@@ -62,7 +65,7 @@ impl<'a> Xml<'a> {
         ReleaseError::at(self.file, self.data, self.pos, message)
     }
 
-    pub(super) fn next(&mut self) -> Result<Ev, ReleaseError> {
+    pub(super) fn next(&mut self) -> Result<Ev<'a>, ReleaseError> {
         if self.pending_close {
             self.pending_close = false;
             return Ok(self.close());
@@ -77,16 +80,10 @@ impl<'a> Xml<'a> {
                 }
             };
             match event {
-                Event::Start(e) => {
-                    let attrs = self.attributes(&e)?;
-                    self.stack.push((e.name().as_ref().to_string(), String::new()));
-                    return Ok(Ev::Open(attrs));
-                }
+                Event::Start(e) => return Ok(self.open(&e)),
                 Event::Empty(e) => {
-                    let attrs = self.attributes(&e)?;
-                    self.stack.push((e.name().as_ref().to_string(), String::new()));
                     self.pending_close = true;
-                    return Ok(Ev::Open(attrs));
+                    return Ok(self.open(&e));
                 }
                 Event::End(_) => return Ok(self.close()),
                 Event::Text(t) => self.push_text(&t.xml10_content()),
@@ -123,7 +120,27 @@ impl<'a> Xml<'a> {
         }
     }
 
-    fn close(&mut self) -> Ev {
+    /// Push an opened element. Its name and attributes are slices of the
+    /// input (the tag follows the `<` where the event started), so that tens
+    /// of thousands of elements allocate nothing.
+    fn open(&mut self, e: &BytesStart<'_>) -> Ev<'a> {
+        let (name, raw) = (e.name(), e.attributes_raw());
+        let (name, name_len) = (name.as_ref(), name.as_ref().len());
+        let data: &'a [u8] = self.data;
+        let at = self.pos + 1;
+        let (tag, element) = match data
+            .get(at..at + name_len + raw.len())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .filter(|t| t.get(..name_len) == Some(name) && t.get(name_len..) == Some(raw))
+        {
+            Some(t) => (Cow::Borrowed(t), Cow::Borrowed(&t[..name_len])),
+            None => (Cow::Owned(format!("{name}{raw}")), Cow::Owned(name.to_string())),
+        };
+        self.stack.push((element, String::new()));
+        Ev::Open(Attrs { tag, name_len })
+    }
+
+    fn close(&mut self) -> Ev<'a> {
         let (name, text) = self.stack.pop().unwrap_or_default();
         let text = if text.trim().len() == text.len() { text } else { text.trim().to_string() };
         Ev::Close { name, text }
@@ -131,27 +148,52 @@ impl<'a> Xml<'a> {
 
     fn push_text(&mut self, s: &str) {
         if let Some((_, text)) = self.stack.last_mut() {
+            // Indentation between child elements is not text (and would allocate for every container).
+            if text.is_empty() && s.trim().is_empty() {
+                return;
+            }
             text.push_str(s);
         }
     }
+}
 
-    fn attributes(
-        &self,
-        e: &quick_xml::events::BytesStart<'_>,
-    ) -> Result<Vec<(String, String)>, ReleaseError> {
-        let mut out = Vec::new();
-        for a in e.attributes() {
-            let a = a.map_err(|err| self.error(format!("bad attribute: {err}")))?;
-            let value = a
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|err| self.error(format!("bad attribute: {err}")))?;
-            out.push((a.key.as_ref().to_string(), value.into_owned()));
-        }
-        Ok(out)
-    }
+/// The attributes of an opened element, read when asked for.
+pub(super) struct Attrs<'a> {
+    tag: Cow<'a, str>,
+    name_len: usize,
 }
 
 /// The value of attribute `key`.
-pub(super) fn attr<'v>(attrs: &'v [(String, String)], key: &str) -> Option<&'v str> {
-    attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+/// A malformed attribute list reads as no attributes (the callers then name what is missing).
+pub(super) fn attr<'v>(attrs: &'v Attrs<'_>, key: &str) -> Option<Cow<'v, str>> {
+    Attributes::new(&attrs.tag, attrs.name_len)
+        .with_checks(false)
+        .map_while(Result::ok)
+        .find(|a| a.key.as_ref() == key)
+        .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_borrow_the_input_and_text_is_the_elements_own() {
+        let data = b"<?xml version=\"1.0\"?>\n<root>\n  <see a=\"1\">Excision, Appendix<codes>0DBJ</codes></see>\n  <e/>&amp;</root>";
+        let mut xml = Xml::new(data, "x");
+        let mut closed = Vec::new();
+        loop {
+            match xml.next().expect("well formed") {
+                Ev::Eof => break,
+                Ev::Open(attrs) if xml.name() == "see" => assert_eq!(attr(&attrs, "a").as_deref(), Some("1")),
+                Ev::Open(_) => {}
+                Ev::Close { name, text } => {
+                    assert!(matches!(name, Cow::Borrowed(_)), "{name}");
+                    closed.push((name.into_owned(), text));
+                }
+            }
+        }
+        let closed: Vec<(&str, &str)> = closed.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        assert_eq!(closed, [("codes", "0DBJ"), ("see", "Excision, Appendix"), ("e", ""), ("root", "&")]);
+    }
 }

@@ -1,0 +1,126 @@
+//! Everything the coder can ask the workbench to do. The serde names
+//! (`move_down`, `toggle_billable`, ...) are the vocabulary of the key map file.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    /// Close an overlay, leave the search box for the results, or go back a level.
+    Cancel,
+    FocusNext,
+    FocusPrev,
+    /// Put the cursor in the search box.
+    FocusSearch,
+    ShowSearch,
+    ShowDetail,
+    ShowTree,
+    ShowPcs,
+    ShowQueue,
+    MoveUp,
+    MoveDown,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Open the selection: the detail of a result, follow a link, expand a tree node, pick a PCS value.
+    Open,
+    /// Tree: collapse, or go to the parent when collapsed.
+    Collapse,
+    Expand,
+    Parent,
+    NextSibling,
+    PrevSibling,
+    /// Tree: start typing a code or words to jump to.
+    TypeAhead,
+    Back,
+    Forward,
+    NextLink,
+    PrevLink,
+    /// Cycle the code set filter: all, ICD-10-CM, ICD-10-PCS.
+    CycleSet,
+    ToggleBillable,
+    ToggleFavourite,
+    /// Show the selected code in the hierarchy browser.
+    RevealInTree,
+    ClearQuery,
+    DeleteChar,
+    DeleteWord,
+    /// PCS builder: remove the last character.
+    StepBack,
+    /// Attach the selected code to the open record (diagnosis for ICD-10-CM, procedure for PCS).
+    Attach,
+    NextCode,
+    PrevCode,
+    RemoveCode,
+    CodeUp,
+    CodeDown,
+    /// Inpatient: cycle the present-on-admission indicator of the selected code.
+    CyclePoa,
+    Comment,
+    Hold,
+    QueryProvider,
+    MarkDone,
+    NextRecord,
+    /// Queue: cycle the status filter.
+    CycleStatus,
+}
+
+impl Action {
+    /// What the action does, for the help screen and the status bar.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Cancel => "back / close",
+            Action::FocusNext => "next pane",
+            Action::FocusPrev => "previous pane",
+            Action::FocusSearch => "search",
+            Action::ShowSearch => "search pane",
+            Action::ShowDetail => "detail pane",
+            Action::ShowTree => "tree",
+            Action::ShowPcs => "PCS builder",
+            Action::ShowQueue => "queue",
+            Action::MoveUp => "up",
+            Action::MoveDown => "down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Open => "open",
+            Action::Collapse => "collapse",
+            Action::Expand => "expand",
+            Action::Parent => "parent",
+            Action::NextSibling => "next sibling",
+            Action::PrevSibling => "previous sibling",
+            Action::TypeAhead => "jump to code/words",
+            Action::Back => "back",
+            Action::Forward => "forward",
+            Action::NextLink => "next linked code",
+            Action::PrevLink => "previous linked code",
+            Action::CycleSet => "set filter",
+            Action::ToggleBillable => "billable only",
+            Action::ToggleFavourite => "favourite",
+            Action::RevealInTree => "show in tree",
+            Action::ClearQuery => "clear query",
+            Action::DeleteChar => "delete char",
+            Action::DeleteWord => "delete word",
+            Action::StepBack => "step back",
+            Action::Attach => "attach to record",
+            Action::NextCode => "next code",
+            Action::PrevCode => "previous code",
+            Action::RemoveCode => "remove code",
+            Action::CodeUp => "move code up",
+            Action::CodeDown => "move code down",
+            Action::CyclePoa => "POA",
+            Action::Comment => "comment",
+            Action::Hold => "hold",
+            Action::QueryProvider => "query provider",
+            Action::MarkDone => "done",
+            Action::NextRecord => "next record",
+            Action::CycleStatus => "status filter",
+        }
+    }
+}

@@ -1,0 +1,770 @@
+//! The workbench state and its transitions. `update` changes the state and
+//! returns the effects for the loop to run (search, save); it does no I/O and
+//! never touches the terminal, so scripted key sequences test it.
+
+pub mod detail;
+pub mod fallback;
+pub mod queue;
+pub mod recents;
+pub mod tree;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use crossterm::event::KeyEvent;
+
+use crate::action::Action;
+use crate::codeset::{CodeSet, Codebook, NodeId};
+use crate::keymap::{Key, KeyMap, Layer, Lookup};
+use crate::search::{Hit, Matched, Query};
+use crate::theme::Theme;
+pub use recents::{Recents, Used};
+
+/// What the loop must do after an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Run this query and hand the hits to [`App::set_hits`].
+    Search(Query),
+    /// Save the recent and favourite codes.
+    SaveRecents,
+    /// Apply an operation to a record's work and save it (the store does both).
+    Queue { record: String, op: crate::queue::Op },
+    /// Claim a record opened for work, so another coder sees it is taken.
+    Claim(String),
+    /// Give the claim back when the record is closed.
+    Release(String),
+}
+
+/// The panes. At 80 columns one fills the screen; from 120 the detail sits beside the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Search,
+    Detail,
+    Tree,
+    Pcs,
+    Queue,
+}
+
+impl Pane {
+    pub const TABS: [Pane; 5] = [Pane::Search, Pane::Detail, Pane::Tree, Pane::Pcs, Pane::Queue];
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Search => "Search",
+            Pane::Detail => "Detail",
+            Pane::Tree => "Tree",
+            Pane::Pcs => "PCS builder",
+            Pane::Queue => "Queue",
+        }
+    }
+}
+
+/// What the detail pane shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Cm(NodeId),
+    /// A complete or partial ICD-10-PCS code.
+    Pcs(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchState {
+    pub query: String,
+    pub set: Option<CodeSet>,
+    pub billable_only: bool,
+    pub hits: Vec<Hit>,
+    pub sel: usize,
+    /// Letters are text while true; false puts the focus on the results list.
+    pub typing: bool,
+    pub error: Option<String>,
+}
+
+impl SearchState {
+    pub fn query(&self) -> Query {
+        let mut q = Query::new(self.query.clone());
+        q.set = self.set;
+        q.billable_only = self.billable_only;
+        q
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DetailState {
+    /// Visited targets; `bool` marks a preview (a result under the cursor) that the next preview replaces.
+    pub history: Vec<(Target, bool)>,
+    pub pos: usize,
+    pub link: Option<usize>,
+    pub scroll: u16,
+}
+
+impl DetailState {
+    pub fn current(&self) -> Option<&Target> {
+        self.history.get(self.pos).map(|(t, _)| t)
+    }
+
+    fn show(&mut self, target: Target, preview: bool) {
+        if self.current() == Some(&target) {
+            if !preview && let Some(e) = self.history.get_mut(self.pos) {
+                e.1 = false;
+            }
+            return;
+        }
+        if !self.history.is_empty() {
+            let replace = self.history[self.pos].1;
+            self.history.truncate(self.pos + 1);
+            if replace {
+                self.history.pop();
+            }
+        }
+        self.history.push((target, preview));
+        self.pos = self.history.len() - 1;
+        self.link = None;
+        self.scroll = 0;
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PcsState {
+    pub prefix: String,
+    pub sel: usize,
+}
+
+pub struct App {
+    pub book: Arc<Codebook>,
+    pub keymap: KeyMap,
+    pub theme: Theme,
+    pub today: NaiveDate,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub pane: Pane,
+    /// The pane beside the detail in the wide layout (never `Detail`).
+    pub left: Pane,
+    pub help: Option<u16>,
+    pub pending: Vec<Key>,
+    pub search: SearchState,
+    pub detail: DetailState,
+    pub tree: tree::TreeState,
+    pub pcs: PcsState,
+    pub recents: Recents,
+    pub queue: Option<queue::QueueState>,
+    /// The pane beside an open record in the wide layout (search, detail, tree or PCS).
+    pub side: Pane,
+    /// One line for the status bar (a key map error, "saved", ...).
+    pub message: Option<String>,
+    pub quit: bool,
+}
+
+/// Width at which the detail pane goes beside the others.
+pub const WIDE: u16 = 120;
+
+impl App {
+    pub fn new(book: Arc<Codebook>, keymap: KeyMap, theme: Theme, today: NaiveDate, size: (u16, u16)) -> App {
+        App {
+            book,
+            keymap,
+            theme,
+            today,
+            size,
+            pane: Pane::Search,
+            left: Pane::Search,
+            help: None,
+            pending: Vec::new(),
+            search: SearchState { typing: true, ..SearchState::default() },
+            detail: DetailState::default(),
+            tree: tree::TreeState::default(),
+            pcs: PcsState::default(),
+            recents: Recents::default(),
+            queue: None,
+            side: Pane::Search,
+            message: None,
+            quit: false,
+        }
+    }
+
+    pub fn wide(&self) -> bool {
+        self.size.0 >= WIDE
+    }
+
+    /// The key layer of the focused pane.
+    pub fn layer(&self) -> Layer {
+        if self.help.is_some() {
+            return Layer::Help;
+        }
+        match self.pane {
+            Pane::Search if self.search.typing => Layer::Input,
+            Pane::Search => Layer::Results,
+            Pane::Detail => Layer::Detail,
+            Pane::Tree => Layer::Tree,
+            Pane::Pcs => Layer::Pcs,
+            Pane::Queue if self.record_open() => Layer::Record,
+            Pane::Queue => Layer::Queue,
+        }
+    }
+
+    pub fn record_open(&self) -> bool {
+        self.queue.as_ref().is_some_and(|q| q.open.is_some())
+    }
+
+    /// The first effects to run: fill the empty-query list.
+    pub fn start(&mut self) -> Vec<Effect> {
+        self.refresh_query()
+    }
+
+    /// Hits for the query last asked for.
+    pub fn set_hits(&mut self, result: anyhow::Result<Vec<Hit>>) {
+        match result {
+            Ok(hits) => {
+                self.search.hits = hits;
+                self.search.error = None;
+            }
+            Err(e) => {
+                self.search.hits.clear();
+                self.search.error = Some(format!("{e:#}"));
+            }
+        }
+        self.search.sel = 0;
+        self.preview_hit();
+    }
+
+    /// Translate one key press through the key map and apply it.
+    pub fn handle_key(&mut self, ev: &KeyEvent) -> Vec<Effect> {
+        if ev.kind == crossterm::event::KeyEventKind::Release {
+            return Vec::new();
+        }
+        let Some(key) = Key::from_event(ev) else { return Vec::new() };
+        if self.help.is_none() {
+            if self.pane == Pane::Queue && self.queue.as_ref().is_some_and(|q| q.prompt.is_some()) {
+                return self.prompt_key(key);
+            }
+            if self.tree.typeahead.is_some() && self.pane == Pane::Tree {
+                return self.typeahead_key(key);
+            }
+            // PCS values are upper-case letters and digits: a valid one is a value before it is a command.
+            if self.pane == Pane::Pcs
+                && let Some(c) = key.text()
+                && (c.is_ascii_digit() || c.is_ascii_uppercase())
+                && self.pcs_choices().iter().any(|n| n.ch == c)
+            {
+                self.pending.clear();
+                return self.pcs_push(c);
+            }
+        }
+        self.pending.push(key);
+        match self.keymap.lookup(self.layer(), &self.pending) {
+            Lookup::Action(a) => {
+                self.pending.clear();
+                self.update(a)
+            }
+            Lookup::Pending => Vec::new(),
+            Lookup::None => {
+                let first = self.pending.len() > 1;
+                self.pending.clear();
+                if first {
+                    // An unfinished sequence followed by another key: try that key alone.
+                    return self.handle_key(ev);
+                }
+                match key.text() {
+                    Some(c) if self.layer() == Layer::Input => {
+                        self.search.query.push(c);
+                        self.refresh_query()
+                    }
+                    _ => Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// Paste: text into the search box.
+    pub fn paste(&mut self, text: &str) -> Vec<Effect> {
+        if self.pane != Pane::Search {
+            return Vec::new();
+        }
+        self.search.typing = true;
+        self.search.query.extend(text.chars().filter(|c| !c.is_control()));
+        self.refresh_query()
+    }
+
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.size = (cols, rows);
+        if self.wide() && self.pane != Pane::Detail {
+            self.left = self.pane;
+        }
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        self.message = None;
+        let effects = self.update_inner(action);
+        if self.pane != Pane::Queue {
+            self.side = self.pane;
+        }
+        effects
+    }
+
+    fn update_inner(&mut self, action: Action) -> Vec<Effect> {
+        use Action as A;
+        if let Some(effects) = self.queue_action(action) {
+            return effects;
+        }
+        match action {
+            A::Quit => self.quit = true,
+            A::Help => self.help = if self.help.is_some() { None } else { Some(0) },
+            A::Cancel => return self.cancel(),
+            A::FocusNext | A::FocusPrev if self.record_open() => {
+                // Record, search, detail, round again.
+                let order = [Pane::Queue, Pane::Search, Pane::Detail];
+                let i = order.iter().position(|p| *p == self.pane).unwrap_or(0);
+                let step = if action == A::FocusNext { 1 } else { order.len() - 1 };
+                let next = order[(i + step) % order.len()];
+                if next == Pane::Detail { self.pane = next } else { self.focus(next) }
+            }
+            A::FocusNext | A::FocusPrev => {
+                self.pane = if self.pane == Pane::Detail { self.left } else { Pane::Detail };
+            }
+            A::FocusSearch => {
+                self.focus(Pane::Search);
+                self.search.typing = true;
+            }
+            A::ShowSearch => self.focus(Pane::Search),
+            A::ShowDetail => self.focus(Pane::Detail),
+            A::ShowTree => {
+                self.focus(Pane::Tree);
+                if self.tree.sel.is_none() {
+                    self.tree.sel = self.book.cm.chapters.first().copied();
+                }
+                self.preview_tree();
+            }
+            A::ShowPcs => {
+                self.focus(Pane::Pcs);
+                self.preview_pcs();
+            }
+            A::ShowQueue => self.focus(Pane::Queue),
+            A::MoveUp => self.move_by(-1),
+            A::MoveDown => self.move_by(1),
+            A::PageUp => self.move_by(-(self.page() as i64)),
+            A::PageDown => self.move_by(self.page() as i64),
+            A::Top => self.move_by(i64::MIN / 2),
+            A::Bottom => self.move_by(i64::MAX / 2),
+            A::Open => return self.open(),
+            A::Collapse => self.tree_collapse(),
+            A::Expand => self.tree_expand(),
+            A::Parent => self.tree_parent(),
+            A::NextSibling => self.tree_sibling(1),
+            A::PrevSibling => self.tree_sibling(-1),
+            A::TypeAhead => {
+                if self.pane == Pane::Tree {
+                    self.tree.typeahead = Some(String::new());
+                }
+            }
+            A::Back => {
+                if self.detail.pos > 0 {
+                    self.detail.pos -= 1;
+                    self.detail.link = None;
+                    self.detail.scroll = 0;
+                }
+            }
+            A::Forward => {
+                if self.detail.pos + 1 < self.detail.history.len() {
+                    self.detail.pos += 1;
+                    self.detail.link = None;
+                    self.detail.scroll = 0;
+                }
+            }
+            A::NextLink => self.cycle_link(1),
+            A::PrevLink => self.cycle_link(-1),
+            A::CycleSet => {
+                self.search.set = match self.search.set {
+                    None => Some(CodeSet::Icd10cm),
+                    Some(CodeSet::Icd10cm) => Some(CodeSet::Icd10pcs),
+                    Some(CodeSet::Icd10pcs) => None,
+                };
+                return self.refresh_query();
+            }
+            A::ToggleBillable => {
+                self.search.billable_only = !self.search.billable_only;
+                return self.refresh_query();
+            }
+            A::ToggleFavourite => return self.toggle_favourite(),
+            A::RevealInTree => self.reveal_selected(),
+            A::ClearQuery => {
+                self.search.query.clear();
+                return self.refresh_query();
+            }
+            A::DeleteChar => {
+                self.search.query.pop();
+                return self.refresh_query();
+            }
+            A::DeleteWord => {
+                let trimmed = self.search.query.trim_end().len();
+                self.search.query.truncate(trimmed);
+                let cut = self.search.query.rfind(' ').map_or(0, |i| i + 1);
+                self.search.query.truncate(cut);
+                return self.refresh_query();
+            }
+            A::StepBack => {
+                self.pcs.prefix.pop();
+                self.pcs.sel = 0;
+                self.preview_pcs();
+            }
+            A::Attach => return self.attach(),
+            A::NextCode
+            | A::PrevCode
+            | A::RemoveCode
+            | A::CodeUp
+            | A::CodeDown
+            | A::CyclePoa
+            | A::Comment
+            | A::Hold
+            | A::QueryProvider
+            | A::MarkDone
+            | A::NextRecord
+            | A::CycleStatus => {}
+        }
+        Vec::new()
+    }
+
+    fn focus(&mut self, pane: Pane) {
+        self.pane = pane;
+        if pane != Pane::Detail {
+            self.left = pane;
+        }
+        self.help = None;
+    }
+
+    fn cancel(&mut self) -> Vec<Effect> {
+        if self.help.is_some() {
+            self.help = None;
+        } else if self.pane == Pane::Search && self.search.typing {
+            self.search.typing = false;
+        } else if self.pane == Pane::Detail {
+            self.pane = self.left;
+        } else if self.pane == Pane::Queue
+            && let Some(q) = self.queue.as_mut()
+            && let Some(id) = q.open.take()
+        {
+            return vec![Effect::Release(id)];
+        } else if self.pane != Pane::Search {
+            self.focus(Pane::Search);
+        }
+        Vec::new()
+    }
+
+    /// Rows a page moves: the height of the focused list.
+    fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(6)).max(1)
+    }
+
+    fn move_by(&mut self, delta: i64) {
+        if let Some(scroll) = self.help.as_mut() {
+            *scroll = (i64::from(*scroll) + delta).clamp(0, 500) as u16;
+            return;
+        }
+        let clamp = |cur: usize, len: usize| -> usize {
+            if len == 0 { 0 } else { (cur as i64).saturating_add(delta).clamp(0, len as i64 - 1) as usize }
+        };
+        match self.pane {
+            Pane::Search => {
+                self.search.sel = clamp(self.search.sel, self.search.hits.len());
+                self.preview_hit();
+            }
+            Pane::Detail => {
+                // The last page ends with the last line.
+                let height = usize::from(crate::ui::layout(self).detail.height.saturating_sub(2));
+                let max = detail::doc(self, self.detail_width()).lines.len().saturating_sub(height);
+                self.detail.scroll =
+                    clamp(usize::from(self.detail.scroll), max + 1).min(u16::MAX as usize) as u16;
+            }
+            Pane::Tree => {
+                let rows = self.tree.rows(&self.book.cm);
+                let cur = self.tree.sel.and_then(|s| rows.iter().position(|r| r.0 == s)).unwrap_or(0);
+                self.tree.sel = rows.get(clamp(cur, rows.len())).map(|r| r.0);
+                self.preview_tree();
+            }
+            Pane::Pcs => {
+                self.pcs.sel = clamp(self.pcs.sel, self.pcs_choices().len());
+            }
+            Pane::Queue => {}
+        }
+    }
+
+    /// Columns the detail text wraps at.
+    pub fn detail_width(&self) -> u16 {
+        crate::ui::layout(self).detail.width.saturating_sub(2).max(20)
+    }
+
+    fn open(&mut self) -> Vec<Effect> {
+        match self.pane {
+            Pane::Search => {
+                let Some(hit) = self.search.hits.get(self.search.sel).cloned() else { return Vec::new() };
+                let Some(target) = self.target_of(hit.set, &hit.code) else {
+                    self.message = Some(format!("{} is not in this edition", hit.code));
+                    return Vec::new();
+                };
+                self.detail.show(target, false);
+                self.pane = Pane::Detail;
+                self.recents.touch(Used { set: hit.set, code: hit.code });
+                vec![Effect::SaveRecents]
+            }
+            Pane::Detail => {
+                let links = detail::doc(self, self.detail_width()).links;
+                if let Some(t) = self.detail.link.and_then(|i| links.get(i)).map(|l| l.target.clone()) {
+                    self.detail.show(t, false);
+                }
+                Vec::new()
+            }
+            Pane::Tree => {
+                let Some(sel) = self.tree.sel else { return Vec::new() };
+                if self.book.cm.node(sel).children.is_empty() {
+                    self.detail.show(Target::Cm(sel), false);
+                    self.pane = Pane::Detail;
+                } else if !self.tree.expanded.remove(&sel) {
+                    self.tree.expanded.insert(sel);
+                }
+                Vec::new()
+            }
+            Pane::Pcs => {
+                let choices = self.pcs_choices();
+                match choices.get(self.pcs.sel) {
+                    Some(n) => self.pcs_push(n.ch),
+                    None => Vec::new(),
+                }
+            }
+            Pane::Queue => Vec::new(),
+        }
+    }
+
+    pub fn pcs_choices(&self) -> Vec<crate::codeset::icd10pcs::NextChar> {
+        if self.pcs.prefix.len() >= 7 { Vec::new() } else { self.book.pcs.next_chars(&self.pcs.prefix) }
+    }
+
+    fn pcs_push(&mut self, c: char) -> Vec<Effect> {
+        self.pcs.prefix.push(c);
+        self.pcs.sel = 0;
+        self.preview_pcs();
+        if self.pcs.prefix.len() == 7 {
+            self.recents.touch(Used { set: CodeSet::Icd10pcs, code: self.pcs.prefix.clone() });
+            return vec![Effect::SaveRecents];
+        }
+        Vec::new()
+    }
+
+    fn preview_pcs(&mut self) {
+        if !self.pcs.prefix.is_empty() {
+            self.detail.show(Target::Pcs(self.pcs.prefix.clone()), true);
+        }
+    }
+
+    fn target_of(&self, set: CodeSet, code: &str) -> Option<Target> {
+        match set {
+            CodeSet::Icd10cm => self.book.cm.get(code).map(Target::Cm),
+            CodeSet::Icd10pcs => {
+                let key = crate::codeset::normalize(code);
+                self.book.pcs.is_prefix(&key).then_some(Target::Pcs(key))
+            }
+        }
+    }
+
+    fn preview_hit(&mut self) {
+        if let Some(hit) = self.search.hits.get(self.search.sel)
+            && let Some(t) = self.target_of(hit.set, &hit.code)
+        {
+            self.detail.show(t, true);
+        }
+    }
+
+    fn preview_tree(&mut self) {
+        if let Some(sel) = self.tree.sel {
+            self.detail.show(Target::Cm(sel), true);
+        }
+    }
+
+    fn cycle_link(&mut self, delta: i64) {
+        let doc = detail::doc(self, self.detail_width());
+        if doc.links.is_empty() {
+            self.detail.link = None;
+            return;
+        }
+        let n = doc.links.len() as i64;
+        let next = match self.detail.link {
+            None if delta > 0 => 0,
+            None => n - 1,
+            Some(i) => (i as i64 + delta).rem_euclid(n),
+        } as usize;
+        self.detail.link = Some(next);
+        // Keep the link on screen.
+        let line = doc.links[next].line as u16;
+        let height = crate::ui::layout(self).detail.height.saturating_sub(2).max(1);
+        if line < self.detail.scroll || line >= self.detail.scroll + height {
+            self.detail.scroll = line.saturating_sub(height / 2);
+        }
+    }
+
+    /// A detail target as printed (`E11.22`, `0DTJ4ZZ`).
+    pub fn detail_target_code(&self, t: &Target) -> String {
+        match t {
+            Target::Cm(id) => self.book.cm.node(*id).code.clone(),
+            Target::Pcs(p) => p.clone(),
+        }
+    }
+
+    /// The code under the cursor of the focused pane (for favourites and reveal).
+    fn selected(&self) -> Option<(CodeSet, String)> {
+        let from_target = |t: &Target| match t {
+            Target::Cm(id) => (CodeSet::Icd10cm, self.book.cm.node(*id).code.clone()),
+            Target::Pcs(p) => (CodeSet::Icd10pcs, p.clone()),
+        };
+        match self.pane {
+            Pane::Search => self.search.hits.get(self.search.sel).map(|h| (h.set, h.code.clone())),
+            Pane::Tree => self.tree.sel.map(|id| from_target(&Target::Cm(id))),
+            _ => self.detail.current().map(from_target),
+        }
+    }
+
+    fn toggle_favourite(&mut self) -> Vec<Effect> {
+        let Some((set, code)) = self.selected() else { return Vec::new() };
+        let on = self.recents.toggle_favourite(Used { set, code: code.clone() });
+        self.message =
+            Some(format!("{code} {}", if on { "added to favourites" } else { "removed from favourites" }));
+        let mut effects = vec![Effect::SaveRecents];
+        if self.search.query.trim().is_empty() {
+            effects.extend(self.refresh_query());
+        }
+        effects
+    }
+
+    fn reveal_selected(&mut self) {
+        let Some((set, code)) = self.selected() else { return };
+        match (set, self.book.cm.get(&code)) {
+            (CodeSet::Icd10cm, Some(id)) => {
+                self.tree.reveal(&self.book.cm, id);
+                self.focus(Pane::Tree);
+                self.preview_tree();
+            }
+            (CodeSet::Icd10pcs, _) => {
+                // The PCS "tree" is the builder.
+                self.pcs.prefix = code;
+                self.pcs.sel = 0;
+                self.focus(Pane::Pcs);
+                self.preview_pcs();
+            }
+            _ => self.message = Some(format!("{code} is not in the tree")),
+        }
+    }
+
+    /// After the query or a filter changed: a search, or the recent/favourite list for an empty query.
+    fn refresh_query(&mut self) -> Vec<Effect> {
+        self.search.sel = 0;
+        if self.search.query.trim().is_empty() {
+            let hits = self.recent_hits();
+            self.set_hits(Ok(hits));
+            Vec::new()
+        } else {
+            vec![Effect::Search(self.search.query())]
+        }
+    }
+
+    /// Favourites, then recently used codes, under the current filters.
+    pub fn recent_hits(&self) -> Vec<Hit> {
+        let mut out: Vec<Hit> = Vec::new();
+        for u in self.recents.favourites.iter().chain(self.recents.recent.iter()) {
+            if out.iter().any(|h| h.set == u.set && h.code == u.code) {
+                continue;
+            }
+            if self.search.set.is_some_and(|s| s != u.set) {
+                continue;
+            }
+            let (title, billable) = match u.set {
+                CodeSet::Icd10cm => match self.book.cm.get(&u.code) {
+                    Some(id) => {
+                        let n = self.book.cm.node(id);
+                        (n.title.clone(), n.billable)
+                    }
+                    None => continue,
+                },
+                CodeSet::Icd10pcs => {
+                    let key = crate::codeset::normalize(&u.code);
+                    match self.book.pcs.title(&key) {
+                        Some(t) => (t.text, self.book.pcs.is_code(&key)),
+                        None => continue,
+                    }
+                }
+            };
+            if self.search.billable_only && !billable {
+                continue;
+            }
+            out.push(Hit {
+                code: u.code.clone(),
+                title,
+                set: u.set,
+                billable,
+                score: 0.0,
+                matched: Matched::Code,
+            });
+        }
+        out
+    }
+
+    fn typeahead_key(&mut self, key: Key) -> Vec<Effect> {
+        use crate::keymap::KeyCodeOrd as K;
+        let Some(text) = self.tree.typeahead.as_mut() else { return Vec::new() };
+        match (key.code, key.text()) {
+            (K::Esc | K::Enter, _) => self.tree.typeahead = None,
+            (K::Backspace, _) => {
+                text.pop();
+            }
+            (_, Some(c)) => text.push(c),
+            _ if key.ctrl && key.code == K::Char('c') => self.quit = true,
+            _ => {}
+        }
+        if let Some(text) = self.tree.typeahead.clone()
+            && let Some(id) = tree::find(&self.book.cm, &text, self.tree.sel)
+        {
+            self.tree.reveal(&self.book.cm, id);
+            self.preview_tree();
+        }
+        Vec::new()
+    }
+
+    fn tree_collapse(&mut self) {
+        let Some(sel) = self.tree.sel else { return };
+        if !self.tree.expanded.remove(&sel) {
+            self.tree_parent();
+        }
+    }
+
+    fn tree_expand(&mut self) {
+        let Some(sel) = self.tree.sel else { return };
+        let node = self.book.cm.node(sel);
+        if node.children.is_empty() {
+            return;
+        }
+        if !self.tree.expanded.insert(sel) {
+            self.tree.sel = node.children.first().copied();
+            self.preview_tree();
+        }
+    }
+
+    fn tree_parent(&mut self) {
+        if let Some(p) = self.tree.sel.and_then(|s| self.book.cm.node(s).parent) {
+            self.tree.sel = Some(p);
+            self.preview_tree();
+        }
+    }
+
+    fn tree_sibling(&mut self, delta: i64) {
+        let Some(sel) = self.tree.sel else { return };
+        let cm = &self.book.cm;
+        let siblings: &[NodeId] = match cm.node(sel).parent {
+            Some(p) => &cm.node(p).children,
+            None => &cm.chapters,
+        };
+        if let Some(i) = siblings.iter().position(|s| *s == sel) {
+            let j = (i as i64 + delta).clamp(0, siblings.len() as i64 - 1) as usize;
+            self.tree.sel = Some(siblings[j]);
+            self.preview_tree();
+        }
+    }
+}
+
+mod queue_update;
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,90 @@
+//! The record queue as the workbench holds it: the records, a copy of the
+//! coder's saved work (the store owns the file; the loop refreshes this copy
+//! after every save), the list's filter and selection, the open record.
+
+use std::collections::BTreeMap;
+
+use crate::queue::{EncounterType, Record, RecordWork, Status};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    Comment,
+    Hold,
+    Query,
+    /// Marking done over edit errors: the reason is required.
+    Override,
+}
+
+impl PromptKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PromptKind::Comment => "Comment",
+            PromptKind::Hold => "Hold reason",
+            PromptKind::Query => "Query to the provider",
+            PromptKind::Override => "Errors remain: override reason",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueueState {
+    pub name: String,
+    pub records: Vec<Record>,
+    pub work: BTreeMap<String, RecordWork>,
+    /// Lines of the queue file that could not be read.
+    pub problems: usize,
+    pub filter: Option<Status>,
+    pub sel: usize,
+    /// The record open in the record view.
+    pub open: Option<String>,
+    pub doc_scroll: u16,
+    pub code_sel: usize,
+    pub prompt: Option<Prompt>,
+}
+
+impl QueueState {
+    pub fn status(&self, id: &str) -> Status {
+        self.work.get(id).map(|w| w.status).unwrap_or_default()
+    }
+
+    pub fn work_of(&self, id: &str) -> RecordWork {
+        self.work.get(id).cloned().unwrap_or_default()
+    }
+
+    /// Indexes of the records the filter lets through, in file order.
+    pub fn visible(&self) -> Vec<usize> {
+        (0..self.records.len())
+            .filter(|i| self.filter.is_none_or(|f| self.status(&self.records[*i].id) == f))
+            .collect()
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        self.records.iter().filter(|r| self.status(&r.id) == status).count()
+    }
+
+    pub fn open_record(&self) -> Option<&Record> {
+        let id = self.open.as_deref()?;
+        self.records.iter().find(|r| r.id == id)
+    }
+
+    pub fn inpatient(&self) -> bool {
+        self.open_record().is_some_and(|r| r.encounter_type == EncounterType::Inpatient)
+    }
+
+    /// The next record after the open one that is not done (wrapping).
+    pub fn next_undone(&self) -> Option<String> {
+        let n = self.records.len();
+        let start =
+            self.open.as_deref().and_then(|id| self.records.iter().position(|r| r.id == id)).unwrap_or(0);
+        (1..=n)
+            .map(|k| &self.records[(start + k) % n])
+            .find(|r| self.status(&r.id) != Status::Done)
+            .map(|r| r.id.clone())
+    }
+}

@@ -1,0 +1,524 @@
+//! `update` driven by scripted keys over a small synthetic code book.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::codeset::icd10cm::{CmKind, CmNode, Notes};
+use crate::codeset::{Codebook, Tabular};
+use crate::search::{Hit, Matched, Query, Search};
+use crate::theme::{ColorMode, Theme};
+
+/// A few real-looking ICD-10-CM nodes with notes at several levels (synthetic text).
+pub(crate) fn fixture_tabular() -> Tabular {
+    let mut t = Tabular { version: "fixture".into(), ..Tabular::default() };
+    let mut add =
+        |code: &str, kind: CmKind, title: &str, parent: Option<NodeId>, billable: bool, notes: Notes| {
+            let id = t.nodes.len() as NodeId;
+            t.nodes.push(CmNode {
+                code: code.into(),
+                kind,
+                title: title.into(),
+                parent,
+                children: vec![],
+                billable,
+                notes,
+            });
+            match parent {
+                Some(p) => t.nodes[p as usize].children.push(id),
+                None => t.chapters.push(id),
+            }
+            let key =
+                if kind == CmKind::Chapter { format!("CH{code}") } else { crate::codeset::normalize(code) };
+            t.by_key.insert(key, id);
+            id
+        };
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let ch4 = add(
+        "4",
+        CmKind::Chapter,
+        "Endocrine, nutritional and metabolic diseases (E00-E89)",
+        None,
+        false,
+        Notes {
+            notes: s(&["All neoplasms, whether functionally active or not, are classified in Chapter 2."]),
+            ..Notes::default()
+        },
+    );
+    let dm = add("E08-E13", CmKind::Block, "Diabetes mellitus", Some(ch4), false, Notes::default());
+    add("E10", CmKind::Category, "Type 1 diabetes mellitus", Some(dm), false, Notes::default());
+    let e11 = add(
+        "E11",
+        CmKind::Category,
+        "Type 2 diabetes mellitus",
+        Some(dm),
+        false,
+        Notes {
+            includes: s(&["diabetes (mellitus) due to insulin secretory defect"]),
+            excludes1: s(&[
+                "diabetes mellitus due to underlying condition (E08.-)",
+                "type 1 diabetes mellitus (E10.-)",
+            ]),
+            use_additional_code: s(&["code to identify control using: insulin (Z79.4)"]),
+            ..Notes::default()
+        },
+    );
+    let e112 = add(
+        "E11.2",
+        CmKind::Subcategory,
+        "Type 2 diabetes mellitus with kidney complications",
+        Some(e11),
+        false,
+        Notes::default(),
+    );
+    add(
+        "E11.21",
+        CmKind::Code,
+        "Type 2 diabetes mellitus with diabetic nephropathy",
+        Some(e112),
+        true,
+        Notes::default(),
+    );
+    add(
+        "E11.22",
+        CmKind::Code,
+        "Type 2 diabetes mellitus with diabetic chronic kidney disease",
+        Some(e112),
+        true,
+        Notes {
+            use_additional_code: s(&["code to identify stage of chronic kidney disease (N18.1-N18.6)"]),
+            ..Notes::default()
+        },
+    );
+    add(
+        "E11.9",
+        CmKind::Code,
+        "Type 2 diabetes mellitus without complications",
+        Some(e11),
+        true,
+        Notes::default(),
+    );
+    let ch14 = add(
+        "14",
+        CmKind::Chapter,
+        "Diseases of the genitourinary system (N00-N99)",
+        None,
+        false,
+        Notes::default(),
+    );
+    let blk = add(
+        "N17-N19",
+        CmKind::Block,
+        "Acute kidney failure and chronic kidney disease",
+        Some(ch14),
+        false,
+        Notes::default(),
+    );
+    let n18 = add(
+        "N18",
+        CmKind::Category,
+        "Chronic kidney disease (CKD)",
+        Some(blk),
+        false,
+        Notes {
+            code_also: s(&["any associated diabetic chronic kidney disease (E11.22)"]),
+            ..Notes::default()
+        },
+    );
+    add("N18.1", CmKind::Code, "Chronic kidney disease, stage 1", Some(n18), true, Notes::default());
+    add("N18.6", CmKind::Code, "End stage renal disease", Some(n18), true, Notes::default());
+    let ch21 = add(
+        "21",
+        CmKind::Chapter,
+        "Factors influencing health status and contact with health services (Z00-Z99)",
+        None,
+        false,
+        Notes::default(),
+    );
+    let zb = add(
+        "Z77-Z99",
+        CmKind::Block,
+        "Persons with potential health hazards related to family and personal history",
+        Some(ch21),
+        false,
+        Notes::default(),
+    );
+    let z79 =
+        add("Z79", CmKind::Category, "Long term (current) drug therapy", Some(zb), false, Notes::default());
+    add("Z79.4", CmKind::Code, "Long term (current) use of insulin", Some(z79), true, Notes::default());
+    t
+}
+
+/// The shipped edition's metadata over the fixture tabular, or the real
+/// shipped tabular when its parser has landed.
+pub(crate) fn fixture_book() -> Arc<Codebook> {
+    static BOOK: std::sync::OnceLock<Arc<Codebook>> = std::sync::OnceLock::new();
+    BOOK.get_or_init(|| {
+        let mut book = crate::codeset::shipped::load().expect("shipped code sets load");
+        if book.cm.get("E11.22").is_none() {
+            book.cm = fixture_tabular();
+        }
+        Arc::new(book)
+    })
+    .clone()
+}
+
+/// Fixed hits, filtered like a real engine would.
+pub(crate) struct FakeSearch(pub Vec<Hit>);
+
+impl Search for FakeSearch {
+    fn search(&self, q: &Query) -> anyhow::Result<Vec<Hit>> {
+        let words: Vec<String> = q.text.split_whitespace().map(|w| w.to_lowercase()).collect();
+        Ok(self
+            .0
+            .iter()
+            .filter(|h| q.set.is_none_or(|s| s == h.set) && (!q.billable_only || h.billable))
+            .filter(|h| {
+                words.iter().any(|w| {
+                    h.title.to_lowercase().contains(w.as_str())
+                        || h.code.to_lowercase().starts_with(w.as_str())
+                })
+            })
+            .cloned()
+            .collect())
+    }
+}
+
+pub(crate) fn fake_hits() -> Vec<Hit> {
+    let h = |code: &str, title: &str, set, billable| Hit {
+        code: code.into(),
+        title: title.into(),
+        set,
+        billable,
+        score: 1.0,
+        matched: Matched::Title,
+    };
+    vec![
+        h("E11.22", "Type 2 diabetes mellitus with diabetic chronic kidney disease", CodeSet::Icd10cm, true),
+        h("E11.21", "Type 2 diabetes mellitus with diabetic nephropathy", CodeSet::Icd10cm, true),
+        h("E11.2", "Type 2 diabetes mellitus with kidney complications", CodeSet::Icd10cm, false),
+        h("E11.9", "Type 2 diabetes mellitus without complications", CodeSet::Icd10cm, true),
+        h("N18.6", "End stage renal disease", CodeSet::Icd10cm, true),
+        h("0TY00Z0", "Transplantation of Right Kidney, Allogeneic, Open Approach", CodeSet::Icd10pcs, true),
+    ]
+}
+
+pub(crate) fn app(size: (u16, u16)) -> App {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    App::new(fixture_book(), KeyMap::defaults(), Theme::new(ColorMode::NoColor), today, size)
+}
+
+fn key(c: KeyCode, m: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(c, m)
+}
+
+/// Feed keys written as in the key map (`diabetes`, `<C-n>`, `<Enter>`), running searches like the loop does.
+pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effect> {
+    let mut all = Vec::new();
+    let mut rest = script;
+    while !rest.is_empty() {
+        let (ev, len) = if rest.starts_with('<')
+            && let Some(end) = rest.find('>')
+        {
+            let name = &rest[1..end];
+            let k: crate::keymap::Key = name.parse().expect("key name");
+            let code = match k.code {
+                crate::keymap::KeyCodeOrd::Char(c) => KeyCode::Char(c),
+                crate::keymap::KeyCodeOrd::Enter => KeyCode::Enter,
+                crate::keymap::KeyCodeOrd::Esc => KeyCode::Esc,
+                crate::keymap::KeyCodeOrd::Tab => KeyCode::Tab,
+                crate::keymap::KeyCodeOrd::Backspace => KeyCode::Backspace,
+                crate::keymap::KeyCodeOrd::Down => KeyCode::Down,
+                crate::keymap::KeyCodeOrd::Up => KeyCode::Up,
+                crate::keymap::KeyCodeOrd::Left => KeyCode::Left,
+                crate::keymap::KeyCodeOrd::Right => KeyCode::Right,
+                crate::keymap::KeyCodeOrd::F(n) => KeyCode::F(n),
+                other => panic!("script key {other:?}"),
+            };
+            let mut m = KeyModifiers::NONE;
+            if k.ctrl {
+                m |= KeyModifiers::CONTROL;
+            }
+            if k.alt {
+                m |= KeyModifiers::ALT;
+            }
+            (key(code, m), end + 1)
+        } else {
+            let c = rest.chars().next().unwrap();
+            (key(KeyCode::Char(c), KeyModifiers::NONE), c.len_utf8())
+        };
+        rest = &rest[len..];
+        let effects = app.handle_key(&ev);
+        for e in &effects {
+            match e {
+                Effect::Search(q) => app.set_hits(search.search(q)),
+                Effect::Queue { record, op } => apply_op(app, record, op),
+                Effect::SaveRecents | Effect::Claim(_) | Effect::Release(_) => {}
+            }
+        }
+        all.extend(effects);
+    }
+    all
+}
+
+/// What the store does, without the file: apply the operation to the work copy.
+fn apply_op(app: &mut App, record: &str, op: &crate::queue::Op) {
+    let Some(q) = app.queue.as_mut() else { return };
+    let work = q.work_of(record);
+    let Some(r) = q.records.iter().find(|r| r.id == record) else { return };
+    let errors = crate::queue::edits::error_count(&crate::queue::edits::check(&app.book, r, &work.codes));
+    let when = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z").unwrap().to_utc();
+    let cx = crate::queue::work::Context { who: "coder", when, edit_errors: errors };
+    match crate::queue::work::apply(record, &work, op, &cx) {
+        Ok((w, _)) => {
+            q.work.insert(record.to_string(), w);
+        }
+        Err(e) => app.message = Some(e.to_string()),
+    }
+}
+
+/// The shipped example queue, as `tui::run` opens it (without the store).
+pub(crate) fn with_queue(app: &mut App) {
+    let loaded = crate::queue::load_example();
+    app.queue = Some(queue::QueueState {
+        name: loaded.name.clone(),
+        problems: loaded.invalid_count(),
+        records: loaded.records,
+        ..Default::default()
+    });
+}
+
+fn cur_code(app: &App) -> Option<String> {
+    match app.detail.current()? {
+        Target::Cm(id) => Some(app.book.cm.node(*id).code.clone()),
+        Target::Pcs(p) => Some(p.clone()),
+    }
+}
+
+#[test]
+fn letters_are_text_in_the_search_box_and_each_keystroke_searches() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    let effects = keys(&mut a, &s, "kidney");
+    assert_eq!(a.search.query, "kidney");
+    assert_eq!(effects.iter().filter(|e| matches!(e, Effect::Search(_))).count(), 6);
+    assert_eq!(a.search.hits.len(), 3);
+    assert_eq!(a.search.sel, 0);
+    // Ctrl-n moves while typing; `j` would have been text.
+    keys(&mut a, &s, "<C-n><Down><Up>");
+    assert_eq!(a.search.sel, 1);
+    assert_eq!(cur_code(&a).as_deref(), Some("E11.2"), "the detail follows the selection");
+    keys(&mut a, &s, "<C-w>");
+    assert_eq!(a.search.query, "");
+}
+
+#[test]
+fn esc_leaves_the_box_then_vim_keys_move() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    keys(&mut a, &s, "diabetes<Esc>jjj");
+    assert_eq!(a.search.query, "diabetes");
+    assert_eq!(a.search.sel, 3);
+    keys(&mut a, &s, "gg");
+    assert_eq!(a.search.sel, 0);
+    keys(&mut a, &s, "G");
+    assert_eq!(a.search.sel, 3);
+    keys(&mut a, &s, "/x");
+    assert_eq!(a.search.query, "diabetesx");
+}
+
+#[test]
+fn filters_are_one_key_away_and_go_into_the_query() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    keys(&mut a, &s, "kidney");
+    let effects = keys(&mut a, &s, "<C-s>");
+    let Some(Effect::Search(q)) = effects.last() else { panic!("{effects:?}") };
+    assert_eq!(q.set, Some(CodeSet::Icd10cm));
+    keys(&mut a, &s, "<C-s><C-o>");
+    assert_eq!(a.search.set, Some(CodeSet::Icd10pcs));
+    assert!(a.search.billable_only);
+    assert_eq!(a.search.hits.iter().map(|h| h.code.as_str()).collect::<Vec<_>>(), vec!["0TY00Z0"]);
+}
+
+#[test]
+fn enter_opens_detail_and_remembers_the_code_for_the_empty_query() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    let effects = keys(&mut a, &s, "chronic<Enter>");
+    assert!(effects.contains(&Effect::SaveRecents));
+    assert_eq!(a.pane, Pane::Detail);
+    assert_eq!(cur_code(&a).as_deref(), Some("E11.22"));
+    assert_eq!(a.recents.recent[0].code, "E11.22");
+    // Back to the search box, clear it: the recent code is listed.
+    keys(&mut a, &s, "/<C-u>");
+    assert_eq!(a.search.hits.first().map(|h| h.code.as_str()), Some("E11.22"));
+    // Favourite it from the results.
+    keys(&mut a, &s, "<Esc>f");
+    assert!(a.recents.is_favourite(CodeSet::Icd10cm, "E11.22"));
+}
+
+#[test]
+fn links_in_notes_are_followed_with_history() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    keys(&mut a, &s, "chronic<Enter>");
+    let links = detail::doc(&a, a.detail_width()).links;
+    assert!(links.len() >= 3, "{links:?}");
+    // `n` selects the first link, Enter follows it, `[` comes back.
+    keys(&mut a, &s, "n");
+    assert_eq!(a.detail.link, Some(0));
+    let first = links[0].target.clone();
+    keys(&mut a, &s, "<Enter>");
+    assert_eq!(a.detail.current(), Some(&first));
+    keys(&mut a, &s, "[");
+    assert_eq!(cur_code(&a).as_deref(), Some("E11.22"));
+    // `N18.1-N18.6` in E11.22's own Use additional code note leads to N18.1.
+    let n18 = links.iter().position(|l| a.detail_target_code(&l.target) == "N18.1").expect("N18 link");
+    for _ in 0..=n18 {
+        keys(&mut a, &s, "n");
+    }
+    keys(&mut a, &s, "<Enter>");
+    assert_eq!(cur_code(&a).as_deref(), Some("N18.1"));
+    keys(&mut a, &s, "[");
+    assert_eq!(cur_code(&a).as_deref(), Some("E11.22"));
+    keys(&mut a, &s, "]");
+    assert_eq!(cur_code(&a).as_deref(), Some("N18.1"));
+    keys(&mut a, &s, "NN");
+    assert!(a.detail.link.is_some());
+}
+
+#[test]
+fn inherited_notes_name_their_origin() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((120, 40));
+    keys(&mut a, &s, "chronic<Enter>");
+    let doc = detail::doc(&a, 60);
+    let text: Vec<String> = doc.lines.iter().map(|l| l.iter().map(|s| s.text.as_str()).collect()).collect();
+    let joined = text.join("\n");
+    assert!(joined.contains("Excludes1"), "{joined}");
+    assert!(joined.contains("(from E11)"), "{joined}");
+    let ex = joined.find("Excludes1").unwrap();
+    let use_add = joined.find("Use additional code").unwrap();
+    assert!(ex < use_add, "grouped in the coder's order");
+}
+
+#[test]
+fn reveal_in_tree_opens_the_ancestors_and_tree_keys_move() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    keys(&mut a, &s, "chronic<Enter>r");
+    assert_eq!(a.pane, Pane::Tree);
+    let e1122 = a.book.cm.get("E11.22").unwrap();
+    assert_eq!(a.tree.sel, Some(e1122));
+    let rows = a.tree.rows(&a.book.cm);
+    assert!(rows.iter().any(|r| r.0 == e1122));
+    keys(&mut a, &s, "K");
+    assert_eq!(a.tree.sel, a.book.cm.get("E11.21"));
+    keys(&mut a, &s, "p");
+    assert_eq!(a.tree.sel, a.book.cm.get("E11.2"));
+    keys(&mut a, &s, "h");
+    assert!(!a.tree.expanded.contains(&a.book.cm.get("E11.2").unwrap()));
+    keys(&mut a, &s, "ll");
+    assert_eq!(a.tree.sel, a.book.cm.get("E11.21"));
+    keys(&mut a, &s, "gg");
+    assert_eq!(a.tree.sel, a.book.cm.chapters.first().copied());
+}
+
+#[test]
+fn tree_type_ahead_jumps_to_codes_and_words() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    keys(&mut a, &s, "<C-t>iz79.4");
+    assert_eq!(a.tree.sel, a.book.cm.get("Z79.4"));
+    keys(&mut a, &s, "<Esc>i");
+    keys(&mut a, &s, "end stage renal<Enter>");
+    let found = a.tree.sel.expect("a node");
+    assert!(a.book.cm.node(found).title.to_lowercase().contains("end stage renal"));
+    assert!(a.tree.typeahead.is_none());
+    keys(&mut a, &s, "j");
+    assert_ne!(a.tree.sel, Some(found), "j moves again once the jump ended");
+}
+
+#[test]
+fn help_opens_and_closes_and_q_quits_outside_the_box() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    keys(&mut a, &s, "q");
+    assert!(!a.quit, "q is text in the search box");
+    keys(&mut a, &s, "<Esc>?");
+    assert!(a.help.is_some());
+    keys(&mut a, &s, "j<Esc>");
+    assert!(a.help.is_none());
+    keys(&mut a, &s, "q");
+    assert!(a.quit);
+    let mut b = app((80, 24));
+    keys(&mut b, &s, "<C-c>");
+    assert!(b.quit);
+}
+
+#[test]
+fn tab_moves_between_the_detail_and_the_pane_beside_it() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((120, 40));
+    keys(&mut a, &s, "<C-t><Tab>");
+    assert_eq!((a.pane, a.left), (Pane::Detail, Pane::Tree));
+    keys(&mut a, &s, "<Tab>");
+    assert_eq!(a.pane, Pane::Tree);
+}
+
+#[test]
+fn queue_open_attach_poa_and_done_with_override_moves_on() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    let effects = keys(&mut a, &s, "<C-q><Enter>");
+    assert_eq!(a.layer(), Layer::Record);
+    let first = a.queue.as_ref().unwrap().open.clone().unwrap();
+    assert!(effects.contains(&Effect::Queue { record: first.clone(), op: crate::queue::Op::Start }));
+    assert!(effects.contains(&Effect::Claim(first.clone())));
+    // Tab to the search box, find, attach with Ctrl-a; Tab Tab back to the record.
+    keys(&mut a, &s, "<Tab>chronic<C-a><Tab><Tab>");
+    assert_eq!(a.pane, Pane::Queue);
+    let q = a.queue.as_ref().unwrap();
+    let work = q.work_of(&first);
+    assert_eq!(work.codes.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), vec!["E11.22"]);
+    assert_eq!(work.status, crate::queue::Status::InProgress);
+    // Inpatient: P sets POA Y.
+    keys(&mut a, &s, "P");
+    assert_eq!(a.queue.as_ref().unwrap().work_of(&first).codes[0].poa, Some(crate::queue::Poa::Y));
+    // Done: whatever the edits say, the record ends done and the next one opens.
+    keys(&mut a, &s, "D");
+    if a.queue.as_ref().unwrap().prompt.is_some() {
+        keys(&mut a, &s, "<Enter>");
+        assert!(a.queue.as_ref().unwrap().prompt.is_some(), "an empty reason is refused");
+        keys(&mut a, &s, "documented by the attending<Enter>");
+    }
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!(q.status(&first), crate::queue::Status::Done);
+    assert_ne!(q.open.as_deref(), Some(first.as_str()));
+    // Esc back to the list (giving the claim back); the filter shows the done one.
+    let open = a.queue.as_ref().unwrap().open.clone().unwrap();
+    let effects = keys(&mut a, &s, "<Esc>");
+    assert_eq!(effects, vec![Effect::Release(open)]);
+    keys(&mut a, &s, "FFFFF");
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!(q.filter, Some(crate::queue::Status::Done));
+    assert_eq!(q.visible().len(), 1);
+}
+
+#[test]
+fn record_view_hold_and_comment_prompts() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>mneeds op note<Enter>Hwaiting for path<Enter>");
+    let q = a.queue.as_ref().unwrap();
+    let w = q.work_of(q.open.as_deref().unwrap());
+    assert_eq!(w.comments.len(), 1);
+    assert_eq!(w.status, crate::queue::Status::OnHold);
+    assert_eq!(w.hold_reason.as_deref(), Some("waiting for path"));
+    // `q` was text in the prompt, not quit.
+    assert!(!a.quit);
+}

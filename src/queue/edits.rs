@@ -1,0 +1,718 @@
+//! Edits: the checks listed for a record as the coder works, each naming the
+//! instructional note or coding rule it comes from. Pure: a function of the
+//! loaded edition, the record and the attached codes.
+
+use serde::Serialize;
+
+use super::record::{EncounterType, Record};
+use super::work::{AttachedCode, CodeKind};
+use crate::codeset::{CmKind, CodeSet, Codebook, NodeId, NoteKind, Tabular, cm_display, normalize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EditSeverity {
+    Error,
+    Warning,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub severity: EditSeverity,
+    /// The attached code it is about (index into the record's codes), if one.
+    pub index: Option<usize>,
+    pub message: String,
+    /// Where the rule comes from: `Excludes1 at E11: type 1 diabetes mellitus (E10.-)`,
+    /// `ICD-10-CM Official Guidelines I.A.13`, ...
+    pub rule: String,
+    /// Codes the coder may want instead (billable children, 7th characters).
+    pub suggestions: Vec<String>,
+}
+
+/// How many suggestions an edit offers at most.
+const MAX_SUGGESTIONS: usize = 24;
+
+/// Run every edit over `codes` attached to `record`.
+pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Edit> {
+    let mut out = Vec::new();
+    let cm = &book.cm;
+    let inpatient = record.encounter_type == EncounterType::Inpatient;
+    // Resolved CM nodes, by attached index.
+    let mut nodes: Vec<Option<NodeId>> = vec![None; codes.len()];
+
+    // The edition in force at the date of service.
+    let mut sets: Vec<CodeSet> = vec![CodeSet::Icd10cm];
+    if codes.iter().any(|c| c.set == CodeSet::Icd10pcs) {
+        sets.push(CodeSet::Icd10pcs);
+    }
+    for set in sets {
+        if let Some((from, to)) = book.edition.effective(set)
+            && !book.edition.is_in_force(set, record.date_of_service)
+        {
+            out.push(Edit {
+                severity: EditSeverity::Error,
+                index: None,
+                message: format!(
+                    "date of service {} is outside the {} edition loaded ({} in force {from} to {to}): codes may be wrong for this date",
+                    record.date_of_service,
+                    set.short(),
+                    book.edition.name
+                ),
+                rule: "Code from the edition in force on the date of service (discharge date for inpatient)".into(),
+                suggestions: Vec::new(),
+            });
+        }
+    }
+
+    for (i, c) in codes.iter().enumerate() {
+        let key = normalize(&c.code);
+        let at = |severity, message: String, rule: &str, suggestions: Vec<String>| Edit {
+            severity,
+            index: Some(i),
+            message,
+            rule: rule.to_string(),
+            suggestions,
+        };
+        if let Some(j) = codes[..i].iter().position(|d| d.set == c.set && normalize(&d.code) == key) {
+            out.push(at(
+                EditSeverity::Error,
+                format!("{} is attached twice (also line {})", c.code, j + 1),
+                "Report each code once",
+                Vec::new(),
+            ));
+        }
+        match c.set {
+            CodeSet::Icd10cm => {
+                if c.kind != CodeKind::Diagnosis {
+                    out.push(at(
+                        EditSeverity::Error,
+                        format!("{} is an ICD-10-CM code attached as a procedure", c.code),
+                        "ICD-10-CM codes are diagnoses",
+                        Vec::new(),
+                    ));
+                }
+                match cm.get(&key) {
+                    None => out.push(at(
+                        EditSeverity::Error,
+                        format!("{} is not an ICD-10-CM code in {}", c.code, book.edition.name),
+                        "Code must exist in the edition",
+                        Vec::new(),
+                    )),
+                    Some(id) => {
+                        nodes[i] = Some(id);
+                        header_edits(cm, id, i, &c.code, &mut out);
+                    }
+                }
+                if inpatient && c.kind == CodeKind::Diagnosis && c.poa.is_none() {
+                    out.push(at(
+                        EditSeverity::Warning,
+                        format!("{}: present-on-admission indicator missing", c.code),
+                        "POA reporting guidelines (inpatient diagnoses: Y, N, U, W or 1 if exempt)",
+                        Vec::new(),
+                    ));
+                }
+            }
+            CodeSet::Icd10pcs => {
+                if c.kind != CodeKind::Procedure {
+                    out.push(at(
+                        EditSeverity::Error,
+                        format!("{} is an ICD-10-PCS code attached as a diagnosis", c.code),
+                        "ICD-10-PCS codes are procedures",
+                        Vec::new(),
+                    ));
+                }
+                if !book.pcs.is_code(&key) {
+                    let msg = if book.pcs.is_prefix(&key) {
+                        format!(
+                            "{} is incomplete: an ICD-10-PCS code has 7 characters ({} given)",
+                            c.code,
+                            key.len()
+                        )
+                    } else {
+                        format!("{} is not a valid ICD-10-PCS code in {}", c.code, book.edition.name)
+                    };
+                    let next: Vec<String> = if book.pcs.is_prefix(&key) && key.len() < 7 {
+                        book.pcs
+                            .codes
+                            .iter()
+                            .filter(|k| k.starts_with(&key))
+                            .take(MAX_SUGGESTIONS)
+                            .cloned()
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    out.push(at(
+                        EditSeverity::Error,
+                        msg,
+                        "ICD-10-PCS Tables: every character from a valid row",
+                        next,
+                    ));
+                }
+                if !inpatient {
+                    out.push(at(
+                        EditSeverity::Error,
+                        format!(
+                            "{}: ICD-10-PCS codes are for inpatient procedures; this encounter is {}",
+                            c.code,
+                            record.encounter_type.as_str()
+                        ),
+                        "ICD-10-PCS is reported for inpatient hospital procedures (HIPAA code set standards)",
+                        Vec::new(),
+                    ));
+                }
+                if c.poa.is_some() {
+                    out.push(at(
+                        EditSeverity::Warning,
+                        format!("{}: a procedure has no POA indicator", c.code),
+                        "POA applies to diagnoses only",
+                        Vec::new(),
+                    ));
+                }
+            }
+        }
+        if !inpatient && c.poa.is_some() && c.set == CodeSet::Icd10cm {
+            out.push(at(
+                EditSeverity::Warning,
+                format!("{}: POA is reported for inpatient claims only", c.code),
+                "POA reporting guidelines",
+                Vec::new(),
+            ));
+        }
+    }
+
+    // Diagnoses in sequence with their nodes.
+    let dx: Vec<(usize, NodeId)> = nodes.iter().enumerate().filter_map(|(i, n)| n.map(|n| (i, n))).collect();
+
+    // Excludes1 between any two codes, from the notes in force at either.
+    for (a, &(i, ni)) in dx.iter().enumerate() {
+        for &(j, nj) in &dx[a + 1..] {
+            if let Some((text, origin)) =
+                excludes1_between(cm, ni, nj).or_else(|| excludes1_between(cm, nj, ni))
+            {
+                out.push(Edit {
+                    severity: EditSeverity::Error,
+                    index: Some(j),
+                    message: format!(
+                        "{} and {} are not coded together (Excludes1)",
+                        codes[i].code, codes[j].code
+                    ),
+                    rule: format!("Excludes1 at {}: {}", cm.node(origin).code, text),
+                    suggestions: Vec::new(),
+                });
+            }
+        }
+    }
+
+    // Manifestation codes may not be sequenced first.
+    if let Some(&(i, n)) = dx.first()
+        && is_manifestation(cm, n)
+    {
+        out.push(Edit {
+            severity: EditSeverity::Error,
+            index: Some(i),
+            message: format!("{} is a manifestation code and cannot be the first-listed diagnosis", codes[i].code),
+            rule: "Etiology/manifestation convention: \"in diseases classified elsewhere\" codes follow the underlying condition (Guidelines I.A.13)".into(),
+            suggestions: Vec::new(),
+        });
+    }
+
+    // Code first / Use additional code notes not satisfied. The notes of one
+    // kind written at one node are read together (the tabular splits "Use
+    // additional code to identify: a (X), b (Y)" into one note per item), and
+    // any named code satisfies them. Use additional code notes at chapter and
+    // block level ("exposure to tobacco, if applicable") are left out: they
+    // would fire on nearly every record.
+    let attached: Vec<String> = dx.iter().map(|(i, _)| normalize(&codes[*i].code)).collect();
+    for (pos, &(i, n)) in dx.iter().enumerate() {
+        let mut groups: Vec<(NoteKind, NodeId, Vec<String>)> = Vec::new();
+        for note in cm.notes_in_force(n) {
+            if !matches!(note.kind, NoteKind::CodeFirst | NoteKind::UseAdditionalCode) {
+                continue;
+            }
+            let broad = matches!(cm.node(note.origin).kind, CmKind::Chapter | CmKind::Block);
+            if note.kind == NoteKind::UseAdditionalCode && broad {
+                continue;
+            }
+            match groups.iter_mut().find(|g| g.0 == note.kind && g.1 == note.origin) {
+                Some(g) => g.2.push(note.text),
+                None => groups.push((note.kind, note.origin, vec![note.text])),
+            }
+        }
+        for (kind, origin, texts) in groups {
+            let refs: Vec<CodeRef> = texts.iter().flat_map(|t| code_refs(t)).collect();
+            if refs.is_empty() {
+                continue;
+            }
+            let hits: Vec<usize> = attached
+                .iter()
+                .enumerate()
+                .filter(|(k, key)| *k != pos && refs.iter().any(|r| r.matches(key)))
+                .map(|(k, _)| k)
+                .collect();
+            let rule = format!("{} at {}: {}", kind.label(), cm.node(origin).code, texts.join("; "));
+            if hits.is_empty() {
+                out.push(Edit {
+                    severity: EditSeverity::Warning,
+                    index: Some(i),
+                    message: format!(
+                        "{}: {} note not satisfied: none of its codes is attached",
+                        codes[i].code,
+                        kind.label()
+                    ),
+                    rule,
+                    suggestions: Vec::new(),
+                });
+            } else if kind == NoteKind::CodeFirst && hits.iter().all(|k| *k > pos) {
+                out.push(Edit {
+                    severity: EditSeverity::Warning,
+                    index: Some(i),
+                    message: format!(
+                        "{}: the underlying condition should be sequenced before it",
+                        codes[i].code
+                    ),
+                    rule,
+                    suggestions: Vec::new(),
+                });
+            }
+        }
+    }
+
+    if !codes.iter().any(|c| c.kind == CodeKind::Diagnosis) && !codes.is_empty() {
+        out.push(Edit {
+            severity: EditSeverity::Warning,
+            index: None,
+            message: "no diagnosis code attached".into(),
+            rule: "Every encounter reports at least one diagnosis".into(),
+            suggestions: Vec::new(),
+        });
+    }
+    out.sort_by_key(|e| (e.severity, e.index.unwrap_or(usize::MAX)));
+    out
+}
+
+/// How many error-severity edits (what [`super::work::Context::edit_errors`] wants).
+pub fn error_count(edits: &[Edit]) -> usize {
+    edits.iter().filter(|e| e.severity == EditSeverity::Error).count()
+}
+
+/// A header (non-billable) code, or one missing its 7th character.
+fn header_edits(cm: &Tabular, id: NodeId, i: usize, code: &str, out: &mut Vec<Edit>) {
+    let node = cm.node(id);
+    if node.billable {
+        return;
+    }
+    if matches!(node.kind, CmKind::Chapter | CmKind::Block) {
+        out.push(Edit {
+            severity: EditSeverity::Error,
+            index: Some(i),
+            message: format!("{code} is a chapter or block, not a code"),
+            rule: "Only billable codes are reported".into(),
+            suggestions: Vec::new(),
+        });
+        return;
+    }
+    let extensions: Vec<String> = node
+        .children
+        .iter()
+        .filter(|c| cm.node(**c).kind == CmKind::Extension)
+        .map(|c| cm.node(*c).code.clone())
+        .collect();
+    if !extensions.is_empty() {
+        out.push(Edit {
+            severity: EditSeverity::Error,
+            index: Some(i),
+            message: format!("{code} needs a 7th character"),
+            rule: seventh_rule(cm, id),
+            suggestions: extensions.into_iter().take(MAX_SUGGESTIONS).collect(),
+        });
+        return;
+    }
+    let mut billable = Vec::new();
+    billable_descendants(cm, id, &mut billable);
+    let total = billable.len();
+    out.push(Edit {
+        severity: EditSeverity::Error,
+        index: Some(i),
+        message: format!("{code} is a header, not a billable code ({total} billable code(s) below it)"),
+        rule: "Only billable codes are reported: code to the highest number of characters available (Guidelines I.B.7)".into(),
+        suggestions: billable.into_iter().take(MAX_SUGGESTIONS).collect(),
+    });
+}
+
+fn seventh_rule(cm: &Tabular, id: NodeId) -> String {
+    cm.notes_in_force(id)
+        .into_iter()
+        .find(|n| n.kind == NoteKind::SeventhCharacter)
+        .map(|n| format!("7th characters at {}: {}", cm.node(n.origin).code, n.text))
+        .unwrap_or_else(|| "7th character required (Guidelines I.B.14 / chapter notes)".into())
+}
+
+fn billable_descendants(cm: &Tabular, id: NodeId, out: &mut Vec<String>) {
+    for c in &cm.node(id).children {
+        let n = cm.node(*c);
+        if n.billable {
+            out.push(n.code.clone());
+        }
+        billable_descendants(cm, *c, out);
+    }
+}
+
+/// The Excludes1 note in force at `a` that names `b`: its text and origin.
+fn excludes1_between(cm: &Tabular, a: NodeId, b: NodeId) -> Option<(String, NodeId)> {
+    let key = normalize(&cm.node(b).code);
+    cm.notes_in_force(a)
+        .into_iter()
+        .filter(|n| n.kind == NoteKind::Excludes1)
+        .find(|n| code_refs(&n.text).iter().any(|r| r.matches(&key)))
+        .map(|n| (n.text, n.origin))
+}
+
+fn is_manifestation(cm: &Tabular, id: NodeId) -> bool {
+    std::iter::once(id)
+        .chain(cm.ancestors(id))
+        .filter(|n| matches!(cm.node(*n).kind, CmKind::Category | CmKind::Subcategory | CmKind::Code))
+        .any(|n| cm.node(n).title.to_ascii_lowercase().contains("in diseases classified elsewhere"))
+}
+
+/// A code, a `.-` wildcard or a range named in a note, normalized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeRef {
+    /// A code and everything below it (`E10.-`, `Z79.4`).
+    Prefix(String),
+    /// `N18.1-N18.6`, `C00-C96`: inclusive, compared on each end's length.
+    Range(String, String),
+}
+
+impl CodeRef {
+    /// Whether a normalized code falls under this reference.
+    pub fn matches(&self, key: &str) -> bool {
+        match self {
+            CodeRef::Prefix(p) => key.starts_with(p.as_str()),
+            CodeRef::Range(from, to) => {
+                let head = |n: usize| &key[..key.len().min(n)];
+                key.len() >= from.len().min(to.len())
+                    && head(from.len()) >= from.as_str()
+                    && head(to.len()) <= to.as_str()
+            }
+        }
+    }
+
+    pub fn display(&self) -> String {
+        match self {
+            CodeRef::Prefix(p) => format!("{}.-", cm_display(p)),
+            CodeRef::Range(a, b) => format!("{}-{}", cm_display(a), cm_display(b)),
+        }
+    }
+}
+
+/// The codes named in a note's text: inside parentheses, separated by commas
+/// (`(E10.-)`, `(N18.1-N18.6)`, `(E08.22, E09.22)`, `(Z79.4, Z79.84)`).
+pub fn code_refs(text: &str) -> Vec<CodeRef> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('(') {
+        let after = &rest[open + 1..];
+        let close = after.find(')').unwrap_or(after.len());
+        for piece in after[..close].split([',', ';']) {
+            parse_piece(piece.trim(), &mut out);
+        }
+        rest = &after[close.min(after.len())..];
+    }
+    out
+}
+
+fn parse_piece(piece: &str, out: &mut Vec<CodeRef>) {
+    let piece = piece.trim_end_matches(['.', '-', ' ']).trim();
+    // `N18.1-N18.6`: a dash between two code-shaped ends (a trailing `.-` was trimmed above).
+    if let Some((a, b)) = piece.split_once('-') {
+        let (a, b) = (a.trim().trim_end_matches('.'), b.trim());
+        if is_code_like(a) && is_code_like(b) {
+            out.push(CodeRef::Range(normalize(a), normalize(b)));
+        }
+        return;
+    }
+    // Only the first word: `(I10 with ...)` is rare; `Z79.4` the norm.
+    if let Some(word) = piece.split_whitespace().next()
+        && is_code_like(word)
+    {
+        out.push(CodeRef::Prefix(normalize(word)));
+    }
+}
+
+fn is_code_like(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 3
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_digit()
+        && b[2].is_ascii_alphanumeric()
+        && s[3..].chars().all(|c| c == '.' || c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codeset::{CmNode, Notes, Pcs, icd10cm::SeventhChar};
+    use chrono::{DateTime, NaiveDate};
+
+    #[test]
+    fn note_code_references() {
+        let r = code_refs("type 1 diabetes mellitus (E10.-)");
+        assert_eq!(r, [CodeRef::Prefix("E10".into())]);
+        let r = code_refs("Use additional code to identify stage of chronic kidney disease (N18.1-N18.6)");
+        assert_eq!(r, [CodeRef::Range("N181".into(), "N186".into())]);
+        assert!(
+            r[0].matches("N1831") && r[0].matches("N186") && !r[0].matches("N189") && !r[0].matches("N18")
+        );
+        let r = code_refs("diabetes with kidney complications (E08.22, E09.22) and insulin (Z79.4)");
+        assert_eq!(r.len(), 3);
+        assert!(code_refs("(C00-C96)")[0].matches("C50911"));
+        assert!(!code_refs("(C00-C96)")[0].matches("D050"));
+        assert!(code_refs("no codes (see text)").is_empty());
+        assert_eq!(code_refs("(E08-E13)")[0].display(), "E08-E13");
+    }
+
+    /// A small tabular shaped like the real one, for the logic; the real
+    /// code sets are exercised in tests/queue_edits.rs.
+    fn book() -> Codebook {
+        let mut t = Tabular::default();
+        let mut add = |code: &str, kind, title: &str, parent: Option<NodeId>, billable, notes: Notes| {
+            let id = t.nodes.len() as NodeId;
+            t.nodes.push(CmNode {
+                code: code.into(),
+                kind,
+                title: title.into(),
+                parent,
+                children: vec![],
+                billable,
+                notes,
+            });
+            if let Some(p) = parent {
+                t.nodes[p as usize].children.push(id);
+            }
+            t.by_key.insert(normalize(code), id);
+            id
+        };
+        let ch = add("4", CmKind::Chapter, "Endocrine", None, false, Notes::default());
+        let e11 = add(
+            "E11",
+            CmKind::Category,
+            "Type 2 diabetes mellitus",
+            Some(ch),
+            false,
+            Notes {
+                excludes1: vec!["type 1 diabetes mellitus (E10.-)".into()],
+                use_additional_code: vec!["insulin (Z79.4)".into()],
+                ..Notes::default()
+            },
+        );
+        let e112 = add(
+            "E11.2",
+            CmKind::Subcategory,
+            "T2DM with kidney complications",
+            Some(e11),
+            false,
+            Notes::default(),
+        );
+        add(
+            "E11.22",
+            CmKind::Code,
+            "T2DM with diabetic CKD",
+            Some(e112),
+            true,
+            Notes {
+                use_additional_code: vec!["to identify stage of chronic kidney disease (N18.1-N18.6)".into()],
+                ..Notes::default()
+            },
+        );
+        add(
+            "E11.29",
+            CmKind::Code,
+            "T2DM with other kidney complication",
+            Some(e112),
+            true,
+            Notes::default(),
+        );
+        let e10 = add("E10", CmKind::Category, "Type 1 diabetes mellitus", Some(ch), false, Notes::default());
+        add("E10.9", CmKind::Code, "T1DM without complications", Some(e10), true, Notes::default());
+        let n18 = add("N18", CmKind::Category, "CKD", Some(ch), false, Notes::default());
+        add("N18.31", CmKind::Code, "CKD stage 3a", Some(n18), true, Notes::default());
+        let z79 = add("Z79", CmKind::Category, "Long term drug therapy", Some(ch), false, Notes::default());
+        add("Z79.4", CmKind::Code, "Long term (current) use of insulin", Some(z79), true, Notes::default());
+        let g63 = add(
+            "G63",
+            CmKind::Code,
+            "Polyneuropathy in diseases classified elsewhere",
+            Some(ch),
+            true,
+            Notes {
+                code_first: vec!["underlying disease, such as: diabetes (E08-E13)".into()],
+                ..Notes::default()
+            },
+        );
+        let _ = g63;
+        let s72 = add(
+            "S72.001",
+            CmKind::Code,
+            "Fracture of unspecified part of neck of right femur",
+            Some(ch),
+            false,
+            Notes {
+                seventh_chars: vec![SeventhChar {
+                    ch: 'A',
+                    title: "initial encounter for closed fracture".into(),
+                    terms: vec![],
+                }],
+                ..Notes::default()
+            },
+        );
+        add("S72.001A", CmKind::Extension, "initial encounter", Some(s72), true, Notes::default());
+        let mut edition = crate::codeset::shipped::edition();
+        edition.name = "test".into();
+        // The PCS model is built by its parser only: no PCS codes here (the
+        // real tables are exercised in tests/queue.rs).
+        let pcs = Pcs::default();
+        Codebook { edition, cm: t, pcs, drugs: None, neoplasms: None, external: None, diseases: None }
+    }
+
+    fn record(kind: EncounterType, date: &str) -> Record {
+        Record {
+            id: "R".into(),
+            encounter_type: kind,
+            date_of_service: date.parse::<NaiveDate>().expect("date"),
+            admission_date: None,
+            discharge_date: None,
+            patient_age: 60,
+            patient_sex: super::super::Sex::Female,
+            provider: "Dr".into(),
+            documentation: String::new(),
+            codes: vec![],
+            expected_codes: vec![],
+            priority: None,
+            due_date: None,
+            source: Default::default(),
+            truncated: 0,
+        }
+    }
+
+    fn dx(code: &str, poa: Option<super::super::Poa>) -> AttachedCode {
+        AttachedCode {
+            code: code.into(),
+            set: CodeSet::Icd10cm,
+            kind: CodeKind::Diagnosis,
+            poa,
+            who: "c".into(),
+            when: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn px(code: &str) -> AttachedCode {
+        AttachedCode {
+            code: code.into(),
+            set: CodeSet::Icd10pcs,
+            kind: CodeKind::Procedure,
+            poa: None,
+            who: "c".into(),
+            when: DateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn messages(edits: &[Edit]) -> Vec<String> {
+        edits.iter().map(|e| format!("{:?}: {} [{}]", e.severity, e.message, e.rule)).collect()
+    }
+
+    #[test]
+    fn clean_record_has_no_edits() {
+        let b = book();
+        let r = record(EncounterType::Outpatient, "2026-06-01");
+        let e = check(&b, &r, &[dx("E11.22", None), dx("N18.31", None), dx("Z79.4", None)]);
+        assert!(e.is_empty(), "{:?}", messages(&e));
+    }
+
+    #[test]
+    fn header_and_seventh_character() {
+        let b = book();
+        let r = record(EncounterType::Outpatient, "2026-06-01");
+        let e = check(&b, &r, &[dx("E11.2", None), dx("S72.001", None), dx("Q99.99", None)]);
+        let header = e.iter().find(|e| e.message.contains("E11.2 is a header")).expect("header edit");
+        assert_eq!(header.suggestions, ["E11.22", "E11.29"]);
+        let seventh = e.iter().find(|e| e.message.contains("needs a 7th character")).expect("7th edit");
+        assert_eq!(seventh.suggestions, ["S72.001A"]);
+        assert!(seventh.rule.contains("initial encounter for closed fracture"), "{}", seventh.rule);
+        assert!(e.iter().any(|e| e.message.contains("Q99.99 is not an ICD-10-CM code")));
+        assert_eq!(error_count(&e), 3);
+    }
+
+    #[test]
+    fn date_outside_edition() {
+        let b = book();
+        let e = check(&b, &record(EncounterType::Outpatient, "2026-11-25"), &[dx("E10.9", None)]);
+        assert_eq!(e.len(), 1, "{:?}", messages(&e));
+        assert!(e[0].message.contains("outside the CM edition"), "{}", e[0].message);
+        assert_eq!(e[0].severity, EditSeverity::Error);
+    }
+
+    #[test]
+    fn excludes1_either_direction() {
+        let b = book();
+        let r = record(EncounterType::Outpatient, "2026-06-01");
+        for codes in [[dx("E10.9", None), dx("E11.29", None)], [dx("E11.29", None), dx("E10.9", None)]] {
+            let e = check(&b, &r, &codes);
+            let ex = e.iter().find(|e| e.rule.starts_with("Excludes1 at E11")).expect("excludes1");
+            assert_eq!(ex.severity, EditSeverity::Error);
+        }
+    }
+
+    #[test]
+    fn manifestation_first_and_code_first_and_use_additional() {
+        let b = book();
+        let r = record(EncounterType::Outpatient, "2026-06-01");
+        let e = check(&b, &r, &[dx("G63", None), dx("E11.29", None)]);
+        assert!(
+            e.iter().any(|e| e.severity == EditSeverity::Error && e.message.contains("manifestation")),
+            "{:?}",
+            messages(&e)
+        );
+        assert!(
+            e.iter().any(|e| e.message.contains("underlying condition should be sequenced before")),
+            "{:?}",
+            messages(&e)
+        );
+        // E11.22 without a CKD stage or insulin: two Use additional code warnings.
+        let e = check(&b, &r, &[dx("E11.22", None)]);
+        let uac: Vec<&Edit> = e.iter().filter(|e| e.rule.starts_with("Use additional code")).collect();
+        assert_eq!(uac.len(), 2, "{:?}", messages(&e));
+        assert!(uac.iter().all(|e| e.severity == EditSeverity::Warning));
+        // G63 alone: the Code first note is not satisfied.
+        let e = check(&b, &r, &[dx("E11.29", None), dx("G63", None)]);
+        assert!(!e.iter().any(|e| e.rule.starts_with("Code first")), "{:?}", messages(&e));
+    }
+
+    #[test]
+    fn duplicates_pcs_setting_and_poa() {
+        let b = book();
+        let out = record(EncounterType::Outpatient, "2026-06-01");
+        let e = check(&b, &out, &[dx("E10.9", Some(super::super::Poa::Y)), dx("E10.9", None), px("0DTJ4ZZ")]);
+        assert!(e.iter().any(|e| e.message.contains("attached twice")), "{:?}", messages(&e));
+        assert!(
+            e.iter().any(|e| e.message.contains("ICD-10-PCS codes are for inpatient")),
+            "{:?}",
+            messages(&e)
+        );
+        assert!(e.iter().any(|e| e.message.contains("POA is reported for inpatient")), "{:?}", messages(&e));
+        let inp = record(EncounterType::Inpatient, "2026-06-01");
+        let e = check(&b, &inp, &[dx("E10.9", None), px("0DTJ4ZZ")]);
+        assert!(
+            e.iter()
+                .any(|e| e.severity == EditSeverity::Warning && e.message.contains("present-on-admission")),
+            "{:?}",
+            messages(&e)
+        );
+        assert!(!e.iter().any(|e| e.message.contains("for inpatient procedures")));
+        assert!(
+            e.iter().any(|e| e.message.contains("0DTJ4ZZ is not a valid ICD-10-PCS code")),
+            "{:?}",
+            messages(&e)
+        );
+    }
+}

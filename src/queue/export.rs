@@ -1,0 +1,105 @@
+//! Exporting the coded results: one row per attached code (a record with no
+//! codes gets one row with empty code columns), in queue order.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::record::Record;
+use super::work::{RecordWork, Status};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+/// One record's results, as the JSON Lines export writes it.
+#[derive(Debug, Serialize)]
+pub struct Exported<'a> {
+    pub id: &'a str,
+    pub status: Status,
+    pub codes: &'a [super::work::AttachedCode],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub override_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub const CSV_HEADER: &str = "record_id,status,sequence,code,set,kind,poa,coder,time";
+
+/// Write every record with its work (records with no saved work export as `new`).
+pub fn write(
+    out: &mut dyn Write,
+    format: ExportFormat,
+    records: &[Record],
+    work: &dyn Fn(&str) -> RecordWork,
+) -> std::io::Result<()> {
+    if format == ExportFormat::Csv {
+        writeln!(out, "{CSV_HEADER}")?;
+    }
+    for r in records {
+        let w = work(&r.id);
+        match format {
+            ExportFormat::Jsonl => {
+                let e = Exported {
+                    id: &r.id,
+                    status: w.status,
+                    codes: &w.codes,
+                    override_reason: w.override_reason.as_deref(),
+                    updated_by: w.updated_by.as_deref(),
+                    updated_at: w.updated_at,
+                };
+                serde_json::to_writer(&mut *out, &e)?;
+                writeln!(out)?;
+            }
+            ExportFormat::Csv => {
+                if w.codes.is_empty() {
+                    writeln!(out, "{},{},,,,,,,", csv(&r.id), w.status.as_str())?;
+                }
+                for (i, c) in w.codes.iter().enumerate() {
+                    let kind = match c.kind {
+                        super::work::CodeKind::Diagnosis => "diagnosis",
+                        super::work::CodeKind::Procedure => "procedure",
+                    };
+                    writeln!(
+                        out,
+                        "{},{},{},{},{},{},{},{},{}",
+                        csv(&r.id),
+                        w.status.as_str(),
+                        i + 1,
+                        csv(&c.code),
+                        c.set.as_str(),
+                        kind,
+                        c.poa.map_or("", |p| p.as_str()),
+                        csv(&c.who),
+                        c.when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()
+}
+
+/// Quote a CSV field when needed; a leading `=`, `+`, `-`, `@` is prefixed
+/// with `'` so a spreadsheet does not run it as a formula.
+fn csv(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quoting() {
+        assert_eq!(csv("A1"), "A1");
+        assert_eq!(csv("a,b"), "\"a,b\"");
+        assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv("=cmd()"), "'=cmd()");
+    }
+}

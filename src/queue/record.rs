@@ -1,0 +1,202 @@
+//! One encounter to code, as written in the queue files.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EncounterType {
+    Inpatient,
+    Outpatient,
+    Emergency,
+    Professional,
+}
+
+impl EncounterType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EncounterType::Inpatient => "inpatient",
+            EncounterType::Outpatient => "outpatient",
+            EncounterType::Emergency => "emergency",
+            EncounterType::Professional => "professional",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sex {
+    #[serde(rename = "F")]
+    Female,
+    #[serde(rename = "M")]
+    Male,
+    #[serde(rename = "U")]
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+/// Where a record was read from (not part of the file format).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Source {
+    pub file: String,
+    /// 1-based line of the record in a JSON Lines file; 1 for a `.json` file.
+    pub line: usize,
+}
+
+/// One encounter. Unknown fields are an error (a misspelt field would
+/// otherwise be silently ignored). See `docs/queue.md` and `schema/record.schema.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Unique in the queue.
+    pub id: String,
+    pub encounter_type: EncounterType,
+    /// The date of service; for an inpatient stay the discharge date, the one
+    /// that selects the code set edition.
+    pub date_of_service: NaiveDate,
+    /// Inpatient only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admission_date: Option<NaiveDate>,
+    /// Inpatient only; when given it must equal `date_of_service`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discharge_date: Option<NaiveDate>,
+    pub patient_age: u8,
+    pub patient_sex: Sex,
+    pub provider: String,
+    /// The notes: history, exam, assessment, plan, operative note; paragraphs
+    /// separated by blank lines. Untrusted: sanitize before display.
+    pub documentation: String,
+    /// Codes already assigned upstream (e.g. by the provider), as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<String>,
+    /// The answer key, for training: codes in sequence, as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expected_codes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<NaiveDate>,
+    #[serde(skip)]
+    pub source: Source,
+    /// Bytes cut from an oversized documentation (see [`super::load::MAX_DOCUMENTATION`]).
+    #[serde(skip)]
+    pub truncated: usize,
+}
+
+/// The fields of the format, in order, with a check of one value's type;
+/// used to name the field a serde error is about.
+pub(crate) fn check_field(name: &str, value: &serde_json::Value) -> Option<Result<(), String>> {
+    fn t<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<(), String> {
+        T::deserialize(v).map(|_| ()).map_err(|e| e.to_string())
+    }
+    Some(match name {
+        "id" | "provider" | "documentation" => t::<String>(value),
+        "encounter_type" => t::<EncounterType>(value),
+        "date_of_service" | "admission_date" | "discharge_date" | "due_date" => {
+            t::<NaiveDate>(value).map_err(|e| format!("{e} (expected a date as YYYY-MM-DD)"))
+        }
+        "patient_age" => {
+            t::<u8>(value).map_err(|e| format!("{e} (expected a whole number of years, 0 to 255)"))
+        }
+        "patient_sex" => t::<Sex>(value),
+        "codes" | "expected_codes" => t::<Vec<String>>(value),
+        "priority" => t::<Priority>(value),
+        _ => return None,
+    })
+}
+
+pub(crate) const REQUIRED: [&str; 7] =
+    ["id", "encounter_type", "date_of_service", "patient_age", "patient_sex", "provider", "documentation"];
+
+impl Record {
+    /// Checks across fields, after the types are right: `(field, message)`.
+    pub(crate) fn validate(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if self.id.trim().is_empty() {
+            out.push(("id", "must not be empty".to_string()));
+        }
+        if self.id.chars().any(char::is_control) {
+            out.push(("id", "must not contain control characters".to_string()));
+        }
+        let inpatient = self.encounter_type == EncounterType::Inpatient;
+        for (field, date) in
+            [("admission_date", self.admission_date), ("discharge_date", self.discharge_date)]
+        {
+            if date.is_some() && !inpatient {
+                out.push((
+                    field,
+                    format!(
+                        "only an inpatient record has one (this one is {})",
+                        self.encounter_type.as_str()
+                    ),
+                ));
+            }
+        }
+        if let Some(adm) = self.admission_date
+            && adm > self.date_of_service
+        {
+            out.push((
+                "admission_date",
+                format!("{adm} is after the date of service {}", self.date_of_service),
+            ));
+        }
+        if let Some(dis) = self.discharge_date
+            && dis != self.date_of_service
+        {
+            out.push(("discharge_date", format!("{dis} differs from date_of_service {} (an inpatient date of service is the discharge date)", self.date_of_service)));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON Schema and the loader agree on the fields.
+    #[test]
+    fn schema_matches_the_format() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schema/record.schema.json")).expect("schema is JSON");
+        let props = schema["properties"].as_object().expect("properties");
+        for name in props.keys() {
+            assert!(
+                check_field(name, &serde_json::Value::Null).is_some(),
+                "schema field {name} unknown to the loader"
+            );
+        }
+        let required: Vec<&str> =
+            schema["required"].as_array().expect("required").iter().filter_map(|v| v.as_str()).collect();
+        assert_eq!(required, REQUIRED);
+        assert_eq!(schema["additionalProperties"], false);
+        // Every field the loader knows is in the schema.
+        let rec = Record {
+            id: "x".into(),
+            encounter_type: EncounterType::Inpatient,
+            date_of_service: NaiveDate::default(),
+            admission_date: Some(NaiveDate::default()),
+            discharge_date: Some(NaiveDate::default()),
+            patient_age: 1,
+            patient_sex: Sex::Unknown,
+            provider: String::new(),
+            documentation: String::new(),
+            codes: vec!["a".into()],
+            expected_codes: vec!["b".into()],
+            priority: Some(Priority::Low),
+            due_date: Some(NaiveDate::default()),
+            source: Source::default(),
+            truncated: 0,
+        };
+        let value = serde_json::to_value(&rec).expect("serializes");
+        for key in value.as_object().expect("object").keys() {
+            assert!(props.contains_key(key), "{key} missing from the schema");
+        }
+    }
+}

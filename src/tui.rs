@@ -1,0 +1,371 @@
+//! The terminal side of the workbench: the guard that always restores the
+//! terminal, the event source, and the loop (block on one event, drain the
+//! rest, search once, draw once inside a synchronized update).
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use crossterm::event::{self, Event};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use crossterm::{cursor, execute, terminal};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
+
+use crate::app::recents::Recents;
+use crate::app::{App, Effect};
+use crate::keymap::KeyMap;
+use crate::search::Search;
+use crate::theme::{ColorMode, Theme};
+
+/// What `medcode` with no subcommand was given.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub edition: Option<String>,
+    pub index: Option<PathBuf>,
+    pub queue: Option<PathBuf>,
+}
+
+/// Where input comes from: the terminal, or a script in tests.
+pub trait EventSource {
+    /// Wait for the next event.
+    fn next(&mut self) -> io::Result<Event>;
+    /// An event already waiting, without blocking.
+    fn ready(&mut self) -> io::Result<Option<Event>>;
+}
+
+pub struct Crossterm;
+
+impl EventSource for Crossterm {
+    fn next(&mut self) -> io::Result<Event> {
+        event::read()
+    }
+    fn ready(&mut self) -> io::Result<Option<Event>> {
+        if event::poll(Duration::ZERO)? { event::read().map(Some) } else { Ok(None) }
+    }
+}
+
+/// Put the terminal back: raw mode off, main screen, cursor shown, paste and mouse off.
+pub fn restore_terminal() {
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        EndSynchronizedUpdate,
+        event::DisableBracketedPaste,
+        event::DisableMouseCapture,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = terminal::disable_raw_mode();
+}
+
+/// Restores the terminal when dropped, whatever the way out.
+pub struct TerminalGuard;
+
+impl TerminalGuard {
+    pub fn enter() -> Result<TerminalGuard> {
+        // The hook restores before the message, so the message is readable.
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            hook(info);
+        }));
+        terminal::enable_raw_mode().context("switching the terminal to raw mode")?;
+        let guard = TerminalGuard;
+        execute!(io::stdout(), terminal::EnterAlternateScreen, event::EnableBracketedPaste, cursor::Hide)
+            .context("entering the alternate screen")?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// SIGTERM, SIGHUP (a dropped SSH link), SIGINT and SIGQUIT restore the terminal and exit.
+/// Work is saved as it happens, so there is nothing else to do.
+fn watch_signals() -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
+        .context("installing signal handlers")?;
+    std::thread::Builder::new().name("signals".into()).spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            restore_terminal();
+            std::process::exit(128 + sig);
+        }
+    })?;
+    Ok(())
+}
+
+type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Draw one frame inside a synchronized update, so the terminal shows it whole.
+/// `full` (the benchmark's baseline) clears the screen and writes every cell
+/// instead of only the cells that changed.
+fn draw<B: Backend + Write>(term: &mut Terminal<B>, app: &App, full: bool) -> Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    crossterm::queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    if full {
+        let size = term.size()?;
+        let mut off = Terminal::new(ratatui::backend::TestBackend::new(size.width, size.height))?;
+        let frame = off.draw(|f| crate::ui::draw(app, f))?;
+        let buf = frame.buffer.clone();
+        let backend = term.backend_mut();
+        crossterm::queue!(backend, terminal::Clear(terminal::ClearType::All))?;
+        let width = usize::from(buf.area.width.max(1));
+        backend
+            .draw(buf.content.iter().enumerate().map(|(i, c)| ((i % width) as u16, (i / width) as u16, c)))?;
+        Backend::flush(backend)?;
+    } else {
+        term.draw(|f| crate::ui::draw(app, f))?;
+    }
+    execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    Ok(())
+}
+
+fn recents_path() -> Result<PathBuf> {
+    Ok(crate::paths::data_dir()?.join("recent.json"))
+}
+
+/// Open the workbench.
+pub fn run(opts: Options) -> Result<()> {
+    // Resolve the edition before touching the terminal, so a bad name is a plain error.
+    let located = crate::codeset::edition::locate(opts.edition.as_deref())?;
+    let full_redraw = std::env::var_os("MEDCODE_FULL_REDRAW").is_some_and(|v| v != "0");
+    let theme = Theme::new(ColorMode::from_env());
+    let config = crate::paths::config_dir()?;
+    let (keymap, keymap_err) = KeyMap::load(&config);
+    let recents_file = recents_path()?;
+    let (recents, recents_err) = match Recents::load(&recents_file) {
+        Ok(r) => (r, None),
+        Err(e) => (Recents::default(), Some(format!("{e:#} (starting with no recent codes)"))),
+    };
+
+    let guard = TerminalGuard::enter()?;
+    watch_signals()?;
+    let mut term: Term =
+        Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout())))?;
+    let size = term.size()?;
+
+    // A first frame straight away; the code sets load on another thread while the index opens.
+    loading_frame(&mut term, "Loading the code sets…")?;
+    let (book, search) = std::thread::scope(|scope| {
+        let book = scope.spawn(|| located.load());
+        let search = open_search(&located, &opts, &mut term);
+        let book = book.join().map_err(|_| anyhow::anyhow!("loading the code sets panicked"))?;
+        Ok::<_, anyhow::Error>((book?, search))
+    })?;
+    let book = Arc::new(book);
+    let (search, search_note): (Box<dyn Search>, Option<String>) = match search {
+        Ok((engine, note)) => (Box::new(engine), note),
+        Err(e) => (
+            Box::new(crate::app::fallback::ScanSearch::new(&book)),
+            Some(format!("search index unavailable ({e:#}); using a plain title scan")),
+        ),
+    };
+
+    let today = chrono::Local::now().date_naive();
+    let mut app = App::new(book, keymap, theme, today, (size.width, size.height));
+    app.recents = recents;
+    app.message = keymap_err.map(|e| e.to_string()).or(recents_err).or(search_note);
+    // The queue: the file given, or the shipped example. Its work is saved on every change.
+    let mut store = match crate::queue::open(opts.queue.as_deref()) {
+        Ok(opened) => {
+            app.queue = Some(crate::app::queue::QueueState {
+                name: opened.loaded.name.clone(),
+                problems: opened.loaded.invalid_count(),
+                records: opened.loaded.records,
+                work: opened.store.all().clone(),
+                ..Default::default()
+            });
+            if opts.queue.is_some() {
+                app.pane = crate::app::Pane::Queue;
+                app.left = crate::app::Pane::Queue;
+            }
+            Some(opened.store)
+        }
+        Err(e) => {
+            app.message = Some(format!("queue not opened: {e}"));
+            None
+        }
+    };
+    let effects = app.start();
+    let mut runner = Runner { search: search.as_ref(), recents_file: &recents_file, store: store.as_mut() };
+    let result = run_loop(&mut term, &mut app, &mut runner, &mut Crossterm, effects, full_redraw);
+    drop(term);
+    drop(guard);
+    result
+}
+
+fn loading_frame(term: &mut Term, text: &str) -> Result<()> {
+    crossterm::queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    term.draw(|f| f.render_widget(ratatui::text::Line::raw(text.to_string()), f.area()))?;
+    execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    Ok(())
+}
+
+/// The tantivy index of the edition, built first (with a progress display) when
+/// it is missing or stale. A note for the status bar when something was off.
+fn open_search(
+    located: &crate::codeset::edition::Located,
+    opts: &Options,
+    term: &mut Term,
+) -> Result<(crate::search::Engine, Option<String>)> {
+    use crate::search::{Engine, Opened};
+    let dir = match &opts.index {
+        Some(d) => d.clone(),
+        None => crate::search::default_dir(&located.edition.name)?,
+    };
+    let mut last = (String::new(), usize::MAX);
+    let mut progress = |p: crate::search::Progress| {
+        // Redraw only when the stage or the tenth changes: a build reports every code.
+        let tenth = (p.done * 10).checked_div(p.total).unwrap_or(0);
+        if p.stage != last.0 || tenth != last.1 {
+            last = (p.stage.to_string(), tenth);
+            let text = if p.total > 0 {
+                format!(
+                    "Building the search index (first run): {} {}/{} ({}%)",
+                    p.stage,
+                    p.done,
+                    p.total,
+                    tenth * 10
+                )
+            } else {
+                format!("Building the search index (first run): {}", p.stage)
+            };
+            let _ = loading_frame(term, &text);
+        }
+    };
+    let (engine, opened) = Engine::open_or_build(
+        &dir,
+        &located.edition,
+        &mut || located.load().context("loading the code sets for the index"),
+        false,
+        &mut progress,
+    )?;
+    let note = match opened {
+        Opened::Ready => None,
+        Opened::Built(why) => Some(format!("search index built in {} ({why})", dir.display())),
+        Opened::UsedStale(why) => Some(format!("using a stale search index: {why}")),
+    };
+    Ok((engine, note))
+}
+
+/// The loop, generic over the terminal and the event source so tests can drive it.
+pub fn run_loop<B: Backend + Write>(
+    term: &mut Terminal<B>,
+    app: &mut App,
+    runner: &mut Runner<'_>,
+    events: &mut dyn EventSource,
+    first: Vec<Effect>,
+    full_redraw: bool,
+) -> Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    runner.run(app, first);
+    draw(term, app, full_redraw)?;
+    while !app.quit {
+        let mut effects = Vec::new();
+        let mut dirty = apply(app, events.next()?, &mut effects);
+        while !app.quit
+            && let Some(ev) = events.ready()?
+        {
+            dirty |= apply(app, ev, &mut effects);
+        }
+        dirty |= !effects.is_empty();
+        runner.run(app, effects);
+        if dirty && !app.quit {
+            draw(term, app, full_redraw)?;
+        }
+    }
+    Ok(())
+}
+
+/// Apply one event; whether the screen may have changed.
+fn apply(app: &mut App, ev: Event, effects: &mut Vec<Effect>) -> bool {
+    match ev {
+        Event::Key(k) => {
+            effects.extend(app.handle_key(&k));
+            true
+        }
+        Event::Paste(text) => {
+            effects.extend(app.paste(&text));
+            true
+        }
+        Event::Resize(w, h) => {
+            app.resize(w, h);
+            true
+        }
+        // Mouse moves, focus changes: nothing to draw.
+        _ => false,
+    }
+}
+
+/// What runs the effects `update` returns: the search, the recent-codes file, the queue store.
+pub struct Runner<'a> {
+    pub search: &'a dyn Search,
+    pub recents_file: &'a std::path::Path,
+    pub store: Option<&'a mut crate::queue::Store>,
+}
+
+impl Runner<'_> {
+    /// Run in order; of a burst of keys only the last search runs.
+    pub fn run(&mut self, app: &mut App, effects: Vec<Effect>) {
+        let mut query = None;
+        let mut save = false;
+        for e in effects {
+            match e {
+                Effect::Search(q) => query = Some(q),
+                Effect::SaveRecents => save = true,
+                Effect::Queue { record, op } => self.queue(app, &record, &op),
+                Effect::Claim(record) => self.claim(app, &record),
+                Effect::Release(record) => {
+                    if let Some(store) = self.store.as_deref_mut()
+                        && let Err(e) = store.claims().and_then(|c| c.release(&record))
+                    {
+                        app.message = Some(format!("could not release the claim on {record}: {e}"));
+                    }
+                }
+            }
+        }
+        if let Some(q) = query
+            && q == app.search.query()
+        {
+            app.set_hits(self.search.search(&q));
+        }
+        if save && let Err(e) = app.recents.save(self.recents_file) {
+            app.message = Some(format!("could not save recent codes: {e:#}"));
+        }
+    }
+
+    fn claim(&mut self, app: &mut App, record: &str) {
+        use crate::queue::claim::Outcome;
+        let Some(store) = self.store.as_deref_mut() else { return };
+        match store.claims().and_then(|c| c.claim(record, false)) {
+            Ok(Outcome::Claimed) => {}
+            Ok(Outcome::TookOver(old)) => {
+                app.message = Some(format!("took over a stale claim: {}", old.describe()))
+            }
+            Ok(Outcome::Taken(by)) => app.message = Some(format!("{record} is claimed: {}", by.describe())),
+            Err(e) => app.message = Some(format!("could not claim {record}: {e}")),
+        }
+    }
+
+    fn queue(&mut self, app: &mut App, record: &str, op: &crate::queue::Op) {
+        let Some(store) = self.store.as_deref_mut() else { return };
+        let errors =
+            app.queue.as_ref().and_then(|q| q.records.iter().find(|r| r.id == record)).map_or(0, |r| {
+                let codes = store.get(record).codes;
+                crate::queue::edits::error_count(&crate::queue::edits::check(&app.book, r, &codes))
+            });
+        let error = store.apply(record, op, errors).err().map(|e| format!("not saved: {e}"));
+        app.queue_saved(store.all().clone(), error);
+    }
+}

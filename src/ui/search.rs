@@ -1,0 +1,98 @@
+//! The search pane: the query box, the filters (visible, one key away) and the results.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::action::Action;
+use crate::app::{App, Pane};
+use crate::codeset::CodeSet;
+use crate::keymap::Layer;
+
+pub fn draw(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let focused = app.pane == Pane::Search && app.help.is_none();
+    let block = super::block(app, " Search ", focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height < 3 {
+        return;
+    }
+    let s = &app.search;
+    let w = usize::from(inner.width);
+
+    // Query line.
+    let prompt = "> ";
+    let room = w.saturating_sub(prompt.len() + 1);
+    let q: String = {
+        // Keep the end of a long query in view.
+        let chars: Vec<char> = s.query.chars().collect();
+        chars[chars.len().saturating_sub(room)..].iter().collect()
+    };
+    let qline = Line::from(vec![Span::styled(prompt, t.heading), Span::styled(q.clone(), t.text)]);
+    f.render_widget(qline, Rect { height: 1, ..inner });
+    if focused && s.typing {
+        let x = inner.x + (prompt.len() + unicode_width::UnicodeWidthStr::width(q.as_str())) as u16;
+        f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y));
+    }
+
+    // Filters: shown with the key that changes them in the focused layer.
+    let layer = if s.typing { Layer::Input } else { Layer::Results };
+    let key = |a: Action| app.keymap.key_for(layer, a).unwrap_or_default();
+    let set = match s.set {
+        None => "all",
+        Some(CodeSet::Icd10cm) => "ICD-10-CM",
+        Some(CodeSet::Icd10pcs) => "ICD-10-PCS",
+    };
+    let mut filters = Line::from(vec![
+        Span::styled(key(Action::CycleSet), t.key),
+        Span::styled(" set:", t.dim),
+        Span::styled(set, if s.set.is_some() { t.highlight } else { t.text }),
+        Span::raw("  "),
+        Span::styled(key(Action::ToggleBillable), t.key),
+        Span::styled(" billable only:", t.dim),
+        Span::styled(
+            if s.billable_only { "on" } else { "off" },
+            if s.billable_only { t.highlight } else { t.text },
+        ),
+    ]);
+    // The marker legend only when it fits.
+    if filters.width() + 22 <= w {
+        filters.push_span(Span::styled("   ● billable ▸ header", t.dim));
+    }
+    f.render_widget(Paragraph::new(filters), Rect { y: inner.y + 1, height: 1, ..inner });
+
+    let list = Rect { y: inner.y + 2, height: inner.height - 2, ..inner };
+    let mut lines: Vec<Line> = Vec::new();
+    let empty_query = s.query.trim().is_empty();
+    if let Some(err) = &s.error {
+        lines.push(Line::styled(super::fit(&format!("search failed: {err}"), w), t.warn));
+    } else if s.hits.is_empty() {
+        let msg = if empty_query {
+            "No recent or favourite codes yet: type words, abbreviations or a code."
+        } else {
+            "No codes match."
+        };
+        lines.push(Line::styled(super::fit(msg, w), t.dim));
+    } else {
+        let height = usize::from(list.height);
+        let offset = s.sel.saturating_sub(height.saturating_sub(1));
+        for (i, h) in s.hits.iter().enumerate().skip(offset).take(height) {
+            let fav = if app.recents.is_favourite(h.set, &h.code) { "★" } else { " " };
+            let marker = if h.billable { "●" } else { "▸" };
+            let setw = 4;
+            let title_w = w.saturating_sub(1 + 9 + 2 + setw);
+            let selected = i == s.sel;
+            let base = if selected { t.selected } else { t.text };
+            lines.push(Line::from(vec![
+                Span::styled(fav, base.patch(t.highlight)),
+                Span::styled(format!("{:<8} ", h.code), if selected { t.selected } else { t.code }),
+                Span::styled(format!("{marker} "), if selected { t.selected } else { t.dim }),
+                Span::styled(format!("{:<title_w$}", super::fit(&h.title, title_w)), base),
+                Span::styled(format!(" {:>3}", h.set.short()), if selected { t.selected } else { t.dim }),
+            ]));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), list);
+}

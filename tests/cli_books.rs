@@ -1,0 +1,417 @@
+//! Integration tests: `medcode table` on the real shipped tables, and
+//! `medcode codesets import|list` with releases built from the real shipped files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use medcode::codeset::shipped;
+use serde_json::Value;
+
+fn medcode(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_medcode"))
+        .args(args)
+        .env("MEDCODE_DATA", data)
+        .env("MEDCODE_TODAY", "2026-11-25")
+        .env_remove("MEDCODE_EDITION")
+        .output()
+        .expect("run medcode")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    assert!(o.status.success(), "stdout {}\nstderr {}", stdout(o), stderr(o));
+    serde_json::from_slice(&o.stdout).expect("JSON output")
+}
+
+fn cell<'a>(row: &'a Value, heading: &str) -> &'a Value {
+    row["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["heading"] == heading)
+        .unwrap_or_else(|| panic!("{heading}"))
+}
+
+#[test]
+fn neoplasm_breast_flags_headers_and_offers_billable_codes() {
+    let data = tempfile::tempdir().unwrap();
+    let out =
+        json(&medcode(data.path(), &["table", "neoplasm", "breast", "--format", "json", "--limit", "0"]));
+    assert_eq!(out["edition"], shipped::EDITION_NAME);
+    assert_eq!(out["book_version"], "2025");
+    let rows = out["rows"].as_array().unwrap();
+    let breast = rows
+        .iter()
+        .find(|r| {
+            r["path"].as_array().unwrap().len() == 2 && r["path"][1].as_str().unwrap().starts_with("breast")
+        })
+        .expect("Neoplasm, neoplastic > breast");
+    assert!(breast["path_text"].as_str().unwrap().starts_with("Neoplasm, neoplastic > breast"));
+    let primary = &cell(breast, "Malignant Primary")["code"];
+    assert_eq!(primary["code"], "C50.9-");
+    assert!(rows.iter().any(|r| r["path_text"].as_str().unwrap().contains("upper-inner quadrant")));
+    // C50.9- is a header: flagged, with the billable codes below it offered.
+    assert_eq!(primary["status"], "header", "{primary}");
+    assert_eq!(primary["reason"], "incomplete: more characters needed");
+    let offered: Vec<&str> =
+        primary["billable"].as_array().unwrap().iter().map(|b| b["code"].as_str().unwrap()).collect();
+    assert!(offered.contains(&"C50.911") && offered.iter().all(|c| c.starts_with("C50.9")), "{offered:?}");
+    assert_eq!(primary["total"], offered.len());
+    assert_eq!(cell(breast, "Malignant Secondary")["code"]["code"], "C79.81");
+    assert_eq!(cell(breast, "Malignant Secondary")["code"]["status"], "billable");
+    // Text output says the edition and shows each heading.
+    let text = medcode(data.path(), &["table", "neoplasm", "breast", "upper-inner"]);
+    let text = stdout(&text);
+    assert!(text.contains("Table of Neoplasms 2025"), "{text}");
+    assert!(text.contains("fy2026-shipped"), "{text}");
+    assert!(text.contains("warning: edition fy2026-shipped is not in force today (2026-11-25)"), "{text}");
+    assert!(text.contains("Malignant Primary") && text.contains("C50.2-"), "{text}");
+}
+
+#[test]
+fn drug_acetaminophen_columns() {
+    let data = tempfile::tempdir().unwrap();
+    let out = json(&medcode(data.path(), &["table", "drug", "acetaminophen", "--format", "json"]));
+    let row = &out["rows"][0];
+    assert_eq!(row["path_text"], "Acetaminophen");
+    assert_eq!(cell(row, "Poisoning Accidental (unintentional)")["code"]["code"], "T39.1X1");
+    assert_eq!(cell(row, "Adverse effect")["code"]["code"], "T39.1X5");
+    assert_eq!(cell(row, "Underdosing")["code"]["code"], "T39.1X6");
+    // T39.1X1 needs a 7th character: not billable as printed; A, D and S offered.
+    let c = &cell(row, "Poisoning Accidental (unintentional)")["code"];
+    assert_eq!(
+        (c["status"].as_str(), c["reason"].as_str()),
+        (Some("header"), Some("needs a 7th character")),
+        "{c}"
+    );
+    let offered: Vec<&str> =
+        c["billable"].as_array().unwrap().iter().map(|b| b["code"].as_str().unwrap()).collect();
+    assert_eq!(offered, ["T39.1X1A", "T39.1X1D", "T39.1X1S"]);
+    let text = stdout(&medcode(data.path(), &["table", "drug", "acetaminophen"]));
+    assert!(text.contains("T39.1X5   NOT BILLABLE: needs a 7th character"), "{text}");
+    assert!(
+        text.contains("T39.1X5A  Adverse effect of 4-Aminophenol derivatives, initial encounter"),
+        "{text}"
+    );
+    let none = medcode(data.path(), &["table", "drug", "nosuchsubstancexyz"]);
+    assert!(!none.status.success());
+    assert!(stdout(&none).contains("no term matches"));
+}
+
+#[test]
+fn external_index_rows_have_codes_and_see_references() {
+    let data = tempfile::tempdir().unwrap();
+    let out = json(&medcode(data.path(), &["table", "external", "accident", "aircraft", "--format", "json"]));
+    assert_eq!(out["book"], "ICD-10-CM Index to External Causes");
+    assert_eq!(out["rows"][0]["see_also"], "Accident, transport, aircraft");
+    let out =
+        json(&medcode(data.path(), &["table", "external", "bare", "foot", "water", "--format", "json"]));
+    let code = &out["rows"][0]["code"];
+    assert_eq!((code["code"].as_str(), code["status"].as_str()), (Some("V94.4"), Some("header")), "{code}");
+    assert_eq!(code["billable"][0]["code"], "V94.4XXA");
+    // The shipped edition has no Alphabetic Index: said plainly.
+    let o = medcode(data.path(), &["table", "index", "anemia"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no ICD-10-CM Alphabetic Index"), "{}", stderr(&o));
+}
+
+fn write(path: &Path, data: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, data).unwrap();
+}
+
+/// A CDC-like release folder from the shipped files, under release-like names.
+fn cdc_folder(dir: &Path) -> PathBuf {
+    let root = dir.join("release");
+    write(
+        &root.join("icd10cm-tabular-April-2026/icd10cm-tabular-April-2026.xml"),
+        &shipped::CM_TABULAR.bytes(),
+    );
+    write(&root.join("icd10cm-table-index-2025/icd10cm_drug_2025.xml"), &shipped::CM_DRUG.bytes());
+    write(&root.join("icd10cm-table-index-2025/icd10cm_neoplasm_2025.xml"), &shipped::CM_NEOPLASM.bytes());
+    write(
+        &root.join("icd10cm-table-index-2025/nested/icd10cm_eindex_2025.xml"),
+        &shipped::CM_EXTERNAL.bytes(),
+    );
+    write(&root.join("README.txt"), b"Synthetic readme: not a release file.\n");
+    root
+}
+
+enum Layout {
+    /// CMS `icd10pcs_order_YYYY.txt`: order number, code, header flag, short and long title.
+    Order,
+    /// CMS `icd10pcs_codes_YYYY.txt`: code, space, long title.
+    Codes,
+}
+
+/// The shipped PCS titles rewritten in one of the CMS text layouts.
+fn pcs_titles_as(layout: Layout) -> Vec<u8> {
+    let tsv = String::from_utf8(shipped::PCS_TITLES.bytes()).unwrap();
+    let mut out = String::new();
+    for (i, line) in tsv.lines().skip(1).enumerate() {
+        let (code, title) = line.split_once('\t').unwrap();
+        match layout {
+            Layout::Order => {
+                let short: String = title.chars().take(60).collect();
+                out.push_str(&format!("{:05} {code:<7} 1 {short:<60} {title}\n", i + 1));
+            }
+            Layout::Codes => out.push_str(&format!("{code} {title}\n")),
+        }
+    }
+    out.into_bytes()
+}
+
+fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in files {
+        zip.start_file(*name, opts).unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn import_a_folder_then_list_and_select_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let root = cdc_folder(tmp.path());
+    let o = medcode(&data, &["codesets", "import", root.to_str().unwrap(), "--name", "cdc-april"]);
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}\n{}", stderr(&o));
+    assert!(text.contains("skipped") && text.contains("README.txt"), "{text}");
+    assert!(text.contains("April 1 update"), "{text}");
+    assert!(text.contains("ICD-10-PCS is taken from the shipped edition"), "{text}");
+
+    let dir = data.join("editions/cdc-april");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(std::fs::metadata(dir.join("edition.json")).unwrap().permissions().mode() & 0o777, 0o600);
+    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("edition.json")).unwrap()).unwrap();
+    let tab = manifest["components"].as_array().unwrap().iter().find(|c| c["kind"] == "cm-tabular").unwrap();
+    assert_eq!(tab["effective_from"], "2026-04-01");
+    assert_eq!(tab["effective_to"], "2026-09-30");
+    assert_eq!(tab["sha256"], shipped::FILES[0].2);
+    assert!(tab["source"].as_str().unwrap().ends_with("icd10cm-tabular-April-2026.xml"));
+
+    let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
+    let names: Vec<&str> =
+        list["editions"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(names, [shipped::EDITION_NAME, "cdc-april"]);
+    // The same tabular and PCS files: the same counts, read back through the same parsers.
+    for e in list["editions"].as_array().unwrap() {
+        assert_eq!((e["cm_billable"].as_u64(), e["pcs_codes"].as_u64()), (Some(74_719), Some(79_115)), "{e}");
+    }
+    // Same effective date as the shipped edition: the imported one is used by default.
+    assert_eq!(list["in_use"], "cdc-april");
+    assert!(list["warning"].as_str().unwrap().contains("FY2027"), "{}", list["warning"]);
+    let text = stdout(&medcode(&data, &["codesets", "list"]));
+    assert!(text.contains("* cdc-april [IN USE"), "{text}");
+    assert!(text.contains("not in force today"), "{text}");
+
+    let o =
+        medcode(&data, &["--edition", "cdc-april", "table", "external", "bare", "foot", "--format", "json"]);
+    assert_eq!(json(&o)["edition"], "cdc-april");
+    let o =
+        medcode(&data, &["--edition", shipped::EDITION_NAME, "table", "drug", "abrine", "--format", "json"]);
+    assert_eq!(json(&o)["edition"], shipped::EDITION_NAME);
+    let o = medcode(&data, &["--edition", "fy1999", "table", "drug", "abrine"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("available: fy2026-shipped, cdc-april"), "{}", stderr(&o));
+}
+
+#[test]
+fn import_a_zip_of_zips_with_both_code_sets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let tables = zip_of(&[
+        ("icd10cm_drug_2025.xml", shipped::CM_DRUG.bytes()),
+        ("icd10cm_neoplasm_2025.xml", shipped::CM_NEOPLASM.bytes()),
+        ("Guidelines.pdf", b"%PDF-1.7 synthetic".to_vec()),
+    ]);
+    let pcs = zip_of(&[
+        ("icd10pcs_tables_2026.xml", shipped::PCS_TABLES.bytes()),
+        ("icd10pcs_definitions_2026.xml", shipped::PCS_DEFINITIONS.bytes()),
+        ("icd10pcs_order_2026.txt", pcs_titles_as(Layout::Order)),
+    ]);
+    let outer = zip_of(&[
+        ("icd10cm-tabular-2026/icd10cm_tabular_2026.xml", shipped::CM_TABULAR.bytes()),
+        ("icd10cm-table-index-2025.zip", tables),
+        ("2026-icd-10-pcs-codes-file.zip", pcs),
+    ]);
+    let path = tmp.path().join("download.zip");
+    write(&path, &outer);
+    let o = medcode(&data, &["codesets", "import", path.to_str().unwrap()]);
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}\n{}", stderr(&o));
+    // Named from the version; no April hint in the text or the name: a fiscal-year release.
+    assert!(text.contains("installed edition fy2026 "), "{text}");
+    assert!(text.contains("Guidelines.pdf: a PDF document"), "{text}");
+    assert!(!text.contains("taken from the shipped edition"), "{text}");
+    let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
+    let e =
+        list["editions"].as_array().unwrap().iter().find(|e| e["name"] == "fy2026").expect("fy2026 listed");
+    let kinds: Vec<&str> =
+        e["components"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["cm-tabular", "cm-neoplasm", "cm-drug", "pcs-tables", "pcs-definitions", "pcs-titles"]
+    );
+    let tab = &e["components"][0];
+    assert_eq!(
+        (tab["effective_from"].as_str(), tab["effective_to"].as_str()),
+        (Some("2025-10-01"), Some("2026-09-30"))
+    );
+    assert!(tab["source"].as_str().unwrap().contains("download.zip!icd10cm-tabular-2026/"), "{tab}");
+    assert!(e["problem"].is_null(), "{e}");
+    // fy2026 (from 2025-10-01) is older than the shipped April update: the shipped one stays the default.
+    assert_eq!(list["in_use"], shipped::EDITION_NAME);
+    let o = medcode(&data, &["--edition", "fy2026", "table", "neoplasm", "breast", "--format", "json"]);
+    assert_eq!(json(&o)["edition"], "fy2026");
+    // This release has no Index to External Causes.
+    let o = medcode(&data, &["--edition", "fy2026", "table", "external", "fall"]);
+    assert!(stderr(&o).contains("has no ICD-10-CM Index to External Causes"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_broken_release_names_the_file_and_keeps_the_installed_edition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let good = cdc_folder(tmp.path());
+    let o = medcode(&data, &["codesets", "import", good.to_str().unwrap(), "--name", "mine"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // A truncated tabular.
+    let bad = tmp.path().join("bad");
+    let tabular = shipped::CM_TABULAR.bytes();
+    write(&bad.join("icd10cm_tabular_2027.xml"), &tabular[..tabular.len() / 3]);
+    let o = medcode(&data, &["codesets", "import", bad.to_str().unwrap(), "--name", "mine"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("icd10cm_tabular_2027.xml:"), "{err}");
+    // file:line:column
+    let pos = err.split("icd10cm_tabular_2027.xml:").nth(1).unwrap();
+    let mut parts = pos.split(':');
+    assert!(parts.next().unwrap().parse::<usize>().unwrap() > 1, "{err}");
+    assert!(parts.next().unwrap().parse::<usize>().is_ok(), "{err}");
+
+    // Malformed XML in a table.
+    let bad2 = tmp.path().join("bad2");
+    write(&bad2.join("tabular.xml"), &tabular);
+    write(&bad2.join("drug.xml"), b"<?xml version=\"1.0\"?>\n<ICD10CM.index>\n<version>2026</version>\n<letter><title>A</title>\n<mainTerm><title>Abc</title><cell col=\"2\">T51.3X1</cel></mainTerm>\n</letter></ICD10CM.index>\n");
+    let o = medcode(&data, &["codesets", "import", bad2.to_str().unwrap(), "--name", "mine"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("drug.xml:5:"), "{}", stderr(&o));
+
+    // The good edition is still there and loads; no temporary folders left behind.
+    let o = medcode(&data, &["--edition", "mine", "table", "drug", "abrine", "--format", "json"]);
+    let out = json(&o);
+    assert_eq!(out["edition"], "mine");
+    assert_eq!(out["rows"][0]["cells"][0]["code"]["code"], "T62.2X1");
+    let leftovers: Vec<String> = std::fs::read_dir(data.join("editions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(leftovers, ["mine"]);
+
+    // Importing a good release over it replaces it.
+    let o = medcode(&data, &["codesets", "import", good.to_str().unwrap(), "--name", "mine"]);
+    assert!(stdout(&o).contains("replaced edition mine"), "{}", stdout(&o));
+
+    // A stored file damaged afterwards is caught by its sha256, and listed as a problem.
+    let stored = data.join("editions/mine/cm-drug.xml.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"<ICD10CM.index><version>2025</version></ICD10CM.index>").unwrap();
+    std::fs::write(&stored, gz.finish().unwrap()).unwrap();
+    let o = medcode(&data, &["--edition", "mine", "table", "drug", "abrine"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("cm-drug.xml.gz: damaged"), "{}", stderr(&o));
+    let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
+    assert!(list["editions"][1]["problem"].as_str().unwrap().contains("damaged"), "{}", list["editions"][1]);
+}
+
+#[test]
+fn a_release_without_a_tabular_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let rel = tmp.path().join("rel");
+    write(&rel.join("icd10cm_drug_2025.xml"), &shipped::CM_DRUG.bytes());
+    write(&rel.join("notes.txt"), b"nothing here\n");
+    let o = medcode(&data, &["codesets", "import", rel.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("only ICD-10-CM Table of Drugs and Chemicals"), "{err}");
+    assert!(err.contains("needs an ICD-10-CM tabular"), "{err}");
+    // Two different full tabulars: ambiguous, refused.
+    let two = tmp.path().join("two");
+    let tabular = shipped::CM_TABULAR.bytes();
+    write(&two.join("a/tabular.xml"), &tabular);
+    let mut other = tabular.clone();
+    other.extend_from_slice(b"<!-- another printing -->\n");
+    write(&two.join("b/tabular.xml"), &other);
+    let o = medcode(&data, &["codesets", "import", two.to_str().unwrap()]);
+    assert!(stderr(&o).contains("two different ICD-10-CM Tabular List files"), "{}", stderr(&o));
+    let empty = tmp.path().join("empty");
+    write(&empty.join("a.txt"), b"hello\n");
+    let o = medcode(&data, &["codesets", "import", empty.to_str().unwrap()]);
+    assert!(stderr(&o).contains("no release file medcode reads"), "{}", stderr(&o));
+    assert!(
+        !data.join("editions").exists() || std::fs::read_dir(data.join("editions")).unwrap().next().is_none()
+    );
+}
+
+#[test]
+fn a_pcs_only_release_takes_icd10cm_from_the_shipped_edition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let rel = tmp.path().join("cms");
+    write(&rel.join("icd10pcs_tables_2026.xml"), &shipped::PCS_TABLES.bytes());
+    write(&rel.join("titles/pcs-titles.txt"), &pcs_titles_as(Layout::Codes));
+    let o = medcode(&data, &["codesets", "import", rel.to_str().unwrap()]);
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}\n{}", stderr(&o));
+    assert!(text.contains("ICD-10-CM is taken from the shipped edition fy2026-shipped"), "{text}");
+    assert!(text.contains("pcs-titles.txt: ICD-10-PCS long titles"), "{text}");
+    let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
+    let e = list["editions"].as_array().unwrap().iter().find(|e| e["name"] == "fy2026").expect("fy2026");
+    let tab = e["components"].as_array().unwrap().iter().find(|c| c["kind"] == "cm-tabular").unwrap();
+    assert!(tab["source"].as_str().unwrap().starts_with("shipped edition fy2026-shipped"), "{tab}");
+    assert_eq!(tab["sha256"], shipped::FILES[0].2);
+    // The shipped tables came along with the shipped tabular.
+    let o = medcode(&data, &["--edition", "fy2026", "table", "drug", "abrine", "--format", "json"]);
+    assert_eq!(json(&o)["rows"][0]["cells"][0]["code"]["code"], "T62.2X1");
+}
+
+#[test]
+fn list_warns_only_when_the_edition_in_use_is_out_of_force() {
+    let data = tempfile::tempdir().unwrap();
+    let list = |today: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_medcode"))
+            .args(["codesets", "list", "--format", "json"])
+            .env("MEDCODE_DATA", data.path())
+            .env("MEDCODE_TODAY", today)
+            .env_remove("MEDCODE_EDITION")
+            .output()
+            .unwrap();
+        json(&o)
+    };
+    let may = list("2026-05-01");
+    assert_eq!(may["editions"][0]["in_force_today"], true);
+    assert!(may["warning"].is_null(), "{}", may["warning"]);
+    let now = list("2026-11-25");
+    assert_eq!(now["editions"][0]["in_force_today"], false);
+    let warning = now["warning"].as_str().unwrap();
+    assert!(warning.contains("FY2027 is in force (2026-10-01 to 2027-09-30)"), "{warning}");
+    assert!(
+        warning.contains("icd10cm-tabular-2027.zip") && warning.contains("2027-icd-10-pcs-codes-file.zip"),
+        "{warning}"
+    );
+}
