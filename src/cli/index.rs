@@ -21,11 +21,12 @@ pub enum Command {
 }
 
 pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
-    let edition = edition(globals)?;
+    let located = edition(globals)?;
+    let edition = &located.edition;
     match command {
         Command::Build { force } => {
             let start = std::time::Instant::now();
-            let engine = open_engine(globals, &edition, force)?;
+            let engine = open_engine(globals, &located, force)?;
             println!(
                 "search index {}: {} codes, edition {} ({:.1} s)",
                 engine.dir().display(),
@@ -36,8 +37,8 @@ pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status => {
-            let dir = index_dir(globals, &edition)?;
-            let st = search::build::status(&dir, &edition);
+            let dir = index_dir(globals, edition)?;
+            let st = search::build::status(&dir, edition);
             println!("location:       {}", dir.display());
             println!("edition:        {}", edition.summary());
             println!("state:          {}", st.state.describe());

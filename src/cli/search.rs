@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::{Format, Globals};
-use crate::codeset::{CodeSet, Codebook, Edition, shipped};
+use crate::codeset::edition::Located;
+use crate::codeset::{CodeSet, Edition};
 use crate::search::{self, Engine, Hit, Opened, Progress, Query, Search};
 
 #[derive(Debug, clap::Args)]
@@ -37,20 +38,10 @@ pub struct Args {
     pub batch: bool,
 }
 
-/// The edition to search and a way to load it when the index must be built.
-pub(super) fn edition(globals: &Globals) -> Result<Edition> {
-    let shipped = shipped::edition();
-    match globals.edition.as_deref() {
-        None => Ok(shipped),
-        Some(name) if name == shipped.name => Ok(shipped),
-        Some(name) => {
-            anyhow::bail!("edition `{name}` is not available to search (this build has {})", shipped.name)
-        }
-    }
-}
-
-pub(super) fn load_book(_edition: &Edition) -> Result<Codebook> {
-    shipped::load().context("loading the shipped code sets")
+/// The edition to search (`--edition`, else the default) and a way to load it
+/// when the index must be built.
+pub(super) fn edition(globals: &Globals) -> Result<Located> {
+    crate::codeset::edition::locate(globals.edition.as_deref())
 }
 
 /// The index folder: `--index`/MEDCODE_INDEX, else the per-user data directory.
@@ -79,7 +70,8 @@ pub(super) fn progress_printer() -> impl FnMut(Progress) {
 }
 
 /// Open the index, building it (with messages on stderr) when needed.
-pub(super) fn open_engine(globals: &Globals, edition: &Edition, force: bool) -> Result<Engine> {
+pub(super) fn open_engine(globals: &Globals, located: &Located, force: bool) -> Result<Engine> {
+    let edition = &located.edition;
     let dir = index_dir(globals, edition)?;
     let mut progress = progress_printer();
     let st = search::build::status(&dir, edition);
@@ -87,7 +79,7 @@ pub(super) fn open_engine(globals: &Globals, edition: &Edition, force: bool) -> 
         eprintln!("medcode: search index {} is {}; building it", dir.display(), st.state.describe());
     }
     let (engine, opened) =
-        Engine::open_or_build(&dir, edition, &mut || load_book(edition), force, &mut progress)?;
+        Engine::open_or_build(&dir, edition, &mut || located.load(), force, &mut progress)?;
     match opened {
         Opened::Ready | Opened::Built(_) => {}
         Opened::UsedStale(why) => {
@@ -111,8 +103,9 @@ struct One<'a> {
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
-    let edition = edition(globals)?;
-    let engine = open_engine(globals, &edition, false)?;
+    let located = edition(globals)?;
+    let engine = open_engine(globals, &located, false)?;
+    let edition = &located.edition;
     let make = |text: &str| Query {
         text: text.to_string(),
         set: args.set,
