@@ -33,6 +33,8 @@ pub enum Effect {
     Claim(String),
     /// Give the claim back when the record is closed.
     Release(String),
+    /// Refresh the claim's heartbeat, so it is not judged stale while the coder works.
+    Heartbeat(String),
 }
 
 /// The panes. At 80 columns one fills the screen; from 120 the detail sits beside the others.
@@ -305,7 +307,7 @@ impl App {
             return effects;
         }
         match action {
-            A::Quit => self.quit = true,
+            A::Quit => return self.quit(),
             A::Help => self.help = if self.help.is_some() { None } else { Some(0) },
             A::Cancel => return self.cancel(),
             A::FocusNext | A::FocusPrev if self.record_open() => {
@@ -419,6 +421,18 @@ impl App {
             | A::CycleStatus => {}
         }
         Vec::new()
+    }
+
+    /// Time to refresh the claim on the open record (the loop calls this every
+    /// `queue::claim::HEARTBEAT_EVERY` while a record is open).
+    pub fn heartbeat(&mut self) -> Vec<Effect> {
+        self.queue.as_ref().and_then(|q| q.open.clone()).map(Effect::Heartbeat).into_iter().collect()
+    }
+
+    /// Leave the workbench, giving back the claim on the open record.
+    pub fn quit(&mut self) -> Vec<Effect> {
+        self.quit = true;
+        self.queue.as_ref().and_then(|q| q.open.clone()).map(Effect::Release).into_iter().collect()
     }
 
     fn focus(&mut self, pane: Pane) {
@@ -711,7 +725,7 @@ impl App {
                 text.pop();
             }
             (_, Some(c)) => text.push(c),
-            _ if key.ctrl && key.code == K::Char('c') => self.quit = true,
+            _ if key.ctrl && key.code == K::Char('c') => return self.quit(),
             _ => {}
         }
         if let Some(text) = self.tree.typeahead.clone()

@@ -212,7 +212,7 @@ impl App {
                 }
                 return effects;
             }
-            (KeyCodeOrd::Char('c'), _) if key.ctrl => self.quit = true,
+            (KeyCodeOrd::Char('c'), _) if key.ctrl => return self.quit(),
             (_, Some(c)) => prompt.text.push(c),
             _ => {}
         }

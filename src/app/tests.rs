@@ -254,7 +254,7 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
             match e {
                 Effect::Search(q) => app.set_hits(search.search(q)),
                 Effect::Queue { record, op } => apply_op(app, record, op),
-                Effect::SaveRecents | Effect::Claim(_) | Effect::Release(_) => {}
+                Effect::SaveRecents | Effect::Claim(_) | Effect::Release(_) | Effect::Heartbeat(_) => {}
             }
         }
         all.extend(effects);
@@ -399,6 +399,7 @@ fn inherited_notes_name_their_origin() {
     let joined = text.join("\n");
     assert!(joined.contains("Excludes1"), "{joined}");
     assert!(joined.contains("(from E11)"), "{joined}");
+    assert!(joined.contains("(from Chapter 4)"), "a chapter is named as one: {joined}");
     let ex = joined.find("Excludes1").unwrap();
     let use_add = joined.find("Use additional code").unwrap();
     assert!(ex < use_add, "grouped in the coder's order");
@@ -521,4 +522,28 @@ fn record_view_hold_and_comment_prompts() {
     assert_eq!(w.hold_reason.as_deref(), Some("waiting for path"));
     // `q` was text in the prompt, not quit.
     assert!(!a.quit);
+}
+
+#[test]
+fn quit_with_a_record_open_gives_the_claim_back() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>");
+    let id = a.queue.as_ref().unwrap().open.clone().unwrap();
+    assert_eq!(a.heartbeat(), vec![Effect::Heartbeat(id.clone())]);
+    let effects = keys(&mut a, &s, "q");
+    assert!(a.quit);
+    assert_eq!(effects, vec![Effect::Release(id.clone())]);
+    // Ctrl-C inside a prompt too.
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>m");
+    assert_eq!(keys(&mut a, &s, "<C-c>"), vec![Effect::Release(id)]);
+    assert!(a.quit);
+    // Nothing open, nothing to heartbeat or release.
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    assert!(a.heartbeat().is_empty());
+    assert!(keys(&mut a, &s, "<C-q>q").is_empty());
 }

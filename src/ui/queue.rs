@@ -61,7 +61,12 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         let work = q.work.get(&r.id);
         let sel = k == q.sel;
         let status = q.status(&r.id);
-        let enc = if r.encounter_type == EncounterType::Inpatient { "IP" } else { "OP" };
+        let enc = match r.encounter_type {
+            EncounterType::Inpatient => "IP ",
+            EncounterType::Outpatient => "OP ",
+            EncounterType::Emergency => "ED ",
+            EncounterType::Professional => "PRO",
+        };
         let codes = work.map_or(0, |w| w.codes.len());
         let id = super::fit(&crate::queue::sanitize_for_terminal(&r.id), 14);
         let text = format!("{id:<14} {enc} {} {:<11} {codes:>2} codes  ", r.date_of_service, status.label());
