@@ -6,6 +6,7 @@ pub mod detail;
 pub mod fallback;
 pub mod queue;
 pub mod recents;
+pub mod record_doc;
 pub mod tree;
 
 use std::sync::Arc;
@@ -418,6 +419,9 @@ impl App {
             | A::QueryProvider
             | A::MarkDone
             | A::NextRecord
+            | A::FindInDoc
+            | A::FindNext
+            | A::FindPrev
             | A::CycleStatus => {}
         }
         Vec::new()
@@ -450,6 +454,14 @@ impl App {
             self.search.typing = false;
         } else if self.pane == Pane::Detail {
             self.pane = self.left;
+        } else if self.pane == Pane::Queue
+            && let Some(q) = self.queue.as_mut()
+            && q.open.is_some()
+            && !q.find.is_empty()
+        {
+            // Esc first clears a find, then closes the record.
+            q.find.clear();
+            q.find_sel = 0;
         } else if self.pane == Pane::Queue
             && let Some(q) = self.queue.as_mut()
             && let Some(id) = q.open.take()

@@ -512,7 +512,6 @@ mod tests {
         // Every wait is due, so each timeout refreshes the heartbeat.
         runner.beat_every = Duration::ZERO;
         run_loop(&mut term, &mut a, &mut runner, &mut script, Vec::new(), false).unwrap();
-        drop(runner);
 
         let timeouts: Vec<Option<Duration>> = script.waits.iter().map(|w| w.0).collect();
         assert_eq!(timeouts[..2], [None, None], "no record open: block without a timeout");

@@ -5,6 +5,7 @@ use crate::codeset::CodeSet;
 use crate::queue::{CodeKind, Op, Poa, Status};
 
 use super::queue::{Prompt, PromptKind};
+use super::record_doc;
 use super::{App, Effect, Pane, Used};
 use crate::keymap::{Key, KeyCodeOrd};
 
@@ -53,10 +54,34 @@ impl App {
                     A::MoveDown => 1,
                     A::PageUp => -page,
                     A::PageDown => page,
-                    A::Top => -10_000,
-                    _ => 10_000,
+                    A::Top => -i64::from(u16::MAX),
+                    _ => i64::from(u16::MAX),
                 };
-                q.doc_scroll = (i64::from(q.doc_scroll) + d).clamp(0, 10_000) as u16;
+                // The last page ends with the last line.
+                let max = self.doc_view().map_or(0, |v| v.rows.len().saturating_sub(v.height));
+                let q = self.queue.as_mut()?;
+                q.doc_scroll = (i64::from(q.doc_scroll) + d).clamp(0, max as i64) as u16;
+                Some(Vec::new())
+            }
+            (Some(_), A::FindInDoc) => {
+                let text = q.find.clone();
+                q.prompt = Some(Prompt { kind: PromptKind::Find, text });
+                Some(Vec::new())
+            }
+            (Some(_), A::FindNext | A::FindPrev) => {
+                if q.find.is_empty() {
+                    let key =
+                        self.keymap.key_for(crate::keymap::Layer::Record, A::FindInDoc).unwrap_or_default();
+                    self.message = Some(format!("nothing to find yet: {key} finds in the documentation"));
+                    return Some(Vec::new());
+                }
+                let n = self.doc_view().map_or(0, |v| v.matches.len());
+                let q = self.queue.as_mut()?;
+                if n > 0 {
+                    q.find_sel =
+                        if action == A::FindNext { (q.find_sel + 1) % n } else { (q.find_sel + n - 1) % n };
+                }
+                self.show_match();
                 Some(Vec::new())
             }
             (Some(id), A::NextCode | A::PrevCode) => {
@@ -136,6 +161,8 @@ impl App {
         q.doc_scroll = 0;
         q.code_sel = 0;
         q.prompt = None;
+        q.find.clear();
+        q.find_sel = 0;
         if let Some(i) = q.visible().iter().position(|i| q.records[*i].id == id) {
             q.sel = i;
         }
@@ -183,7 +210,73 @@ impl App {
         ]
     }
 
+    /// The open record's documentation as the record view lays it out.
+    pub fn doc_view(&self) -> Option<DocView> {
+        let q = self.queue.as_ref()?;
+        let r = q.open_record()?;
+        let areas = crate::ui::queue::record_areas(self, q, crate::ui::layout(self).main);
+        let doc = crate::queue::sanitize_for_terminal(&r.documentation);
+        let rows = record_doc::wrap(&doc, usize::from(areas.text.width));
+        let matches = record_doc::find(&doc, &q.find);
+        Some(DocView { doc, rows, matches, height: usize::from(areas.text.height).max(1) })
+    }
+
+    /// Scroll the documentation so the current match is in view (a third down the view).
+    fn show_match(&mut self) {
+        let Some(v) = self.doc_view() else { return };
+        let Some(q) = self.queue.as_mut() else { return };
+        q.find_sel = q.find_sel.min(v.matches.len().saturating_sub(1));
+        let Some(m) = v.matches.get(q.find_sel) else {
+            self.message = Some(format!("no match for \"{}\" in this record", q.find.trim()));
+            return;
+        };
+        let row = record_doc::row_of(&v.rows, m.start);
+        let top = usize::from(q.doc_scroll);
+        if row < top || row >= top + v.height {
+            let max = v.rows.len().saturating_sub(v.height);
+            q.doc_scroll = row.saturating_sub(v.height / 3).min(max).min(usize::from(u16::MAX)) as u16;
+        }
+    }
+
+    /// Typing in the find box: the first match at or below the top of the view follows each key.
+    fn find_key(&mut self, key: Key) -> Vec<Effect> {
+        let Some(q) = self.queue.as_mut() else { return Vec::new() };
+        let Some(prompt) = q.prompt.as_mut() else { return Vec::new() };
+        match (key.code, key.text()) {
+            (KeyCodeOrd::Esc, _) => {
+                q.prompt = None;
+                q.find.clear();
+                q.find_sel = 0;
+                return Vec::new();
+            }
+            (KeyCodeOrd::Enter, _) => {
+                q.prompt = None;
+                return Vec::new();
+            }
+            (KeyCodeOrd::Backspace, _) => {
+                prompt.text.pop();
+            }
+            (KeyCodeOrd::Char('c'), _) if key.ctrl => return self.quit(),
+            (_, Some(c)) => prompt.text.push(c),
+            _ => return Vec::new(),
+        }
+        q.find = prompt.text.clone();
+        let Some(v) = self.doc_view() else { return Vec::new() };
+        let top =
+            v.rows.get(usize::from(self.queue.as_ref().map_or(0, |q| q.doc_scroll))).map_or(0, |r| r.start);
+        if let Some(q) = self.queue.as_mut() {
+            q.find_sel = v.matches.iter().position(|m| m.start >= top).unwrap_or(0);
+        }
+        if !q_find_empty(self) {
+            self.show_match();
+        }
+        Vec::new()
+    }
+
     pub(super) fn prompt_key(&mut self, key: Key) -> Vec<Effect> {
+        if self.queue.as_ref().and_then(|q| q.prompt.as_ref()).is_some_and(|p| p.kind == PromptKind::Find) {
+            return self.find_key(key);
+        }
         let Some(q) = self.queue.as_mut() else { return Vec::new() };
         let Some(prompt) = q.prompt.as_mut() else { return Vec::new() };
         match (key.code, key.text()) {
@@ -205,6 +298,7 @@ impl App {
                     PromptKind::Hold => Op::Hold { reason: text },
                     PromptKind::Query => Op::Query { text },
                     PromptKind::Override => Op::Done { override_reason: Some(text) },
+                    PromptKind::Find => return Vec::new(),
                 };
                 let mut effects = vec![Effect::Queue { record: id, op }];
                 if kind == PromptKind::Override {
@@ -232,4 +326,17 @@ impl App {
             self.message = Some(e);
         }
     }
+}
+
+fn q_find_empty(app: &App) -> bool {
+    app.queue.as_ref().is_none_or(|q| q.find.trim().is_empty())
+}
+
+/// The open record's documentation laid out: sanitized text, rows, find matches, rows in view.
+#[derive(Debug, Clone)]
+pub struct DocView {
+    pub doc: String,
+    pub rows: Vec<record_doc::Row>,
+    pub matches: Vec<std::ops::Range<usize>>,
+    pub height: usize,
 }

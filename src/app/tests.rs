@@ -547,3 +547,60 @@ fn quit_with_a_record_open_gives_the_claim_back() {
     assert!(a.heartbeat().is_empty());
     assert!(keys(&mut a, &s, "<C-q>q").is_empty());
 }
+
+#[test]
+fn find_in_the_documentation_jumps_between_matches_and_scrolls_to_them() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>n");
+    assert!(a.message.as_deref().is_some_and(|m| m.contains("f finds")), "{:?}", a.message);
+    // Case does not matter; each keystroke finds.
+    keys(&mut a, &s, "fPERFOR");
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!(q.prompt.as_ref().map(|p| p.kind), Some(queue::PromptKind::Find));
+    assert_eq!(a.doc_view().unwrap().matches.len(), 2);
+    keys(&mut a, &s, "ation<Enter>");
+    let q = a.queue.as_ref().unwrap();
+    assert!(q.prompt.is_none(), "Enter closes the box and keeps the matches");
+    assert_eq!((q.find.as_str(), q.find_sel), ("PERFORation", 0));
+    assert_eq!(q.doc_scroll, 0, "the first match is already in view");
+
+    keys(&mut a, &s, "n");
+    let v = a.doc_view().unwrap();
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!(q.find_sel, 1);
+    let row = record_doc::row_of(&v.rows, v.matches[1].start);
+    let top = usize::from(q.doc_scroll);
+    assert!(top > 0 && (top..top + v.height).contains(&row), "row {row} in view from {top}");
+    keys(&mut a, &s, "n");
+    assert_eq!(a.queue.as_ref().unwrap().find_sel, 0, "wraps round");
+    keys(&mut a, &s, "N");
+    assert_eq!(a.queue.as_ref().unwrap().find_sel, 1);
+
+    // Esc clears the find, the next Esc closes the record.
+    assert!(keys(&mut a, &s, "<Esc>").is_empty());
+    let q = a.queue.as_ref().unwrap();
+    assert!(q.find.is_empty() && q.open.is_some());
+    let id = q.open.clone().unwrap();
+    assert_eq!(keys(&mut a, &s, "<Esc>"), vec![Effect::Release(id)]);
+}
+
+#[test]
+fn find_reports_no_match_and_ctrl_f_opens_it_too() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter><C-f>zzq");
+    assert!(!a.quit, "letters are text in the find box");
+    assert!(a.doc_view().unwrap().matches.is_empty());
+    assert!(a.message.as_deref().is_some_and(|m| m.contains("no match")), "{:?}", a.message);
+    // Esc in the box drops the find.
+    keys(&mut a, &s, "<Esc>");
+    let q = a.queue.as_ref().unwrap();
+    assert!(q.prompt.is_none() && q.find.is_empty() && q.open.is_some());
+    // `>` is the next record now that n/N find.
+    let first = q.open.clone();
+    keys(&mut a, &s, ">");
+    assert_ne!(a.queue.as_ref().unwrap().open, first);
+}

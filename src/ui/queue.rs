@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::action::Action;
-use crate::app::queue::QueueState;
+use crate::app::queue::{PromptKind, QueueState};
 use crate::app::{App, Pane};
 use crate::keymap::Layer;
 use crate::queue::{CodeKind, EncounterType, Status};
@@ -80,6 +80,38 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     f.render_widget(Paragraph::new(lines), rows);
 }
 
+/// Where the parts of the record view go.
+pub struct RecordAreas {
+    pub inner: Rect,
+    /// The documentation text (its bottom rule is below it).
+    pub text: Rect,
+    pub codes: Rect,
+    /// The prompt or find line, when there is one.
+    pub bottom: Option<Rect>,
+}
+
+/// The record view's layout in `area` (shared with `update`, which scrolls to find matches).
+pub fn record_areas(app: &App, q: &QueueState, area: Rect) -> RecordAreas {
+    let inner = super::block(app, "", false).inner(area);
+    let (codes, edits) = q.open_record().map_or((0, 0), |r| {
+        let work = q.work_of(&r.id);
+        let edits = crate::queue::edits::check(&app.book, r, &work.codes).len();
+        (work.codes.len(), edits)
+    });
+    let codes_h = (codes.max(1) + 1 + edits.min(4)) as u16;
+    let bottom_h = u16::from(q.prompt.is_some() || !q.find.is_empty());
+    let doc_h = inner.height.saturating_sub(1 + codes_h + bottom_h).max(3);
+    let doc = Rect { y: inner.y + 1, height: doc_h, ..inner };
+    let codes =
+        Rect { y: doc.bottom(), height: codes_h.min(inner.bottom().saturating_sub(doc.bottom())), ..inner };
+    RecordAreas {
+        inner,
+        text: Rect { height: doc_h.saturating_sub(1), ..doc },
+        codes,
+        bottom: (bottom_h > 0).then(|| Rect { y: inner.bottom().saturating_sub(1), height: 1, ..inner }),
+    }
+}
+
 fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     let t = &app.theme;
     let Some(r) = q.open_record() else { return };
@@ -90,8 +122,9 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         work.status.label()
     );
     let block = super::block(app, title, focused);
-    let inner = block.inner(area);
     f.render_widget(block, area);
+    let a = record_areas(app, q, area);
+    let inner = a.inner;
     let w = usize::from(inner.width);
     let head = format!(
         "{} {} · age {} · {:?} · {}",
@@ -103,25 +136,45 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     );
     f.render_widget(Line::styled(super::fit(&head, w), t.dim), Rect { height: 1, ..inner });
 
-    let edits = crate::queue::edits::check(&app.book, r, &work.codes);
-    let codes_h = (work.codes.len().max(1) + 1 + edits.len().min(4)) as u16;
-    let prompt_h = u16::from(q.prompt.is_some());
-    let doc_h = inner.height.saturating_sub(1 + codes_h + prompt_h).max(3);
-    let doc_area = Rect { y: inner.y + 1, height: doc_h, ..inner };
-
-    // Documentation: untrusted text, sanitized; the search words highlighted.
-    let doc = crate::queue::sanitize_for_terminal(&r.documentation);
-    let words: Vec<String> =
-        app.search.query.split_whitespace().filter(|w| w.len() >= 3).map(str::to_lowercase).collect();
-    let lines: Vec<Line> = doc.lines().map(|l| highlight(l, &words, t.text, t.highlight)).collect();
-    f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((q.doc_scroll, 0)).block(
-            ratatui::widgets::Block::default()
-                .borders(ratatui::widgets::Borders::BOTTOM)
-                .border_style(t.border),
-        ),
-        doc_area,
-    );
+    // Documentation: untrusted text, sanitized; the search words and the find matches marked.
+    let view = app.doc_view();
+    if let Some(v) = &view {
+        let words: Vec<String> =
+            app.search.query.split_whitespace().filter(|w| w.len() >= 3).map(str::to_lowercase).collect();
+        let mut marks = vec![Mark::None; v.doc.len()];
+        if !words.is_empty() {
+            let lower = v.doc.to_ascii_lowercase();
+            for w in &words {
+                for (i, _) in lower.match_indices(w.as_str()) {
+                    marks[i..i + w.len()].iter_mut().for_each(|m| *m = Mark::Word);
+                }
+            }
+        }
+        for (k, m) in v.matches.iter().enumerate() {
+            let mark = if k == q.find_sel { Mark::Current } else { Mark::Found };
+            marks[m.clone()].iter_mut().for_each(|x| *x = mark);
+        }
+        let style = |m: Mark| match m {
+            Mark::None => t.text,
+            Mark::Word => t.highlight,
+            Mark::Found => t.found,
+            Mark::Current => t.found_current,
+        };
+        let lines: Vec<Line> = v
+            .rows
+            .iter()
+            .skip(usize::from(q.doc_scroll))
+            .take(usize::from(a.text.height))
+            .map(|row| styled_row(&v.doc, row.clone(), &marks, style))
+            .collect();
+        f.render_widget(Paragraph::new(lines), a.text);
+        let more = v.rows.len().saturating_sub(usize::from(q.doc_scroll) + usize::from(a.text.height));
+        let rule =
+            if more > 0 { format!("── {more} more line(s) below: j/k, PgDn ") } else { String::new() };
+        let rule_area = Rect { y: a.text.bottom(), height: 1, ..inner };
+        let rule = format!("{rule:─<w$}");
+        f.render_widget(Line::styled(super::fit(&rule, w), t.border), rule_area);
+    }
 
     let mut lines = Vec::new();
     lines.push(Line::styled(format!("Codes ({})", work.codes.len()), t.heading));
@@ -139,56 +192,68 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             if sel { t.selected } else { t.text },
         ));
     }
+    let edits = crate::queue::edits::check(&app.book, r, &work.codes);
     for e in edits.iter().take(4) {
         let sev = if e.severity == crate::queue::edits::EditSeverity::Error { "error" } else { "warn" };
         lines.push(Line::styled(super::fit(&format!("{sev}: {}", e.message), w), t.warn));
     }
-    let codes_area = Rect {
-        y: doc_area.bottom(),
-        height: codes_h.min(inner.bottom().saturating_sub(doc_area.bottom())),
-        ..inner
-    };
-    f.render_widget(Paragraph::new(lines), codes_area);
+    f.render_widget(Paragraph::new(lines), a.codes);
 
+    let Some(bottom) = a.bottom else { return };
+    let found = view.as_ref().map_or(0, |v| v.matches.len());
+    let count = match found {
+        0 if q.find.trim().is_empty() => String::new(),
+        0 => "  no match".to_string(),
+        n => format!("  match {}/{n}", q.find_sel.min(n - 1) + 1),
+    };
     if let Some(p) = &q.prompt {
-        let y = inner.bottom().saturating_sub(1);
         let label = format!("{}: ", p.kind.label());
         let text = crate::queue::sanitize_for_terminal(&p.text);
+        let hint =
+            if p.kind == PromptKind::Find { count.clone() } else { "  (Enter saves, Esc cancels)".into() };
         f.render_widget(
-            Line::from(vec![Span::styled(label.clone(), t.heading), Span::raw(text.clone())]),
-            Rect { y, height: 1, ..inner },
+            Line::from(vec![
+                Span::styled(label.clone(), t.heading),
+                Span::raw(text.clone()),
+                Span::styled(hint, t.dim),
+            ]),
+            bottom,
         );
         let x = inner.x + unicode_width::UnicodeWidthStr::width(format!("{label}{text}").as_str()) as u16;
-        f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+        f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), bottom.y));
+    } else {
+        let keys = |a: Action| app.keymap.key_for(Layer::Record, a).unwrap_or_default();
+        let text = format!(
+            "Find: {}{count}  ({}/{} next/previous, {} clears)",
+            crate::queue::sanitize_for_terminal(q.find.trim()),
+            keys(Action::FindNext),
+            keys(Action::FindPrev),
+            app.keymap.key_for(Layer::Record, Action::Cancel).unwrap_or_else(|| "Esc".into()),
+        );
+        f.render_widget(Line::styled(super::fit(&text, w), t.dim), bottom);
     }
 }
 
-/// `line` with every occurrence of the words marked.
-fn highlight<'a>(
-    line: &str,
-    words: &[String],
-    base: ratatui::style::Style,
-    mark: ratatui::style::Style,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    None,
+    Word,
+    Found,
+    Current,
+}
+
+/// One row of the documentation with its marks as spans (tabs shown as spaces).
+fn styled_row<'a>(
+    doc: &str,
+    row: std::ops::Range<usize>,
+    marks: &[Mark],
+    style: impl Fn(Mark) -> ratatui::style::Style,
 ) -> Line<'a> {
-    if words.is_empty() {
-        return Line::styled(line.to_string(), base);
-    }
-    let lower = line.to_lowercase();
-    // Lower-casing can change byte lengths outside ASCII: only mark when it did not.
-    if lower.len() != line.len() {
-        return Line::styled(line.to_string(), base);
-    }
-    let mut marks = vec![false; line.len()];
-    for w in words {
-        for (i, _) in lower.match_indices(w.as_str()) {
-            marks[i..i + w.len()].iter_mut().for_each(|m| *m = true);
-        }
-    }
     let mut spans = Vec::new();
-    let mut start = 0;
-    for i in 1..=line.len() {
-        if i == line.len() || (marks[i] != marks[start] && line.is_char_boundary(i)) {
-            spans.push(Span::styled(line[start..i].to_string(), if marks[start] { mark } else { base }));
+    let mut start = row.start;
+    for i in row.start + 1..=row.end {
+        if i == row.end || (marks[i] != marks[start] && doc.is_char_boundary(i)) {
+            spans.push(Span::styled(doc[start..i].replace('\t', " "), style(marks[start])));
             start = i;
         }
     }

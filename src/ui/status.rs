@@ -53,6 +53,7 @@ pub fn actions(layer: Layer) -> &'static [A] {
         Layer::Queue => &[A::MoveDown, A::Open, A::CycleStatus, A::FocusSearch, A::Help, A::Quit],
         Layer::Record => &[
             A::FocusNext,
+            A::FindInDoc,
             A::NextCode,
             A::RemoveCode,
             A::CodeUp,
