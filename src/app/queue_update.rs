@@ -100,6 +100,23 @@ impl App {
                     A::CodeUp => Op::MoveUp { index },
                     _ => Op::MoveDown { index },
                 };
+                let code = q.work_of(&id).codes[index].code.clone();
+                let n = q.work_of(&id).codes.len();
+                // At the edge there is nothing to move: say so instead of asking the store.
+                if action == A::CodeUp && index == 0 {
+                    self.message = Some(format!("{code} is already first"));
+                    return Some(Vec::new());
+                }
+                if action == A::CodeDown && index + 1 >= n {
+                    self.message = Some(format!("{code} is already last"));
+                    return Some(Vec::new());
+                }
+                self.message = Some(match action {
+                    A::RemoveCode => format!("removed {code}"),
+                    A::CodeUp => format!("{code} moved to {}", index),
+                    _ => format!("{code} moved to {}", index + 2),
+                });
+                let q = self.queue.as_mut()?;
                 // The selection follows the moved code.
                 q.code_sel = match action {
                     A::CodeUp => index.saturating_sub(1),
@@ -122,6 +139,12 @@ impl App {
                 let order = [None, Some(Poa::Y), Some(Poa::N), Some(Poa::U), Some(Poa::W), Some(Poa::Exempt)];
                 let i = order.iter().position(|p| *p == code.poa).unwrap_or(0);
                 let poa = order[(i + 1) % order.len()];
+                let meaning = match poa {
+                    None => "blank".to_string(),
+                    Some(p) => format!("{}: {}", p.as_str(), poa_meaning(p)),
+                };
+                let key = self.keymap.key_for(crate::keymap::Layer::Record, A::CyclePoa).unwrap_or_default();
+                self.message = Some(format!("{} POA {meaning} · {key} cycles Y N U W 1 blank", code.code));
                 Some(vec![Effect::Queue { record: id, op: Op::SetPoa { index: q.code_sel, poa } }])
             }
             (Some(_), A::Comment | A::Hold | A::QueryProvider) => {
@@ -145,8 +168,10 @@ impl App {
                     self.message = Some(format!("{errors} edit error(s): give a reason to override, or Esc"));
                     return Some(Vec::new());
                 }
-                let mut effects = vec![Effect::Queue { record: id, op: Op::Done { override_reason: None } }];
+                let mut effects =
+                    vec![Effect::Queue { record: id.clone(), op: Op::Done { override_reason: None } }];
                 effects.extend(self.next_record());
+                self.message = Some(self.done_message(&id, false));
                 Some(effects)
             }
             (Some(_), A::NextRecord) => Some(self.next_record()),
@@ -185,6 +210,15 @@ impl App {
                 .collect();
         };
         self.open_record(next)
+    }
+
+    /// `IP-1001 done; now IP-1002` (or the message the next record left, when every record is done).
+    fn done_message(&self, id: &str, overridden: bool) -> String {
+        let how = if overridden { "done with override" } else { "done" };
+        match self.queue.as_ref().and_then(|q| q.open.clone()) {
+            Some(next) => format!("{id} {how}; opened the next record, {next}"),
+            None => format!("{id} {how}; every record is done"),
+        }
     }
 
     /// Attach the code under the cursor to the open record.
@@ -294,15 +328,22 @@ impl App {
                 q.prompt = None;
                 let Some(id) = q.open.clone() else { return Vec::new() };
                 let op = match kind {
-                    PromptKind::Comment => Op::Comment { text },
-                    PromptKind::Hold => Op::Hold { reason: text },
-                    PromptKind::Query => Op::Query { text },
-                    PromptKind::Override => Op::Done { override_reason: Some(text) },
+                    PromptKind::Comment => Op::Comment { text: text.clone() },
+                    PromptKind::Hold => Op::Hold { reason: text.clone() },
+                    PromptKind::Query => Op::Query { text: text.clone() },
+                    PromptKind::Override => Op::Done { override_reason: Some(text.clone()) },
                     PromptKind::Find => return Vec::new(),
                 };
-                let mut effects = vec![Effect::Queue { record: id, op }];
+                self.message = Some(match kind {
+                    PromptKind::Comment => format!("comment added to {id}"),
+                    PromptKind::Hold => format!("{id} on hold: {text}"),
+                    PromptKind::Query => format!("{id}: query to the provider recorded (status query sent)"),
+                    PromptKind::Override | PromptKind::Find => String::new(),
+                });
+                let mut effects = vec![Effect::Queue { record: id.clone(), op }];
                 if kind == PromptKind::Override {
                     effects.extend(self.next_record());
+                    self.message = Some(self.done_message(&id, true));
                 }
                 return effects;
             }
@@ -339,4 +380,15 @@ pub struct DocView {
     pub rows: Vec<record_doc::Row>,
     pub matches: Vec<std::ops::Range<usize>>,
     pub height: usize,
+}
+
+/// What a present-on-admission indicator says, for the status bar.
+pub fn poa_meaning(p: Poa) -> &'static str {
+    match p {
+        Poa::Y => "present at admission",
+        Poa::N => "not present at admission",
+        Poa::U => "documentation insufficient",
+        Poa::W => "clinically undetermined",
+        Poa::Exempt => "exempt from POA reporting",
+    }
 }

@@ -604,3 +604,31 @@ fn find_reports_no_match_and_ctrl_f_opens_it_too() {
     keys(&mut a, &s, ">");
     assert_ne!(a.queue.as_ref().unwrap().open, first);
 }
+
+#[test]
+fn record_changes_say_what_they_did() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    // IP-1001 is inpatient: P sets POA and says what the value means.
+    keys(&mut a, &s, "<C-q><Enter><Tab>chronic<C-a><Tab><Tab>P");
+    let m = a.message.clone().unwrap_or_default();
+    assert!(m.contains("POA Y: present at admission"), "{m}");
+    assert!(m.chars().count() <= 80, "fits the status bar at 80 columns: {m}");
+    keys(&mut a, &s, "+");
+    assert!(a.message.as_deref().is_some_and(|m| m.ends_with("is already first")), "{:?}", a.message);
+    keys(&mut a, &s, "Hawait path<Enter>");
+    let id = a.queue.as_ref().unwrap().open.clone().unwrap();
+    assert_eq!(a.message, Some(format!("{id} on hold: await path")));
+    keys(&mut a, &s, "x");
+    assert!(a.message.as_deref().is_some_and(|m| m.starts_with("removed ")), "{:?}", a.message);
+    // Done with no codes has no errors here (or asks for a reason): either way it says where it went.
+    keys(&mut a, &s, "D");
+    if a.queue.as_ref().unwrap().prompt.is_some() {
+        keys(&mut a, &s, "reviewed<Enter>");
+    }
+    let next = a.queue.as_ref().unwrap().open.clone().unwrap();
+    assert_ne!(next, id);
+    let m = a.message.clone().unwrap_or_default();
+    assert!(m.starts_with(&format!("{id} done")) && m.ends_with(&next), "{m}");
+}

@@ -80,6 +80,27 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     f.render_widget(Paragraph::new(lines), rows);
 }
 
+/// Lines for edits under the codes (the last says how many more there are).
+const EDIT_LINES: usize = 4;
+
+/// `Hold: ... · Query: ... · 2 comments, last: ...`, or nothing when the coder wrote nothing.
+fn work_summary(work: &crate::queue::RecordWork) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(h) = &work.hold_reason {
+        parts.push(format!("Hold: {h}"));
+    }
+    if let Some(qr) = &work.query {
+        parts.push(format!("Query: {qr}"));
+    }
+    if let Some(o) = &work.override_reason {
+        parts.push(format!("Override: {o}"));
+    }
+    if let Some(last) = work.comments.last() {
+        parts.push(format!("{} comment(s), last: {}", work.comments.len(), last.text));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 /// Where the parts of the record view go.
 pub struct RecordAreas {
     pub inner: Rect,
@@ -98,7 +119,8 @@ pub fn record_areas(app: &App, q: &QueueState, area: Rect) -> RecordAreas {
         let edits = crate::queue::edits::check(&app.book, r, &work.codes).len();
         (work.codes.len(), edits)
     });
-    let codes_h = (codes.max(1) + 1 + edits.min(4)) as u16;
+    let summary = q.open_record().and_then(|r| work_summary(&q.work_of(&r.id))).is_some();
+    let codes_h = (codes.max(1) + 1 + edits.min(EDIT_LINES) + usize::from(summary)) as u16;
     let bottom_h = u16::from(q.prompt.is_some() || !q.find.is_empty());
     let doc_h = inner.height.saturating_sub(1 + codes_h + bottom_h).max(3);
     let doc = Rect { y: inner.y + 1, height: doc_h, ..inner };
@@ -179,7 +201,12 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     let mut lines = Vec::new();
     lines.push(Line::styled(format!("Codes ({})", work.codes.len()), t.heading));
     if work.codes.is_empty() {
-        lines.push(Line::styled("none yet: search, then a (Ctrl-a in the box) attaches", t.dim));
+        let tab = app.keymap.key_for(Layer::Record, Action::FocusNext).unwrap_or_default();
+        let attach = app.keymap.key_for(Layer::Input, Action::Attach).unwrap_or_default();
+        lines.push(Line::styled(
+            super::fit(&format!("none yet: {tab} to the search, find the code, {attach} attaches it"), w),
+            t.dim,
+        ));
     }
     for (i, c) in work.codes.iter().enumerate() {
         let sel = i == q.code_sel && focused;
@@ -193,9 +220,29 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         ));
     }
     let edits = crate::queue::edits::check(&app.book, r, &work.codes);
-    for e in edits.iter().take(4) {
+    // Each edit with the rule it comes from; the ones about the selected code first.
+    let mut shown: Vec<&crate::queue::edits::Edit> = edits.iter().collect();
+    shown.sort_by_key(|e| e.index != Some(q.code_sel));
+    let room = EDIT_LINES - usize::from(edits.len() > EDIT_LINES);
+    for e in shown.iter().take(room) {
         let sev = if e.severity == crate::queue::edits::EditSeverity::Error { "error" } else { "warn" };
-        lines.push(Line::styled(super::fit(&format!("{sev}: {}", e.message), w), t.warn));
+        let msg = super::fit(&format!("{sev}: {}", crate::queue::sanitize_for_terminal(&e.message)), w);
+        let left = w.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()) + 3);
+        let mut spans = vec![Span::styled(msg, t.warn)];
+        if left > 8 && !e.rule.is_empty() {
+            spans.push(Span::styled(format!(" · {}", super::fit(&e.rule, left)), t.dim));
+        }
+        lines.push(Line::from(spans));
+    }
+    if edits.len() > room {
+        lines.push(Line::styled(
+            format!("+{} more edit(s): medcode queue edits --record {}", edits.len() - room, r.id),
+            t.dim,
+        ));
+    }
+    // What the coder wrote about the record: hold reason, query, comments.
+    if let Some(summary) = work_summary(&work) {
+        lines.push(Line::styled(super::fit(&crate::queue::sanitize_for_terminal(&summary), w), t.dim));
     }
     f.render_widget(Paragraph::new(lines), a.codes);
 
