@@ -120,7 +120,9 @@ pub fn record_areas(app: &App, q: &QueueState, area: Rect) -> RecordAreas {
         (work.codes.len(), edits)
     });
     let summary = q.open_record().and_then(|r| work_summary(&q.work_of(&r.id))).is_some();
-    let codes_h = (codes.max(1) + 1 + edits.min(EDIT_LINES) + usize::from(summary)) as u16;
+    // Edits: up to EDIT_LINES, plus the first one's rule line.
+    let edit_lines = edits.min(EDIT_LINES) + usize::from(edits > 0);
+    let codes_h = (codes.max(1) + 1 + edit_lines + usize::from(summary)) as u16;
     let bottom_h = u16::from(q.prompt.is_some() || !q.find.is_empty());
     let doc_h = inner.height.saturating_sub(1 + codes_h + bottom_h).max(3);
     let doc = Rect { y: inner.y + 1, height: doc_h, ..inner };
@@ -224,13 +226,20 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     let mut shown: Vec<&crate::queue::edits::Edit> = edits.iter().collect();
     shown.sort_by_key(|e| e.index != Some(q.code_sel));
     let room = EDIT_LINES - usize::from(edits.len() > EDIT_LINES);
-    for e in shown.iter().take(room) {
+    for (k, e) in shown.iter().take(room).enumerate() {
         let sev = if e.severity == crate::queue::edits::EditSeverity::Error { "error" } else { "warn" };
         let msg = super::fit(&format!("{sev}: {}", crate::queue::sanitize_for_terminal(&e.message)), w);
+        let rule = crate::queue::sanitize_for_terminal(&e.rule);
+        if k == 0 {
+            // The first edit (about the selected code when it has one) gets its rule on a line of its own.
+            lines.push(Line::styled(msg, t.warn));
+            lines.push(Line::styled(super::fit(&format!("  rule: {rule}"), w), t.dim));
+            continue;
+        }
         let left = w.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()) + 3);
         let mut spans = vec![Span::styled(msg, t.warn)];
-        if left > 8 && !e.rule.is_empty() {
-            spans.push(Span::styled(format!(" · {}", super::fit(&e.rule, left)), t.dim));
+        if left > 8 && !rule.is_empty() {
+            spans.push(Span::styled(format!(" · {}", super::fit(&rule, left)), t.dim));
         }
         lines.push(Line::from(spans));
     }
