@@ -69,7 +69,9 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         };
         let codes = work.map_or(0, |w| w.codes.len());
         let id = super::fit(&crate::queue::sanitize_for_terminal(&r.id), 14);
-        let text = format!("{id:<14} {enc} {} {:<11} {codes:>2} codes  ", r.date_of_service, status.label());
+        let plural = if codes == 1 { "code " } else { "codes" };
+        let text =
+            format!("{id:<14} {enc} {} {:<11} {codes:>2} {plural}  ", r.date_of_service, status.label());
         let rest = w.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
         let provider = super::fit(&crate::queue::sanitize_for_terminal(&r.provider), rest);
         lines.push(Line::from(vec![
@@ -233,7 +235,16 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         if k == 0 {
             // The first edit (about the selected code when it has one) gets its rule on a line of its own.
             lines.push(Line::styled(msg, t.warn));
-            lines.push(Line::styled(super::fit(&format!("  rule: {rule}"), w), t.dim));
+            let sugg = if e.suggestions.is_empty() {
+                String::new()
+            } else {
+                let mut list: Vec<&str> = e.suggestions.iter().take(6).map(String::as_str).collect();
+                if e.suggestions.len() > 6 {
+                    list.push("…");
+                }
+                format!("try {} · ", list.join(" "))
+            };
+            lines.push(Line::styled(super::fit(&format!("  {sugg}rule: {rule}"), w), t.dim));
             continue;
         }
         let left = w.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()) + 3);

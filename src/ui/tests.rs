@@ -94,3 +94,16 @@ fn find_matches_are_marked_apart_from_the_search_words() {
     assert_ne!(t.found_current, t.highlight);
     assert_ne!(t.found, t.highlight);
 }
+
+#[test]
+fn a_header_code_shows_its_error_with_the_billable_codes_to_try() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    // E11.2 is a header in both the fixture and the shipped tabular.
+    keys(&mut a, &s, "<C-q><Enter><Tab>complications<C-a><Tab><Tab>");
+    let text = screen(&a);
+    assert!(text.contains("error: E11.2 is a header"), "{text}");
+    assert!(text.contains("  try E11.21"), "{text}");
+    assert!(text.contains("rule: "), "{text}");
+}
