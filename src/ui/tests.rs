@@ -107,3 +107,15 @@ fn a_header_code_shows_its_error_with_the_billable_codes_to_try() {
     assert!(text.contains("  try E11.21"), "{text}");
     assert!(text.contains("rule: "), "{text}");
 }
+
+#[test]
+fn help_lists_the_find_keys_of_the_record_view() {
+    let a = app((80, 24));
+    let text: Vec<String> = super::help::lines(&a).iter().map(|l| l.to_string()).collect();
+    let text = text.join("\n");
+    let record = text.find("Record").expect("a Record section");
+    let rest = &text[record..];
+    for want in ["find in note", "next match", "previous match", "next record"] {
+        assert!(rest.contains(want), "{want} missing from:\n{rest}");
+    }
+}
