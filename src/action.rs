@@ -64,6 +64,10 @@ pub enum Action {
     QueryProvider,
     MarkDone,
     NextRecord,
+    /// Record: find words in the documentation.
+    FindInDoc,
+    FindNext,
+    FindPrev,
     /// Queue: cycle the status filter.
     CycleStatus,
 }
@@ -120,6 +124,9 @@ impl Action {
             Action::QueryProvider => "query provider",
             Action::MarkDone => "done",
             Action::NextRecord => "next record",
+            Action::FindInDoc => "find in note",
+            Action::FindNext => "next match",
+            Action::FindPrev => "previous match",
             Action::CycleStatus => "status filter",
         }
     }

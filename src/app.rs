@@ -6,6 +6,7 @@ pub mod detail;
 pub mod fallback;
 pub mod queue;
 pub mod recents;
+pub mod record_doc;
 pub mod tree;
 
 use std::sync::Arc;
@@ -33,6 +34,8 @@ pub enum Effect {
     Claim(String),
     /// Give the claim back when the record is closed.
     Release(String),
+    /// Refresh the claim's heartbeat, so it is not judged stale while the coder works.
+    Heartbeat(String),
 }
 
 /// The panes. At 80 columns one fills the screen; from 120 the detail sits beside the others.
@@ -305,7 +308,7 @@ impl App {
             return effects;
         }
         match action {
-            A::Quit => self.quit = true,
+            A::Quit => return self.quit(),
             A::Help => self.help = if self.help.is_some() { None } else { Some(0) },
             A::Cancel => return self.cancel(),
             A::FocusNext | A::FocusPrev if self.record_open() => {
@@ -416,9 +419,24 @@ impl App {
             | A::QueryProvider
             | A::MarkDone
             | A::NextRecord
+            | A::FindInDoc
+            | A::FindNext
+            | A::FindPrev
             | A::CycleStatus => {}
         }
         Vec::new()
+    }
+
+    /// Time to refresh the claim on the open record (the loop calls this every
+    /// `queue::claim::HEARTBEAT_EVERY` while a record is open).
+    pub fn heartbeat(&mut self) -> Vec<Effect> {
+        self.queue.as_ref().and_then(|q| q.open.clone()).map(Effect::Heartbeat).into_iter().collect()
+    }
+
+    /// Leave the workbench, giving back the claim on the open record.
+    pub fn quit(&mut self) -> Vec<Effect> {
+        self.quit = true;
+        self.queue.as_ref().and_then(|q| q.open.clone()).map(Effect::Release).into_iter().collect()
     }
 
     fn focus(&mut self, pane: Pane) {
@@ -436,6 +454,14 @@ impl App {
             self.search.typing = false;
         } else if self.pane == Pane::Detail {
             self.pane = self.left;
+        } else if self.pane == Pane::Queue
+            && let Some(q) = self.queue.as_mut()
+            && q.open.is_some()
+            && !q.find.is_empty()
+        {
+            // Esc first clears a find, then closes the record.
+            q.find.clear();
+            q.find_sel = 0;
         } else if self.pane == Pane::Queue
             && let Some(q) = self.queue.as_mut()
             && let Some(id) = q.open.take()
@@ -711,7 +737,7 @@ impl App {
                 text.pop();
             }
             (_, Some(c)) => text.push(c),
-            _ if key.ctrl && key.code == K::Char('c') => self.quit = true,
+            _ if key.ctrl && key.code == K::Char('c') => return self.quit(),
             _ => {}
         }
         if let Some(text) = self.tree.typeahead.clone()

@@ -375,7 +375,11 @@ impl KeyMap {
             (vec![p('H')], A::Hold),
             (vec![p('y')], A::QueryProvider),
             (vec![p('D')], A::MarkDone),
-            (vec![p('N')], A::NextRecord),
+            (vec![p('>')], A::NextRecord),
+            (vec![p('f')], A::FindInDoc),
+            (vec![ctrl('f')], A::FindInDoc),
+            (vec![p('n')], A::FindNext),
+            (vec![p('N')], A::FindPrev),
         ] {
             m.bind(Layer::Record, k, a);
         }

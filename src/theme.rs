@@ -49,6 +49,9 @@ pub struct Theme {
     pub key: Style,
     pub tab_active: Style,
     pub highlight: Style,
+    /// Matches of the find box in a record's documentation, and the current one.
+    pub found: Style,
+    pub found_current: Style,
     pub composed: Style,
 }
 
@@ -75,6 +78,8 @@ impl Theme {
                 key: b,
                 tab_active: r,
                 highlight: r,
+                found: u.add_modifier(Modifier::BOLD),
+                found_current: r.add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
                 composed: u,
             },
             ColorMode::Ansi16 | ColorMode::TrueColor => {
@@ -105,6 +110,8 @@ impl Theme {
                     key: Style::default().fg(accent).add_modifier(Modifier::BOLD),
                     tab_active: r.fg(accent),
                     highlight: Style::default().fg(warn).add_modifier(Modifier::BOLD),
+                    found: Style::default().fg(Color::Black).bg(accent),
+                    found_current: Style::default().fg(Color::Black).bg(warn).add_modifier(Modifier::BOLD),
                     composed: Style::default().fg(dim).add_modifier(Modifier::ITALIC),
                 }
             }

@@ -30,8 +30,8 @@ pub struct Options {
 
 /// Where input comes from: the terminal, or a script in tests.
 pub trait EventSource {
-    /// Wait for the next event.
-    fn next(&mut self) -> io::Result<Event>;
+    /// Wait for the next event, at most `timeout` when given (`None` back: it passed).
+    fn next(&mut self, timeout: Option<Duration>) -> io::Result<Option<Event>>;
     /// An event already waiting, without blocking.
     fn ready(&mut self) -> io::Result<Option<Event>>;
 }
@@ -39,8 +39,17 @@ pub trait EventSource {
 pub struct Crossterm;
 
 impl EventSource for Crossterm {
-    fn next(&mut self) -> io::Result<Event> {
-        event::read()
+    fn next(&mut self, timeout: Option<Duration>) -> io::Result<Option<Event>> {
+        match timeout {
+            None => event::read().map(Some),
+            Some(t) => {
+                if event::poll(t)? {
+                    event::read().map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        }
     }
     fn ready(&mut self) -> io::Result<Option<Event>> {
         if event::poll(Duration::ZERO)? { event::read().map(Some) } else { Ok(None) }
@@ -196,7 +205,7 @@ pub fn run(opts: Options) -> Result<()> {
         }
     };
     let effects = app.start();
-    let mut runner = Runner { search: search.as_ref(), recents_file: &recents_file, store: store.as_mut() };
+    let mut runner = Runner::new(search.as_ref(), &recents_file, store.as_mut());
     let result = run_loop(&mut term, &mut app, &mut runner, &mut Crossterm, effects, full_redraw);
     drop(term);
     drop(guard);
@@ -272,8 +281,13 @@ where
     runner.run(app, first);
     draw(term, app, full_redraw)?;
     while !app.quit {
+        // While a claim is held, wake up in time to refresh its heartbeat; otherwise block.
+        let timeout = app.record_open().then(|| runner.beat_every.saturating_sub(runner.last_beat.elapsed()));
         let mut effects = Vec::new();
-        let mut dirty = apply(app, events.next()?, &mut effects);
+        let mut dirty = match events.next(timeout)? {
+            Some(ev) => apply(app, ev, &mut effects),
+            None => false,
+        };
         while !app.quit
             && let Some(ev) = events.ready()?
         {
@@ -281,6 +295,13 @@ where
         }
         dirty |= !effects.is_empty();
         runner.run(app, effects);
+        if !app.quit && app.record_open() && runner.last_beat.elapsed() >= runner.beat_every {
+            // The heartbeat changes nothing on screen unless it fails.
+            let before = app.message.clone();
+            let beat = app.heartbeat();
+            runner.run(app, beat);
+            dirty |= app.message != before;
+        }
         if dirty && !app.quit {
             draw(term, app, full_redraw)?;
         }
@@ -313,6 +334,26 @@ pub struct Runner<'a> {
     pub search: &'a dyn Search,
     pub recents_file: &'a std::path::Path,
     pub store: Option<&'a mut crate::queue::Store>,
+    /// When the held claim was last claimed or refreshed.
+    pub last_beat: std::time::Instant,
+    /// How often to refresh it (`queue::claim::HEARTBEAT_EVERY`).
+    pub beat_every: Duration,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(
+        search: &'a dyn Search,
+        recents_file: &'a std::path::Path,
+        store: Option<&'a mut crate::queue::Store>,
+    ) -> Runner<'a> {
+        Runner {
+            search,
+            recents_file,
+            store,
+            last_beat: std::time::Instant::now(),
+            beat_every: crate::queue::claim::HEARTBEAT_EVERY,
+        }
+    }
 }
 
 impl Runner<'_> {
@@ -325,7 +366,14 @@ impl Runner<'_> {
                 Effect::Search(q) => query = Some(q),
                 Effect::SaveRecents => save = true,
                 Effect::Queue { record, op } => self.queue(app, &record, &op),
-                Effect::Claim(record) => self.claim(app, &record),
+                Effect::Claim(record) => {
+                    self.last_beat = std::time::Instant::now();
+                    self.claim(app, &record)
+                }
+                Effect::Heartbeat(record) => {
+                    self.last_beat = std::time::Instant::now();
+                    self.heartbeat(app, &record)
+                }
                 Effect::Release(record) => {
                     if let Some(store) = self.store.as_deref_mut()
                         && let Err(e) = store.claims().and_then(|c| c.release(&record))
@@ -342,6 +390,17 @@ impl Runner<'_> {
         }
         if save && let Err(e) = app.recents.save(self.recents_file) {
             app.message = Some(format!("could not save recent codes: {e:#}"));
+        }
+    }
+
+    fn heartbeat(&mut self, app: &mut App, record: &str) {
+        let Some(store) = self.store.as_deref_mut() else { return };
+        let Ok(claims) = store.claims() else { return };
+        match claims.heartbeat(record) {
+            Ok(true) => {}
+            // Not ours (lost, or taken when the record opened): claim it if it is free or stale.
+            Ok(false) => self.claim(app, record),
+            Err(e) => app.message = Some(format!("could not refresh the claim on {record}: {e}")),
         }
     }
 
@@ -367,5 +426,126 @@ impl Runner<'_> {
             });
         let error = store.apply(record, op, errors).err().map(|e| format!("not saved: {e}"));
         app.queue_saved(store.all().clone(), error);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::rc::Rc;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::layout::Rect;
+    use ratatui::{TerminalOptions, Viewport};
+
+    use super::*;
+    use crate::app::tests::{FakeSearch, app, fake_hits, with_queue};
+
+    /// The bytes the terminal was sent, shared with the event source.
+    #[derive(Clone, Default)]
+    struct Screen(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Screen {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Scripted events; `None` is a wait that timed out. Notes each wait's
+    /// timeout and how many bytes had been drawn by then.
+    struct Script {
+        events: VecDeque<Option<Event>>,
+        screen: Screen,
+        waits: Vec<(Option<Duration>, usize)>,
+    }
+
+    impl EventSource for Script {
+        fn next(&mut self, timeout: Option<Duration>) -> io::Result<Option<Event>> {
+            self.waits.push((timeout, self.screen.0.borrow().len()));
+            Ok(self.events.pop_front().flatten())
+        }
+        fn ready(&mut self) -> io::Result<Option<Event>> {
+            Ok(None)
+        }
+    }
+
+    fn key(c: KeyCode, m: KeyModifiers) -> Option<Event> {
+        Some(Event::Key(KeyEvent::new(c, m)))
+    }
+
+    fn claim_of(store: &crate::queue::Store, id: &str) -> Option<crate::queue::claim::Claim> {
+        store.claims().unwrap().holder(id).unwrap()
+    }
+
+    #[test]
+    fn an_open_record_heartbeats_its_claim_without_drawing_and_quit_releases_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = crate::queue::Store::open_in(&tmp.path().join("work"), "example").unwrap();
+        let mut a = app((80, 24));
+        with_queue(&mut a);
+        let id = a.queue.as_ref().unwrap().records[0].id.clone();
+        let screen = Screen::default();
+        let mut term = Terminal::with_options(
+            CrosstermBackend::new(screen.clone()),
+            TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)) },
+        )
+        .unwrap();
+        let mut script = Script {
+            events: VecDeque::from([
+                key(KeyCode::Char('q'), KeyModifiers::CONTROL),
+                key(KeyCode::Enter, KeyModifiers::NONE),
+                None,
+                None,
+                key(KeyCode::Char('q'), KeyModifiers::NONE),
+            ]),
+            screen: screen.clone(),
+            waits: Vec::new(),
+        };
+        let search = FakeSearch(fake_hits());
+        let recents = tmp.path().join("recent.json");
+        let mut runner = Runner::new(&search, &recents, Some(&mut store));
+        // Every wait is due, so each timeout refreshes the heartbeat.
+        runner.beat_every = Duration::ZERO;
+        run_loop(&mut term, &mut a, &mut runner, &mut script, Vec::new(), false).unwrap();
+
+        let timeouts: Vec<Option<Duration>> = script.waits.iter().map(|w| w.0).collect();
+        assert_eq!(timeouts[..2], [None, None], "no record open: block without a timeout");
+        assert!(
+            timeouts[2..].iter().all(Option::is_some),
+            "a claim held: wake up to refresh it {timeouts:?}"
+        );
+        // The two timed-out waits (3rd and 4th) drew nothing.
+        assert_eq!(script.waits[2].1, script.waits[3].1);
+        assert_eq!(script.waits[3].1, script.waits[4].1);
+        assert!(a.quit);
+        assert!(claim_of(&store, &id).is_none(), "quit gave the claim back");
+    }
+
+    #[test]
+    fn a_heartbeat_refreshes_the_claim_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = crate::queue::Store::open_in(&tmp.path().join("work"), "example").unwrap();
+        let mut a = app((80, 24));
+        with_queue(&mut a);
+        let search = FakeSearch(fake_hits());
+        let recents = tmp.path().join("recent.json");
+        let id = a.queue.as_ref().unwrap().records[0].id.clone();
+        let effects = crate::app::tests::keys(&mut a, &search, "<C-q><Enter>");
+        let mut runner = Runner::new(&search, &recents, Some(&mut store));
+        runner.run(&mut a, effects);
+        let before = runner.store.as_deref().map(|s| claim_of(s, &id).unwrap()).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        let beat = a.heartbeat();
+        assert_eq!(beat, vec![Effect::Heartbeat(id.clone())]);
+        runner.run(&mut a, beat);
+        let after = runner.store.as_deref().map(|s| claim_of(s, &id).unwrap()).unwrap();
+        assert!(after.heartbeat > before.heartbeat, "{before:?} -> {after:?}");
+        assert_eq!(after.since, before.since);
+        assert_eq!(a.message, None, "a heartbeat that works says nothing");
     }
 }

@@ -252,7 +252,13 @@ fn cm_doc(app: &App, id: NodeId, width: usize, d: &mut Doc) {
             }
             segs.push(seg(&n.text[last..], SegKind::Text));
             if n.origin != id {
-                segs.push(seg(format!("  (from {})", cm.node(n.origin).code), SegKind::Dim));
+                let origin = cm.node(n.origin);
+                let from = if origin.kind == CmKind::Chapter {
+                    format!("Chapter {}", origin.code)
+                } else {
+                    origin.code.clone()
+                };
+                segs.push(seg(format!("  (from {from})"), SegKind::Dim));
             }
             d.para(segs, width, 2);
         }

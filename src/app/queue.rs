@@ -13,6 +13,8 @@ pub enum PromptKind {
     Query,
     /// Marking done over edit errors: the reason is required.
     Override,
+    /// Find in the documentation (the matches follow each keystroke).
+    Find,
 }
 
 impl PromptKind {
@@ -22,6 +24,7 @@ impl PromptKind {
             PromptKind::Hold => "Hold reason",
             PromptKind::Query => "Query to the provider",
             PromptKind::Override => "Errors remain: override reason",
+            PromptKind::Find => "Find",
         }
     }
 }
@@ -46,6 +49,9 @@ pub struct QueueState {
     pub doc_scroll: u16,
     pub code_sel: usize,
     pub prompt: Option<Prompt>,
+    /// Text found in the documentation (empty: none) and the current match.
+    pub find: String,
+    pub find_sel: usize,
 }
 
 impl QueueState {

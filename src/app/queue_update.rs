@@ -5,6 +5,7 @@ use crate::codeset::CodeSet;
 use crate::queue::{CodeKind, Op, Poa, Status};
 
 use super::queue::{Prompt, PromptKind};
+use super::record_doc;
 use super::{App, Effect, Pane, Used};
 use crate::keymap::{Key, KeyCodeOrd};
 
@@ -53,10 +54,34 @@ impl App {
                     A::MoveDown => 1,
                     A::PageUp => -page,
                     A::PageDown => page,
-                    A::Top => -10_000,
-                    _ => 10_000,
+                    A::Top => -i64::from(u16::MAX),
+                    _ => i64::from(u16::MAX),
                 };
-                q.doc_scroll = (i64::from(q.doc_scroll) + d).clamp(0, 10_000) as u16;
+                // The last page ends with the last line.
+                let max = self.doc_view().map_or(0, |v| v.rows.len().saturating_sub(v.height));
+                let q = self.queue.as_mut()?;
+                q.doc_scroll = (i64::from(q.doc_scroll) + d).clamp(0, max as i64) as u16;
+                Some(Vec::new())
+            }
+            (Some(_), A::FindInDoc) => {
+                let text = q.find.clone();
+                q.prompt = Some(Prompt { kind: PromptKind::Find, text });
+                Some(Vec::new())
+            }
+            (Some(_), A::FindNext | A::FindPrev) => {
+                if q.find.is_empty() {
+                    let key =
+                        self.keymap.key_for(crate::keymap::Layer::Record, A::FindInDoc).unwrap_or_default();
+                    self.message = Some(format!("nothing to find yet: {key} finds in the documentation"));
+                    return Some(Vec::new());
+                }
+                let n = self.doc_view().map_or(0, |v| v.matches.len());
+                let q = self.queue.as_mut()?;
+                if n > 0 {
+                    q.find_sel =
+                        if action == A::FindNext { (q.find_sel + 1) % n } else { (q.find_sel + n - 1) % n };
+                }
+                self.show_match();
                 Some(Vec::new())
             }
             (Some(id), A::NextCode | A::PrevCode) => {
@@ -75,6 +100,23 @@ impl App {
                     A::CodeUp => Op::MoveUp { index },
                     _ => Op::MoveDown { index },
                 };
+                let code = q.work_of(&id).codes[index].code.clone();
+                let n = q.work_of(&id).codes.len();
+                // At the edge there is nothing to move: say so instead of asking the store.
+                if action == A::CodeUp && index == 0 {
+                    self.message = Some(format!("{code} is already first"));
+                    return Some(Vec::new());
+                }
+                if action == A::CodeDown && index + 1 >= n {
+                    self.message = Some(format!("{code} is already last"));
+                    return Some(Vec::new());
+                }
+                self.message = Some(match action {
+                    A::RemoveCode => format!("removed {code}"),
+                    A::CodeUp => format!("{code} moved to {}", index),
+                    _ => format!("{code} moved to {}", index + 2),
+                });
+                let q = self.queue.as_mut()?;
                 // The selection follows the moved code.
                 q.code_sel = match action {
                     A::CodeUp => index.saturating_sub(1),
@@ -97,6 +139,12 @@ impl App {
                 let order = [None, Some(Poa::Y), Some(Poa::N), Some(Poa::U), Some(Poa::W), Some(Poa::Exempt)];
                 let i = order.iter().position(|p| *p == code.poa).unwrap_or(0);
                 let poa = order[(i + 1) % order.len()];
+                let meaning = match poa {
+                    None => "blank".to_string(),
+                    Some(p) => format!("{}: {}", p.as_str(), poa_meaning(p)),
+                };
+                let key = self.keymap.key_for(crate::keymap::Layer::Record, A::CyclePoa).unwrap_or_default();
+                self.message = Some(format!("{} POA {meaning} · {key} cycles Y N U W 1 blank", code.code));
                 Some(vec![Effect::Queue { record: id, op: Op::SetPoa { index: q.code_sel, poa } }])
             }
             (Some(_), A::Comment | A::Hold | A::QueryProvider) => {
@@ -120,8 +168,10 @@ impl App {
                     self.message = Some(format!("{errors} edit error(s): give a reason to override, or Esc"));
                     return Some(Vec::new());
                 }
-                let mut effects = vec![Effect::Queue { record: id, op: Op::Done { override_reason: None } }];
+                let mut effects =
+                    vec![Effect::Queue { record: id.clone(), op: Op::Done { override_reason: None } }];
                 effects.extend(self.next_record());
+                self.message = Some(self.done_message(&id, false));
                 Some(effects)
             }
             (Some(_), A::NextRecord) => Some(self.next_record()),
@@ -136,6 +186,8 @@ impl App {
         q.doc_scroll = 0;
         q.code_sel = 0;
         q.prompt = None;
+        q.find.clear();
+        q.find_sel = 0;
         if let Some(i) = q.visible().iter().position(|i| q.records[*i].id == id) {
             q.sel = i;
         }
@@ -158,6 +210,15 @@ impl App {
                 .collect();
         };
         self.open_record(next)
+    }
+
+    /// `IP-1001 done; now IP-1002` (or the message the next record left, when every record is done).
+    fn done_message(&self, id: &str, overridden: bool) -> String {
+        let how = if overridden { "done with override" } else { "done" };
+        match self.queue.as_ref().and_then(|q| q.open.clone()) {
+            Some(next) => format!("{id} {how}; opened the next record, {next}"),
+            None => format!("{id} {how}; every record is done"),
+        }
     }
 
     /// Attach the code under the cursor to the open record.
@@ -183,7 +244,73 @@ impl App {
         ]
     }
 
+    /// The open record's documentation as the record view lays it out.
+    pub fn doc_view(&self) -> Option<DocView> {
+        let q = self.queue.as_ref()?;
+        let r = q.open_record()?;
+        let areas = crate::ui::queue::record_areas(self, q, crate::ui::layout(self).main);
+        let doc = crate::queue::sanitize_for_terminal(&r.documentation);
+        let rows = record_doc::wrap(&doc, usize::from(areas.text.width));
+        let matches = record_doc::find(&doc, &q.find);
+        Some(DocView { doc, rows, matches, height: usize::from(areas.text.height).max(1) })
+    }
+
+    /// Scroll the documentation so the current match is in view (a third down the view).
+    fn show_match(&mut self) {
+        let Some(v) = self.doc_view() else { return };
+        let Some(q) = self.queue.as_mut() else { return };
+        q.find_sel = q.find_sel.min(v.matches.len().saturating_sub(1));
+        let Some(m) = v.matches.get(q.find_sel) else {
+            self.message = Some(format!("no match for \"{}\" in this record", q.find.trim()));
+            return;
+        };
+        let row = record_doc::row_of(&v.rows, m.start);
+        let top = usize::from(q.doc_scroll);
+        if row < top || row >= top + v.height {
+            let max = v.rows.len().saturating_sub(v.height);
+            q.doc_scroll = row.saturating_sub(v.height / 3).min(max).min(usize::from(u16::MAX)) as u16;
+        }
+    }
+
+    /// Typing in the find box: the first match at or below the top of the view follows each key.
+    fn find_key(&mut self, key: Key) -> Vec<Effect> {
+        let Some(q) = self.queue.as_mut() else { return Vec::new() };
+        let Some(prompt) = q.prompt.as_mut() else { return Vec::new() };
+        match (key.code, key.text()) {
+            (KeyCodeOrd::Esc, _) => {
+                q.prompt = None;
+                q.find.clear();
+                q.find_sel = 0;
+                return Vec::new();
+            }
+            (KeyCodeOrd::Enter, _) => {
+                q.prompt = None;
+                return Vec::new();
+            }
+            (KeyCodeOrd::Backspace, _) => {
+                prompt.text.pop();
+            }
+            (KeyCodeOrd::Char('c'), _) if key.ctrl => return self.quit(),
+            (_, Some(c)) => prompt.text.push(c),
+            _ => return Vec::new(),
+        }
+        q.find = prompt.text.clone();
+        let Some(v) = self.doc_view() else { return Vec::new() };
+        let top =
+            v.rows.get(usize::from(self.queue.as_ref().map_or(0, |q| q.doc_scroll))).map_or(0, |r| r.start);
+        if let Some(q) = self.queue.as_mut() {
+            q.find_sel = v.matches.iter().position(|m| m.start >= top).unwrap_or(0);
+        }
+        if !q_find_empty(self) {
+            self.show_match();
+        }
+        Vec::new()
+    }
+
     pub(super) fn prompt_key(&mut self, key: Key) -> Vec<Effect> {
+        if self.queue.as_ref().and_then(|q| q.prompt.as_ref()).is_some_and(|p| p.kind == PromptKind::Find) {
+            return self.find_key(key);
+        }
         let Some(q) = self.queue.as_mut() else { return Vec::new() };
         let Some(prompt) = q.prompt.as_mut() else { return Vec::new() };
         match (key.code, key.text()) {
@@ -201,18 +328,26 @@ impl App {
                 q.prompt = None;
                 let Some(id) = q.open.clone() else { return Vec::new() };
                 let op = match kind {
-                    PromptKind::Comment => Op::Comment { text },
-                    PromptKind::Hold => Op::Hold { reason: text },
-                    PromptKind::Query => Op::Query { text },
-                    PromptKind::Override => Op::Done { override_reason: Some(text) },
+                    PromptKind::Comment => Op::Comment { text: text.clone() },
+                    PromptKind::Hold => Op::Hold { reason: text.clone() },
+                    PromptKind::Query => Op::Query { text: text.clone() },
+                    PromptKind::Override => Op::Done { override_reason: Some(text.clone()) },
+                    PromptKind::Find => return Vec::new(),
                 };
-                let mut effects = vec![Effect::Queue { record: id, op }];
+                self.message = Some(match kind {
+                    PromptKind::Comment => format!("comment added to {id}"),
+                    PromptKind::Hold => format!("{id} on hold: {text}"),
+                    PromptKind::Query => format!("{id}: query to the provider recorded (status query sent)"),
+                    PromptKind::Override | PromptKind::Find => String::new(),
+                });
+                let mut effects = vec![Effect::Queue { record: id.clone(), op }];
                 if kind == PromptKind::Override {
                     effects.extend(self.next_record());
+                    self.message = Some(self.done_message(&id, true));
                 }
                 return effects;
             }
-            (KeyCodeOrd::Char('c'), _) if key.ctrl => self.quit = true,
+            (KeyCodeOrd::Char('c'), _) if key.ctrl => return self.quit(),
             (_, Some(c)) => prompt.text.push(c),
             _ => {}
         }
@@ -231,5 +366,29 @@ impl App {
         if let Some(e) = error {
             self.message = Some(e);
         }
+    }
+}
+
+fn q_find_empty(app: &App) -> bool {
+    app.queue.as_ref().is_none_or(|q| q.find.trim().is_empty())
+}
+
+/// The open record's documentation laid out: sanitized text, rows, find matches, rows in view.
+#[derive(Debug, Clone)]
+pub struct DocView {
+    pub doc: String,
+    pub rows: Vec<record_doc::Row>,
+    pub matches: Vec<std::ops::Range<usize>>,
+    pub height: usize,
+}
+
+/// What a present-on-admission indicator says, for the status bar.
+pub fn poa_meaning(p: Poa) -> &'static str {
+    match p {
+        Poa::Y => "present at admission",
+        Poa::N => "not present at admission",
+        Poa::U => "documentation insufficient",
+        Poa::W => "clinically undetermined",
+        Poa::Exempt => "exempt from POA reporting",
     }
 }

@@ -254,7 +254,7 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
             match e {
                 Effect::Search(q) => app.set_hits(search.search(q)),
                 Effect::Queue { record, op } => apply_op(app, record, op),
-                Effect::SaveRecents | Effect::Claim(_) | Effect::Release(_) => {}
+                Effect::SaveRecents | Effect::Claim(_) | Effect::Release(_) | Effect::Heartbeat(_) => {}
             }
         }
         all.extend(effects);
@@ -399,6 +399,7 @@ fn inherited_notes_name_their_origin() {
     let joined = text.join("\n");
     assert!(joined.contains("Excludes1"), "{joined}");
     assert!(joined.contains("(from E11)"), "{joined}");
+    assert!(joined.contains("(from Chapter 4)"), "a chapter is named as one: {joined}");
     let ex = joined.find("Excludes1").unwrap();
     let use_add = joined.find("Use additional code").unwrap();
     assert!(ex < use_add, "grouped in the coder's order");
@@ -521,4 +522,113 @@ fn record_view_hold_and_comment_prompts() {
     assert_eq!(w.hold_reason.as_deref(), Some("waiting for path"));
     // `q` was text in the prompt, not quit.
     assert!(!a.quit);
+}
+
+#[test]
+fn quit_with_a_record_open_gives_the_claim_back() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>");
+    let id = a.queue.as_ref().unwrap().open.clone().unwrap();
+    assert_eq!(a.heartbeat(), vec![Effect::Heartbeat(id.clone())]);
+    let effects = keys(&mut a, &s, "q");
+    assert!(a.quit);
+    assert_eq!(effects, vec![Effect::Release(id.clone())]);
+    // Ctrl-C inside a prompt too.
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>m");
+    assert_eq!(keys(&mut a, &s, "<C-c>"), vec![Effect::Release(id)]);
+    assert!(a.quit);
+    // Nothing open, nothing to heartbeat or release.
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    assert!(a.heartbeat().is_empty());
+    assert!(keys(&mut a, &s, "<C-q>q").is_empty());
+}
+
+#[test]
+fn find_in_the_documentation_jumps_between_matches_and_scrolls_to_them() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>n");
+    assert!(a.message.as_deref().is_some_and(|m| m.contains("f finds")), "{:?}", a.message);
+    // Case does not matter; each keystroke finds.
+    keys(&mut a, &s, "fPERFOR");
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!(q.prompt.as_ref().map(|p| p.kind), Some(queue::PromptKind::Find));
+    assert_eq!(a.doc_view().unwrap().matches.len(), 2);
+    keys(&mut a, &s, "ation<Enter>");
+    let q = a.queue.as_ref().unwrap();
+    assert!(q.prompt.is_none(), "Enter closes the box and keeps the matches");
+    assert_eq!((q.find.as_str(), q.find_sel), ("PERFORation", 0));
+    assert_eq!(q.doc_scroll, 0, "the first match is already in view");
+
+    keys(&mut a, &s, "n");
+    let v = a.doc_view().unwrap();
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!(q.find_sel, 1);
+    let row = record_doc::row_of(&v.rows, v.matches[1].start);
+    let top = usize::from(q.doc_scroll);
+    assert!(top > 0 && (top..top + v.height).contains(&row), "row {row} in view from {top}");
+    keys(&mut a, &s, "n");
+    assert_eq!(a.queue.as_ref().unwrap().find_sel, 0, "wraps round");
+    keys(&mut a, &s, "N");
+    assert_eq!(a.queue.as_ref().unwrap().find_sel, 1);
+
+    // Esc clears the find, the next Esc closes the record.
+    assert!(keys(&mut a, &s, "<Esc>").is_empty());
+    let q = a.queue.as_ref().unwrap();
+    assert!(q.find.is_empty() && q.open.is_some());
+    let id = q.open.clone().unwrap();
+    assert_eq!(keys(&mut a, &s, "<Esc>"), vec![Effect::Release(id)]);
+}
+
+#[test]
+fn find_reports_no_match_and_ctrl_f_opens_it_too() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter><C-f>zzq");
+    assert!(!a.quit, "letters are text in the find box");
+    assert!(a.doc_view().unwrap().matches.is_empty());
+    assert!(a.message.as_deref().is_some_and(|m| m.contains("no match")), "{:?}", a.message);
+    // Esc in the box drops the find.
+    keys(&mut a, &s, "<Esc>");
+    let q = a.queue.as_ref().unwrap();
+    assert!(q.prompt.is_none() && q.find.is_empty() && q.open.is_some());
+    // `>` is the next record now that n/N find.
+    let first = q.open.clone();
+    keys(&mut a, &s, ">");
+    assert_ne!(a.queue.as_ref().unwrap().open, first);
+}
+
+#[test]
+fn record_changes_say_what_they_did() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    // IP-1001 is inpatient: P sets POA and says what the value means.
+    keys(&mut a, &s, "<C-q><Enter><Tab>chronic<C-a><Tab><Tab>P");
+    let m = a.message.clone().unwrap_or_default();
+    assert!(m.contains("POA Y: present at admission"), "{m}");
+    assert!(m.chars().count() <= 80, "fits the status bar at 80 columns: {m}");
+    keys(&mut a, &s, "+");
+    assert!(a.message.as_deref().is_some_and(|m| m.ends_with("is already first")), "{:?}", a.message);
+    keys(&mut a, &s, "Hawait path<Enter>");
+    let id = a.queue.as_ref().unwrap().open.clone().unwrap();
+    assert_eq!(a.message, Some(format!("{id} on hold: await path")));
+    keys(&mut a, &s, "x");
+    assert!(a.message.as_deref().is_some_and(|m| m.starts_with("removed ")), "{:?}", a.message);
+    // Done with no codes has no errors here (or asks for a reason): either way it says where it went.
+    keys(&mut a, &s, "D");
+    if a.queue.as_ref().unwrap().prompt.is_some() {
+        keys(&mut a, &s, "reviewed<Enter>");
+    }
+    let next = a.queue.as_ref().unwrap().open.clone().unwrap();
+    assert_ne!(next, id);
+    let m = a.message.clone().unwrap_or_default();
+    assert!(m.starts_with(&format!("{id} done")) && m.ends_with(&next), "{m}");
 }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::action::Action;
-use crate::app::queue::QueueState;
+use crate::app::queue::{PromptKind, QueueState};
 use crate::app::{App, Pane};
 use crate::keymap::Layer;
 use crate::queue::{CodeKind, EncounterType, Status};
@@ -61,10 +61,17 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         let work = q.work.get(&r.id);
         let sel = k == q.sel;
         let status = q.status(&r.id);
-        let enc = if r.encounter_type == EncounterType::Inpatient { "IP" } else { "OP" };
+        let enc = match r.encounter_type {
+            EncounterType::Inpatient => "IP ",
+            EncounterType::Outpatient => "OP ",
+            EncounterType::Emergency => "ED ",
+            EncounterType::Professional => "PRO",
+        };
         let codes = work.map_or(0, |w| w.codes.len());
         let id = super::fit(&crate::queue::sanitize_for_terminal(&r.id), 14);
-        let text = format!("{id:<14} {enc} {} {:<11} {codes:>2} codes  ", r.date_of_service, status.label());
+        let plural = if codes == 1 { "code " } else { "codes" };
+        let text =
+            format!("{id:<14} {enc} {} {:<11} {codes:>2} {plural}  ", r.date_of_service, status.label());
         let rest = w.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
         let provider = super::fit(&crate::queue::sanitize_for_terminal(&r.provider), rest);
         lines.push(Line::from(vec![
@@ -73,6 +80,62 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         ]));
     }
     f.render_widget(Paragraph::new(lines), rows);
+}
+
+/// Lines for edits under the codes (the last says how many more there are).
+const EDIT_LINES: usize = 4;
+
+/// `Hold: ... · Query: ... · 2 comments, last: ...`, or nothing when the coder wrote nothing.
+fn work_summary(work: &crate::queue::RecordWork) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(h) = &work.hold_reason {
+        parts.push(format!("Hold: {h}"));
+    }
+    if let Some(qr) = &work.query {
+        parts.push(format!("Query: {qr}"));
+    }
+    if let Some(o) = &work.override_reason {
+        parts.push(format!("Override: {o}"));
+    }
+    if let Some(last) = work.comments.last() {
+        parts.push(format!("{} comment(s), last: {}", work.comments.len(), last.text));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// Where the parts of the record view go.
+pub struct RecordAreas {
+    pub inner: Rect,
+    /// The documentation text (its bottom rule is below it).
+    pub text: Rect,
+    pub codes: Rect,
+    /// The prompt or find line, when there is one.
+    pub bottom: Option<Rect>,
+}
+
+/// The record view's layout in `area` (shared with `update`, which scrolls to find matches).
+pub fn record_areas(app: &App, q: &QueueState, area: Rect) -> RecordAreas {
+    let inner = super::block(app, "", false).inner(area);
+    let (codes, edits) = q.open_record().map_or((0, 0), |r| {
+        let work = q.work_of(&r.id);
+        let edits = crate::queue::edits::check(&app.book, r, &work.codes).len();
+        (work.codes.len(), edits)
+    });
+    let summary = q.open_record().and_then(|r| work_summary(&q.work_of(&r.id))).is_some();
+    // Edits: up to EDIT_LINES, plus the first one's rule line.
+    let edit_lines = edits.min(EDIT_LINES) + usize::from(edits > 0);
+    let codes_h = (codes.max(1) + 1 + edit_lines + usize::from(summary)) as u16;
+    let bottom_h = u16::from(q.prompt.is_some() || !q.find.is_empty());
+    let doc_h = inner.height.saturating_sub(1 + codes_h + bottom_h).max(3);
+    let doc = Rect { y: inner.y + 1, height: doc_h, ..inner };
+    let codes =
+        Rect { y: doc.bottom(), height: codes_h.min(inner.bottom().saturating_sub(doc.bottom())), ..inner };
+    RecordAreas {
+        inner,
+        text: Rect { height: doc_h.saturating_sub(1), ..doc },
+        codes,
+        bottom: (bottom_h > 0).then(|| Rect { y: inner.bottom().saturating_sub(1), height: 1, ..inner }),
+    }
 }
 
 fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
@@ -85,8 +148,9 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         work.status.label()
     );
     let block = super::block(app, title, focused);
-    let inner = block.inner(area);
     f.render_widget(block, area);
+    let a = record_areas(app, q, area);
+    let inner = a.inner;
     let w = usize::from(inner.width);
     let head = format!(
         "{} {} · age {} · {:?} · {}",
@@ -98,30 +162,55 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     );
     f.render_widget(Line::styled(super::fit(&head, w), t.dim), Rect { height: 1, ..inner });
 
-    let edits = crate::queue::edits::check(&app.book, r, &work.codes);
-    let codes_h = (work.codes.len().max(1) + 1 + edits.len().min(4)) as u16;
-    let prompt_h = u16::from(q.prompt.is_some());
-    let doc_h = inner.height.saturating_sub(1 + codes_h + prompt_h).max(3);
-    let doc_area = Rect { y: inner.y + 1, height: doc_h, ..inner };
-
-    // Documentation: untrusted text, sanitized; the search words highlighted.
-    let doc = crate::queue::sanitize_for_terminal(&r.documentation);
-    let words: Vec<String> =
-        app.search.query.split_whitespace().filter(|w| w.len() >= 3).map(str::to_lowercase).collect();
-    let lines: Vec<Line> = doc.lines().map(|l| highlight(l, &words, t.text, t.highlight)).collect();
-    f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((q.doc_scroll, 0)).block(
-            ratatui::widgets::Block::default()
-                .borders(ratatui::widgets::Borders::BOTTOM)
-                .border_style(t.border),
-        ),
-        doc_area,
-    );
+    // Documentation: untrusted text, sanitized; the search words and the find matches marked.
+    let view = app.doc_view();
+    if let Some(v) = &view {
+        let words: Vec<String> =
+            app.search.query.split_whitespace().filter(|w| w.len() >= 3).map(str::to_lowercase).collect();
+        let mut marks = vec![Mark::None; v.doc.len()];
+        if !words.is_empty() {
+            let lower = v.doc.to_ascii_lowercase();
+            for w in &words {
+                for (i, _) in lower.match_indices(w.as_str()) {
+                    marks[i..i + w.len()].iter_mut().for_each(|m| *m = Mark::Word);
+                }
+            }
+        }
+        for (k, m) in v.matches.iter().enumerate() {
+            let mark = if k == q.find_sel { Mark::Current } else { Mark::Found };
+            marks[m.clone()].iter_mut().for_each(|x| *x = mark);
+        }
+        let style = |m: Mark| match m {
+            Mark::None => t.text,
+            Mark::Word => t.highlight,
+            Mark::Found => t.found,
+            Mark::Current => t.found_current,
+        };
+        let lines: Vec<Line> = v
+            .rows
+            .iter()
+            .skip(usize::from(q.doc_scroll))
+            .take(usize::from(a.text.height))
+            .map(|row| styled_row(&v.doc, row.clone(), &marks, style))
+            .collect();
+        f.render_widget(Paragraph::new(lines), a.text);
+        let more = v.rows.len().saturating_sub(usize::from(q.doc_scroll) + usize::from(a.text.height));
+        let rule =
+            if more > 0 { format!("── {more} more line(s) below: j/k, PgDn ") } else { String::new() };
+        let rule_area = Rect { y: a.text.bottom(), height: 1, ..inner };
+        let rule = format!("{rule:─<w$}");
+        f.render_widget(Line::styled(super::fit(&rule, w), t.border), rule_area);
+    }
 
     let mut lines = Vec::new();
     lines.push(Line::styled(format!("Codes ({})", work.codes.len()), t.heading));
     if work.codes.is_empty() {
-        lines.push(Line::styled("none yet: search, then a (Ctrl-a in the box) attaches", t.dim));
+        let tab = app.keymap.key_for(Layer::Record, Action::FocusNext).unwrap_or_default();
+        let attach = app.keymap.key_for(Layer::Input, Action::Attach).unwrap_or_default();
+        lines.push(Line::styled(
+            super::fit(&format!("none yet: {tab} to the search, find the code, {attach} attaches it"), w),
+            t.dim,
+        ));
     }
     for (i, c) in work.codes.iter().enumerate() {
         let sel = i == q.code_sel && focused;
@@ -134,56 +223,104 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             if sel { t.selected } else { t.text },
         ));
     }
-    for e in edits.iter().take(4) {
+    let edits = crate::queue::edits::check(&app.book, r, &work.codes);
+    // Each edit with the rule it comes from; the ones about the selected code first.
+    let mut shown: Vec<&crate::queue::edits::Edit> = edits.iter().collect();
+    shown.sort_by_key(|e| e.index != Some(q.code_sel));
+    let room = EDIT_LINES - usize::from(edits.len() > EDIT_LINES);
+    for (k, e) in shown.iter().take(room).enumerate() {
         let sev = if e.severity == crate::queue::edits::EditSeverity::Error { "error" } else { "warn" };
-        lines.push(Line::styled(super::fit(&format!("{sev}: {}", e.message), w), t.warn));
+        let msg = super::fit(&format!("{sev}: {}", crate::queue::sanitize_for_terminal(&e.message)), w);
+        let rule = crate::queue::sanitize_for_terminal(&e.rule);
+        if k == 0 {
+            // The first edit (about the selected code when it has one) gets its rule on a line of its own.
+            lines.push(Line::styled(msg, t.warn));
+            let sugg = if e.suggestions.is_empty() {
+                String::new()
+            } else {
+                let mut list: Vec<&str> = e.suggestions.iter().take(6).map(String::as_str).collect();
+                if e.suggestions.len() > 6 {
+                    list.push("…");
+                }
+                format!("try {} · ", list.join(" "))
+            };
+            lines.push(Line::styled(super::fit(&format!("  {sugg}rule: {rule}"), w), t.dim));
+            continue;
+        }
+        let left = w.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()) + 3);
+        let mut spans = vec![Span::styled(msg, t.warn)];
+        if left > 8 && !rule.is_empty() {
+            spans.push(Span::styled(format!(" · {}", super::fit(&rule, left)), t.dim));
+        }
+        lines.push(Line::from(spans));
     }
-    let codes_area = Rect {
-        y: doc_area.bottom(),
-        height: codes_h.min(inner.bottom().saturating_sub(doc_area.bottom())),
-        ..inner
-    };
-    f.render_widget(Paragraph::new(lines), codes_area);
+    if edits.len() > room {
+        lines.push(Line::styled(
+            format!("+{} more edit(s): medcode queue edits --record {}", edits.len() - room, r.id),
+            t.dim,
+        ));
+    }
+    // What the coder wrote about the record: hold reason, query, comments.
+    if let Some(summary) = work_summary(&work) {
+        lines.push(Line::styled(super::fit(&crate::queue::sanitize_for_terminal(&summary), w), t.dim));
+    }
+    f.render_widget(Paragraph::new(lines), a.codes);
 
+    let Some(bottom) = a.bottom else { return };
+    let found = view.as_ref().map_or(0, |v| v.matches.len());
+    let count = match found {
+        0 if q.find.trim().is_empty() => String::new(),
+        0 => "  no match".to_string(),
+        n => format!("  match {}/{n}", q.find_sel.min(n - 1) + 1),
+    };
     if let Some(p) = &q.prompt {
-        let y = inner.bottom().saturating_sub(1);
         let label = format!("{}: ", p.kind.label());
         let text = crate::queue::sanitize_for_terminal(&p.text);
+        let hint =
+            if p.kind == PromptKind::Find { count.clone() } else { "  (Enter saves, Esc cancels)".into() };
         f.render_widget(
-            Line::from(vec![Span::styled(label.clone(), t.heading), Span::raw(text.clone())]),
-            Rect { y, height: 1, ..inner },
+            Line::from(vec![
+                Span::styled(label.clone(), t.heading),
+                Span::raw(text.clone()),
+                Span::styled(hint, t.dim),
+            ]),
+            bottom,
         );
         let x = inner.x + unicode_width::UnicodeWidthStr::width(format!("{label}{text}").as_str()) as u16;
-        f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+        f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), bottom.y));
+    } else {
+        let keys = |a: Action| app.keymap.key_for(Layer::Record, a).unwrap_or_default();
+        let text = format!(
+            "Find: {}{count}  ({}/{} next/previous, {} clears)",
+            crate::queue::sanitize_for_terminal(q.find.trim()),
+            keys(Action::FindNext),
+            keys(Action::FindPrev),
+            app.keymap.key_for(Layer::Record, Action::Cancel).unwrap_or_else(|| "Esc".into()),
+        );
+        f.render_widget(Line::styled(super::fit(&text, w), t.dim), bottom);
     }
 }
 
-/// `line` with every occurrence of the words marked.
-fn highlight<'a>(
-    line: &str,
-    words: &[String],
-    base: ratatui::style::Style,
-    mark: ratatui::style::Style,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    None,
+    Word,
+    Found,
+    Current,
+}
+
+/// One row of the documentation with its marks as spans (tabs shown as spaces).
+fn styled_row<'a>(
+    doc: &str,
+    row: std::ops::Range<usize>,
+    marks: &[Mark],
+    style: impl Fn(Mark) -> ratatui::style::Style,
 ) -> Line<'a> {
-    if words.is_empty() {
-        return Line::styled(line.to_string(), base);
-    }
-    let lower = line.to_lowercase();
-    // Lower-casing can change byte lengths outside ASCII: only mark when it did not.
-    if lower.len() != line.len() {
-        return Line::styled(line.to_string(), base);
-    }
-    let mut marks = vec![false; line.len()];
-    for w in words {
-        for (i, _) in lower.match_indices(w.as_str()) {
-            marks[i..i + w.len()].iter_mut().for_each(|m| *m = true);
-        }
-    }
     let mut spans = Vec::new();
-    let mut start = 0;
-    for i in 1..=line.len() {
-        if i == line.len() || (marks[i] != marks[start] && line.is_char_boundary(i)) {
-            spans.push(Span::styled(line[start..i].to_string(), if marks[start] { mark } else { base }));
+    let mut start = row.start;
+    for i in row.start + 1..=row.end {
+        if i == row.end || (marks[i] != marks[start] && doc.is_char_boundary(i)) {
+            spans.push(Span::styled(doc[start..i].replace('\t', " "), style(marks[start])));
             start = i;
         }
     }

@@ -13,7 +13,14 @@ use crate::keymap::Layer;
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let focused = app.pane == Pane::Search && app.help.is_none();
-    let block = super::block(app, " Search ", focused);
+    // With a record open, say where attached codes go.
+    let title = match app.queue.as_ref().and_then(|q| q.open.as_deref()) {
+        Some(id) => {
+            format!(" Search · attaching to {} ", super::fit(&crate::queue::sanitize_for_terminal(id), 20))
+        }
+        None => " Search ".to_string(),
+    };
+    let block = super::block(app, title, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.height < 3 {

@@ -11,9 +11,17 @@ use crate::keymap::Layer;
 /// The actions worth a place on the status bar, per layer, most useful first.
 pub fn actions(layer: Layer) -> &'static [A] {
     match layer {
-        Layer::Input => {
-            &[A::MoveDown, A::Open, A::CycleSet, A::ToggleBillable, A::Help, A::Quit, A::Cancel, A::FocusNext]
-        }
+        Layer::Input => &[
+            A::MoveDown,
+            A::Open,
+            A::Attach,
+            A::CycleSet,
+            A::ToggleBillable,
+            A::Help,
+            A::Quit,
+            A::Cancel,
+            A::FocusNext,
+        ],
         Layer::Results => &[
             A::MoveDown,
             A::Open,
@@ -53,6 +61,7 @@ pub fn actions(layer: Layer) -> &'static [A] {
         Layer::Queue => &[A::MoveDown, A::Open, A::CycleStatus, A::FocusSearch, A::Help, A::Quit],
         Layer::Record => &[
             A::FocusNext,
+            A::FindInDoc,
             A::NextCode,
             A::RemoveCode,
             A::CodeUp,
@@ -84,6 +93,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         used += hint.len();
         spans.push(Span::styled(hint, t.dim));
     }
+    if layer == Layer::Record {
+        record_keys(app, f, area);
+        return;
+    }
     for a in actions(layer) {
         if *a == A::Attach && !app.record_open() {
             continue;
@@ -96,6 +109,49 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         used += piece;
         spans.push(Span::styled(k, t.key));
         spans.push(Span::styled(format!(" {}  ", a.describe()), t.dim));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+/// The record view has many keys: short labels, pairs on one key group, help always last.
+fn record_keys(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let groups: [(&[A], &str); 11] = [
+        (&[A::FindInDoc], "find"),
+        (&[A::NextCode, A::PrevCode], "select"),
+        (&[A::RemoveCode], "remove"),
+        (&[A::CodeUp, A::CodeDown], "order"),
+        (&[A::CyclePoa], "POA"),
+        (&[A::MarkDone], "done"),
+        (&[A::Hold], "hold"),
+        (&[A::QueryProvider], "query"),
+        (&[A::Comment], "comment"),
+        (&[A::NextRecord], "next"),
+        (&[A::FocusNext], "search"),
+    ];
+    let key = |a: A| app.keymap.key_for(Layer::Record, a);
+    let help = key(A::Help).map(|k| (k, "help"));
+    let room =
+        usize::from(area.width).saturating_sub(help.as_ref().map_or(0, |(k, d)| k.len() + d.len() + 1));
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (actions, label) in groups {
+        let keys: Vec<String> = actions.iter().filter_map(|a| key(*a)).collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let k = keys.join("/");
+        let piece = unicode_width::UnicodeWidthStr::width(k.as_str()) + label.len() + 2;
+        if used + piece > room {
+            break;
+        }
+        used += piece;
+        spans.push(Span::styled(k, t.key));
+        spans.push(Span::styled(format!(" {label} "), t.dim));
+    }
+    if let Some((k, d)) = help {
+        spans.push(Span::styled(k, t.key));
+        spans.push(Span::styled(format!(" {d}"), t.dim));
     }
     f.render_widget(Line::from(spans), area);
 }
