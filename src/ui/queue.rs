@@ -152,10 +152,15 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     let a = record_areas(app, q, area);
     let inner = a.inner;
     let w = usize::from(inner.width);
+    // An inpatient stay reads as its admission and discharge dates, as on the abstract.
+    let dates = match r.admission_date {
+        Some(adm) => format!("{adm} to {}", r.date_of_service),
+        None => r.date_of_service.to_string(),
+    };
     let head = format!(
         "{} {} · age {} · {:?} · {}",
         r.encounter_type.as_str(),
-        r.date_of_service,
+        dates,
         r.patient_age,
         r.patient_sex,
         crate::queue::sanitize_for_terminal(&r.provider)
