@@ -18,6 +18,81 @@ use crate::codeset::{CodeSet, Codebook, Edition};
 
 /// Below this many full matches, partial matches are added.
 const PARTIAL_BELOW: usize = 10;
+/// How many full matches are reranked by how much of their title the query covers.
+const RERANK: usize = 120;
+
+/// Title words that add no qualifier a coder would have to type: the plain
+/// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
+const NEUTRAL: [&str; 27] = [
+    "unspecified",
+    "nos",
+    "not",
+    "specified",
+    "site",
+    "without",
+    "complication",
+    "complications",
+    "organism",
+    "of",
+    "the",
+    "and",
+    "in",
+    "on",
+    "to",
+    "a",
+    "an",
+    "or",
+    "as",
+    "by",
+    "for",
+    "at",
+    "due",
+    "with",
+    "type",
+    "acute",
+    "elsewhere",
+];
+/// Title words that name a context the coder must ask for (a past condition,
+/// a later encounter, a family member): such codes go down unless the query names them.
+const CONTEXT: [&str; 12] = [
+    "old",
+    "history",
+    "personal",
+    "family",
+    "sequela",
+    "sequelae",
+    "subsequent",
+    "screening",
+    "healed",
+    "follow",
+    "postprocedural",
+    "intraoperative",
+];
+/// Query words that ask for obstetric or perinatal codes (chapters 15 and 16, keys `O`, `P`).
+const OB_PERI: [&str; 22] = [
+    "pregnan",
+    "preg",
+    "deliver",
+    "postpartum",
+    "puerper",
+    "obstet",
+    "labor",
+    "labour",
+    "newborn",
+    "neonat",
+    "perinat",
+    "fetal",
+    "fetus",
+    "birth",
+    "antepartum",
+    "gestat",
+    "trimester",
+    "matern",
+    "preterm",
+    "abort",
+    "ectopic",
+    "child",
+];
 
 /// The search index of one edition, open for reading.
 pub struct Engine {
@@ -27,6 +102,8 @@ pub struct Engine {
     manifest: Manifest,
     dir: PathBuf,
     analyzers: Mutex<Analyzers>,
+    neutral: HashSet<String>,
+    context: HashSet<String>,
 }
 
 /// What `open_or_build` had to do.
@@ -60,6 +137,8 @@ impl Engine {
             manifest,
             dir: dir.to_path_buf(),
             analyzers: Mutex::new(Analyzers::default()),
+            neutral: stems(&NEUTRAL),
+            context: stems(&CONTEXT),
         })
     }
 
@@ -158,6 +237,94 @@ impl Engine {
     }
 }
 
+fn stems(words: &[&str]) -> HashSet<String> {
+    let mut an = Analyzers::default();
+    words.iter().flat_map(|w| schema::terms(&mut an.text, w)).collect()
+}
+
+/// Whether two words differ by at most one edit (a transposition counts one).
+pub(crate) fn within_one(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let pre = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[pre..], &b[pre..]);
+    if ra == rb {
+        return true;
+    }
+    let suf = ra.iter().rev().zip(rb.iter().rev()).take_while(|(x, y)| x == y).count();
+    let (ma, mb) = (ra.len() - suf, rb.len() - suf);
+    ma.max(mb) <= 1 || (ma == 2 && mb == 2 && ra[0] == rb[1] && ra[1] == rb[0])
+}
+
+/// What a query says, for reranking: the word stems it covers (typed, expanded,
+/// prefixes), and whether it asks for a context or for obstetric/perinatal codes.
+struct Coverage {
+    stems: HashSet<String>,
+    prefixes: Vec<String>,
+    context: bool,
+    ob_peri: bool,
+}
+
+impl Coverage {
+    fn of(plan: &Plan, context: &HashSet<String>, an: &mut Analyzers) -> Coverage {
+        let mut c = Coverage { stems: HashSet::new(), prefixes: Vec::new(), context: false, ob_peri: false };
+        for u in &plan.units {
+            match u {
+                Unit::Code(k) => c.ob_peri |= k.starts_with('O') || k.starts_with('P'),
+                Unit::Words { words, expansions, .. } => {
+                    let mut all: Vec<String> = words.clone();
+                    all.extend(expansions.iter().flatten().cloned());
+                    for w in &all {
+                        c.ob_peri |= OB_PERI.iter().any(|x| w.starts_with(x)) || w == "ob" || w == "nb";
+                        for t in schema::terms(&mut an.text, w) {
+                            c.context |= context.contains(&t)
+                                || ["hx", "h/o", "s/p", "subs", "sqla"].contains(&w.as_str());
+                            c.stems.insert(t);
+                        }
+                        for t in schema::terms(&mut an.fold, w) {
+                            if t.chars().count() >= 3 {
+                                c.prefixes.push(t);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    /// How much a code's title holds beyond what was asked: 1.0 when the query covers it all.
+    fn factor(&self, key: &str, set: &str, title: &str, e: &Engine, an: &mut Analyzers) -> f32 {
+        let mut uncovered = 0usize;
+        let mut ctx = false;
+        for t in schema::terms(&mut an.text, title) {
+            if self.stems.contains(&t) {
+                continue;
+            }
+            ctx |= e.context.contains(&t);
+            if e.neutral.contains(&t) || t.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let long = t.chars().count() >= 5;
+            let near = self.prefixes.iter().any(|p| t.starts_with(p.as_str()))
+                || (long && self.stems.iter().any(|s| s.chars().count() >= 5 && within_one(s, &t)));
+            if !near {
+                uncovered += 1;
+            }
+        }
+        let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32);
+        if ctx && !self.context {
+            f *= 0.5;
+        }
+        if set == "icd10cm" && (key.starts_with('O') || key.starts_with('P')) && !self.ob_peri {
+            f *= 0.6;
+        }
+        f
+    }
+}
+
 /// Which text a hit's match came from: the place that holds most of what was typed.
 fn matched_on(plan: &Plan, key: &str, title: &str, incl: &str, extra: &str, an: &mut Analyzers) -> Matched {
     let set = |s: &str, an: &mut Analyzers| -> HashSet<String> {
@@ -223,17 +390,37 @@ impl Search for Engine {
         let searcher = self.reader.searcher();
         let code_only = plan.is_code_only();
         let initial_first = !plan.names_encounter();
-        let mut found = self.run(&searcher, all.as_ref(), q.limit, code_only, initial_first)?;
-        // Partial matches only when full matches are few: the union is the costly pass.
-        if found.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
-            let seen: HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
-            let more = self.run(&searcher, any.as_ref(), q.limit + found.len(), code_only, initial_first)?;
-            // Partial matches come after every full match.
-            found.extend(more.into_iter().filter(|(_, a)| !seen.contains(a)).take(q.limit - found.len()));
-        }
-        let mut hits = Vec::with_capacity(found.len());
-        for ((score, _), addr) in found {
+        let want = if code_only { q.limit } else { q.limit.max(RERANK) };
+        let found = self.run(&searcher, all.as_ref(), want, code_only, initial_first)?;
+        let mut docs = Vec::with_capacity(found.len());
+        for ((score, ord), addr) in found {
             let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
+            docs.push((score, ord, addr, doc));
+        }
+        if !code_only {
+            // Codes whose title is what was asked come before codes adding qualifiers nobody typed.
+            let cov = Coverage::of(&plan, &self.context, &mut an);
+            let f = &self.fields;
+            for (score, _, _, doc) in &mut docs {
+                let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+                *score *= cov.factor(text(f.key), text(f.set), text(f.title), self, &mut an);
+            }
+            docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        }
+        docs.truncate(q.limit);
+        // Partial matches only when full matches are few: the union is the costly pass.
+        if docs.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
+            let seen: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
+            let more = self.run(&searcher, any.as_ref(), q.limit + docs.len(), code_only, initial_first)?;
+            // Partial matches come after every full match.
+            let room = q.limit - docs.len();
+            for ((score, ord), addr) in more.into_iter().filter(|(_, a)| !seen.contains(a)).take(room) {
+                let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
+                docs.push((score, ord, addr, doc));
+            }
+        }
+        let mut hits = Vec::with_capacity(docs.len());
+        for (score, _, _, doc) in docs {
             hits.push(self.hit(&doc, score, &plan, &mut an));
         }
         Ok(hits)
