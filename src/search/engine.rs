@@ -242,22 +242,6 @@ fn stems(words: &[&str]) -> HashSet<String> {
     words.iter().flat_map(|w| schema::terms(&mut an.text, w)).collect()
 }
 
-/// Whether two words differ by at most one edit (a transposition counts one).
-pub(crate) fn within_one(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > 1 {
-        return false;
-    }
-    let pre = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let (ra, rb) = (&a[pre..], &b[pre..]);
-    if ra == rb {
-        return true;
-    }
-    let suf = ra.iter().rev().zip(rb.iter().rev()).take_while(|(x, y)| x == y).count();
-    let (ma, mb) = (ra.len() - suf, rb.len() - suf);
-    ma.max(mb) <= 1 || (ma == 2 && mb == 2 && ra[0] == rb[1] && ra[1] == rb[0])
-}
-
 /// What a query says, for reranking: the word stems it covers (typed, expanded,
 /// prefixes), and whether it asks for a context or for obstetric/perinatal codes.
 struct Coverage {
@@ -309,7 +293,8 @@ impl Coverage {
             }
             let long = t.chars().count() >= 5;
             let near = self.prefixes.iter().any(|p| t.starts_with(p.as_str()))
-                || (long && self.stems.iter().any(|s| s.chars().count() >= 5 && within_one(s, &t)));
+                || (long
+                    && self.stems.iter().any(|s| s.chars().count() >= 5 && super::vocab::within_one(s, &t)));
             if !near {
                 uncovered += 1;
             }

@@ -153,7 +153,10 @@ pub fn plan(text: &str, vocab: &Vocab) -> Plan {
         let mut matched = false;
         for len in (1..=vocab.max_words().min(raw.len() - i)).rev() {
             let key = raw[i..i + len].join(" ");
-            let found = vocab.get(&key).or_else(|| vocab.get(key.trim_end_matches('.')));
+            let found = vocab.get(&key).or_else(|| vocab.get(key.trim_end_matches('.'))).or_else(|| {
+                let ws: Vec<&str> = raw[i..i + len].iter().map(String::as_str).collect();
+                vocab.get_near(&ws)
+            });
             if let Some(exp) = found {
                 // A code typed like a vocabulary word (`b12`) stays a word.
                 units.push(Unit::Words {
