@@ -204,6 +204,8 @@ const W_EXPANSION: f32 = 0.85;
 /// A typo match counts for about half a real one; a prefix a bit more.
 const C_FUZZY: f32 = 1.2;
 const C_PREFIX: f32 = 2.0;
+/// A finished word matching only as the start of a title word.
+const C_WORD_PREFIX: f32 = 1.5;
 
 /// Analyzers used while building queries (cheap to clone per search).
 #[derive(Clone)]
@@ -270,6 +272,18 @@ fn unit_q(f: &Fields, unit: &Unit, alone: bool, an: &mut Analyzers) -> Option<Bo
                         alts.push((
                             Occur::Should,
                             Box::new(ConstScoreQuery::new(Box::new(q), C_PREFIX * w / W_TITLE)),
+                        ));
+                    } else if !*typing
+                        && field == f.title
+                        && raw.chars().count() >= 3
+                        && raw.chars().all(char::is_alphabetic)
+                    {
+                        // Coders cut any word short (`perc endo`, `chole lap`): a finished
+                        // word is also a title-word prefix, below a whole word.
+                        let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, raw), 0, true);
+                        alts.push((
+                            Occur::Should,
+                            Box::new(ConstScoreQuery::new(Box::new(q), C_WORD_PREFIX)),
                         ));
                     }
                     // Typos in the title only: inclusion terms are many and short.
