@@ -19,7 +19,7 @@ use crate::codeset::{CodeSet, Codebook, Edition};
 /// Below this many full matches, partial matches are added.
 const PARTIAL_BELOW: usize = 10;
 /// How many full matches are reranked by how much of their title the query covers.
-const RERANK: usize = 120;
+const RERANK: usize = 60;
 
 /// Title words that add no qualifier a coder would have to type: the plain
 /// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
@@ -218,6 +218,27 @@ impl Engine {
         Ok(searcher.search(q, &collector)?)
     }
 
+    /// The typed words that are whole words of some title (a dictionary lookup each).
+    fn whole_words(&self, searcher: &tantivy::Searcher, plan: &Plan, an: &mut Analyzers) -> HashSet<String> {
+        let mut out = HashSet::new();
+        for u in &plan.units {
+            let Unit::Words { words, typing: false, .. } = u else { continue };
+            for w in schema::terms(&mut an.fold, &words.join(" ")) {
+                let term = tantivy::Term::from_field_text(self.fields.title, &w);
+                let found = searcher.segment_readers().iter().any(|seg| {
+                    seg.inverted_index(self.fields.title)
+                        .ok()
+                        .and_then(|ii| ii.get_term_info(&term).ok().flatten())
+                        .is_some()
+                });
+                if found {
+                    out.insert(w);
+                }
+            }
+        }
+        out
+    }
+
     fn hit(&self, doc: &TantivyDocument, score: Score, plan: &Plan, an: &mut Analyzers) -> Hit {
         let f = &self.fields;
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
@@ -369,10 +390,11 @@ impl Search for Engine {
         }
         // A copy per search, so concurrent searches do not wait for each other.
         let mut an = self.analyzers.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let Some((all, any)) = query::queries(&self.fields, &plan, q, &mut an) else {
+        let searcher = self.reader.searcher();
+        let whole = self.whole_words(&searcher, &plan, &mut an);
+        let Some((all, any)) = query::queries(&self.fields, &plan, q, &whole, &mut an) else {
             return Ok(Vec::new());
         };
-        let searcher = self.reader.searcher();
         let code_only = plan.is_code_only();
         let initial_first = !plan.names_encounter();
         let want = if code_only { q.limit } else { q.limit.max(RERANK) };

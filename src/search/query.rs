@@ -1,6 +1,8 @@
 //! Turning what a coder types into tantivy queries, in code (no query parser):
 //! code fragments, vocabulary expansions, finished words, and the word being typed.
 
+use std::collections::HashSet;
+
 use tantivy::Term;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
@@ -247,7 +249,14 @@ fn words_q(f: &Fields, terms: &[String], weight: f32, out: &mut Vec<(Occur, Box<
 }
 
 /// The query for one unit: any of its forms in any text field.
-fn unit_q(f: &Fields, unit: &Unit, alone: bool, an: &mut Analyzers) -> Option<Box<dyn Query>> {
+/// `whole`: typed words that are whole words of some title (their prefixes are not expanded).
+fn unit_q(
+    f: &Fields,
+    unit: &Unit,
+    alone: bool,
+    whole: &HashSet<String>,
+    an: &mut Analyzers,
+) -> Option<Box<dyn Query>> {
     let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     match unit {
         Unit::Code(key) => {
@@ -277,9 +286,11 @@ fn unit_q(f: &Fields, unit: &Unit, alone: bool, an: &mut Analyzers) -> Option<Bo
                         && field == f.title
                         && raw.chars().count() >= 3
                         && raw.chars().all(char::is_alphabetic)
+                        && !whole.contains(raw)
                     {
-                        // Coders cut any word short (`perc endo`, `chole lap`): a finished
-                        // word is also a title-word prefix, below a whole word.
+                        // Coders cut any word short (`perc endo`, `chole lap`): a finished word
+                        // that is no title word is also a title-word prefix, below a whole word
+                        // (expanding whole words such as `low` to `lower` costs much, adds little).
                         let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, raw), 0, true);
                         alts.push((
                             Occur::Should,
@@ -349,11 +360,12 @@ pub fn queries(
     f: &Fields,
     plan: &Plan,
     q: &super::Query,
+    whole: &HashSet<String>,
     an: &mut Analyzers,
 ) -> Option<(Box<dyn Query>, Box<dyn Query>)> {
     let alone = plan.units.len() == 1;
     let units: Vec<(bool, Box<dyn Query>)> =
-        plan.units.iter().filter_map(|u| Some((is_stop(u), unit_q(f, u, alone, an)?))).collect();
+        plan.units.iter().filter_map(|u| Some((is_stop(u), unit_q(f, u, alone, whole, an)?))).collect();
     if units.is_empty() {
         return None;
     }
@@ -427,7 +439,7 @@ mod tests {
         {
             let p = plan(text, &v);
             assert!(p.units.len() <= MAX_UNITS);
-            let _ = queries(&f, &p, &super::super::Query::new(text), &mut an);
+            let _ = queries(&f, &p, &super::super::Query::new(text), &HashSet::new(), &mut an);
         }
         assert!(plan("", &v).is_empty());
         assert!(plan(" \t ", &v).is_empty());
