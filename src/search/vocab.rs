@@ -28,6 +28,8 @@ pub struct Vocab {
     map: HashMap<String, Vec<Vec<String>>>,
     /// The longest key, in words.
     max_words: usize,
+    /// Keys of two or more words, split (for typo matching).
+    multi: Vec<Vec<String>>,
 }
 
 /// Lower case, single spaces: the form keys are looked up in.
@@ -41,11 +43,18 @@ fn words_of(s: &str) -> Vec<String> {
 
 /// Whether two words differ by at most one edit (a transposition counts one).
 pub fn within_one(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return near(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    near(&a, &b)
+}
+
+fn near<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     if a.len().abs_diff(b.len()) > 1 {
         return false;
     }
-    let pre = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let (ra, rb) = (&a[pre..], &b[pre..]);
     if ra == rb {
         return true;
@@ -82,7 +91,11 @@ impl Vocab {
             return;
         }
         self.max_words = self.max_words.max(key_words.len());
-        let list = self.map.entry(key_words.join(" ")).or_default();
+        let key = key_words.join(" ");
+        if key_words.len() >= 2 && !self.map.contains_key(&key) {
+            self.multi.push(key_words);
+        }
+        let list = self.map.entry(key).or_default();
         if !list.contains(&expansion) {
             list.push(expansion);
         }
@@ -155,8 +168,7 @@ impl Vocab {
             return None;
         }
         let mut found = None;
-        for (key, exp) in &self.map {
-            let kw: Vec<&str> = key.split(' ').collect();
+        for kw in &self.multi {
             let near = kw.len() == words.len()
                 && kw.iter().zip(words).all(|(k, w)| {
                     k == w || (k.chars().count() >= 5 && w.chars().count() >= 4 && within_one(k, w))
@@ -165,7 +177,7 @@ impl Vocab {
                 if found.is_some() {
                     return None; // ambiguous: expand nothing rather than guess
                 }
-                found = Some(exp.as_slice());
+                found = self.map.get(&kw.join(" ")).map(Vec::as_slice);
             }
         }
         found
