@@ -103,6 +103,8 @@ fn the_plain_condition_comes_before_qualified_codes() {
     // Asked for, the context comes back.
     let old = top("old heart attack", 3);
     assert_eq!(old.first().map(String::as_str), Some("I25.2"), "{old:?}");
+    let hx = top("hx of breast cancer", 2);
+    assert_eq!(hx.first().map(String::as_str), Some("Z85.3"), "{hx:?}");
     let ob = top("uti pregnancy", 5);
     assert!(ob.iter().any(|c| c.starts_with("O23")), "{ob:?}");
 }

@@ -23,8 +23,9 @@ const RERANK: usize = 60;
 
 /// Title words that add no qualifier a coder would have to type: the plain
 /// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
-const NEUTRAL: [&str; 27] = [
+const NEUTRAL: [&str; 28] = [
     "unspecified",
+    "personal",
     "nos",
     "not",
     "specified",
@@ -53,11 +54,12 @@ const NEUTRAL: [&str; 27] = [
     "elsewhere",
 ];
 /// Title words that name a context the coder must ask for (a past condition,
-/// a later encounter, a family member): such codes go down unless the query names them.
-const CONTEXT: [&str; 12] = [
+/// a later encounter, a family member, a healing problem): such codes go down unless the query names them.
+const CONTEXT: [&str; 13] = [
     "old",
+    "nonunion",
+    "malunion",
     "history",
-    "personal",
     "family",
     "sequela",
     "sequelae",
@@ -264,17 +266,16 @@ fn stems(words: &[&str]) -> HashSet<String> {
 }
 
 /// What a query says, for reranking: the word stems it covers (typed, expanded,
-/// prefixes), and whether it asks for a context or for obstetric/perinatal codes.
+/// prefixes), and whether it asks for obstetric/perinatal codes.
 struct Coverage {
     stems: HashSet<String>,
     prefixes: Vec<String>,
-    context: bool,
     ob_peri: bool,
 }
 
 impl Coverage {
-    fn of(plan: &Plan, context: &HashSet<String>, an: &mut Analyzers) -> Coverage {
-        let mut c = Coverage { stems: HashSet::new(), prefixes: Vec::new(), context: false, ob_peri: false };
+    fn of(plan: &Plan, an: &mut Analyzers) -> Coverage {
+        let mut c = Coverage { stems: HashSet::new(), prefixes: Vec::new(), ob_peri: false };
         for u in &plan.units {
             match u {
                 Unit::Code(k) => c.ob_peri |= k.starts_with('O') || k.starts_with('P'),
@@ -284,8 +285,6 @@ impl Coverage {
                     for w in &all {
                         c.ob_peri |= OB_PERI.iter().any(|x| w.starts_with(x)) || w == "ob" || w == "nb";
                         for t in schema::terms(&mut an.text, w) {
-                            c.context |= context.contains(&t)
-                                || ["hx", "h/o", "s/p", "subs", "sqla"].contains(&w.as_str());
                             c.stems.insert(t);
                         }
                         for t in schema::terms(&mut an.fold, w) {
@@ -321,7 +320,8 @@ impl Coverage {
             }
         }
         let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32);
-        if ctx && !self.context {
+        // A context word the query covers (`hx`, `old`, `subs`) is no demotion: only uncovered ones count.
+        if ctx {
             f *= 0.5;
         }
         if set == "icd10cm" && (key.starts_with('O') || key.starts_with('P')) && !self.ob_peri {
@@ -406,7 +406,7 @@ impl Search for Engine {
         }
         if !code_only {
             // Codes whose title is what was asked come before codes adding qualifiers nobody typed.
-            let cov = Coverage::of(&plan, &self.context, &mut an);
+            let cov = Coverage::of(&plan, &mut an);
             let f = &self.fields;
             for (score, _, _, doc) in &mut docs {
                 let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
