@@ -286,10 +286,10 @@ fn unit_q(
                         && field == f.title
                         && raw.chars().count() >= 3
                         && raw.chars().all(char::is_alphabetic)
-                        && !whole.contains(raw)
+                        && (raw.chars().count() >= 5 || !whole.contains(raw))
                     {
                         // Coders cut any word short (`perc endo`, `chole lap`): a finished word
-                        // that is no title word is also a title-word prefix, below a whole word
+                        // (short ones only when no title word) is also a title-word prefix, below a whole word
                         // (expanding whole words such as `low` to `lower` costs much, adds little).
                         let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, raw), 0, true);
                         alts.push((
