@@ -19,7 +19,7 @@ use crate::codeset::{CodeSet, Codebook, Edition};
 /// Below this many full matches, partial matches are added.
 const PARTIAL_BELOW: usize = 10;
 /// How many full matches are reranked by how much of their title the query covers.
-const RERANK: usize = 60;
+const RERANK: usize = 120;
 
 /// Title words that add no qualifier a coder would have to type: the plain
 /// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
