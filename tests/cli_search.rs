@@ -84,6 +84,31 @@ fn coder_queries_rank_the_expected_codes() {
     assert!(codes("0DT", 10).iter().all(|c| c.starts_with("0DT")));
 }
 
+/// What a coder states: the plain condition before codes adding qualifiers not typed.
+#[test]
+fn the_plain_condition_comes_before_qualified_codes() {
+    let top = |q: &str, n: usize| codes(q, n);
+    let typo = top("heart atack", 5);
+    assert!(typo.iter().any(|c| c.starts_with("I21")), "{typo:?}");
+    let mi = top("heart attack", 3);
+    assert_eq!(mi.first().map(|c| &c[..3]), Some("I21"), "{mi:?}");
+    assert!(top("pna", 3).contains(&"J18.9".to_string()), "{:?}", top("pna", 3));
+    assert!(top("uti", 3).contains(&"N39.0".to_string()), "{:?}", top("uti", 3));
+    let mig = top("migraine", 3);
+    assert!(mig.iter().any(|c| c.starts_with("G43.9")), "{mig:?}");
+    assert!(top("t2dm", 5).contains(&"E11.9".to_string()), "{:?}", top("t2dm", 5));
+    assert_eq!(top("dm2 wo complications", 3).first().map(String::as_str), Some("E11.9"));
+    let appy = top("perc endo appendix resection", 3);
+    assert!(appy.contains(&"0DTJ4ZZ".to_string()), "{appy:?}");
+    // Asked for, the context comes back.
+    let old = top("old heart attack", 3);
+    assert_eq!(old.first().map(String::as_str), Some("I25.2"), "{old:?}");
+    let hx = top("hx of breast cancer", 2);
+    assert_eq!(hx.first().map(String::as_str), Some("Z85.3"), "{hx:?}");
+    let ob = top("uti pregnancy", 5);
+    assert!(ob.iter().any(|c| c.starts_with("O23")), "{ob:?}");
+}
+
 #[test]
 fn a_code_match_says_so_and_filters_apply() {
     let hits = shared().engine.search(&Query::new("e11.9")).expect("search");

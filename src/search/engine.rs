@@ -18,6 +18,83 @@ use crate::codeset::{CodeSet, Codebook, Edition};
 
 /// Below this many full matches, partial matches are added.
 const PARTIAL_BELOW: usize = 10;
+/// How many full matches are reranked by how much of their title the query covers.
+const RERANK: usize = 120;
+
+/// Title words that add no qualifier a coder would have to type: the plain
+/// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
+const NEUTRAL: [&str; 28] = [
+    "unspecified",
+    "personal",
+    "nos",
+    "not",
+    "specified",
+    "site",
+    "without",
+    "complication",
+    "complications",
+    "organism",
+    "of",
+    "the",
+    "and",
+    "in",
+    "on",
+    "to",
+    "a",
+    "an",
+    "or",
+    "as",
+    "by",
+    "for",
+    "at",
+    "due",
+    "with",
+    "type",
+    "acute",
+    "elsewhere",
+];
+/// Title words that name a context the coder must ask for (a past condition,
+/// a later encounter, a family member, a healing problem): such codes go down unless the query names them.
+const CONTEXT: [&str; 13] = [
+    "old",
+    "nonunion",
+    "malunion",
+    "history",
+    "family",
+    "sequela",
+    "sequelae",
+    "subsequent",
+    "screening",
+    "healed",
+    "follow",
+    "postprocedural",
+    "intraoperative",
+];
+/// Query words that ask for obstetric or perinatal codes (chapters 15 and 16, keys `O`, `P`).
+const OB_PERI: [&str; 22] = [
+    "pregnan",
+    "preg",
+    "deliver",
+    "postpartum",
+    "puerper",
+    "obstet",
+    "labor",
+    "labour",
+    "newborn",
+    "neonat",
+    "perinat",
+    "fetal",
+    "fetus",
+    "birth",
+    "antepartum",
+    "gestat",
+    "trimester",
+    "matern",
+    "preterm",
+    "abort",
+    "ectopic",
+    "child",
+];
 
 /// The search index of one edition, open for reading.
 pub struct Engine {
@@ -27,6 +104,8 @@ pub struct Engine {
     manifest: Manifest,
     dir: PathBuf,
     analyzers: Mutex<Analyzers>,
+    neutral: HashSet<String>,
+    context: HashSet<String>,
 }
 
 /// What `open_or_build` had to do.
@@ -60,6 +139,8 @@ impl Engine {
             manifest,
             dir: dir.to_path_buf(),
             analyzers: Mutex::new(Analyzers::default()),
+            neutral: stems(&NEUTRAL),
+            context: stems(&CONTEXT),
         })
     }
 
@@ -139,6 +220,27 @@ impl Engine {
         Ok(searcher.search(q, &collector)?)
     }
 
+    /// The typed words that are whole words of some title (a dictionary lookup each).
+    fn whole_words(&self, searcher: &tantivy::Searcher, plan: &Plan, an: &mut Analyzers) -> HashSet<String> {
+        let mut out = HashSet::new();
+        for u in &plan.units {
+            let Unit::Words { words, typing: false, .. } = u else { continue };
+            for w in schema::terms(&mut an.fold, &words.join(" ")) {
+                let term = tantivy::Term::from_field_text(self.fields.title, &w);
+                let found = searcher.segment_readers().iter().any(|seg| {
+                    seg.inverted_index(self.fields.title)
+                        .ok()
+                        .and_then(|ii| ii.get_term_info(&term).ok().flatten())
+                        .is_some()
+                });
+                if found {
+                    out.insert(w);
+                }
+            }
+        }
+        out
+    }
+
     fn hit(&self, doc: &TantivyDocument, score: Score, plan: &Plan, an: &mut Analyzers) -> Hit {
         let f = &self.fields;
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
@@ -155,6 +257,77 @@ impl Engine {
             score,
             matched,
         }
+    }
+}
+
+fn stems(words: &[&str]) -> HashSet<String> {
+    let mut an = Analyzers::default();
+    words.iter().flat_map(|w| schema::terms(&mut an.text, w)).collect()
+}
+
+/// What a query says, for reranking: the word stems it covers (typed, expanded,
+/// prefixes), and whether it asks for obstetric/perinatal codes.
+struct Coverage {
+    stems: HashSet<String>,
+    prefixes: Vec<String>,
+    ob_peri: bool,
+}
+
+impl Coverage {
+    fn of(plan: &Plan, an: &mut Analyzers) -> Coverage {
+        let mut c = Coverage { stems: HashSet::new(), prefixes: Vec::new(), ob_peri: false };
+        for u in &plan.units {
+            match u {
+                Unit::Code(k) => c.ob_peri |= k.starts_with('O') || k.starts_with('P'),
+                Unit::Words { words, expansions, .. } => {
+                    let mut all: Vec<String> = words.clone();
+                    all.extend(expansions.iter().flatten().cloned());
+                    for w in &all {
+                        c.ob_peri |= OB_PERI.iter().any(|x| w.starts_with(x)) || w == "ob" || w == "nb";
+                        for t in schema::terms(&mut an.text, w) {
+                            c.stems.insert(t);
+                        }
+                        for t in schema::terms(&mut an.fold, w) {
+                            if t.chars().count() >= 3 {
+                                c.prefixes.push(t);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    /// How much a code's title holds beyond what was asked: 1.0 when the query covers it all.
+    fn factor(&self, key: &str, set: &str, title: &str, e: &Engine, an: &mut Analyzers) -> f32 {
+        let mut uncovered = 0usize;
+        let mut ctx = false;
+        for t in schema::terms(&mut an.text, title) {
+            if self.stems.contains(&t) {
+                continue;
+            }
+            ctx |= e.context.contains(&t);
+            if e.neutral.contains(&t) || t.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let long = t.chars().count() >= 5;
+            let near = self.prefixes.iter().any(|p| t.starts_with(p.as_str()))
+                || (long
+                    && self.stems.iter().any(|s| s.chars().count() >= 5 && super::vocab::within_one(s, &t)));
+            if !near {
+                uncovered += 1;
+            }
+        }
+        let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32);
+        // A context word the query covers (`hx`, `old`, `subs`) is no demotion: only uncovered ones count.
+        if ctx {
+            f *= 0.5;
+        }
+        if set == "icd10cm" && (key.starts_with('O') || key.starts_with('P')) && !self.ob_peri {
+            f *= 0.6;
+        }
+        f
     }
 }
 
@@ -217,23 +390,44 @@ impl Search for Engine {
         }
         // A copy per search, so concurrent searches do not wait for each other.
         let mut an = self.analyzers.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let Some((all, any)) = query::queries(&self.fields, &plan, q, &mut an) else {
+        let searcher = self.reader.searcher();
+        let whole = self.whole_words(&searcher, &plan, &mut an);
+        let Some((all, any)) = query::queries(&self.fields, &plan, q, &whole, &mut an) else {
             return Ok(Vec::new());
         };
-        let searcher = self.reader.searcher();
         let code_only = plan.is_code_only();
         let initial_first = !plan.names_encounter();
-        let mut found = self.run(&searcher, all.as_ref(), q.limit, code_only, initial_first)?;
-        // Partial matches only when full matches are few: the union is the costly pass.
-        if found.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
-            let seen: HashSet<DocAddress> = found.iter().map(|(_, a)| *a).collect();
-            let more = self.run(&searcher, any.as_ref(), q.limit + found.len(), code_only, initial_first)?;
-            // Partial matches come after every full match.
-            found.extend(more.into_iter().filter(|(_, a)| !seen.contains(a)).take(q.limit - found.len()));
-        }
-        let mut hits = Vec::with_capacity(found.len());
-        for ((score, _), addr) in found {
+        let want = if code_only { q.limit } else { q.limit.max(RERANK) };
+        let found = self.run(&searcher, all.as_ref(), want, code_only, initial_first)?;
+        let mut docs = Vec::with_capacity(found.len());
+        for ((score, ord), addr) in found {
             let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
+            docs.push((score, ord, addr, doc));
+        }
+        if !code_only {
+            // Codes whose title is what was asked come before codes adding qualifiers nobody typed.
+            let cov = Coverage::of(&plan, &mut an);
+            let f = &self.fields;
+            for (score, _, _, doc) in &mut docs {
+                let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+                *score *= cov.factor(text(f.key), text(f.set), text(f.title), self, &mut an);
+            }
+            docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        }
+        docs.truncate(q.limit);
+        // Partial matches only when full matches are few: the union is the costly pass.
+        if docs.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
+            let seen: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
+            let more = self.run(&searcher, any.as_ref(), q.limit + docs.len(), code_only, initial_first)?;
+            // Partial matches come after every full match.
+            let room = q.limit - docs.len();
+            for ((score, ord), addr) in more.into_iter().filter(|(_, a)| !seen.contains(a)).take(room) {
+                let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
+                docs.push((score, ord, addr, doc));
+            }
+        }
+        let mut hits = Vec::with_capacity(docs.len());
+        for (score, _, _, doc) in docs {
             hits.push(self.hit(&doc, score, &plan, &mut an));
         }
         Ok(hits)

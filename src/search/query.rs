@@ -1,6 +1,8 @@
 //! Turning what a coder types into tantivy queries, in code (no query parser):
 //! code fragments, vocabulary expansions, finished words, and the word being typed.
 
+use std::collections::HashSet;
+
 use tantivy::Term;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
@@ -153,7 +155,10 @@ pub fn plan(text: &str, vocab: &Vocab) -> Plan {
         let mut matched = false;
         for len in (1..=vocab.max_words().min(raw.len() - i)).rev() {
             let key = raw[i..i + len].join(" ");
-            let found = vocab.get(&key).or_else(|| vocab.get(key.trim_end_matches('.')));
+            let found = vocab.get(&key).or_else(|| vocab.get(key.trim_end_matches('.'))).or_else(|| {
+                let ws: Vec<&str> = raw[i..i + len].iter().map(String::as_str).collect();
+                vocab.get_near(&ws)
+            });
             if let Some(exp) = found {
                 // A code typed like a vocabulary word (`b12`) stays a word.
                 units.push(Unit::Words {
@@ -201,6 +206,8 @@ const W_EXPANSION: f32 = 0.85;
 /// A typo match counts for about half a real one; a prefix a bit more.
 const C_FUZZY: f32 = 1.2;
 const C_PREFIX: f32 = 2.0;
+/// A finished word matching only as the start of a title word.
+const C_WORD_PREFIX: f32 = 1.5;
 
 /// Analyzers used while building queries (cheap to clone per search).
 #[derive(Clone)]
@@ -242,7 +249,14 @@ fn words_q(f: &Fields, terms: &[String], weight: f32, out: &mut Vec<(Occur, Box<
 }
 
 /// The query for one unit: any of its forms in any text field.
-fn unit_q(f: &Fields, unit: &Unit, alone: bool, an: &mut Analyzers) -> Option<Box<dyn Query>> {
+/// `whole`: typed words that are whole words of some title (their prefixes are not expanded).
+fn unit_q(
+    f: &Fields,
+    unit: &Unit,
+    alone: bool,
+    whole: &HashSet<String>,
+    an: &mut Analyzers,
+) -> Option<Box<dyn Query>> {
     let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     match unit {
         Unit::Code(key) => {
@@ -267,6 +281,20 @@ fn unit_q(f: &Fields, unit: &Unit, alone: bool, an: &mut Analyzers) -> Option<Bo
                         alts.push((
                             Occur::Should,
                             Box::new(ConstScoreQuery::new(Box::new(q), C_PREFIX * w / W_TITLE)),
+                        ));
+                    } else if !*typing
+                        && field == f.title
+                        && raw.chars().count() >= 3
+                        && raw.chars().all(char::is_alphabetic)
+                        && (raw.chars().count() >= 5 || !whole.contains(raw))
+                    {
+                        // Coders cut any word short (`perc endo`, `chole lap`): a finished word
+                        // (short ones only when no title word) is also a title-word prefix, below a whole word
+                        // (expanding whole words such as `low` to `lower` costs much, adds little).
+                        let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, raw), 0, true);
+                        alts.push((
+                            Occur::Should,
+                            Box::new(ConstScoreQuery::new(Box::new(q), C_WORD_PREFIX)),
                         ));
                     }
                     // Typos in the title only: inclusion terms are many and short.
@@ -332,11 +360,12 @@ pub fn queries(
     f: &Fields,
     plan: &Plan,
     q: &super::Query,
+    whole: &HashSet<String>,
     an: &mut Analyzers,
 ) -> Option<(Box<dyn Query>, Box<dyn Query>)> {
     let alone = plan.units.len() == 1;
     let units: Vec<(bool, Box<dyn Query>)> =
-        plan.units.iter().filter_map(|u| Some((is_stop(u), unit_q(f, u, alone, an)?))).collect();
+        plan.units.iter().filter_map(|u| Some((is_stop(u), unit_q(f, u, alone, whole, an)?))).collect();
     if units.is_empty() {
         return None;
     }
@@ -410,7 +439,7 @@ mod tests {
         {
             let p = plan(text, &v);
             assert!(p.units.len() <= MAX_UNITS);
-            let _ = queries(&f, &p, &super::super::Query::new(text), &mut an);
+            let _ = queries(&f, &p, &super::super::Query::new(text), &HashSet::new(), &mut an);
         }
         assert!(plan("", &v).is_empty());
         assert!(plan(" \t ", &v).is_empty());

@@ -28,6 +28,8 @@ pub struct Vocab {
     map: HashMap<String, Vec<Vec<String>>>,
     /// The longest key, in words.
     max_words: usize,
+    /// Keys of two or more words, split (for typo matching).
+    multi: Vec<Vec<String>>,
 }
 
 /// Lower case, single spaces: the form keys are looked up in.
@@ -37,6 +39,29 @@ pub fn key_of(words: &[&str]) -> String {
 
 fn words_of(s: &str) -> Vec<String> {
     s.split_whitespace().map(|w| w.to_lowercase()).collect()
+}
+
+/// Whether two words differ by at most one edit (a transposition counts one).
+pub fn within_one(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return near(a.as_bytes(), b.as_bytes());
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    near(&a, &b)
+}
+
+fn near<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[pre..], &b[pre..]);
+    if ra == rb {
+        return true;
+    }
+    let suf = ra.iter().rev().zip(rb.iter().rev()).take_while(|(x, y)| x == y).count();
+    let (ma, mb) = (ra.len() - suf, rb.len() - suf);
+    ma.max(mb) <= 1 || (ma == 2 && mb == 2 && ra[0] == rb[1] && ra[1] == rb[0])
 }
 
 impl Vocab {
@@ -66,7 +91,11 @@ impl Vocab {
             return;
         }
         self.max_words = self.max_words.max(key_words.len());
-        let list = self.map.entry(key_words.join(" ")).or_default();
+        let key = key_words.join(" ");
+        if key_words.len() >= 2 && !self.map.contains_key(&key) {
+            self.multi.push(key_words);
+        }
+        let list = self.map.entry(key).or_default();
         if !list.contains(&expansion) {
             list.push(expansion);
         }
@@ -132,6 +161,28 @@ impl Vocab {
         self.map.get(key).map(Vec::as_slice)
     }
 
+    /// A term of several words typed with a typo (`heart atack`): the one
+    /// vocabulary term whose words are equal, or one edit away for words of 5+ letters.
+    pub fn get_near(&self, words: &[&str]) -> Option<&[Vec<String>]> {
+        if words.len() < 2 {
+            return None;
+        }
+        let mut found = None;
+        for kw in &self.multi {
+            let near = kw.len() == words.len()
+                && kw.iter().zip(words).all(|(k, w)| {
+                    k == w || (k.chars().count() >= 5 && w.chars().count() >= 4 && within_one(k, w))
+                });
+            if near {
+                if found.is_some() {
+                    return None; // ambiguous: expand nothing rather than guess
+                }
+                found = self.map.get(&kw.join(" ")).map(Vec::as_slice);
+            }
+        }
+        found
+    }
+
     pub fn max_words(&self) -> usize {
         self.max_words
     }
@@ -147,6 +198,19 @@ impl Vocab {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_typo_in_a_term_of_several_words_finds_it() {
+        let v = Vocab::embedded().expect("vocabulary");
+        assert!(v.get_near(&["heart", "atack"]).is_some());
+        assert!(v.get_near(&["hart", "attack"]).is_some());
+        // Short words and single words are not guessed.
+        assert!(v.get_near(&["heart"]).is_none());
+        assert!(v.get_near(&["lip", "chole"]).is_none());
+        assert!(super::within_one("attack", "atack") && super::within_one("atatck", "attack"));
+        assert!(!super::within_one("attack", "atacks"));
+    }
+
     use super::*;
 
     #[test]
