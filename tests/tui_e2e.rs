@@ -251,7 +251,7 @@ fn queue_work_survives_sigkill() {
     s.send("\r");
     s.wait_for("Record IP-1001");
     s.send("\t");
-    s.send("acute appendicitis localized peritonitis");
+    s.send("acute appendicitis localized peritonitis without perforation");
     s.wait_for("K35.30");
     s.send("\x01"); // Ctrl-a: attach the first result
     s.wait_for("attached K35.30");

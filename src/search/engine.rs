@@ -271,15 +271,26 @@ struct Coverage {
     stems: HashSet<String>,
     prefixes: Vec<String>,
     ob_peri: bool,
+    /// Per unit typed, the ways its words can stand in a title: the typed stems, then each expansion's.
+    units: Vec<Vec<Vec<String>>>,
 }
 
 impl Coverage {
     fn of(plan: &Plan, an: &mut Analyzers) -> Coverage {
-        let mut c = Coverage { stems: HashSet::new(), prefixes: Vec::new(), ob_peri: false };
+        let mut c =
+            Coverage { stems: HashSet::new(), prefixes: Vec::new(), ob_peri: false, units: Vec::new() };
         for u in &plan.units {
             match u {
                 Unit::Code(k) => c.ob_peri |= k.starts_with('O') || k.starts_with('P'),
                 Unit::Words { words, expansions, .. } => {
+                    let ways = std::iter::once(words)
+                        .chain(expansions.iter())
+                        .map(|w| schema::terms(&mut an.text, &w.join(" ")))
+                        .filter(|w| !w.is_empty())
+                        .collect::<Vec<_>>();
+                    if !ways.is_empty() {
+                        c.units.push(ways);
+                    }
                     let mut all: Vec<String> = words.clone();
                     all.extend(expansions.iter().flatten().cloned());
                     for w in &all {
@@ -303,7 +314,20 @@ impl Coverage {
     fn factor(&self, key: &str, set: &str, title: &str, e: &Engine, an: &mut Analyzers) -> f32 {
         let mut uncovered = 0usize;
         let mut ctx = false;
-        for t in schema::terms(&mut an.text, title) {
+        let title_terms = schema::terms(&mut an.text, title);
+        // What was typed but is not in the title (found through an inclusion term or index entry only).
+        let missing = self
+            .units
+            .iter()
+            .filter(|ways| {
+                !ways.iter().any(|way| {
+                    way.iter().all(|w| {
+                        title_terms.iter().any(|t| t == w || (w.len() >= 3 && t.starts_with(w.as_str())))
+                    })
+                })
+            })
+            .count();
+        for t in title_terms {
             if self.stems.contains(&t) {
                 continue;
             }
@@ -319,7 +343,7 @@ impl Coverage {
                 uncovered += 1;
             }
         }
-        let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32);
+        let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32) / (1.0 + 0.3 * missing as f32);
         // A context word the query covers (`hx`, `old`, `subs`) is no demotion: only uncovered ones count.
         if ctx {
             f *= 0.5;
@@ -411,6 +435,10 @@ impl Search for Engine {
             for (score, _, _, doc) in &mut docs {
                 let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
                 *score *= cov.factor(text(f.key), text(f.set), text(f.title), self, &mut an);
+                // Between equal titles, the code a coder can report comes before its header.
+                if doc.get_first(f.billable).and_then(|v| v.as_u64()) != Some(1) {
+                    *score *= 0.85;
+                }
             }
             docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
         }
