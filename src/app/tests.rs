@@ -15,8 +15,7 @@ pub(crate) fn fixture_tabular() -> Tabular {
     let mut t = Tabular { version: "fixture".into(), ..Tabular::default() };
     let mut add =
         |code: &str, kind: CmKind, title: &str, parent: Option<NodeId>, billable: bool, notes: Notes| {
-            let id = t.nodes.len() as NodeId;
-            t.nodes.push(CmNode {
+            t.push_node(CmNode {
                 code: code.into(),
                 kind,
                 title: title.into(),
@@ -24,15 +23,7 @@ pub(crate) fn fixture_tabular() -> Tabular {
                 children: vec![],
                 billable,
                 notes,
-            });
-            match parent {
-                Some(p) => t.nodes[p as usize].children.push(id),
-                None => t.chapters.push(id),
-            }
-            let key =
-                if kind == CmKind::Chapter { format!("CH{code}") } else { crate::codeset::normalize(code) };
-            t.by_key.insert(key, id);
-            id
+            })
         };
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let ch4 = add(

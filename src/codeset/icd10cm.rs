@@ -213,6 +213,19 @@ impl Tabular {
     }
 
     /// The key of a node in [`Tabular::by_key`].
+    /// Add a node under `node.parent` (a chapter when it has none) and index it
+    /// by its key: for tabulars built by hand, as test fixtures are.
+    pub fn push_node(&mut self, node: CmNode) -> NodeId {
+        let id = self.nodes.len() as NodeId;
+        match node.parent {
+            Some(p) => self.nodes[p as usize].children.push(id),
+            None => self.chapters.push(id),
+        }
+        self.nodes.push(node);
+        self.by_key.insert(self.key(id), id);
+        id
+    }
+
     pub fn key(&self, id: NodeId) -> String {
         let node = self.node(id);
         match node.kind {

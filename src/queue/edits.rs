@@ -477,8 +477,7 @@ mod tests {
     fn book() -> Codebook {
         let mut t = Tabular::default();
         let mut add = |code: &str, kind, title: &str, parent: Option<NodeId>, billable, notes: Notes| {
-            let id = t.nodes.len() as NodeId;
-            t.nodes.push(CmNode {
+            t.push_node(CmNode {
                 code: code.into(),
                 kind,
                 title: title.into(),
@@ -486,12 +485,7 @@ mod tests {
                 children: vec![],
                 billable,
                 notes,
-            });
-            if let Some(p) = parent {
-                t.nodes[p as usize].children.push(id);
-            }
-            t.by_key.insert(normalize(code), id);
-            id
+            })
         };
         let ch = add("4", CmKind::Chapter, "Endocrine", None, false, Notes::default());
         let e11 = add(
