@@ -34,6 +34,8 @@ pub enum Effect {
     Claim(String),
     /// Give the claim back when the record is closed.
     Release(String),
+    /// Take a record over from the coder who holds it (audited).
+    TakeOver(String),
     /// Refresh the claim's heartbeat, so it is not judged stale while the coder works.
     Heartbeat(String),
 }
@@ -207,6 +209,11 @@ impl App {
         self.queue.as_ref().is_some_and(|q| q.open.is_some())
     }
 
+    /// The queue list or a record is on screen (other coders' changes matter).
+    pub fn queue_shown(&self) -> bool {
+        self.queue.is_some() && (self.pane == Pane::Queue || self.left == Pane::Queue)
+    }
+
     /// The first effects to run: fill the empty-query list.
     pub fn start(&mut self) -> Vec<Effect> {
         self.refresh_query()
@@ -230,6 +237,11 @@ impl App {
 
     /// Translate one key press through the key map and apply it.
     pub fn handle_key(&mut self, ev: &KeyEvent) -> Vec<Effect> {
+        let effects = self.key_effects(ev);
+        self.refuse_held(effects)
+    }
+
+    fn key_effects(&mut self, ev: &KeyEvent) -> Vec<Effect> {
         if ev.kind == crossterm::event::KeyEventKind::Release {
             return Vec::new();
         }
@@ -419,6 +431,7 @@ impl App {
             | A::QueryProvider
             | A::MarkDone
             | A::NextRecord
+            | A::TakeOver
             | A::FindInDoc
             | A::FindNext
             | A::FindPrev

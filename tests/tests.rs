@@ -5,4 +5,5 @@ mod cli_codesets;
 mod cli_queue;
 mod cli_search;
 mod queue;
+mod queue_writers;
 mod tui_e2e;

@@ -52,6 +52,8 @@ pub struct QueueState {
     /// Text found in the documentation (empty: none) and the current match.
     pub find: String,
     pub find_sel: usize,
+    /// The open record is claimed by another coder: who (the record is read-only).
+    pub held_by: Option<String>,
 }
 
 impl QueueState {

@@ -175,6 +175,13 @@ impl App {
                 Some(effects)
             }
             (Some(_), A::NextRecord) => Some(self.next_record()),
+            (Some(id), A::TakeOver) => {
+                if q.held_by.is_none() {
+                    self.message = Some(format!("{id} is yours already"));
+                    return Some(Vec::new());
+                }
+                Some(vec![Effect::TakeOver(id)])
+            }
             _ => None,
         }
     }
@@ -186,6 +193,7 @@ impl App {
         q.doc_scroll = 0;
         q.code_sel = 0;
         q.prompt = None;
+        q.held_by = None;
         q.find.clear();
         q.find_sel = 0;
         if let Some(i) = q.visible().iter().position(|i| q.records[*i].id == id) {
@@ -362,10 +370,88 @@ impl App {
     ) {
         if let Some(q) = self.queue.as_mut() {
             q.work = work;
+            q.code_sel =
+                q.code_sel.min(q.open.as_deref().map_or(0, |id| q.work_of(id).codes.len().saturating_sub(1)));
         }
         if let Some(e) = error {
             self.message = Some(e);
         }
+    }
+
+    /// Other coders saved work: show it, and say so when it is the open record's.
+    pub fn queue_merged(
+        &mut self,
+        work: std::collections::BTreeMap<String, crate::queue::RecordWork>,
+        heard: &[crate::queue::audit::AuditEntry],
+    ) {
+        self.queue_saved(work, None);
+        let open = self.queue.as_ref().and_then(|q| q.open.clone());
+        if let Some(e) = heard.iter().rev().find(|e| Some(&e.record) == open.as_ref()) {
+            self.message = Some(crate::queue::sanitize_for_terminal(&format!(
+                "{} changed {}: {}",
+                e.who, e.record, e.what
+            )));
+        }
+    }
+
+    /// What claiming the open record gave: read-only while another coder holds it.
+    pub fn claim_result(&mut self, record: &str, outcome: Result<crate::queue::claim::Outcome, String>) {
+        use crate::queue::claim::Outcome;
+        let take_over =
+            self.keymap.key_for(crate::keymap::Layer::Record, Action::TakeOver).unwrap_or_default();
+        let Some(q) = self.queue.as_mut() else { return };
+        let open = q.open.as_deref() == Some(record);
+        match outcome {
+            Ok(Outcome::Claimed) => {
+                if open {
+                    q.held_by = None;
+                }
+            }
+            Ok(Outcome::TookOver(old)) => {
+                if open {
+                    q.held_by = None;
+                }
+                self.message = Some(format!("took {record} over from {} (audited)", old.holder()));
+            }
+            Ok(Outcome::Taken(by)) => {
+                if open {
+                    q.held_by = Some(by.describe());
+                }
+                self.message =
+                    Some(format!("{record} is {}: read-only; {take_over} takes it over", by.describe()));
+            }
+            Err(e) => self.message = Some(format!("could not claim {record}: {e}")),
+        }
+    }
+
+    /// Another coder holds `record` (as far as the workbench knows).
+    pub fn held_by_other(&self, record: &str) -> bool {
+        self.queue.as_ref().is_some_and(|q| q.open.as_deref() == Some(record) && q.held_by.is_some())
+    }
+
+    /// Changes to a record another coder holds are refused here, with the reason.
+    pub(super) fn refuse_held(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        let mut refused = None;
+        let kept = effects
+            .into_iter()
+            .filter(|e| match e {
+                Effect::Queue { record, op } if self.held_by_other(record) => {
+                    if *op != Op::Start {
+                        refused = Some(record.clone());
+                    }
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        if let Some(record) = refused {
+            let take_over =
+                self.keymap.key_for(crate::keymap::Layer::Record, Action::TakeOver).unwrap_or_default();
+            let by = self.queue.as_ref().and_then(|q| q.held_by.clone()).unwrap_or_default();
+            self.message =
+                Some(format!("not saved: {record} is {by}; read-only ({take_over} takes it over)"));
+        }
+        kept
     }
 }
 

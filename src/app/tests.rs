@@ -245,7 +245,11 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
             match e {
                 Effect::Search(q) => app.set_hits(search.search(q)),
                 Effect::Queue { record, op } => apply_op(app, record, op),
-                Effect::SaveRecents | Effect::Claim(_) | Effect::Release(_) | Effect::Heartbeat(_) => {}
+                Effect::SaveRecents
+                | Effect::Claim(_)
+                | Effect::Release(_)
+                | Effect::Heartbeat(_)
+                | Effect::TakeOver(_) => {}
             }
         }
         all.extend(effects);

@@ -42,7 +42,7 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         ));
     }
     if q.problems > 0 {
-        counts.push(Span::styled(format!("  {} unreadable", q.problems), t.warn));
+        counts.push(Span::styled(format!("  {} unreadable: medcode queue check", q.problems), t.warn));
     }
     f.render_widget(
         Paragraph::new(Line::from(counts)).wrap(Wrap { trim: true }),
@@ -165,7 +165,15 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         r.patient_sex,
         crate::queue::sanitize_for_terminal(&r.provider)
     );
-    f.render_widget(Line::styled(super::fit(&head, w), t.dim), Rect { height: 1, ..inner });
+    let head = match &q.held_by {
+        // Said where the coder looks first: the record is someone else's now.
+        Some(by) => {
+            let key = app.keymap.key_for(Layer::Record, Action::TakeOver).unwrap_or_default();
+            Line::styled(super::fit(&format!("read-only ({key} takes over): {by}"), w), t.warn)
+        }
+        None => Line::styled(super::fit(&head, w), t.dim),
+    };
+    f.render_widget(head, Rect { height: 1, ..inner });
 
     // Documentation: untrusted text, sanitized; the search words and the find matches marked.
     let view = app.doc_view();
