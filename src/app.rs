@@ -158,9 +158,6 @@ pub struct App {
     pub quit: bool,
 }
 
-/// Width at which the detail pane goes beside the others.
-pub const WIDE: u16 = 120;
-
 impl App {
     pub fn new(book: Arc<Codebook>, keymap: KeyMap, theme: Theme, today: NaiveDate, size: (u16, u16)) -> App {
         App {
@@ -186,7 +183,7 @@ impl App {
     }
 
     pub fn wide(&self) -> bool {
-        self.size.0 >= WIDE
+        self.size.0 >= crate::layout::WIDE
     }
 
     /// The key layer of the focused pane.
@@ -486,9 +483,9 @@ impl App {
         Vec::new()
     }
 
-    /// Rows a page moves: the height of the focused list.
+    /// Rows a page moves: the height of the results list.
     fn page(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(6)).max(1)
+        usize::from(crate::layout::search(crate::layout::screen(self.size).main).results.height).max(1)
     }
 
     fn move_by(&mut self, delta: i64) {
@@ -506,7 +503,8 @@ impl App {
             }
             Pane::Detail => {
                 // The last page ends with the last line.
-                let height = usize::from(crate::ui::layout(self).detail.height.saturating_sub(2));
+                let height =
+                    usize::from(crate::layout::inner(crate::layout::screen(self.size).detail).height);
                 let max = detail::doc(self, self.detail_width()).lines.len().saturating_sub(height);
                 self.detail.scroll =
                     clamp(usize::from(self.detail.scroll), max + 1).min(u16::MAX as usize) as u16;
@@ -526,7 +524,7 @@ impl App {
 
     /// Columns the detail text wraps at.
     pub fn detail_width(&self) -> u16 {
-        crate::ui::layout(self).detail.width.saturating_sub(2).max(20)
+        crate::layout::inner(crate::layout::screen(self.size).detail).width.max(20)
     }
 
     fn open(&mut self) -> Vec<Effect> {
@@ -630,7 +628,7 @@ impl App {
         self.detail.link = Some(next);
         // Keep the link on screen.
         let line = doc.links[next].line as u16;
-        let height = crate::ui::layout(self).detail.height.saturating_sub(2).max(1);
+        let height = crate::layout::inner(crate::layout::screen(self.size).detail).height.max(1);
         if line < self.detail.scroll || line >= self.detail.scroll + height {
             self.detail.scroll = line.saturating_sub(height / 2);
         }

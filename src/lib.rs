@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod codeset;
 pub mod keymap;
+pub mod layout;
 pub mod paths;
 pub mod queue;
 pub mod search;

@@ -458,13 +458,8 @@ impl Runner<'_> {
             // Refused before it reached the store; `update` said why.
             return;
         }
-        let r = app.queue.as_ref().and_then(|q| q.records.iter().find(|r| r.id == record));
         // The edits of the record as saved now, inside the store's transaction.
-        let errors = |work: &crate::queue::RecordWork| {
-            r.map_or(0, |r| {
-                crate::queue::edits::error_count(&crate::queue::edits::check(&app.book, r, &work.codes))
-            })
-        };
+        let errors = |work: &crate::queue::RecordWork| app.edit_errors(record, &work.codes);
         let result = store.apply_with(record, op, &errors);
         let error = match result {
             Ok(_) => None,

@@ -54,6 +54,8 @@ pub struct QueueState {
     pub find_sel: usize,
     /// The open record is claimed by another coder: who (the record is read-only).
     pub held_by: Option<String>,
+    /// The edits of the open record's codes, kept in step with its work (not rerun per frame).
+    pub edits: Vec<crate::queue::edits::Edit>,
 }
 
 impl QueueState {

@@ -16,7 +16,9 @@ impl App {
         if self.pane != Pane::Queue || self.help.is_some() {
             return None;
         }
-        let page = i64::from(self.size.1.saturating_sub(8).max(1));
+        let screen = crate::layout::screen(self.size);
+        let list_page = i64::from(crate::layout::queue_list(screen.main).rows.height.max(1));
+        let doc_page = self.doc_view().map_or(1, |v| v.height as i64);
         let q = self.queue.as_mut()?;
         let open = q.open.clone();
         match (open, action) {
@@ -25,8 +27,8 @@ impl App {
                 let d = match action {
                     A::MoveUp => -1,
                     A::MoveDown => 1,
-                    A::PageUp => -page,
-                    A::PageDown => page,
+                    A::PageUp => -list_page,
+                    A::PageDown => list_page,
                     A::Top => -n,
                     _ => n,
                 };
@@ -52,8 +54,8 @@ impl App {
                 let d = match action {
                     A::MoveUp => -1,
                     A::MoveDown => 1,
-                    A::PageUp => -page,
-                    A::PageDown => page,
+                    A::PageUp => -doc_page,
+                    A::PageDown => doc_page,
                     A::Top => -i64::from(u16::MAX),
                     _ => i64::from(u16::MAX),
                 };
@@ -157,12 +159,7 @@ impl App {
                 Some(Vec::new())
             }
             (Some(id), A::MarkDone) => {
-                let record = q.open_record()?.clone();
-                let errors = crate::queue::edits::error_count(&crate::queue::edits::check(
-                    &self.book,
-                    &record,
-                    &q.work_of(&id).codes,
-                ));
+                let errors = crate::queue::edits::error_count(&q.edits);
                 if errors > 0 {
                     q.prompt = Some(Prompt { kind: PromptKind::Override, text: String::new() });
                     self.message = Some(format!("{errors} edit error(s): give a reason to override, or Esc"));
@@ -200,6 +197,8 @@ impl App {
             q.sel = i;
         }
         effects.push(Effect::Claim(id.clone()));
+        self.refresh_edits();
+        let Some(q) = self.queue.as_mut() else { return effects };
         if q.status(&id) == Status::New {
             effects.push(Effect::Queue { record: id, op: Op::Start });
         }
@@ -256,7 +255,8 @@ impl App {
     pub fn doc_view(&self) -> Option<DocView> {
         let q = self.queue.as_ref()?;
         let r = q.open_record()?;
-        let areas = crate::ui::queue::record_areas(self, q, crate::ui::layout(self).main);
+        let areas =
+            crate::layout::record(crate::layout::screen(self.size).main, crate::ui::queue::record_shape(q));
         let doc = crate::queue::sanitize_for_terminal(&r.documentation);
         let rows = record_doc::wrap(&doc, usize::from(areas.text.width));
         let matches = record_doc::find(&doc, &q.find);
@@ -373,9 +373,25 @@ impl App {
             q.code_sel =
                 q.code_sel.min(q.open.as_deref().map_or(0, |id| q.work_of(id).codes.len().saturating_sub(1)));
         }
+        self.refresh_edits();
         if let Some(e) = error {
             self.message = Some(e);
         }
+    }
+
+    /// Run the edits of the open record again (its work or the record changed).
+    pub(crate) fn refresh_edits(&mut self) {
+        let Some(q) = self.queue.as_mut() else { return };
+        q.edits = match q.open_record() {
+            Some(r) => crate::queue::edits::check(&self.book, r, &q.work_of(&r.id).codes),
+            None => Vec::new(),
+        };
+    }
+
+    /// Edit errors of `record` with `codes`: what `done` needs an override for.
+    pub fn edit_errors(&self, record: &str, codes: &[crate::queue::AttachedCode]) -> usize {
+        let r = self.queue.as_ref().and_then(|q| q.records.iter().find(|r| r.id == record));
+        r.map_or(0, |r| crate::queue::edits::error_count(&crate::queue::edits::check(&self.book, r, codes)))
     }
 
     /// Other coders saved work: show it, and say so when it is the open record's.
