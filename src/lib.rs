@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod paths;
 pub mod queue;
 pub mod search;
+pub mod text;
 pub mod theme;
 pub mod tui;
 pub mod ui;
