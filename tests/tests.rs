@@ -4,5 +4,6 @@ mod cli_books;
 mod cli_codesets;
 mod cli_queue;
 mod cli_search;
+mod hostile;
 mod queue;
 mod tui_e2e;
