@@ -101,7 +101,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     for entry in std::fs::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?;
         let p = entry.path();
-        if !p.extension().is_some_and(|e| e == "json") || is_hidden(&p) {
+        if p.extension().is_none_or(|e| e != "json") || is_hidden(&p) {
             continue;
         }
         // A folder named `g.json` (or a link to one) holds no record: not a problem either.
