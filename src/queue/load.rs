@@ -492,6 +492,32 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_key_is_refused_naming_line_and_field() {
+        let line = GOOD.replace("\"provider\"", "\"id\":\"B2\",\"provider\"");
+        let data = format!("{GOOD}\n{}\n", line.replace("A1", "A2"));
+        let l = load_bytes("r.jsonl", data.as_bytes());
+        let ids: Vec<&str> = l.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["A1"]);
+        let shown: Vec<String> = l.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["r.jsonl:2: id: repeated in this record: which value counts is unclear"]);
+        assert_eq!(repeated_keys(r#"{"a":1,"b":{"a":2},"a":3,"a":4}"#), ["a"]);
+    }
+
+    #[test]
+    fn bidi_controls_are_refused_in_ids_and_codes() {
+        for (from, to, field) in [
+            ("\"A1\"", "\"A\u{202e}1\"", "id"),
+            ("\"A1\"", "\"A\\u2066x\"", "id"),
+            ("\"provider\"", "\"codes\":[\"I10\u{200f}\"],\"provider\"", "codes"),
+        ] {
+            let l = load_bytes("b.jsonl", GOOD.replacen(from, to, 1).as_bytes());
+            assert!(l.records.is_empty(), "{to}");
+            assert_eq!(l.problems[0].field, field, "{:?}", l.problems);
+            assert!(l.problems[0].message.contains("bidirectional"), "{:?}", l.problems);
+        }
+    }
+
+    #[test]
     fn example_queue_loads_cleanly() {
         let l = load_example();
         assert!(l.problems.is_empty(), "{:?}", l.problems);
