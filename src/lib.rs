@@ -12,6 +12,7 @@ pub mod layout;
 pub mod paths;
 pub mod queue;
 pub mod search;
+pub mod text;
 pub mod theme;
 pub mod tui;
 pub mod ui;

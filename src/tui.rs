@@ -245,10 +245,7 @@ fn open_search(
     term: &mut Term,
 ) -> Result<(crate::search::Engine, Option<String>)> {
     use crate::search::{Engine, Opened};
-    let dir = match &opts.index {
-        Some(d) => d.clone(),
-        None => crate::search::default_dir(&located.edition.name)?,
-    };
+    let dir = crate::search::index_dir(opts.index.as_deref(), &located.edition.name)?;
     let mut last = (String::new(), usize::MAX);
     let mut progress = |p: crate::search::Progress| {
         // Redraw only when the stage or the tenth changes: a build reports every code.

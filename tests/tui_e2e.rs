@@ -148,7 +148,7 @@ fn prebuilt_index() -> &'static std::path::Path {
         let dir = tempfile::tempdir().unwrap();
         let edition = medcode::codeset::shipped::edition();
         medcode::search::Engine::open_or_build(
-            &dir.path().join("index"),
+            &medcode::search::index_dir(Some(&dir.path().join("index")), &edition.name).expect("index dir"),
             &edition,
             &mut || Ok(medcode::codeset::shipped::load()?),
             false,
