@@ -218,6 +218,12 @@ fn claim(args: &ClaimArgs) -> Result<ExitCode> {
     record(&loaded, &args.record)?;
     let mut store = store(Some(&args.path))?;
     let id = crate::queue::sanitize_for_terminal(&args.record);
+    // Before the claim is taken, so a signal right after it still releases it.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, std::sync::Arc::clone(&stop))
+            .context("installing signal handlers")?;
+    }
     let outcome = store.claim(&args.record, args.force).context("claiming")?;
     let mut out = std::io::stdout().lock();
     match &outcome {
@@ -232,11 +238,6 @@ fn claim(args: &ClaimArgs) -> Result<ExitCode> {
     drop(out);
     // Hold until standard input closes (or a line arrives) or a signal comes,
     // refreshing the heartbeat; then release.
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(sig, std::sync::Arc::clone(&stop))
-            .context("installing signal handlers")?;
-    }
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
