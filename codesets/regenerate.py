@@ -113,6 +113,12 @@ def pcs_titles(wheels, codes):
     for code, title in read_tsv(os.path.join(SRC, OFFICIAL_290)).items():
         if code in codes:
             titles[code] = title
+    # The 290 titles were read from the FY2027 codes file: a code FY2027 retitles
+    # (XW0E33B) keeps its FY2026 title, the addenda's "Revise from".
+    changes = addenda(read_shared(PCS27 + "/icd10pcs_codes_addenda_2027.txt"))
+    for code, title in changes["revise_from"].items():
+        if code in codes:
+            titles[code] = title
     return titles
 
 
@@ -134,10 +140,10 @@ def read_tsv(path):
 
 
 def addenda(data: bytes):
-    """CMS code-title addenda: {"add": {code: title}, "delete": {...}, "revise": {code: new title}}."""
-    out = {"add": {}, "delete": {}, "revise": {}}
+    """CMS code-title addenda: {"add": {code: title}, "delete": {...}, "revise": {code: new title}, "revise_from": {code: old title}}."""
+    out = {"add": {}, "delete": {}, "revise": {}, "revise_from": {}}
     for line in data.decode("utf-8").splitlines():
-        for head, key in (("Add:", "add"), ("Delete:", "delete"), ("Revise to:", "revise")):
+        for head, key in (("Add:", "add"), ("Delete:", "delete"), ("Revise to:", "revise"), ("Revise from:", "revise_from")):
             if line.startswith(head):
                 code, _, title = line[len(head):].strip().partition(" ")
                 out[key][code] = title.strip()
