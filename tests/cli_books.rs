@@ -269,13 +269,18 @@ fn import_a_zip_of_zips_with_both_code_sets() {
     let o = medcode(&data, &["codesets", "import", path.to_str().unwrap()]);
     let text = stdout(&o);
     assert!(o.status.success(), "{text}\n{}", stderr(&o));
-    // Named from the version; no April hint in the text or the name: a fiscal-year release.
-    assert!(text.contains("installed edition fy2026 "), "{text}");
+    // No April hint in the text or the name, but the tabular is byte for byte the
+    // shipped April 1, 2026 file: one label per file, so it is named and dated as that.
+    assert!(text.contains("installed edition fy2026-april "), "{text}");
     assert!(text.contains("Guidelines.pdf: a PDF document"), "{text}");
     assert!(!text.contains("taken from the shipped edition"), "{text}");
     let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
-    let e =
-        list["editions"].as_array().unwrap().iter().find(|e| e["name"] == "fy2026").expect("fy2026 listed");
+    let e = list["editions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "fy2026-april")
+        .expect("fy2026-april listed");
     let kinds: Vec<&str> =
         e["components"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
     assert_eq!(
@@ -285,16 +290,16 @@ fn import_a_zip_of_zips_with_both_code_sets() {
     let tab = &e["components"][0];
     assert_eq!(
         (tab["effective_from"].as_str(), tab["effective_to"].as_str()),
-        (Some("2025-10-01"), Some("2026-09-30"))
+        (Some("2026-04-01"), Some("2026-09-30"))
     );
     assert!(tab["source"].as_str().unwrap().contains("download.zip!icd10cm-tabular-2026/"), "{tab}");
     assert!(e["problem"].is_null(), "{e}");
     // On 2026-11-25 the shipped FY2027 edition is the one in force: it stays the default.
     assert_eq!(list["in_use"], shipped::EDITION_NAME);
-    let o = medcode(&data, &["--edition", "fy2026", "table", "neoplasm", "breast", "--format", "json"]);
-    assert_eq!(json(&o)["edition"], "fy2026");
+    let o = medcode(&data, &["--edition", "fy2026-april", "table", "neoplasm", "breast", "--format", "json"]);
+    assert_eq!(json(&o)["edition"], "fy2026-april");
     // This release has no Index to External Causes.
-    let o = medcode(&data, &["--edition", "fy2026", "table", "external", "fall"]);
+    let o = medcode(&data, &["--edition", "fy2026-april", "table", "external", "fall"]);
     assert!(stderr(&o).contains("has no ICD-10-CM Index to External Causes"), "{}", stderr(&o));
 }
 
@@ -352,7 +357,8 @@ fn a_broken_release_names_the_file_and_keeps_the_installed_edition() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("cm-drug.xml.gz: damaged"), "{}", stderr(&o));
     let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
-    assert!(list["editions"][1]["problem"].as_str().unwrap().contains("damaged"), "{}", list["editions"][1]);
+    // After the two shipped editions.
+    assert!(list["editions"][2]["problem"].as_str().unwrap().contains("damaged"), "{}", list["editions"][2]);
 }
 
 #[test]
