@@ -64,10 +64,10 @@ impl Addenda {
                         ));
                     }
                 }
-            } else if line.trim_start().split_whitespace().nth(1) == Some("codes") {
-                if let Some(n) = line.split_whitespace().next().and_then(|n| n.parse::<usize>().ok()) {
-                    counts.push(n);
-                }
+            } else if line.split_whitespace().nth(1) == Some("codes")
+                && let Some(n) = line.split_whitespace().next().and_then(|n| n.parse::<usize>().ok())
+            {
+                counts.push(n);
             }
         }
         if let [before, after] = counts[..] {
