@@ -26,7 +26,7 @@ fn index_dir() -> &'static std::path::Path {
         let dir = tempfile::tempdir().unwrap();
         let edition = medcode::codeset::shipped::edition();
         medcode::search::Engine::open_or_build(
-            &dir.path().join("index"),
+            &medcode::search::index_dir(Some(dir.path()), &edition.name).expect("index dir"),
             &edition,
             &mut || Ok(medcode::codeset::shipped::load()?),
             false,

@@ -64,6 +64,8 @@ pub enum Action {
     QueryProvider,
     MarkDone,
     NextRecord,
+    /// Record: take the record over from the coder who holds it.
+    TakeOver,
     /// Record: find words in the documentation.
     FindInDoc,
     FindNext,
@@ -124,6 +126,7 @@ impl Action {
             Action::QueryProvider => "query provider",
             Action::MarkDone => "done",
             Action::NextRecord => "next record",
+            Action::TakeOver => "take over from its holder",
             Action::FindInDoc => "find in note",
             Action::FindNext => "next match",
             Action::FindPrev => "previous match",

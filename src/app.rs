@@ -34,6 +34,8 @@ pub enum Effect {
     Claim(String),
     /// Give the claim back when the record is closed.
     Release(String),
+    /// Take a record over from the coder who holds it (audited).
+    TakeOver(String),
     /// Refresh the claim's heartbeat, so it is not judged stale while the coder works.
     Heartbeat(String),
 }
@@ -156,9 +158,6 @@ pub struct App {
     pub quit: bool,
 }
 
-/// Width at which the detail pane goes beside the others.
-pub const WIDE: u16 = 120;
-
 impl App {
     pub fn new(book: Arc<Codebook>, keymap: KeyMap, theme: Theme, today: NaiveDate, size: (u16, u16)) -> App {
         App {
@@ -184,7 +183,7 @@ impl App {
     }
 
     pub fn wide(&self) -> bool {
-        self.size.0 >= WIDE
+        self.size.0 >= crate::layout::WIDE
     }
 
     /// The key layer of the focused pane.
@@ -205,6 +204,11 @@ impl App {
 
     pub fn record_open(&self) -> bool {
         self.queue.as_ref().is_some_and(|q| q.open.is_some())
+    }
+
+    /// The queue list or a record is on screen (other coders' changes matter).
+    pub fn queue_shown(&self) -> bool {
+        self.queue.is_some() && (self.pane == Pane::Queue || self.left == Pane::Queue)
     }
 
     /// The first effects to run: fill the empty-query list.
@@ -230,6 +234,11 @@ impl App {
 
     /// Translate one key press through the key map and apply it.
     pub fn handle_key(&mut self, ev: &KeyEvent) -> Vec<Effect> {
+        let effects = self.key_effects(ev);
+        self.refuse_held(effects)
+    }
+
+    fn key_effects(&mut self, ev: &KeyEvent) -> Vec<Effect> {
         if ev.kind == crossterm::event::KeyEventKind::Release {
             return Vec::new();
         }
@@ -419,6 +428,7 @@ impl App {
             | A::QueryProvider
             | A::MarkDone
             | A::NextRecord
+            | A::TakeOver
             | A::FindInDoc
             | A::FindNext
             | A::FindPrev
@@ -473,9 +483,9 @@ impl App {
         Vec::new()
     }
 
-    /// Rows a page moves: the height of the focused list.
+    /// Rows a page moves: the height of the results list.
     fn page(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(6)).max(1)
+        usize::from(crate::layout::search(crate::layout::screen(self.size).main).results.height).max(1)
     }
 
     fn move_by(&mut self, delta: i64) {
@@ -493,7 +503,8 @@ impl App {
             }
             Pane::Detail => {
                 // The last page ends with the last line.
-                let height = usize::from(crate::ui::layout(self).detail.height.saturating_sub(2));
+                let height =
+                    usize::from(crate::layout::inner(crate::layout::screen(self.size).detail).height);
                 let max = detail::doc(self, self.detail_width()).lines.len().saturating_sub(height);
                 self.detail.scroll =
                     clamp(usize::from(self.detail.scroll), max + 1).min(u16::MAX as usize) as u16;
@@ -513,7 +524,7 @@ impl App {
 
     /// Columns the detail text wraps at.
     pub fn detail_width(&self) -> u16 {
-        crate::ui::layout(self).detail.width.saturating_sub(2).max(20)
+        crate::layout::inner(crate::layout::screen(self.size).detail).width.max(20)
     }
 
     fn open(&mut self) -> Vec<Effect> {
@@ -617,7 +628,7 @@ impl App {
         self.detail.link = Some(next);
         // Keep the link on screen.
         let line = doc.links[next].line as u16;
-        let height = crate::ui::layout(self).detail.height.saturating_sub(2).max(1);
+        let height = crate::layout::inner(crate::layout::screen(self.size).detail).height.max(1);
         if line < self.detail.scroll || line >= self.detail.scroll + height {
             self.detail.scroll = line.saturating_sub(height / 2);
         }

@@ -376,6 +376,7 @@ impl KeyMap {
             (vec![p('y')], A::QueryProvider),
             (vec![p('D')], A::MarkDone),
             (vec![p('>')], A::NextRecord),
+            (vec![p('T')], A::TakeOver),
             (vec![p('f')], A::FindInDoc),
             (vec![ctrl('f')], A::FindInDoc),
             (vec![p('n')], A::FindNext),

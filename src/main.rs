@@ -27,7 +27,8 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("medcode: {err:#}");
+            // Each cause once, and nothing from a hostile file name reaches the terminal raw.
+            eprintln!("medcode: {}", medcode::text::error_message(&err));
             ExitCode::FAILURE
         }
     }

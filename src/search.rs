@@ -58,14 +58,25 @@ pub trait Search: Send + Sync {
 
 pub mod build;
 mod engine;
+pub mod guard;
 pub mod query;
 pub mod schema;
 pub mod vocab;
 
 pub use build::{Manifest, Progress, State, Status};
-pub use engine::{Engine, Opened};
+pub use engine::{Damaged, Engine, Opened};
 
 /// Where the index of an edition lives unless `--index`/MEDCODE_INDEX says otherwise.
 pub fn default_dir(edition: &str) -> anyhow::Result<std::path::PathBuf> {
     Ok(crate::paths::data_dir()?.join("index").join(edition))
+}
+
+/// The index folder of an edition. `--index DIR`/MEDCODE_INDEX names a folder
+/// holding one index per edition (`DIR/<edition>`), so switching editions
+/// rebuilds nothing; without it, [`default_dir`].
+pub fn index_dir(root: Option<&std::path::Path>, edition: &str) -> anyhow::Result<std::path::PathBuf> {
+    match root {
+        Some(root) => Ok(root.join(edition)),
+        None => default_dir(edition),
+    }
 }

@@ -95,14 +95,23 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// SIGTERM, SIGHUP (a dropped SSH link), SIGINT and SIGQUIT restore the terminal and exit.
-/// Work is saved as it happens, so there is nothing else to do.
-fn watch_signals() -> Result<()> {
+/// Who gives the claims back when a signal ends the workbench.
+type OnSignal = std::sync::Arc<std::sync::Mutex<Option<crate::queue::store::Releaser>>>;
+
+/// SIGTERM, SIGHUP (a dropped SSH link), SIGINT and SIGQUIT give back the
+/// claims of this session, restore the terminal and exit. Work is saved as it
+/// happens, so there is nothing else to do.
+fn watch_signals(on_signal: OnSignal) -> Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])
         .context("installing signal handlers")?;
     std::thread::Builder::new().name("signals".into()).spawn(move || {
         if let Some(sig) = signals.forever().next() {
+            if let Ok(guard) = on_signal.lock()
+                && let Some(releaser) = guard.as_ref()
+            {
+                let _ = releaser.release_all();
+            }
             restore_terminal();
             std::process::exit(128 + sig);
         }
@@ -157,7 +166,8 @@ pub fn run(opts: Options) -> Result<()> {
     };
 
     let guard = TerminalGuard::enter()?;
-    watch_signals()?;
+    let on_signal = OnSignal::default();
+    watch_signals(on_signal.clone())?;
     let mut term: Term =
         Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout())))?;
     let size = term.size()?;
@@ -185,7 +195,15 @@ pub fn run(opts: Options) -> Result<()> {
     app.message = keymap_err.map(|e| e.to_string()).or(recents_err).or(search_note);
     // The queue: the file given, or the shipped example. Its work is saved on every change.
     let mut store = match crate::queue::open(opts.queue.as_deref()) {
-        Ok(opened) => {
+        Ok(mut opened) => {
+            if let Ok(mut slot) = on_signal.lock() {
+                *slot = Some(opened.store.releaser());
+            }
+            let notice = opened.store.take_notice();
+            let read_only = opened.store.read_only().map(|why| format!("read-only: {why}"));
+            if let Some(note) = read_only.or(notice) {
+                app.message = Some(note);
+            }
             app.queue = Some(crate::app::queue::QueueState {
                 name: opened.loaded.name.clone(),
                 problems: opened.loaded.invalid_count(),
@@ -227,10 +245,7 @@ fn open_search(
     term: &mut Term,
 ) -> Result<(crate::search::Engine, Option<String>)> {
     use crate::search::{Engine, Opened};
-    let dir = match &opts.index {
-        Some(d) => d.clone(),
-        None => crate::search::default_dir(&located.edition.name)?,
-    };
+    let dir = crate::search::index_dir(opts.index.as_deref(), &located.edition.name)?;
     let mut last = (String::new(), usize::MAX);
     let mut progress = |p: crate::search::Progress| {
         // Redraw only when the stage or the tenth changes: a build reports every code.
@@ -281,8 +296,14 @@ where
     runner.run(app, first);
     draw(term, app, full_redraw)?;
     while !app.quit {
-        // While a claim is held, wake up in time to refresh its heartbeat; otherwise block.
-        let timeout = app.record_open().then(|| runner.beat_every.saturating_sub(runner.last_beat.elapsed()));
+        // While a claim is held, wake up in time to refresh its heartbeat, and
+        // while the queue shows, to pick up other coders' changes; otherwise block.
+        let beat = app.record_open().then(|| runner.beat_every.saturating_sub(runner.last_beat.elapsed()));
+        let look = app.queue_shown().then(|| runner.look_every.saturating_sub(runner.last_look.elapsed()));
+        let timeout = match (beat, look) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let mut effects = Vec::new();
         let mut dirty = match events.next(timeout)? {
             Some(ev) => apply(app, ev, &mut effects),
@@ -301,6 +322,9 @@ where
             let beat = app.heartbeat();
             runner.run(app, beat);
             dirty |= app.message != before;
+        }
+        if !app.quit && app.queue_shown() && runner.last_look.elapsed() >= runner.look_every {
+            dirty |= runner.refresh(app);
         }
         if dirty && !app.quit {
             draw(term, app, full_redraw)?;
@@ -329,6 +353,10 @@ fn apply(app: &mut App, ev: Event, effects: &mut Vec<Effect>) -> bool {
     }
 }
 
+/// How often an open queue looks for other coders' changes (a read of one
+/// SQLite counter; the screen is drawn only when something changed).
+pub const LOOK_EVERY: Duration = Duration::from_secs(3);
+
 /// What runs the effects `update` returns: the search, the recent-codes file, the queue store.
 pub struct Runner<'a> {
     pub search: &'a dyn Search,
@@ -338,6 +366,9 @@ pub struct Runner<'a> {
     pub last_beat: std::time::Instant,
     /// How often to refresh it (`queue::claim::HEARTBEAT_EVERY`).
     pub beat_every: Duration,
+    /// When other coders' changes were last looked for, and how often to look.
+    pub last_look: std::time::Instant,
+    pub look_every: Duration,
 }
 
 impl<'a> Runner<'a> {
@@ -352,6 +383,8 @@ impl<'a> Runner<'a> {
             store,
             last_beat: std::time::Instant::now(),
             beat_every: crate::queue::claim::HEARTBEAT_EVERY,
+            last_look: std::time::Instant::now(),
+            look_every: LOOK_EVERY,
         }
     }
 }
@@ -376,9 +409,16 @@ impl Runner<'_> {
                 }
                 Effect::Release(record) => {
                     if let Some(store) = self.store.as_deref_mut()
-                        && let Err(e) = store.claims().and_then(|c| c.release(&record))
+                        && let Err(e) = store.release(&record)
                     {
                         app.message = Some(format!("could not release the claim on {record}: {e}"));
+                    }
+                }
+                Effect::TakeOver(record) => {
+                    self.last_beat = std::time::Instant::now();
+                    if let Some(store) = self.store.as_deref_mut() {
+                        let outcome = store.claim(&record, true).map_err(|e| e.to_string());
+                        app.claim_result(&record, outcome);
                     }
                 }
             }
@@ -395,8 +435,7 @@ impl Runner<'_> {
 
     fn heartbeat(&mut self, app: &mut App, record: &str) {
         let Some(store) = self.store.as_deref_mut() else { return };
-        let Ok(claims) = store.claims() else { return };
-        match claims.heartbeat(record) {
+        match store.heartbeat(record) {
             Ok(true) => {}
             // Not ours (lost, or taken when the record opened): claim it if it is free or stale.
             Ok(false) => self.claim(app, record),
@@ -405,27 +444,47 @@ impl Runner<'_> {
     }
 
     fn claim(&mut self, app: &mut App, record: &str) {
-        use crate::queue::claim::Outcome;
         let Some(store) = self.store.as_deref_mut() else { return };
-        match store.claims().and_then(|c| c.claim(record, false)) {
-            Ok(Outcome::Claimed) => {}
-            Ok(Outcome::TookOver(old)) => {
-                app.message = Some(format!("took over a stale claim: {}", old.describe()))
-            }
-            Ok(Outcome::Taken(by)) => app.message = Some(format!("{record} is claimed: {}", by.describe())),
-            Err(e) => app.message = Some(format!("could not claim {record}: {e}")),
-        }
+        let outcome = store.claim(record, false).map_err(|e| e.to_string());
+        app.claim_result(record, outcome);
     }
 
     fn queue(&mut self, app: &mut App, record: &str, op: &crate::queue::Op) {
         let Some(store) = self.store.as_deref_mut() else { return };
-        let errors =
-            app.queue.as_ref().and_then(|q| q.records.iter().find(|r| r.id == record)).map_or(0, |r| {
-                let codes = store.get(record).codes;
-                crate::queue::edits::error_count(&crate::queue::edits::check(&app.book, r, &codes))
-            });
-        let error = store.apply(record, op, errors).err().map(|e| format!("not saved: {e}"));
+        if app.held_by_other(record) {
+            // Refused before it reached the store; `update` said why.
+            return;
+        }
+        // The edits of the record as saved now, inside the store's transaction.
+        let errors = |work: &crate::queue::RecordWork| app.edit_errors(record, &work.codes);
+        let result = store.apply_with(record, op, &errors);
+        let error = match result {
+            Ok(_) => None,
+            Err(crate::queue::StoreError::Claimed(c)) => {
+                let desc = c.describe();
+                app.claim_result(record, Ok(crate::queue::claim::Outcome::Taken(*c)));
+                Some(format!("not saved: {record} is {desc}"))
+            }
+            Err(e) => Some(format!("not saved: {e}")),
+        };
         app.queue_saved(store.all().clone(), error);
+    }
+
+    /// Take in what other coders saved; whether the screen changed.
+    pub fn refresh(&mut self, app: &mut App) -> bool {
+        self.last_look = std::time::Instant::now();
+        let Some(store) = self.store.as_deref_mut() else { return false };
+        match store.refresh() {
+            Ok(heard) if heard.is_empty() => false,
+            Ok(heard) => {
+                app.queue_merged(store.all().clone(), &heard);
+                true
+            }
+            Err(e) => {
+                app.message = Some(format!("could not read other coders' changes: {e}"));
+                true
+            }
+        }
     }
 }
 
@@ -479,7 +538,7 @@ mod tests {
     }
 
     fn claim_of(store: &crate::queue::Store, id: &str) -> Option<crate::queue::claim::Claim> {
-        store.claims().unwrap().holder(id).unwrap()
+        store.holder(id).unwrap()
     }
 
     #[test]
@@ -514,10 +573,10 @@ mod tests {
         run_loop(&mut term, &mut a, &mut runner, &mut script, Vec::new(), false).unwrap();
 
         let timeouts: Vec<Option<Duration>> = script.waits.iter().map(|w| w.0).collect();
-        assert_eq!(timeouts[..2], [None, None], "no record open: block without a timeout");
+        assert_eq!(timeouts[0], None, "no queue on screen: block without a timeout");
         assert!(
-            timeouts[2..].iter().all(Option::is_some),
-            "a claim held: wake up to refresh it {timeouts:?}"
+            timeouts[1..].iter().all(Option::is_some),
+            "the queue shown, then a claim held: wake up to look and to refresh it {timeouts:?}"
         );
         // The two timed-out waits (3rd and 4th) drew nothing.
         assert_eq!(script.waits[2].1, script.waits[3].1);

@@ -17,40 +17,8 @@ use ratatui::widgets::{Block, Borders};
 use crate::app::{App, Pane};
 use crate::codeset::CodeSet;
 
-/// Where each part goes for the current terminal size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Areas {
-    pub header: Rect,
-    /// The focused pane (narrow) or the pane beside the detail (wide).
-    pub main: Rect,
-    pub detail: Rect,
-    pub status: Rect,
-    pub wide: bool,
-}
-
-pub fn layout(app: &App) -> Areas {
-    let (w, h) = app.size;
-    let full = Rect::new(0, 0, w, h);
-    let header = Rect::new(0, 0, w, 1.min(h));
-    let status = Rect::new(0, h.saturating_sub(1), w, 1.min(h));
-    let body = Rect::new(0, 1.min(h), w, h.saturating_sub(2));
-    let _ = full;
-    if app.wide() {
-        let left = (w * 11 / 20).max(60);
-        Areas {
-            header,
-            main: Rect::new(0, body.y, left, body.height),
-            detail: Rect::new(left, body.y, w - left, body.height),
-            status,
-            wide: true,
-        }
-    } else {
-        Areas { header, main: body, detail: body, status, wide: false }
-    }
-}
-
 pub fn draw(app: &App, f: &mut Frame) {
-    let a = layout(app);
+    let a = crate::layout::screen(app.size);
     if a.main.height < 3 || a.main.width < 20 {
         f.render_widget(ratatui::widgets::Paragraph::new("medcode: terminal too small"), f.area());
         return;

@@ -8,18 +8,22 @@ use std::sync::OnceLock;
 use medcode::codeset::{CodeSet, shipped};
 use medcode::search::{Engine, Matched, Opened, Query, Search, build};
 
-struct Shared {
+pub(crate) struct Shared {
     _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    engine: Engine,
+    /// What `--index` names: one folder per edition inside.
+    pub(crate) root: PathBuf,
+    /// The shipped edition's index.
+    pub(crate) dir: PathBuf,
+    pub(crate) engine: Engine,
 }
 
 /// One real index for the whole test binary.
-fn shared() -> &'static Shared {
+pub(crate) fn shared() -> &'static Shared {
     static SHARED: OnceLock<Shared> = OnceLock::new();
     SHARED.get_or_init(|| {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let dir = tmp.path().join("index");
+        let root = tmp.path().join("index");
+        let dir = medcode::search::index_dir(Some(&root), shipped::EDITION_NAME).expect("index dir");
         let (engine, opened) = Engine::open_or_build(
             &dir,
             &shipped::edition(),
@@ -29,7 +33,7 @@ fn shared() -> &'static Shared {
         )
         .expect("build the shared index");
         assert!(matches!(opened, Opened::Built(_)), "{opened:?}");
-        Shared { _tmp: tmp, dir, engine }
+        Shared { _tmp: tmp, root, dir, engine }
     })
 }
 
@@ -46,7 +50,7 @@ fn medcode() -> Command {
 }
 
 /// Copy an index folder (to damage or lock down a copy of the shared one).
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for e in std::fs::read_dir(from).expect("read_dir") {
         let e = e.expect("entry");
@@ -158,7 +162,8 @@ fn a_stale_manifest_triggers_a_rebuild() {
 #[test]
 fn a_damaged_index_is_rebuilt_with_a_clear_message() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("index");
+    let root = tmp.path().join("index");
+    let dir = root.join(shipped::EDITION_NAME);
     copy_dir(&shared().dir, &dir);
     for e in std::fs::read_dir(&dir).expect("read_dir") {
         let p = e.expect("entry").path();
@@ -168,7 +173,7 @@ fn a_damaged_index_is_rebuilt_with_a_clear_message() {
     }
     let out = medcode()
         .arg("--index")
-        .arg(&dir)
+        .arg(&root)
         .args(["search", "e11.9", "--format", "jsonl"])
         .output()
         .expect("run");
@@ -181,12 +186,12 @@ fn a_damaged_index_is_rebuilt_with_a_clear_message() {
 #[test]
 fn concurrent_first_runs_all_succeed_with_the_same_results() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("index");
+    let dir = tmp.path().join(shipped::EDITION_NAME);
     let children: Vec<_> = (0..3)
         .map(|_| {
             medcode()
                 .arg("--index")
-                .arg(&dir)
+                .arg(tmp.path())
                 .args(["search", "heart attack", "--format", "json"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -206,7 +211,8 @@ fn concurrent_first_runs_all_succeed_with_the_same_results() {
         .expect("ls")
         .map(|e| e.expect("e").file_name().to_string_lossy().into())
         .collect();
-    assert!(names.iter().all(|n| n == "index" || n == ".index.lock"), "{names:?}");
+    let lock = format!(".{}.lock", shipped::EDITION_NAME);
+    assert!(names.iter().all(|n| *n == shipped::EDITION_NAME || *n == lock), "{names:?}");
 }
 
 #[test]
@@ -214,7 +220,7 @@ fn a_prebuilt_index_in_a_read_only_folder_is_used_without_writing() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().expect("tempdir");
     let ro = tmp.path().join("ro");
-    let dir = ro.join("index");
+    let dir = ro.join(shipped::EDITION_NAME);
     copy_dir(&shared().dir, &dir);
     let listing = |d: &Path| {
         let mut v: Vec<(String, u64)> = std::fs::read_dir(d)
@@ -234,7 +240,7 @@ fn a_prebuilt_index_in_a_read_only_folder_is_used_without_writing() {
     }
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).expect("chmod");
-    let out = medcode().arg("--index").arg(&dir).args(["search", "htn"]).output().expect("run");
+    let out = medcode().arg("--index").arg(&ro).args(["search", "htn"]).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -247,7 +253,7 @@ fn a_prebuilt_index_in_a_read_only_folder_is_used_without_writing() {
 fn batch_mode_writes_one_json_object_per_query_in_order() {
     let mut child = medcode()
         .arg("--index")
-        .arg(&shared().dir)
+        .arg(&shared().root)
         .args(["search", "--batch", "--limit", "3"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -282,7 +288,7 @@ fn batch_mode_writes_one_json_object_per_query_in_order() {
 
 #[test]
 fn index_status_reports_fresh_and_the_edition() {
-    let out = medcode().arg("--index").arg(&shared().dir).args(["index", "status"]).output().expect("run");
+    let out = medcode().arg("--index").arg(&shared().root).args(["index", "status"]).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("state:          fresh") && stdout.contains(shipped::EDITION_NAME), "{stdout}");

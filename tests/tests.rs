@@ -4,5 +4,7 @@ mod cli_books;
 mod cli_codesets;
 mod cli_queue;
 mod cli_search;
+mod hostile;
 mod queue;
+mod queue_writers;
 mod tui_e2e;

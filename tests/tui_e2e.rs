@@ -148,7 +148,7 @@ fn prebuilt_index() -> &'static std::path::Path {
         let dir = tempfile::tempdir().unwrap();
         let edition = medcode::codeset::shipped::edition();
         medcode::search::Engine::open_or_build(
-            &dir.path().join("index"),
+            &medcode::search::index_dir(Some(&dir.path().join("index")), &edition.name).expect("index dir"),
             &edition,
             &mut || Ok(medcode::codeset::shipped::load()?),
             false,
@@ -271,4 +271,83 @@ fn queue_work_survives_sigkill() {
     s.send("\x03");
     s.wait_exit();
     s.assert_restored();
+}
+
+/// `medcode queue audit` of the example queue kept in `data`.
+fn example_audit(data: &std::path::Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_medcode"))
+        .args(["queue", "audit"])
+        .env("MEDCODE_DATA", data)
+        .env("MEDCODE_CONFIG", data.join("config"))
+        .output()
+        .expect("run");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn two_workbenches_on_one_record_the_second_is_read_only_until_it_takes_over() {
+    let data = tempfile::tempdir().unwrap();
+    let mut a = Session::start_in(80, 24, data.path());
+    a.wait_for("> ");
+    a.send("\x11");
+    a.wait_for("example-queue.jsonl");
+    a.send("\r");
+    a.wait_for("Record IP-1001");
+
+    let mut b = Session::start_in(80, 24, data.path());
+    b.wait_for("> ");
+    b.send("\x11");
+    b.wait_for("example-queue.jsonl");
+    b.send("\r");
+    b.wait_for("read-only (T takes over): taken by");
+    // B's change is refused, and says why.
+    b.send("m");
+    b.wait_for("Comment");
+    b.send("from b\r");
+    b.wait_for("not saved: IP-1001 is taken by");
+    // A works as usual.
+    a.send("m");
+    a.wait_for("Comment");
+    a.send("from a\r");
+    a.wait_for("comment added to IP-1001");
+    // B takes over explicitly; A's next change is refused and A turns read-only.
+    b.send("T");
+    b.wait_for("took IP-1001 over from");
+    a.send("m");
+    a.wait_for("Comment");
+    a.send("again from a\r");
+    a.wait_for("not saved: IP-1001 is taken by");
+    a.wait_for("read-only (T takes over): taken by");
+    let trail = example_audit(data.path());
+    assert_eq!(trail.matches("\"what\":\"comment\"").count(), 1, "only A's first comment saved:\n{trail}");
+    assert!(trail.contains("claim taken over from"), "{trail}");
+    for s in [&mut a, &mut b] {
+        s.send("\x03");
+        s.wait_exit();
+    }
+}
+
+#[test]
+fn sigterm_gives_the_open_record_back() {
+    let data = tempfile::tempdir().unwrap();
+    let mut a = Session::start_in(80, 24, data.path());
+    a.wait_for("> ");
+    a.send("\x11");
+    a.wait_for("example-queue.jsonl");
+    a.send("\r");
+    a.wait_for("Record IP-1001");
+    let pid = a.child.process_id().expect("pid") as libc::pid_t;
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    a.wait_exit();
+    let mut b = Session::start_in(80, 24, data.path());
+    b.wait_for("> ");
+    b.send("\x11");
+    b.wait_for("example-queue.jsonl");
+    b.send("\r");
+    let screen = b.wait_for("Record IP-1001");
+    assert!(!screen.contains("read-only") && !screen.contains("took over"), "{screen}");
+    assert!(!example_audit(data.path()).contains("taken over"), "released, not taken over");
+    b.send("\x03");
+    b.wait_exit();
 }

@@ -52,6 +52,10 @@ pub struct QueueState {
     /// Text found in the documentation (empty: none) and the current match.
     pub find: String,
     pub find_sel: usize,
+    /// The open record is claimed by another coder: who (the record is read-only).
+    pub held_by: Option<String>,
+    /// The edits of the open record's codes, kept in step with its work (not rerun per frame).
+    pub edits: Vec<crate::queue::edits::Edit>,
 }
 
 impl QueueState {

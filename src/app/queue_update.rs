@@ -16,7 +16,9 @@ impl App {
         if self.pane != Pane::Queue || self.help.is_some() {
             return None;
         }
-        let page = i64::from(self.size.1.saturating_sub(8).max(1));
+        let screen = crate::layout::screen(self.size);
+        let list_page = i64::from(crate::layout::queue_list(screen.main).rows.height.max(1));
+        let doc_page = self.doc_view().map_or(1, |v| v.height as i64);
         let q = self.queue.as_mut()?;
         let open = q.open.clone();
         match (open, action) {
@@ -25,8 +27,8 @@ impl App {
                 let d = match action {
                     A::MoveUp => -1,
                     A::MoveDown => 1,
-                    A::PageUp => -page,
-                    A::PageDown => page,
+                    A::PageUp => -list_page,
+                    A::PageDown => list_page,
                     A::Top => -n,
                     _ => n,
                 };
@@ -52,8 +54,8 @@ impl App {
                 let d = match action {
                     A::MoveUp => -1,
                     A::MoveDown => 1,
-                    A::PageUp => -page,
-                    A::PageDown => page,
+                    A::PageUp => -doc_page,
+                    A::PageDown => doc_page,
                     A::Top => -i64::from(u16::MAX),
                     _ => i64::from(u16::MAX),
                 };
@@ -157,12 +159,7 @@ impl App {
                 Some(Vec::new())
             }
             (Some(id), A::MarkDone) => {
-                let record = q.open_record()?.clone();
-                let errors = crate::queue::edits::error_count(&crate::queue::edits::check(
-                    &self.book,
-                    &record,
-                    &q.work_of(&id).codes,
-                ));
+                let errors = crate::queue::edits::error_count(&q.edits);
                 if errors > 0 {
                     q.prompt = Some(Prompt { kind: PromptKind::Override, text: String::new() });
                     self.message = Some(format!("{errors} edit error(s): give a reason to override, or Esc"));
@@ -175,6 +172,13 @@ impl App {
                 Some(effects)
             }
             (Some(_), A::NextRecord) => Some(self.next_record()),
+            (Some(id), A::TakeOver) => {
+                if q.held_by.is_none() {
+                    self.message = Some(format!("{id} is yours already"));
+                    return Some(Vec::new());
+                }
+                Some(vec![Effect::TakeOver(id)])
+            }
             _ => None,
         }
     }
@@ -186,12 +190,15 @@ impl App {
         q.doc_scroll = 0;
         q.code_sel = 0;
         q.prompt = None;
+        q.held_by = None;
         q.find.clear();
         q.find_sel = 0;
         if let Some(i) = q.visible().iter().position(|i| q.records[*i].id == id) {
             q.sel = i;
         }
         effects.push(Effect::Claim(id.clone()));
+        self.refresh_edits();
+        let Some(q) = self.queue.as_mut() else { return effects };
         if q.status(&id) == Status::New {
             effects.push(Effect::Queue { record: id, op: Op::Start });
         }
@@ -248,7 +255,8 @@ impl App {
     pub fn doc_view(&self) -> Option<DocView> {
         let q = self.queue.as_ref()?;
         let r = q.open_record()?;
-        let areas = crate::ui::queue::record_areas(self, q, crate::ui::layout(self).main);
+        let areas =
+            crate::layout::record(crate::layout::screen(self.size).main, crate::ui::queue::record_shape(q));
         let doc = crate::queue::sanitize_for_terminal(&r.documentation);
         let rows = record_doc::wrap(&doc, usize::from(areas.text.width));
         let matches = record_doc::find(&doc, &q.find);
@@ -362,10 +370,104 @@ impl App {
     ) {
         if let Some(q) = self.queue.as_mut() {
             q.work = work;
+            q.code_sel =
+                q.code_sel.min(q.open.as_deref().map_or(0, |id| q.work_of(id).codes.len().saturating_sub(1)));
         }
+        self.refresh_edits();
         if let Some(e) = error {
             self.message = Some(e);
         }
+    }
+
+    /// Run the edits of the open record again (its work or the record changed).
+    pub(crate) fn refresh_edits(&mut self) {
+        let Some(q) = self.queue.as_mut() else { return };
+        q.edits = match q.open_record() {
+            Some(r) => crate::queue::edits::check(&self.book, r, &q.work_of(&r.id).codes),
+            None => Vec::new(),
+        };
+    }
+
+    /// Edit errors of `record` with `codes`: what `done` needs an override for.
+    pub fn edit_errors(&self, record: &str, codes: &[crate::queue::AttachedCode]) -> usize {
+        let r = self.queue.as_ref().and_then(|q| q.records.iter().find(|r| r.id == record));
+        r.map_or(0, |r| crate::queue::edits::error_count(&crate::queue::edits::check(&self.book, r, codes)))
+    }
+
+    /// Other coders saved work: show it, and say so when it is the open record's.
+    pub fn queue_merged(
+        &mut self,
+        work: std::collections::BTreeMap<String, crate::queue::RecordWork>,
+        heard: &[crate::queue::audit::AuditEntry],
+    ) {
+        self.queue_saved(work, None);
+        let open = self.queue.as_ref().and_then(|q| q.open.clone());
+        if let Some(e) = heard.iter().rev().find(|e| Some(&e.record) == open.as_ref()) {
+            self.message = Some(crate::queue::sanitize_for_terminal(&format!(
+                "{} changed {}: {}",
+                e.who, e.record, e.what
+            )));
+        }
+    }
+
+    /// What claiming the open record gave: read-only while another coder holds it.
+    pub fn claim_result(&mut self, record: &str, outcome: Result<crate::queue::claim::Outcome, String>) {
+        use crate::queue::claim::Outcome;
+        let take_over =
+            self.keymap.key_for(crate::keymap::Layer::Record, Action::TakeOver).unwrap_or_default();
+        let Some(q) = self.queue.as_mut() else { return };
+        let open = q.open.as_deref() == Some(record);
+        match outcome {
+            Ok(Outcome::Claimed) => {
+                if open {
+                    q.held_by = None;
+                }
+            }
+            Ok(Outcome::TookOver(old)) => {
+                if open {
+                    q.held_by = None;
+                }
+                self.message = Some(format!("took {record} over from {} (audited)", old.holder()));
+            }
+            Ok(Outcome::Taken(by)) => {
+                if open {
+                    q.held_by = Some(by.describe());
+                }
+                self.message =
+                    Some(format!("{record} is {}: read-only; {take_over} takes it over", by.describe()));
+            }
+            Err(e) => self.message = Some(format!("could not claim {record}: {e}")),
+        }
+    }
+
+    /// Another coder holds `record` (as far as the workbench knows).
+    pub fn held_by_other(&self, record: &str) -> bool {
+        self.queue.as_ref().is_some_and(|q| q.open.as_deref() == Some(record) && q.held_by.is_some())
+    }
+
+    /// Changes to a record another coder holds are refused here, with the reason.
+    pub(super) fn refuse_held(&mut self, effects: Vec<Effect>) -> Vec<Effect> {
+        let mut refused = None;
+        let kept = effects
+            .into_iter()
+            .filter(|e| match e {
+                Effect::Queue { record, op } if self.held_by_other(record) => {
+                    if *op != Op::Start {
+                        refused = Some(record.clone());
+                    }
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        if let Some(record) = refused {
+            let take_over =
+                self.keymap.key_for(crate::keymap::Layer::Record, Action::TakeOver).unwrap_or_default();
+            let by = self.queue.as_ref().and_then(|q| q.held_by.clone()).unwrap_or_default();
+            self.message =
+                Some(format!("not saved: {record} is {by}; read-only ({take_over} takes it over)"));
+        }
+        kept
     }
 }
 

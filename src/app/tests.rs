@@ -247,7 +247,11 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
             match e {
                 Effect::Search(q) => app.set_hits(search.search(q)),
                 Effect::Queue { record, op } => apply_op(app, record, op),
-                Effect::SaveRecents | Effect::Claim(_) | Effect::Release(_) | Effect::Heartbeat(_) => {}
+                Effect::SaveRecents
+                | Effect::Claim(_)
+                | Effect::Release(_)
+                | Effect::Heartbeat(_)
+                | Effect::TakeOver(_) => {}
             }
         }
         all.extend(effects);
@@ -257,15 +261,15 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
 
 /// What the store does, without the file: apply the operation to the work copy.
 fn apply_op(app: &mut App, record: &str, op: &crate::queue::Op) {
+    let Some(work) = app.queue.as_ref().map(|q| q.work_of(record)) else { return };
+    let errors = app.edit_errors(record, &work.codes);
     let Some(q) = app.queue.as_mut() else { return };
-    let work = q.work_of(record);
-    let Some(r) = q.records.iter().find(|r| r.id == record) else { return };
-    let errors = crate::queue::edits::error_count(&crate::queue::edits::check(&app.book, r, &work.codes));
     let when = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z").unwrap().to_utc();
     let cx = crate::queue::work::Context { who: "coder", when, edit_errors: errors };
     match crate::queue::work::apply(record, &work, op, &cx) {
         Ok((w, _)) => {
             q.work.insert(record.to_string(), w);
+            app.refresh_edits();
         }
         Err(e) => app.message = Some(e.to_string()),
     }

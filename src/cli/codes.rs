@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::Globals;
 use crate::codeset::{CmKind, CodeSet};
+use crate::text::one_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CodesFormat {
@@ -46,18 +47,9 @@ struct Line<'a> {
     billable: bool,
 }
 
-/// A title on one TSV field: tabs and line breaks would split it.
-fn field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains(|c: char| c.is_control()) {
-        s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
-    } else {
-        s.into()
-    }
-}
-
 fn line(out: &mut impl Write, format: CodesFormat, l: &Line) -> io::Result<()> {
     match format {
-        CodesFormat::Tsv => writeln!(out, "{}\t{}\t{}", l.code, field(l.title), u8::from(l.billable)),
+        CodesFormat::Tsv => writeln!(out, "{}\t{}\t{}", l.code, one_line(l.title), u8::from(l.billable)),
         CodesFormat::Jsonl => {
             serde_json::to_writer(&mut *out, l)?;
             out.write_all(b"\n")

@@ -48,13 +48,13 @@ fn import_cmd(path: &std::path::Path, name: Option<&str>) -> Result<ExitCode> {
     let report = import::import(path, name).with_context(|| format!("importing {}", path.display()))?;
     let mut w = std::io::stdout().lock();
     for (source, kind) in &report.recognised {
-        writeln!(w, "read     {source}: {}", kind.describe())?;
+        writeln!(w, "read     {}: {}", shown(source), kind.describe())?;
     }
     for (source, why) in &report.skipped {
-        writeln!(w, "skipped  {source}: {why}")?;
+        writeln!(w, "skipped  {}: {}", shown(source), shown(why))?;
     }
     for note in &report.notes {
-        writeln!(w, "note     {note}")?;
+        writeln!(w, "note     {}", shown(note))?;
     }
     writeln!(
         w,
@@ -159,9 +159,14 @@ struct ListOut {
     warning: Option<String>,
 }
 
+/// Text from an edition's files as printed (text and JSON alike).
+fn shown(text: &str) -> String {
+    crate::text::one_line(text).into_owned()
+}
+
 fn edition_out(e: &Edition, dir: Option<String>, in_use: &str, today: NaiveDate) -> EditionOut {
     EditionOut {
-        name: e.name.clone(),
+        name: shown(&e.name),
         shipped: e.shipped,
         in_use: e.name == in_use,
         in_force_today: CodeSet::ALL.iter().any(|s| e.is_in_force(*s, today)),
@@ -175,10 +180,11 @@ fn edition_out(e: &Edition, dir: Option<String>, in_use: &str, today: NaiveDate)
                 kind: c.kind,
                 what: c.kind.describe(),
                 version: c.version.clone(),
-                label: c.label.clone(),
+                label: shown(&c.label),
                 effective_from: c.effective_from,
                 effective_to: c.effective_to,
-                source: c.source.clone(),
+                // An edition.json from before names were sanitized may hold escapes.
+                source: shown(&c.source),
                 sha256: c.sha256.clone(),
             })
             .collect(),
@@ -193,7 +199,7 @@ fn count(out: &mut EditionOut, loaded: Result<Codebook>) {
             out.cm_billable = Some(cb.cm.billable_count());
             out.pcs_codes = Some(cb.pcs.codes.len());
         }
-        Err(e) => out.problem = Some(format!("{e:#}")),
+        Err(e) => out.problem = Some(crate::text::error_message(&e)),
     }
 }
 
@@ -215,7 +221,7 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
         editions.push(out);
     }
     for Installed { dir, manifest } in edition::installed_editions()? {
-        let dir_text = dir.display().to_string();
+        let dir_text = shown(&dir.display().to_string());
         match manifest {
             Ok(m) => {
                 let mut out = edition_out(&m.edition, Some(dir_text), &in_use, today);
@@ -223,7 +229,7 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
                 editions.push(out);
             }
             Err(problem) => editions.push(EditionOut {
-                name: dir.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+                name: dir.file_name().map(|f| shown(&f.to_string_lossy())).unwrap_or_default(),
                 shipped: false,
                 in_use: false,
                 in_force_today: false,
@@ -232,7 +238,7 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
                 pcs_codes: None,
                 components: Vec::new(),
                 caveats: Vec::new(),
-                problem: Some(problem),
+                problem: Some(shown(&problem)),
             }),
         }
     }

@@ -27,6 +27,8 @@ pub enum Command {
     Recover(RecoverArgs),
     /// Claim a record, print who holds it, keep the claim until standard input closes, then release it.
     Claim(ClaimArgs),
+    /// Print the audit trail (who changed what, when) as JSON Lines.
+    Audit(PathArg),
 }
 
 #[derive(Debug, clap::Args)]
@@ -98,6 +100,7 @@ pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
         Command::Recover(a) => recover(&a.path),
         Command::Apply(a) => apply(&a, globals),
         Command::Edits(a) => edits(&a, globals),
+        Command::Audit(a) => audit(a.path.as_deref()),
     }
 }
 
@@ -109,11 +112,18 @@ fn open(path: Option<&Path>) -> Result<Loaded> {
 }
 
 fn store(path: Option<&Path>) -> Result<Store> {
-    let s = match path {
+    let mut s = match path {
         Some(p) => Store::open(p),
         None => Store::open_example(),
-    };
-    s.context("opening the coder's work")
+    }
+    .context("opening the coder's work")?;
+    if let Some(notice) = s.take_notice() {
+        eprintln!("medcode: {notice}");
+    }
+    if let Some(why) = s.read_only() {
+        eprintln!("medcode: read-only: {why}");
+    }
+    Ok(s)
 }
 
 fn check(path: Option<&Path>) -> Result<ExitCode> {
@@ -195,101 +205,152 @@ fn stats(path: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The record `id` of the queue, or an error naming the queue.
+fn record<'a>(loaded: &'a Loaded, id: &str) -> Result<&'a crate::queue::Record> {
+    loaded.get(id).with_context(|| {
+        format!("no valid record `{}` in {}", crate::queue::sanitize_for_terminal(id), loaded.name)
+    })
+}
+
 fn claim(args: &ClaimArgs) -> Result<ExitCode> {
-    use crate::queue::claim::{Claims, Outcome};
-    let store = store(Some(&args.path))?;
-    let claims = Claims::new(&store.claims_dir(), store.user())
-        .with_context(|| format!("opening the claims in {}", store.claims_dir().display()))?;
-    let outcome = claims.claim(&args.record, args.force).context("claiming")?;
+    use crate::queue::claim::Outcome;
+    let loaded = open(Some(&args.path))?;
+    record(&loaded, &args.record)?;
+    let mut store = store(Some(&args.path))?;
+    let id = crate::queue::sanitize_for_terminal(&args.record);
+    let outcome = store.claim(&args.record, args.force).context("claiming")?;
     let mut out = std::io::stdout().lock();
     match &outcome {
-        Outcome::Claimed => writeln!(out, "claimed {}", args.record)?,
-        Outcome::TookOver(old) => {
-            writeln!(out, "took over {} (was {})", args.record, old.describe())?;
-            store.log(&crate::queue::audit::AuditEntry {
-                who: store.user().to_string(),
-                when: chrono::Utc::now(),
-                record: args.record.clone(),
-                what: format!("claim taken over from {} (pid {} on {})", old.user, old.pid, old.host),
-                op: None,
-                status: None,
-            })?;
-        }
+        Outcome::Claimed => writeln!(out, "claimed {id}")?,
+        Outcome::TookOver(old) => writeln!(out, "took over {id} (was {})", old.describe())?,
         Outcome::Taken(c) => {
-            writeln!(out, "{} is {}", args.record, c.describe())?;
+            writeln!(out, "{id} is {}", c.describe())?;
             return Ok(ExitCode::FAILURE);
         }
     }
     out.flush()?;
     drop(out);
-    // Hold until standard input closes (or a line arrives), refreshing the heartbeat.
+    // Hold until standard input closes (or a line arrives) or a signal comes,
+    // refreshing the heartbeat; then release.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, std::sync::Arc::clone(&stop))
+            .context("installing signal handlers")?;
+    }
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
         let _ = std::io::stdin().read_line(&mut line);
         let _ = tx.send(());
     });
-    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-        rx.recv_timeout(std::time::Duration::from_secs(60))
-    {
-        claims.heartbeat(&args.record)?;
+    let tick = std::time::Duration::from_millis(200);
+    let mut since_beat = std::time::Duration::ZERO;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        match rx.recv_timeout(tick) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            _ => break,
+        }
+        since_beat += tick;
+        if since_beat >= crate::queue::claim::HEARTBEAT_EVERY {
+            since_beat = std::time::Duration::ZERO;
+            if !store.heartbeat(&args.record)? {
+                println!("lost the claim on {id}");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     }
-    claims.release(&args.record)?;
-    println!("released {}", args.record);
+    store.release(&args.record)?;
+    println!("released {id}");
     Ok(ExitCode::SUCCESS)
 }
 
 fn recover(path: &Path) -> Result<ExitCode> {
-    let mut store = match Store::open(path) {
-        Err(e @ crate::queue::StoreError::Corrupt { .. }) => {
-            eprintln!("medcode: {e}");
-            Store::open(path).context("opening the coder's work")?
+    let (mut store, kept) = match Store::open(path) {
+        Err(crate::queue::StoreError::Corrupt { kept, .. }) => {
+            eprintln!("medcode: the work store was corrupt; kept as {}", kept.display());
+            (Store::open(path).context("opening the coder's work")?, Some(kept))
         }
-        other => other.context("opening the coder's work")?,
+        Err(crate::queue::StoreError::Damaged { .. }) => {
+            let (dir, _) = crate::queue::store::work_dir_for(path)?;
+            let db = crate::queue::store::sqlite::SqliteDb::open(&dir, true)?;
+            use crate::queue::store::WorkDb;
+            db.rebuild(&crate::queue::audit::replay)?;
+            (Store::open(path).context("opening the coder's work")?, None)
+        }
+        other => (other.context("opening the coder's work")?, None),
     };
-    let skipped = store.recover_from_audit()?;
+    if let Some(kept) = kept {
+        let merge = store.recover_from(&kept)?;
+        println!(
+            "rebuilt {} from {}: {} record(s) with work, {} audit entr(y/ies) read",
+            store.work_file().display(),
+            kept.display(),
+            merge.records,
+            merge.entries
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (records, skipped) = store.recover_from_audit()?;
     println!(
-        "rebuilt {} from {}: {} record(s) with work, {skipped} entr(y/ies) skipped",
+        "rebuilt {} from its audit trail: {records} record(s) with work, {skipped} entr(y/ies) skipped",
         store.work_file().display(),
-        store.audit_file().display(),
-        store.all().len()
     );
     Ok(ExitCode::SUCCESS)
 }
 
 fn apply(args: &ApplyArgs, globals: &Globals) -> Result<ExitCode> {
     let loaded = open(Some(&args.path))?;
-    let Some(record) = loaded.get(&args.record) else {
-        anyhow::bail!("no valid record `{}` in {}", args.record, loaded.name);
-    };
-    let mut book = None;
+    let record = record(&loaded, &args.record)?;
     let ops = args
         .ops
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            serde_json::from_str::<crate::queue::Op>(s).with_context(|| format!("operation {}: `{s}`", i + 1))
+            serde_json::from_str::<crate::queue::Op>(s)
+                .with_context(|| format!("operation {}: `{}`", i + 1, crate::queue::sanitize_for_terminal(s)))
         })
         .collect::<Result<Vec<_>>>()?;
+    // The code sets are needed to check attached codes and the edits of `done`.
+    let needs_book =
+        ops.iter().any(|op| matches!(op, crate::queue::Op::Attach { .. } | crate::queue::Op::Done { .. }));
+    let book =
+        if needs_book { Some(crate::codeset::Codebook::open(globals.edition.as_deref())?) } else { None };
+    for (i, op) in ops.iter().enumerate() {
+        if let (crate::queue::Op::Attach { code, set, .. }, Some(book)) = (op, &book)
+            && book.title(*set, code).is_none()
+        {
+            anyhow::bail!(
+                "operation {}: {} is not a {} code of edition {}; nothing was saved",
+                i + 1,
+                crate::queue::sanitize_for_terminal(code),
+                set.as_str(),
+                book.edition.name
+            );
+        }
+    }
     let mut store = store(Some(&args.path))?;
     let mut out = std::io::stdout().lock();
     for (i, op) in ops.iter().enumerate() {
-        let edit_errors = if matches!(op, crate::queue::Op::Done { .. }) {
-            if book.is_none() {
-                book = Some(crate::codeset::Codebook::open(globals.edition.as_deref())?);
-            }
-            let book = book.as_ref().context("the code sets")?;
-            crate::queue::edits::error_count(&crate::queue::edits::check(
-                book,
-                record,
-                &store.get(&args.record).codes,
-            ))
-        } else {
-            0
+        let errors = |work: &crate::queue::RecordWork| {
+            book.as_ref().map_or(0, |b| {
+                crate::queue::edits::error_count(&crate::queue::edits::check(b, record, &work.codes))
+            })
         };
-        let entry = store.apply(&args.record, op, edit_errors)?;
-        writeln!(out, "saved {}: {}", i + 1, entry.what)?;
+        let entry =
+            store.apply_with(&args.record, op, &errors).with_context(|| format!("operation {}", i + 1))?;
+        writeln!(out, "saved {}: {}", i + 1, crate::queue::sanitize_for_terminal(&entry.what))?;
         out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The audit trail as JSON Lines (oldest first): the readable view of what happened.
+fn audit(path: Option<&Path>) -> Result<ExitCode> {
+    let store = store(path)?;
+    let mut out = std::io::stdout().lock();
+    for e in store.audit()? {
+        serde_json::to_writer(&mut out, &e)?;
+        out.write_all(b"\n")?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -47,12 +47,9 @@ pub(super) fn edition(globals: &Globals) -> Result<Located> {
     crate::codeset::edition::locate(globals.edition.as_deref())
 }
 
-/// The index folder: `--index`/MEDCODE_INDEX, else the per-user data directory.
+/// The index folder of the edition (see [`search::index_dir`]).
 pub(super) fn index_dir(globals: &Globals, edition: &Edition) -> Result<PathBuf> {
-    match &globals.index {
-        Some(dir) => Ok(dir.clone()),
-        None => search::default_dir(&edition.name),
-    }
+    search::index_dir(globals.index.as_deref(), &edition.name)
 }
 
 /// Prints build progress on stderr.
@@ -78,13 +75,19 @@ pub(super) fn open_engine(globals: &Globals, located: &Located, force: bool) -> 
     let dir = index_dir(globals, edition)?;
     let mut progress = progress_printer();
     let st = search::build::status(&dir, edition);
-    if force || st.state != search::State::Fresh {
+    let told = force || st.state != search::State::Fresh;
+    if told {
         eprintln!("medcode: search index {} is {}; building it", dir.display(), st.state.describe());
     }
     let (engine, opened) =
         Engine::open_or_build(&dir, edition, &mut || located.load(), force, &mut progress)?;
     match opened {
-        Opened::Ready | Opened::Built(_) => {}
+        Opened::Ready => {}
+        // Fresh by its manifest and checksums, but a test search failed.
+        Opened::Built(why) if !told => {
+            eprintln!("medcode: search index {} was {why}; rebuilt it", dir.display())
+        }
+        Opened::Built(_) => {}
         Opened::UsedStale(why) => {
             eprintln!("medcode: warning: using a stale search index {}: {why}", dir.display())
         }
@@ -105,12 +108,65 @@ struct One<'a> {
     results: &'a [Hit],
 }
 
+/// Search; a damage found while searching (tantivy panicked) rebuilds the index, once, and asks again.
+fn search_healing(engine: &mut Engine, q: &Query, globals: &Globals, located: &Located) -> Result<Vec<Hit>> {
+    match engine.search(q) {
+        Err(e) if e.downcast_ref::<search::Damaged>().is_some() => {
+            eprintln!("medcode: {}; rebuilding it", crate::text::error_message(&e));
+            *engine = open_engine(globals, located, true)?;
+            engine.search(q)
+        }
+        result => result,
+    }
+}
+
+/// The batch: one query a line, answered in order. A line that is not UTF-8
+/// gets an error line naming it (`{"line":3,"error":"..."}`); the rest are answered.
+fn batch(
+    engine: &mut Engine,
+    make: &dyn Fn(&str) -> Query,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    globals: &Globals,
+    located: &Located,
+) -> Result<()> {
+    let mut raw = Vec::new();
+    for n in 1.. {
+        raw.clear();
+        if input.read_until(b'\n', &mut raw).with_context(|| format!("reading query {n} from stdin"))? == 0 {
+            break;
+        }
+        let line = raw.strip_suffix(b"\n").unwrap_or(&raw);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match std::str::from_utf8(line) {
+            Ok(text) => {
+                let hits = search_healing(engine, &make(text), globals, located)?;
+                serde_json::to_writer(&mut *out, &Batch { query: text, results: &hits })?;
+            }
+            Err(e) => {
+                let error =
+                    format!("invalid UTF-8 at byte {} of the line; not searched", e.valid_up_to() + 1);
+                eprintln!("medcode: stdin line {n}: {error}");
+                serde_json::to_writer(&mut *out, &BadLine { line: n, error: &error })?;
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct BadLine<'a> {
+    line: usize,
+    error: &'a str,
+}
+
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let located = match super::show::edition_name(globals, args.date)? {
         Some(name) => crate::codeset::edition::locate(Some(&name))?,
         None => edition(globals)?,
     };
-    let engine = open_engine(globals, &located, false)?;
+    let mut engine = open_engine(globals, &located, false)?;
     let edition = &located.edition;
     let make = |text: &str| Query {
         text: text.to_string(),
@@ -122,17 +178,12 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.batch {
-        for (n, line) in std::io::stdin().lock().lines().enumerate() {
-            let line = line.with_context(|| format!("reading query {} from stdin", n + 1))?;
-            let hits = engine.search(&make(&line))?;
-            serde_json::to_writer(&mut out, &Batch { query: &line, results: &hits })?;
-            writeln!(out)?;
-        }
+        batch(&mut engine, &make, &mut std::io::stdin().lock(), &mut out, globals, &located)?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
     let text = args.query.join(" ");
-    let hits = engine.search(&make(&text))?;
+    let hits = search_healing(&mut engine, &make(&text), globals, &located)?;
     match args.format {
         Format::Json => {
             serde_json::to_writer_pretty(
@@ -157,7 +208,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
                     h.code,
                     h.set.short(),
                     if h.billable { "B" } else { "-" },
-                    h.title,
+                    crate::text::one_line(&h.title),
                     matched.as_str().unwrap_or("")
                 )?;
             }

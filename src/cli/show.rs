@@ -29,7 +29,6 @@
 //!   "next": [ { "ch", "label", "axis" } ... ] }   (valid next characters of a partial code)
 //! ```
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -39,6 +38,7 @@ use serde::Serialize;
 use super::Globals;
 use crate::codeset::icd10cm::NodeId;
 use crate::codeset::{CmKind, CodeSet, Codebook, Edition, FileKind, NoteKind, Tabular, normalize};
+use crate::text::one_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ShowFormat {
@@ -106,15 +106,6 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Text from release files goes to a terminal: no control characters.
-fn safe(s: &str) -> Cow<'_, str> {
-    if s.chars().any(char::is_control) {
-        Cow::Owned(s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect())
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
 fn json<T: Serialize>(out: &mut impl Write, value: &T) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
@@ -125,8 +116,8 @@ fn json<T: Serialize>(out: &mut impl Write, value: &T) -> Result<()> {
 fn cm_label(cm: &Tabular, id: NodeId) -> String {
     let n = cm.node(id);
     match n.kind {
-        CmKind::Chapter => format!("Chapter {} {}", n.code, safe(&n.title)),
-        _ => format!("{} {}", n.code, safe(&n.title)),
+        CmKind::Chapter => format!("Chapter {} {}", n.code, one_line(&n.title)),
+        _ => format!("{} {}", n.code, one_line(&n.title)),
     }
 }
 
@@ -165,8 +156,8 @@ fn cm_text(out: &mut impl Write, book: &Codebook, id: NodeId, also_pcs: bool) ->
     let cm = &book.cm;
     let node = cm.node(id);
     match node.kind {
-        CmKind::Chapter => writeln!(out, "Chapter {}  {}", node.code, safe(&node.title))?,
-        _ => writeln!(out, "{}  {}", node.code, safe(&node.title))?,
+        CmKind::Chapter => writeln!(out, "Chapter {}  {}", node.code, one_line(&node.title))?,
+        _ => writeln!(out, "{}  {}", node.code, one_line(&node.title))?,
     }
     writeln!(out, "Set:       ICD-10-CM")?;
     if book.is_new(CodeSet::Icd10cm, &node.code) {
@@ -229,7 +220,7 @@ fn cm_text(out: &mut impl Write, book: &Codebook, id: NodeId, also_pcs: bool) ->
                 writeln!(out, "  {} (from {}):", g.kind.label(), cm_label(cm, g.origin))?;
             }
             for t in g.texts {
-                writeln!(out, "    - {}", safe(&t))?;
+                writeln!(out, "    - {}", one_line(&t))?;
             }
         }
     }
@@ -357,8 +348,8 @@ fn pcs_text(out: &mut impl Write, book: &Codebook, key: &str) -> Result<()> {
     let complete = pcs.is_code(key);
     let title = pcs.title(key);
     match &title {
-        Some(t) if t.composed => writeln!(out, "{key}  {} (composed from axis labels)", safe(&t.text))?,
-        Some(t) => writeln!(out, "{key}  {}", safe(&t.text))?,
+        Some(t) if t.composed => writeln!(out, "{key}  {} (composed from axis labels)", one_line(&t.text))?,
+        Some(t) => writeln!(out, "{key}  {}", one_line(&t.text))?,
         None => writeln!(out, "{key}")?,
     }
     writeln!(out, "Set:       ICD-10-PCS")?;
@@ -394,13 +385,13 @@ fn pcs_text(out: &mut impl Write, book: &Codebook, key: &str) -> Result<()> {
         writeln!(out, "Characters:")?;
         let width = chars.iter().map(|c| c.axis.chars().count()).max().unwrap_or(0);
         for c in chars {
-            writeln!(out, "  {} {:<width$}  {}  {}", c.pos, safe(&c.axis), c.ch, safe(&c.label))?;
+            writeln!(out, "  {} {:<width$}  {}  {}", c.pos, one_line(&c.axis), c.ch, one_line(&c.label))?;
             let pad = " ".repeat(width + 9);
             if let Some(d) = &c.definition {
-                writeln!(out, "{pad}Definition: {}", safe(d))?;
+                writeln!(out, "{pad}Definition: {}", one_line(d))?;
             }
             if let Some(e) = &c.explanation {
-                writeln!(out, "{pad}Explanation: {}", safe(e))?;
+                writeln!(out, "{pad}Explanation: {}", one_line(e))?;
             }
             if !c.includes.is_empty() {
                 // Device values list dozens of brand names: the first few, and how many more.
@@ -409,16 +400,16 @@ fn pcs_text(out: &mut impl Write, book: &Codebook, key: &str) -> Result<()> {
                 let more = c.includes.len().saturating_sub(SHOWN);
                 let more = if more > 0 { format!("; and {more} more") } else { String::new() };
                 list.iter_mut().for_each(|t| *t = t.trim());
-                writeln!(out, "{pad}Includes: {}{more}", safe(&list.join("; ")))?;
+                writeln!(out, "{pad}Includes: {}{more}", one_line(&list.join("; ")))?;
             }
         }
     }
     if !complete {
         let next = pcs.next_chars(key);
         if let Some(first) = next.first() {
-            writeln!(out, "Next character ({}):", safe(&first.axis))?;
+            writeln!(out, "Next character ({}):", one_line(&first.axis))?;
             for n in &next {
-                writeln!(out, "  {}  {}", n.ch, safe(&n.label))?;
+                writeln!(out, "  {}  {}", n.ch, one_line(&n.label))?;
             }
         }
     }
@@ -463,7 +454,7 @@ fn unknown(book: &Codebook, typed: &str, key: &str, set: Option<CodeSet>) {
         Some(CodeSet::Icd10pcs) => "an ICD-10-PCS code",
         None => "an ICD-10-CM or ICD-10-PCS code",
     };
-    let _ = writeln!(err, "medcode: `{}` is not {what} in edition {}", safe(typed.trim()), book.edition.name);
+    let _ = writeln!(err, "medcode: `{}` is not {what} in edition {}", one_line(typed.trim()), book.edition.name);
     // A code the edition deletes: what replaces it.
     for s in CodeSet::ALL.iter().filter(|s| set.is_none_or(|x| x == **s)) {
         if book.changes.of(*s).deleted.contains_key(key)
@@ -491,7 +482,7 @@ fn unknown(book: &Codebook, typed: &str, key: &str, set: Option<CodeSet>) {
             }
             .ok();
             for n in next.iter().take(34) {
-                let _ = writeln!(err, "  {prefix}{}  {}", n.ch, safe(&n.label));
+                let _ = writeln!(err, "  {prefix}{}  {}", n.ch, one_line(&n.label));
             }
         }
         return;

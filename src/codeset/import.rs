@@ -46,117 +46,198 @@ pub struct ImportReport {
 /// Files skipped, with why.
 pub type Skipped = Vec<(String, String)>;
 
-/// Biggest single file read from a release (the largest CDC file is ~60 MB).
-const MAX_FILE: u64 = 512 << 20;
+/// What one import may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The biggest single file (the largest CDC file is ~60 MB).
+    pub file: u64,
+    /// Everything read from disk and decompressed, together: a zip of many
+    /// large entries is refused, not held in memory.
+    pub total: u64,
+}
+
+/// The limits of `medcode codesets import` (a full CDC and CMS release reads ~0.5 GB).
+pub const LIMITS: Limits = Limits { file: 512 << 20, total: 2 << 30 };
 /// Zips inside zips, at most this deep.
 const MAX_DEPTH: usize = 4;
+/// What [`sniff`] looks at: a file whose head is not a release file is not read further.
+const HEAD: u64 = 64 * 1024;
 
-/// Collect every file under `path` (a folder, a zip, a file), opening zips and gzip.
+/// Collect every release file under `path` (a folder, a zip, a file), opening zips and gzip.
 pub fn gather(path: &Path) -> Result<(Vec<Found>, Skipped)> {
     let mut found = Vec::new();
-    let mut skipped = Vec::new();
-    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
-    if meta.is_dir() {
-        walk_dir(path, &mut found, &mut skipped)?;
-    } else {
-        let data = read_file(path)?;
-        expand(path.display().to_string(), data, 0, &mut found, &mut skipped);
-    }
+    let skipped = gather_with(path, LIMITS, &mut |f, _| {
+        found.push(f);
+        Ok(())
+    })?;
     Ok((found, skipped))
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut data = Vec::new();
-    file.take(MAX_FILE + 1).read_to_end(&mut data).with_context(|| format!("reading {}", path.display()))?;
-    if data.len() as u64 > MAX_FILE {
-        bail!("{}: larger than {} MB, not a release file", path.display(), MAX_FILE >> 20);
-    }
-    Ok(data)
-}
-
-fn walk_dir(dir: &Path, found: &mut Vec<Found>, skipped: &mut Vec<(String, String)>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<_>>()
-        .with_context(|| format!("reading {}", dir.display()))?;
-    entries.sort();
-    for path in entries {
-        let meta = std::fs::symlink_metadata(&path).with_context(|| format!("reading {}", path.display()))?;
-        if meta.is_dir() {
-            walk_dir(&path, found, skipped)?;
-        } else if meta.is_file() || (meta.is_symlink() && path.is_file()) {
-            let data = read_file(&path)?;
-            expand(path.display().to_string(), data, 0, found, skipped);
-        } else if meta.is_symlink() {
-            // Not followed into folders: a link loop would never end.
-            skipped.push((path.display().to_string(), "a link to a folder (not followed)".into()));
-        } else {
-            skipped.push((path.display().to_string(), "not a regular file".into()));
-        }
-    }
-    Ok(())
-}
-
-fn expand(
-    source: String,
-    data: Vec<u8>,
-    depth: usize,
-    found: &mut Vec<Found>,
-    skipped: &mut Vec<(String, String)>,
-) {
-    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
-        if depth >= MAX_DEPTH {
-            skipped.push((source, format!("a zip nested more than {MAX_DEPTH} deep")));
-            return;
-        }
-        if let Err(e) = expand_zip(&source, &data, depth, found, skipped) {
-            skipped.push((source, format!("a damaged zip: {e}")));
-        }
-    } else if data.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        match GzDecoder::new(&data[..]).take(MAX_FILE + 1).read_to_end(&mut out) {
-            Ok(_) if out.len() as u64 <= MAX_FILE => expand(source, out, depth + 1, found, skipped),
-            Ok(_) => skipped.push((source, "gzip data too large".into())),
-            Err(e) => skipped.push((source, format!("damaged gzip data: {e}"))),
-        }
+/// [`gather`] within `limits`, handing each release file to `on_found` as it
+/// is read (so a caller can drop what it does not keep). Files that do not
+/// look like release files are read only as far as telling what they are.
+pub fn gather_with(path: &Path, limits: Limits, on_found: OnFound<'_>) -> Result<Skipped> {
+    let mut g = Gather { limits, used: 0, on_found, skipped: Vec::new() };
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("reading {}", shown(&path.display().to_string())))?;
+    if meta.is_dir() {
+        g.walk_dir(path)?;
     } else {
-        found.push(Found { source, data });
+        g.file(path)?;
     }
+    Ok(g.skipped)
 }
 
-fn expand_zip(
-    source: &str,
-    data: &[u8],
-    depth: usize,
-    found: &mut Vec<Found>,
-    skipped: &mut Vec<(String, String)>,
-) -> Result<()> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(data))?;
-    // An Office document is a zip too; it is one file, not a release.
-    if zip.index_for_name("[Content_Types].xml").is_some() {
-        skipped.push((
-            source.to_string(),
-            "an Office document (spreadsheet or text), not a release file".into(),
-        ));
-        return Ok(());
-    }
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i)?;
-        if entry.is_dir() {
-            continue;
+/// What receives each release file found; it may add to the skipped files.
+pub type OnFound<'a> = &'a mut dyn FnMut(Found, &mut Skipped) -> Result<()>;
+
+/// A name from a release (a file or zip entry name) as shown and stored: sanitized.
+fn shown(name: &str) -> String {
+    crate::text::one_line(name).into_owned()
+}
+
+struct Gather<'a> {
+    limits: Limits,
+    /// Bytes read so far, from disk and decompressed.
+    used: u64,
+    on_found: OnFound<'a>,
+    skipped: Skipped,
+}
+
+/// Data that cannot be read (a damaged zip or gzip stream): the file is skipped, with why.
+type Damaged = String;
+
+impl Gather<'_> {
+    /// Read from `r` until `data` holds `upto` bytes or the end, charged to the
+    /// budget. Err: the import stops (a limit passed); Ok(Err): damaged data.
+    fn fill(
+        &mut self,
+        source: &str,
+        r: &mut dyn Read,
+        data: &mut Vec<u8>,
+        upto: u64,
+    ) -> Result<Result<(), Damaged>> {
+        let have = data.len() as u64;
+        let left = self.limits.total.saturating_sub(self.used);
+        // One byte past either limit tells that it was passed.
+        let want = upto.min(self.limits.file + 1).min(have + left + 1);
+        let read = r.take(want.saturating_sub(have)).read_to_end(data);
+        self.used += data.len() as u64 - have;
+        if let Err(e) = read {
+            return Ok(Err(format!("damaged data: {e}")));
         }
-        let name = format!("{source}!{}", entry.name()?);
-        let mut out = Vec::new();
-        (&mut entry).take(MAX_FILE + 1).read_to_end(&mut out).with_context(|| format!("reading {name}"))?;
-        if out.len() as u64 > MAX_FILE {
-            skipped.push((name, "too large".into()));
-            continue;
+        if data.len() as u64 > self.limits.file {
+            bail!(
+                "{source}: larger than {} MB, not a release file; nothing imported",
+                self.limits.file >> 20
+            );
         }
-        expand(name, out, depth + 1, found, skipped);
+        if self.used > self.limits.total {
+            bail!(
+                "{source}: the release holds more than {} MB of data (a zip bomb?); nothing imported",
+                self.limits.total >> 20
+            );
+        }
+        Ok(Ok(()))
     }
-    Ok(())
+
+    fn file(&mut self, path: &Path) -> Result<()> {
+        let source = shown(&path.display().to_string());
+        let mut f = crate::paths::open_regular(path).with_context(|| format!("reading {source}"))?;
+        self.entry(source, &mut f, 0)
+    }
+
+    fn walk_dir(&mut self, dir: &Path) -> Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", shown(&dir.display().to_string())))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("reading {}", shown(&dir.display().to_string())))?;
+        entries.sort();
+        for path in entries {
+            let name = shown(&path.display().to_string());
+            let meta = std::fs::symlink_metadata(&path).with_context(|| format!("reading {name}"))?;
+            if meta.is_dir() {
+                self.walk_dir(&path)?;
+            } else if meta.is_file() || (meta.is_symlink() && path.is_file()) {
+                self.file(&path)?;
+            } else if meta.is_symlink() && path.is_dir() {
+                // Not followed into folders: a link loop would never end.
+                self.skipped.push((name, "a link to a folder (not followed)".into()));
+            } else {
+                self.skipped.push((name, "not a regular file".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// One file or entry: a zip or gzip is opened, a release file kept, anything else skipped unread.
+    fn entry(&mut self, source: String, r: &mut dyn Read, depth: usize) -> Result<()> {
+        let mut data = Vec::new();
+        if let Err(why) = self.fill(&source, r, &mut data, HEAD)? {
+            self.skipped.push((source, why));
+            return Ok(());
+        }
+        let zip = data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06");
+        let gzip = data.starts_with(&[0x1f, 0x8b]);
+        if (zip || gzip) && depth >= MAX_DEPTH {
+            self.skipped.push((source, format!("an archive nested more than {MAX_DEPTH} deep")));
+            return Ok(());
+        }
+        if !zip
+            && !gzip
+            && let Sniffed::Skip(why) = sniff(&data)
+        {
+            self.skipped.push((source, why));
+            return Ok(());
+        }
+        if let Err(why) = self.fill(&source, r, &mut data, u64::MAX)? {
+            self.skipped.push((source, why));
+            return Ok(());
+        }
+        if zip {
+            self.zip(&source, &data, depth)
+        } else if gzip {
+            self.entry(source, &mut GzDecoder::new(&data[..]), depth + 1)
+        } else {
+            (self.on_found)(Found { source, data }, &mut self.skipped)
+        }
+    }
+
+    /// The entries of a zip, one at a time.
+    fn zip(&mut self, source: &str, data: &[u8], depth: usize) -> Result<()> {
+        let mut zip = match zip::ZipArchive::new(std::io::Cursor::new(data)) {
+            Ok(z) => z,
+            Err(e) => {
+                self.skipped.push((source.to_string(), format!("a damaged zip: {e}")));
+                return Ok(());
+            }
+        };
+        // An Office document is a zip too; it is one file, not a release.
+        if zip.index_for_name("[Content_Types].xml").is_some() {
+            self.skipped.push((
+                source.to_string(),
+                "an Office document (spreadsheet or text), not a release file".into(),
+            ));
+            return Ok(());
+        }
+        for i in 0..zip.len() {
+            let mut entry = match zip.by_index(i) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.skipped.push((format!("{source}!#{i}"), format!("a damaged zip entry: {e}")));
+                    continue;
+                }
+            };
+            if entry.is_dir() {
+                continue;
+            }
+            // Entry names are the zip author's: never stored or shown raw.
+            let name = format!("{source}!{}", shown(&String::from_utf8_lossy(entry.name_raw())));
+            self.entry(name, &mut entry, depth + 1)?;
+        }
+        Ok(())
+    }
 }
 
 /// What a file is, from its content.
@@ -178,6 +259,8 @@ fn xml_root(data: &[u8]) -> Option<(String, String)> {
             rest = &r[r.find("?>")? + 2..];
         } else if let Some(r) = rest.strip_prefix("<!--") {
             rest = &r[r.find("-->")? + 3..];
+        } else if rest.starts_with("<!DOCTYPE") || rest.starts_with("<!doctype") {
+            return Some(("!DOCTYPE".to_string(), String::new()));
         } else if let Some(r) = rest.strip_prefix("<!") {
             rest = &r[r.find('>')? + 1..];
         } else if let Some(r) = rest.strip_prefix('<') {
@@ -205,6 +288,8 @@ pub fn sniff(data: &[u8]) -> Sniffed {
             ));
         }
         return match root.as_str() {
+            // Release files have none; a DOCTYPE only brings entity definitions, which are never expanded.
+            "!DOCTYPE" => Sniffed::Skip("XML with a DOCTYPE declaration (release files have none)".into()),
             "ICD10CM.tabular" => Sniffed::Kind(FileKind::CmTabular),
             "ICD10CM.index" => Sniffed::Kind(FileKind::CmIndex),
             "ICD10PCS.tabular" => Sniffed::Kind(FileKind::PcsTables),
@@ -344,26 +429,32 @@ fn stored_name(kind: FileKind) -> String {
 
 /// Import the release at `path` as edition `name` (default: from the versions found).
 pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
-    let (found, mut skipped) = gather(path)?;
+    import_with(path, name, LIMITS)
+}
+
+/// [`import`] within `limits`.
+pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<ImportReport> {
     let mut notes = Vec::new();
     let mut recognised = Vec::new();
     let mut chosen: HashMap<FileKind, Found> = HashMap::new();
     let mut codes_list: Option<Found> = None;
     let mut books: HashMap<FileKind, IndexBook> = HashMap::new();
-    for f in found {
+    // Each file is chosen or dropped as it is read: at most one of a kind is held.
+    let mut choose = |f: Found, skipped: &mut Skipped| -> Result<()> {
+        let mut book = None;
         let kind = match sniff(&f.data) {
             Sniffed::Skip(why) => {
                 skipped.push((f.source, why));
-                continue;
+                return Ok(());
             }
             Sniffed::PcsCodesList => {
                 codes_list = Some(f);
-                continue;
+                return Ok(());
             }
             Sniffed::Kind(FileKind::CmIndex) => {
-                let book = IndexBook::parse(&f.data, &f.source)?;
-                let kind = book.kind.file_kind();
-                books.insert(kind, book);
+                let parsed = IndexBook::parse(&f.data, &f.source)?;
+                let kind = parsed.kind.file_kind();
+                book = Some(parsed);
                 kind
             }
             Sniffed::Kind(k) => k,
@@ -371,7 +462,7 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
         if let Some(prev) = chosen.get(&kind) {
             if prev.data == f.data {
                 skipped.push((f.source, format!("the same as {}", prev.source)));
-                continue;
+                return Ok(());
             }
             // An addenda (the year's changes only) is far smaller than the full file.
             if f.data.len() * 2 < prev.data.len() {
@@ -379,7 +470,7 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
                     f.source,
                     format!("a much smaller {} than {} (an addenda?)", kind.describe(), prev.source),
                 ));
-                continue;
+                return Ok(());
             }
             if prev.data.len() * 2 < f.data.len() {
                 let prev = chosen.remove(&kind).map(|p| p.source).unwrap_or_default();
@@ -397,9 +488,14 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
                 );
             }
         }
+        if let Some(book) = book {
+            books.insert(kind, book);
+        }
         recognised.push((f.source.clone(), kind));
         chosen.insert(kind, f);
-    }
+        Ok(())
+    };
+    let mut skipped = gather_with(path, limits, &mut choose)?;
     if let Some(list) = codes_list {
         match chosen.entry(FileKind::PcsTitles) {
             std::collections::hash_map::Entry::Occupied(_) => {
@@ -430,9 +526,15 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
         } else {
             format!("only {}", recognised.iter().map(|(_, k)| k.describe()).collect::<Vec<_>>().join(", "))
         };
+        // Name what was skipped: the file meant as the tabular may be among them.
+        let mut why: Vec<String> = skipped.iter().take(8).map(|(f, w)| format!("{f} ({w})")).collect();
+        if skipped.len() > 8 {
+            why.push(format!("{} more", skipped.len() - 8));
+        }
+        let why = if why.is_empty() { String::new() } else { format!("; skipped: {}", why.join(", ")) };
         bail!(
-            "{}: {what}; a release needs an ICD-10-CM tabular (<ICD10CM.tabular>) or ICD-10-PCS tables (<ICD10PCS.tabular>)",
-            path.display()
+            "{}: {what}; a release needs an ICD-10-CM tabular (<ICD10CM.tabular>) or ICD-10-PCS tables (<ICD10PCS.tabular>){why}",
+            shown(&path.display().to_string())
         );
     }
     for set_kinds in [
@@ -480,7 +582,8 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
     let mut kinds: Vec<FileKind> = chosen.keys().copied().collect();
     kinds.sort_by_key(|k| order(*k));
     for kind in kinds {
-        let f = &chosen[&kind];
+        // Moved, not copied: a release's files are held once.
+        let Some(f) = chosen.remove(&kind) else { continue };
         let is_cm = matches!(
             kind,
             FileKind::CmTabular
@@ -529,11 +632,11 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
             label,
             effective_from: from,
             effective_to: to,
-            source: f.source.clone(),
+            source: f.source,
             file: file.clone(),
             sha256,
         });
-        stored.insert(kind, (f.data.clone(), file));
+        stored.insert(kind, (f.data, file));
     }
     // A release of one code set: the other comes from the shipped edition of the same year.
     let year = cm_version.clone().or(pcs_version.clone()).unwrap_or_default();
@@ -590,7 +693,7 @@ pub fn import(path: &Path, name: Option<&str>) -> Result<ImportReport> {
     let edition = Edition { name: name.clone(), shipped: false, components };
     let manifest = Manifest {
         edition: edition.clone(),
-        imported_from: path.display().to_string(),
+        imported_from: shown(&path.display().to_string()),
         imported_at: chrono::Local::now().to_rfc3339(),
         notes: notes.clone(),
     };

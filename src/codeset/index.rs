@@ -564,8 +564,10 @@ impl<'a> Parser<'a> {
         if self.in_old > 0 {
             return;
         }
+        // Release text reaches the screen: sanitized once, here.
+        let text = crate::text::sanitize(text);
         if let Some(c) = &mut self.capture {
-            if self.in_nemod > 0 { c.nemod.push_str(text) } else { c.text.push_str(text) }
+            if self.in_nemod > 0 { c.nemod.push_str(&text) } else { c.text.push_str(&text) }
         }
     }
 

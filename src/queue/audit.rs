@@ -1,8 +1,6 @@
-//! The append-only audit trail: one JSON line per change, fsync'ed before
-//! the state that reflects it is saved.
-
-use std::io::Write;
-use std::path::Path;
+//! The audit trail: one entry per change, committed in the same transaction
+//! as the change itself (see [`super::store`]), so the trail and the work
+//! always agree. Also the reader of the JSON Lines trail of older versions.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,28 +24,49 @@ pub struct AuditEntry {
     pub status: Option<Status>,
 }
 
-/// Append entries and fsync. The file is created 0600.
-pub fn append(path: &Path, entries: &[AuditEntry]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut buf = Vec::new();
-    for e in entries {
-        serde_json::to_writer(&mut buf, e)?;
-        buf.push(b'\n');
+impl AuditEntry {
+    /// An entry that records an event, not a change of the work (a claim taken over, an export).
+    pub fn event(who: &str, record: &str, what: String) -> AuditEntry {
+        AuditEntry {
+            who: who.to_string(),
+            when: Utc::now(),
+            record: record.to_string(),
+            what,
+            op: None,
+            status: None,
+        }
     }
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
-    // One write call per change keeps concurrent appenders' lines whole.
-    f.write_all(&buf)?;
-    f.sync_data()
 }
 
-/// Read a trail; lines that do not parse (a torn last line) are skipped.
-pub fn read(path: &Path) -> std::io::Result<Vec<AuditEntry>> {
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
-    Ok(data.split(|b| *b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect())
+/// A JSON Lines trail as medcode 0.1 wrote it (`audit.jsonl`), read for the
+/// migration into the store. A torn line (a crash mid-append) may be glued to
+/// the entry written after it: the entry is found again inside the line, and
+/// what cannot be read is counted, never silently dropped.
+#[derive(Debug, Default)]
+pub struct JsonLines {
+    pub entries: Vec<AuditEntry>,
+    /// Lines (or torn pieces of lines) that hold no readable entry.
+    pub unreadable: usize,
+}
+
+pub fn read_jsonl(data: &[u8]) -> JsonLines {
+    let mut out = JsonLines::default();
+    for line in data.split(|b| *b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if let Ok(e) = serde_json::from_slice(line) {
+            out.entries.push(e);
+            continue;
+        }
+        // A torn prefix: the whole entry that follows starts at a later `{"`.
+        out.unreadable += 1;
+        let glued = (1..line.len())
+            .filter(|i| line[*i] == b'{' && line.get(i + 1) == Some(&b'"'))
+            .find_map(|i| serde_json::from_slice::<AuditEntry>(&line[i..]).ok());
+        out.entries.extend(glued);
+    }
+    out
 }
 
 /// Rebuild the work from a trail (after a corrupt work file was set aside):
@@ -74,4 +93,24 @@ pub fn replay(
         }
     }
     (state, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(who: &str) -> String {
+        let e = AuditEntry::event(who, "R1", "comment".into());
+        serde_json::to_string(&e).expect("json")
+    }
+
+    #[test]
+    fn a_torn_line_glued_to_the_next_entry_loses_only_the_torn_part() {
+        let data =
+            format!("{}\n{{\"who\":\"x\",\"wh{}\n\n{}\n{{\"who\":\"tail", line("a"), line("b"), line("c"));
+        let read = read_jsonl(data.as_bytes());
+        let who: Vec<&str> = read.entries.iter().map(|e| e.who.as_str()).collect();
+        assert_eq!(who, ["a", "b", "c"]);
+        assert_eq!(read.unreadable, 2, "the torn piece and the torn tail are counted");
+    }
 }

@@ -84,10 +84,15 @@ pub fn write(
     out.flush()
 }
 
-/// Quote a CSV field when needed; a leading `=`, `+`, `-`, `@` is prefixed
-/// with `'` so a spreadsheet does not run it as a formula.
+/// Quote a CSV field when needed. A field a spreadsheet would run as a
+/// formula (`=`, `+`, `-`, `@` first, also after leading spaces, tabs or line
+/// breaks, or a leading tab or carriage return) is prefixed with `'`; bidi
+/// controls are dropped, so the cell reads as it is stored.
 fn csv(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let s: String = s.chars().filter(|c| !crate::text::is_bidi_control(*c)).collect();
+    let formula = s.trim_start_matches([' ', '\t', '\r', '\n']).starts_with(['=', '+', '-', '@'])
+        || s.starts_with(['\t', '\r']);
+    let s = if formula { format!("'{s}") } else { s };
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
@@ -101,5 +106,16 @@ mod tests {
         assert_eq!(csv("a,b"), "\"a,b\"");
         assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv("=cmd()"), "'=cmd()");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_after_leading_blanks() {
+        assert_eq!(csv("  =1+1"), "'  =1+1");
+        assert_eq!(csv("\t@x"), "'\t@x");
+        assert_eq!(csv("\r\n+1"), "\"'\r\n+1\"");
+        assert_eq!(csv("\tplain"), "'\tplain");
+        assert_eq!(csv(" -2"), "' -2");
+        assert_eq!(csv("a =1"), "a =1");
+        assert_eq!(csv("AB\u{202e}21"), "AB21");
     }
 }

@@ -72,19 +72,26 @@ impl Loaded {
 /// The queue itself cannot be read (missing, unreadable, not a file or folder).
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read the queue {path}: {source}")]
+    // The source is the cause in the chain, not repeated in this message.
+    #[error("cannot read the queue {path}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path} is neither a JSON Lines file nor a folder of .json files")]
     NotAQueue { path: PathBuf },
 }
 
+/// The largest queue file read (a JSON Lines file of many records).
+pub const MAX_QUEUE_FILE: u64 = 256 << 20;
+/// The largest `.json` file of a folder queue (one record; its note is cut at [`MAX_DOCUMENTATION`]).
+pub const MAX_RECORD_FILE: u64 = 16 << 20;
+
 /// Read a queue: a `.jsonl` file (any file, really) or a folder of `.json` files.
+/// Only regular files are read (a FIFO or a link to `/dev/zero` is refused, never waited on).
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let io = |source| LoadError::Io { path: path.to_path_buf(), source };
     let meta = std::fs::metadata(path).map_err(io)?;
     let name = path.display().to_string();
     if meta.is_file() {
-        let data = std::fs::read(path).map_err(io)?;
+        let data = crate::paths::read_regular(path, MAX_QUEUE_FILE).map_err(io)?;
         return Ok(load_bytes(&name, &data));
     }
     if !meta.is_dir() {
@@ -94,7 +101,16 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     for entry in std::fs::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?;
         let p = entry.path();
-        if p.extension().is_some_and(|e| e == "json") && !is_hidden(&p) {
+        if p.extension().is_none_or(|e| e != "json") || is_hidden(&p) {
+            continue;
+        }
+        // A folder named `g.json` (or a link to one) holds no record: not a problem either.
+        let is_dir = match entry.file_type() {
+            Ok(t) if t.is_symlink() => std::fs::metadata(&p).is_ok_and(|m| m.is_dir()),
+            Ok(t) => t.is_dir(),
+            Err(_) => false,
+        };
+        if !is_dir {
             files.push(p);
         }
     }
@@ -103,13 +119,13 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let mut seen = HashMap::new();
     for file in files {
         let fname = file.display().to_string();
-        match std::fs::read(&file) {
+        match crate::paths::read_regular(&file, MAX_RECORD_FILE) {
             Ok(data) => {
                 if let Some(rec) = parse_document(&fname, &data, &mut loaded.problems) {
                     push_unique(rec, &mut seen, &mut loaded);
                 }
             }
-            Err(e) => loaded.problems.push(problem(&fname, 0, "-", format!("cannot read: {e}"))),
+            Err(e) => loaded.problems.push(problem(&fname, 0, "-", format!("cannot read: {e}; skipped"))),
         }
     }
     Ok(loaded)
@@ -154,7 +170,7 @@ pub fn load_bytes(name: &str, data: &[u8]) -> Loaded {
                 continue;
             }
         };
-        if let Some(rec) = parse_value(name, line_no, value, None, &mut loaded.problems) {
+        if let Some(rec) = parse_value(name, line_no, value, text, false, &mut loaded.problems) {
             push_unique(rec, &mut seen, &mut loaded);
         }
     }
@@ -173,7 +189,7 @@ fn parse_document(name: &str, data: &[u8], problems: &mut Vec<Problem>) -> Optio
         }
     };
     match serde_json::from_str::<Value>(text) {
-        Ok(v) => parse_value(name, 1, v, Some(text), problems),
+        Ok(v) => parse_value(name, 1, v, text, true, problems),
         Err(e) => {
             let msg = format!("malformed JSON at column {}: {}", e.column(), strip_position(&e.to_string()));
             problems.push(problem(name, e.line(), "-", msg));
@@ -183,16 +199,18 @@ fn parse_document(name: &str, data: &[u8], problems: &mut Vec<Problem>) -> Optio
 }
 
 /// Turn a parsed value into a record, naming the field of each problem.
-/// `text` is the whole document for a `.json` file, to find a field's line.
+/// `text` is what `value` was parsed from; with `document` (a `.json` file)
+/// a field's line is found in it.
 fn parse_value(
     name: &str,
     line: usize,
     value: Value,
-    text: Option<&str>,
+    text: &str,
+    document: bool,
     problems: &mut Vec<Problem>,
 ) -> Option<Record> {
     let first = problems.len();
-    let rec = parse_fields(name, line, value, text, problems);
+    let rec = parse_fields(name, line, value, text, document, problems);
     // One record's problems in the order of their lines.
     problems[first..].sort_by_key(|p| p.line);
     rec
@@ -202,10 +220,11 @@ fn parse_fields(
     name: &str,
     line: usize,
     value: Value,
-    text: Option<&str>,
+    text: &str,
+    document: bool,
     problems: &mut Vec<Problem>,
 ) -> Option<Record> {
-    let line_of = |field: &str| text.map_or(line, |t| field_line(t, field));
+    let line_of = |field: &str| if document { field_line(text, field, 0) } else { line };
     let Value::Object(map) = &value else {
         problems.push(problem(
             name,
@@ -216,6 +235,17 @@ fn parse_fields(
         return None;
     };
     let mut bad = false;
+    // serde_json keeps the last of a repeated key; another reader may keep the first.
+    for key in repeated_keys(text) {
+        let at = if document { field_line(text, &key, 1) } else { line };
+        problems.push(problem(
+            name,
+            at,
+            &key,
+            "repeated in this record: which value counts is unclear".into(),
+        ));
+        bad = true;
+    }
     for (key, v) in map {
         match check_field(key, v) {
             None => {
@@ -311,19 +341,58 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// The line of the first `"field":` key in a document (best effort; 1 if not found).
-fn field_line(text: &str, field: &str) -> usize {
+/// The line of the `"field":` key in a document after `skip` earlier ones
+/// (best effort; 1 if not found).
+fn field_line(text: &str, field: &str, mut skip: usize) -> usize {
     let Ok(quoted) = serde_json::to_string(field) else { return 1 };
     let mut from = 0;
     while let Some(i) = text[from..].find(&quoted) {
         let at = from + i;
         let rest = text[at + quoted.len()..].trim_start();
         if rest.starts_with(':') {
-            return text[..at].matches('\n').count() + 1;
+            if skip == 0 {
+                return text[..at].matches('\n').count() + 1;
+            }
+            skip -= 1;
         }
         from = at + quoted.len();
     }
     1
+}
+
+/// The keys of a JSON object that appear more than once, each named once, in
+/// order. A second, cheap pass over text already parsed as an object (values skipped).
+fn repeated_keys(text: &str) -> Vec<String> {
+    struct Keys(Vec<String>);
+    impl<'de> serde::Deserialize<'de> for Keys {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Keys, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = Keys;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some(k) = map.next_key::<String>()? {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        keys.push(k);
+                    }
+                    Ok(Keys(keys))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    let Ok(Keys(keys)) = serde_json::from_str::<Keys>(text) else { return Vec::new() };
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<String> = Vec::new();
+    for k in keys {
+        if !seen.insert(k.clone()) && !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -420,6 +489,32 @@ mod tests {
         assert_eq!(r.truncated, MAX_DOCUMENTATION);
         assert_eq!(l.problems[0].severity, Severity::Warning);
         assert_eq!(l.invalid_count(), 0);
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused_naming_line_and_field() {
+        let line = GOOD.replace("\"provider\"", "\"id\":\"B2\",\"provider\"");
+        let data = format!("{GOOD}\n{}\n", line.replace("A1", "A2"));
+        let l = load_bytes("r.jsonl", data.as_bytes());
+        let ids: Vec<&str> = l.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["A1"]);
+        let shown: Vec<String> = l.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["r.jsonl:2: id: repeated in this record: which value counts is unclear"]);
+        assert_eq!(repeated_keys(r#"{"a":1,"b":{"a":2},"a":3,"a":4}"#), ["a"]);
+    }
+
+    #[test]
+    fn bidi_controls_are_refused_in_ids_and_codes() {
+        for (from, to, field) in [
+            ("\"A1\"", "\"A\u{202e}1\"", "id"),
+            ("\"A1\"", "\"A\\u2066x\"", "id"),
+            ("\"provider\"", "\"codes\":[\"I10\u{200f}\"],\"provider\"", "codes"),
+        ] {
+            let l = load_bytes("b.jsonl", GOOD.replacen(from, to, 1).as_bytes());
+            assert!(l.records.is_empty(), "{to}");
+            assert_eq!(l.problems[0].field, field, "{:?}", l.problems);
+            assert!(l.problems[0].message.contains("bidirectional"), "{:?}", l.problems);
+        }
     }
 
     #[test]

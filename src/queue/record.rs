@@ -115,6 +115,19 @@ pub(crate) fn check_field(name: &str, value: &serde_json::Value) -> Option<Resul
 pub(crate) const REQUIRED: [&str; 7] =
     ["id", "encounter_type", "date_of_service", "patient_age", "patient_sex", "provider", "documentation"];
 
+/// What is wrong with an id-like value (a record id, a code as written), if anything.
+fn id_problem(value: &str) -> Option<&'static str> {
+    if value.chars().any(char::is_control) {
+        Some("must not contain control characters")
+    } else if value.chars().any(crate::text::is_bidi_control) {
+        Some(
+            "must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C)",
+        )
+    } else {
+        None
+    }
+}
+
 impl Record {
     /// Checks across fields, after the types are right: `(field, message)`.
     pub(crate) fn validate(&self) -> Vec<(&'static str, String)> {
@@ -122,8 +135,15 @@ impl Record {
         if self.id.trim().is_empty() {
             out.push(("id", "must not be empty".to_string()));
         }
-        if self.id.chars().any(char::is_control) {
-            out.push(("id", "must not contain control characters".to_string()));
+        // Ids and codes are matched and exported as typed: a bidi override would
+        // show `AB-12` for what is stored as something else.
+        if let Some(msg) = id_problem(&self.id) {
+            out.push(("id", msg.to_string()));
+        }
+        for (field, codes) in [("codes", &self.codes), ("expected_codes", &self.expected_codes)] {
+            if let Some(msg) = codes.iter().find_map(|c| id_problem(c)) {
+                out.push((field, msg.to_string()));
+            }
         }
         let inpatient = self.encounter_type == EncounterType::Inpatient;
         for (field, date) in

@@ -1,14 +1,19 @@
-//! The work file: the coder's work on every record of one queue, saved
-//! atomically on every change, with the audit trail beside it.
+//! The coder's work on a queue: every record's state, the audit trail and the
+//! claims, behind [`WorkDb`] (today SQLite, [`sqlite::SqliteDb`]; a server
+//! database for teams on several hosts can implement the same trait).
 //!
-//! Where: a `.medcode/` folder beside the queue when it can be created there
-//! (`<dir>/.medcode/<queue file name>/` for a JSON Lines file,
-//! `<folder>/.medcode/` for a folder queue), so coders sharing the queue
-//! share the work and the claims; otherwise
-//! `data_dir()/work/<first 16 hex of sha256(canonical queue path)>/`.
-//! Inside: `work.json` (the state), `audit.jsonl` (the trail), `claims/`,
-//! and `lock` (held with `flock` while saving so two coders' saves merge
-//! record by record instead of overwriting each other).
+//! Every change is one transaction on fresh state: take the write lock,
+//! check the record's claim, read the record as saved now, apply the
+//! operation, write it with its audit entry, commit. Nothing is built from a
+//! stale in-memory copy, so coders never undo each other's work.
+//!
+//! Where: one home per queue (see [`Store::open`]): a `.medcode/` folder
+//! beside the queue when it can be written there, so coders sharing the
+//! queue share the work and the claims; otherwise the per-user data
+//! directory. Work found in the other place is merged in and said so.
+
+pub mod safety;
+pub mod sqlite;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -17,17 +22,19 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::audit::{self, AuditEntry};
+use super::claim::{Claim, Outcome, Session};
 use super::work::{self, Op, OpError, RecordWork};
+pub use sqlite::DB_FILE;
 
-pub const WORK_FILE: &str = "work.json";
-pub const AUDIT_FILE: &str = "audit.jsonl";
-const FORMAT: u32 = 1;
+/// The work file of medcode 0.1 (migrated into the database on first open).
+pub const LEGACY_WORK_FILE: &str = "work.json";
+/// The audit trail of medcode 0.1 (migrated likewise).
+pub const LEGACY_AUDIT_FILE: &str = "audit.jsonl";
 
-/// Where the work folder was put.
+/// Where the work folder is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkLocation {
     /// A `.medcode/` folder beside the queue (shared by everyone who opens it).
@@ -38,88 +45,320 @@ pub enum WorkLocation {
     Explicit,
 }
 
+// OS and SQLite errors are printed inside the message, not as a `source`, so
+// an error chain never prints them twice.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
+    #[error("{path}: {err}")]
+    Db { path: PathBuf, err: rusqlite::Error },
     #[error(
-        "the work file {path} is corrupt ({message}); it was kept as {kept} and nothing was overwritten; `medcode queue recover` rebuilds the work from the audit trail"
+        "the work store {path} is corrupt ({message}); it was kept as {kept} and nothing was overwritten; `medcode queue recover` rebuilds the work from what can be read of it"
     )]
     Corrupt { path: PathBuf, message: String, kept: PathBuf },
-    #[error("the work file {path} was written by a newer medcode (format {found}, this one reads {FORMAT})")]
+    #[error(
+        "the work store {path} has a damaged entry ({message}); `medcode queue recover` rebuilds the work from the audit trail"
+    )]
+    Damaged { path: PathBuf, message: String },
+    #[error(
+        "the work store {path} was written by a newer medcode (format {found}); this one does not change it"
+    )]
     NewerFormat { path: PathBuf, found: u32 },
     #[error(transparent)]
     Op(#[from] OpError),
-    #[error("cannot find a place for the work file: {0}")]
+    #[error("cannot find a place for the work: {0}")]
     NoPlace(String),
+    #[error(
+        "{} is {}: nothing was saved (take it over with `medcode queue claim QUEUE {} --force`)",
+        crate::queue::sanitize_for_terminal(&.0.record),
+        .0.describe(),
+        crate::queue::sanitize_for_terminal(&.0.record)
+    )]
+    Claimed(Box<Claim>),
+    #[error("the queue's work in {dir} cannot be written by you ({why}); nothing was saved")]
+    ReadOnly { dir: PathBuf, why: String },
+    #[error("the work in {from} was moved to {to}; reopen the queue")]
+    Moved { from: PathBuf, to: PathBuf },
+    #[error("{path}: {why}; refusing to use it")]
+    Unsafe { path: PathBuf, why: String },
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io { path: path.to_path_buf(), source }
+/// One committed change.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub work: RecordWork,
+    pub entry: AuditEntry,
+    pub seq: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WorkFile {
-    format: u32,
-    /// The queue this work belongs to, for people reading the folder.
-    queue: String,
-    records: BTreeMap<String, RecordWork>,
+/// What changed after a point of the trail.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// The newest point.
+    pub seq: u64,
+    /// Records changed since, as they are now.
+    pub records: Vec<(String, RecordWork)>,
+    /// The audit entries of other sessions since (to tell the coder).
+    pub by_others: Vec<AuditEntry>,
 }
 
-/// The open work of one queue.
-#[derive(Debug)]
+/// Work brought in from elsewhere (an older work file, the other home).
+#[derive(Debug, Clone, Default)]
+pub struct Imported {
+    /// A name for where it came from; an import of the same source is idempotent.
+    pub source: String,
+    pub records: BTreeMap<String, RecordWork>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Merge {
+    pub records: usize,
+    pub entries: usize,
+    /// Records both places had, differently: kept as the destination has them.
+    pub conflicts: Vec<String>,
+}
+
+/// What a change does to the record as saved: the new state and its audit entry.
+pub type ChangeFn<'a> = dyn FnMut(&RecordWork) -> Result<(RecordWork, AuditEntry), StoreError> + 'a;
+/// Rebuilds every record from an audit trail: (records, entries that no longer apply).
+pub type ReplayFn = dyn Fn(&[AuditEntry]) -> (BTreeMap<String, RecordWork>, usize);
+
+/// A store of work with transactions. Every method is one transaction.
+pub trait WorkDb {
+    /// The database, for messages.
+    fn path(&self) -> &Path;
+    /// Every record's work and the newest point of the trail.
+    fn snapshot(&self) -> Result<(BTreeMap<String, RecordWork>, u64), StoreError>;
+    /// Whether another session may have committed since the last call (cheap).
+    fn changed(&self) -> Result<bool, StoreError>;
+    fn changes_since(&self, seq: u64, session: &Session) -> Result<Changes, StoreError>;
+    /// Change one record: refused when another live session claims it; `f`
+    /// sees the record as saved now and returns the new state and its entry.
+    fn change(&self, record: &str, session: &Session, f: &mut ChangeFn<'_>) -> Result<Committed, StoreError>;
+    /// Claim a record; a stale claim is taken over, a live one only with
+    /// `force`; a takeover is audited in the same transaction.
+    fn claim(&self, record: &str, session: &Session, force: bool) -> Result<Outcome, StoreError>;
+    /// Refresh our claim's heartbeat; false when it is not ours any more.
+    fn heartbeat(&self, record: &str, session: &Session) -> Result<bool, StoreError>;
+    /// Release our claim on `record`, or all of ours; the records released.
+    fn release(&self, record: Option<&str>, session: &Session) -> Result<Vec<String>, StoreError>;
+    fn claims(&self) -> Result<Vec<Claim>, StoreError>;
+    fn audit(&self) -> Result<Vec<AuditEntry>, StoreError>;
+    /// An audit entry that changes no work (a claim, an export).
+    fn log(&self, entry: &AuditEntry, session: &Session) -> Result<(), StoreError>;
+    /// Rebuild every record from the trail; (records, entries skipped).
+    fn rebuild(&self, replay: &ReplayFn) -> Result<(usize, usize), StoreError>;
+    /// Bring in work from elsewhere: its trail, and the records this store lacks.
+    fn import(&self, from: &Imported) -> Result<Merge, StoreError>;
+    /// Mark this store as moved (every later change is refused, naming `to`).
+    fn set_moved(&self, to: &Path) -> Result<(), StoreError>;
+    fn moved(&self) -> Result<Option<PathBuf>, StoreError>;
+}
+
+/// The open work of one queue: the store, this session, and a copy of every
+/// record's work kept in step with the store after each change.
 pub struct Store {
+    db: Box<dyn WorkDb>,
     dir: PathBuf,
     location: WorkLocation,
-    queue: String,
+    session: Session,
     records: BTreeMap<String, RecordWork>,
-    user: String,
-    /// The work file as last read or written (size, mtime, inode): when it
-    /// has not changed, a save skips re-reading it.
-    seen: Option<FileStamp>,
+    seq: u64,
+    /// Why changes are refused (a home that is read-only for this user).
+    read_only: Option<String>,
+    /// What opening found (a migration, a merge): say it to the coder once.
+    notice: Option<String>,
 }
 
-type FileStamp = (u64, i64, i64, u64);
-
-fn stamp(path: &Path) -> Option<FileStamp> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(path).ok().map(|m| (m.len(), m.mtime(), m.mtime_nsec(), m.ino()))
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).field("location", &self.location).finish()
+    }
 }
 
 impl Store {
-    /// Open (or start) the work for the queue at `queue` (a file or folder).
+    /// Open the work of the queue at `queue` (a file or folder) in its one
+    /// home: beside the queue when the folder there exists or can be made
+    /// and written; read-only there when it exists but this user cannot
+    /// write it (the work of the others is shown, changes are refused with
+    /// the reason: never a private copy that nobody else sees); else the data
+    /// directory. Work saved in the data directory while the queue's folder
+    /// was read-only is merged into the queue's home once it can be written.
     pub fn open(queue: &Path) -> Result<Store, StoreError> {
-        let (dir, location) = work_dir_for(queue)?;
-        Store::open_at(&dir, location, &queue.display().to_string())
+        let canonical =
+            std::fs::canonicalize(queue).map_err(|e| StoreError::Io { path: queue.to_path_buf(), err: e })?;
+        let name = queue.display().to_string();
+        let (beside, private) = homes(&canonical)?;
+        let beside_has = has_work(&beside);
+        let private_has = has_work(&private);
+        if beside_has || (create_private_dir(&beside).is_ok() && writable(&beside)) {
+            match Store::open_at(&beside, WorkLocation::BesideQueue, &name, true) {
+                Ok(mut s) => {
+                    if private_has {
+                        s.merge_from(&private, &name)?;
+                    }
+                    return Ok(s);
+                }
+                Err(
+                    e @ (StoreError::Corrupt { .. }
+                    | StoreError::NewerFormat { .. }
+                    | StoreError::Unsafe { .. }),
+                ) => {
+                    return Err(e);
+                }
+                Err(e) if beside_has => {
+                    let mut s = Store::open_at(&beside, WorkLocation::BesideQueue, &name, false)?;
+                    s.read_only = Some(e.to_string());
+                    if private_has {
+                        s.notice = Some(format!(
+                            "your earlier work on this queue is kept in {}; it is merged in when you can write {}",
+                            private.display(),
+                            beside.display()
+                        ));
+                    }
+                    return Ok(s);
+                }
+                Err(_) => {}
+            }
+        }
+        Store::open_at(&private, WorkLocation::DataDir, &name, true)
     }
 
     /// Open the work for the shipped example queue (always in the data directory).
     pub fn open_example() -> Result<Store, StoreError> {
         let data = crate::paths::data_dir().map_err(|e| StoreError::NoPlace(format!("{e:#}")))?;
-        let dir = data.join("work").join("example");
-        Store::open_at(&dir, WorkLocation::DataDir, super::EXAMPLE_NAME)
+        Store::open_at(&data.join("work").join("example"), WorkLocation::DataDir, super::EXAMPLE_NAME, true)
     }
 
     /// Open the work kept in `dir` (created 0700 if missing).
     pub fn open_in(dir: &Path, queue_name: &str) -> Result<Store, StoreError> {
-        Store::open_at(dir, WorkLocation::Explicit, queue_name)
+        Store::open_at(dir, WorkLocation::Explicit, queue_name, true)
     }
 
-    fn open_at(dir: &Path, location: WorkLocation, queue_name: &str) -> Result<Store, StoreError> {
-        create_private_dir(dir)?;
+    fn open_at(
+        dir: &Path,
+        location: WorkLocation,
+        queue_name: &str,
+        write: bool,
+    ) -> Result<Store, StoreError> {
+        if write {
+            create_private_dir(dir)?;
+        }
+        let db = sqlite::SqliteDb::open(dir, write)?;
         let mut store = Store {
+            db: Box::new(db),
             dir: dir.to_path_buf(),
             location,
-            queue: queue_name.to_string(),
+            session: Session::new(&os_user()),
             records: BTreeMap::new(),
-            user: os_user(),
-            seen: None,
+            seq: 0,
+            read_only: None,
+            notice: None,
         };
-        let _lock = store.lock()?;
-        store.records = store.read_current()?.records;
-        store.seen = stamp(&store.work_file());
+        if write {
+            store.notice = store.migrate_legacy(queue_name)?;
+        }
+        store.reload()?;
         Ok(store)
+    }
+
+    /// medcode 0.1 kept `work.json` and `audit.jsonl`: bring both in (once;
+    /// the files are renamed `*.migrated` and kept).
+    fn migrate_legacy(&mut self, queue_name: &str) -> Result<Option<String>, StoreError> {
+        let work_path = self.dir.join(LEGACY_WORK_FILE);
+        let audit_path = self.dir.join(LEGACY_AUDIT_FILE);
+        if !work_path.exists() && !audit_path.exists() {
+            return Ok(None);
+        }
+        for p in [&work_path, &audit_path] {
+            safety::check_file(p, &self.dir)?;
+        }
+        let read = |p: &Path| match std::fs::read(p) {
+            Ok(d) => Ok(Some(d)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path: p.to_path_buf(), err: e }),
+        };
+        let trail = read(&audit_path)?.map(|d| audit::read_jsonl(&d)).unwrap_or_default();
+        #[derive(serde::Deserialize)]
+        struct WorkFile {
+            records: BTreeMap<String, RecordWork>,
+        }
+        let mut note = Vec::new();
+        let records = match read(&work_path)? {
+            Some(d) => match serde_json::from_slice::<WorkFile>(&d) {
+                Ok(f) => f.records,
+                Err(e) => {
+                    note.push(format!(
+                        "{} did not parse ({e}): rebuilt from the audit trail",
+                        work_path.display()
+                    ));
+                    audit::replay(&trail.entries).0
+                }
+            },
+            None => audit::replay(&trail.entries).0,
+        };
+        let merge = self.db.import(&Imported { source: "legacy".into(), records, audit: trail.entries })?;
+        for p in [&work_path, &audit_path] {
+            if p.exists() {
+                let _ = std::fs::rename(p, p.with_extension(format!("{}.migrated", ext(p))));
+            }
+        }
+        // Temporary files a killed 0.1 save left behind.
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(".work.json.tmp-") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        note.insert(
+            0,
+            format!(
+                "moved the work of {queue_name} into {} ({} record(s), {} audit entr(y/ies); the old files are kept as *.migrated)",
+                self.db.path().display(),
+                merge.records,
+                merge.entries
+            ),
+        );
+        if trail.unreadable > 0 {
+            note.push(format!("{} unreadable line(s) of the old audit trail were skipped", trail.unreadable));
+        }
+        Ok(Some(note.join("; ")))
+    }
+
+    /// Bring in the work saved in `other` (the data directory, while the
+    /// queue's folder was read-only), then mark it moved here.
+    fn merge_from(&mut self, other: &Path, queue_name: &str) -> Result<(), StoreError> {
+        let from = Store::open_at(other, WorkLocation::DataDir, queue_name, true)?;
+        if from.db.moved()?.is_some() {
+            return Ok(());
+        }
+        let imported = Imported {
+            source: other.display().to_string(),
+            records: from.records.clone(),
+            audit: from.db.audit()?,
+        };
+        let merge = self.db.import(&imported)?;
+        from.db.set_moved(&self.dir)?;
+        let mut note = format!(
+            "merged the work saved in {} into {} ({} record(s))",
+            other.display(),
+            self.dir.display(),
+            merge.records
+        );
+        if !merge.conflicts.is_empty() {
+            note.push_str(&format!(
+                "; {} record(s) had other work here and were kept as they are here: {} (the other copy stays in {})",
+                merge.conflicts.len(),
+                merge.conflicts.join(", "),
+                from.db.path().display()
+            ));
+        }
+        self.notice = Some(note);
+        self.reload()
     }
 
     pub fn dir(&self) -> &Path {
@@ -128,27 +367,29 @@ impl Store {
     pub fn location(&self) -> WorkLocation {
         self.location
     }
+    /// The database file.
     pub fn work_file(&self) -> PathBuf {
-        self.dir.join(WORK_FILE)
+        self.db.path().to_path_buf()
     }
-    pub fn audit_file(&self) -> PathBuf {
-        self.dir.join(AUDIT_FILE)
+    /// Why changes are refused, when they are.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
     }
-    pub fn claims_dir(&self) -> PathBuf {
-        self.dir.join("claims")
-    }
-    /// The claims of this queue, made as [`Store::user`].
-    pub fn claims(&self) -> std::io::Result<super::claim::Claims> {
-        super::claim::Claims::new(&self.claims_dir(), &self.user)
+    /// What opening did that the coder should hear about (taken: said once).
+    pub fn take_notice(&mut self) -> Option<String> {
+        self.notice.take()
     }
 
     /// The OS user name recorded as `who`.
     pub fn user(&self) -> &str {
-        &self.user
+        &self.session.user
     }
     /// Use another name as `who` (tests; a coder id from configuration).
     pub fn set_user(&mut self, user: &str) {
-        self.user = user.to_string();
+        self.session = Session::new(user);
+    }
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// The work on one record (a new, empty one if nothing was done yet).
@@ -156,162 +397,192 @@ impl Store {
         self.records.get(record_id).cloned().unwrap_or_default()
     }
 
-    /// Every record with saved work.
+    /// Every record with saved work (as of the last change or refresh).
     pub fn all(&self) -> &BTreeMap<String, RecordWork> {
         &self.records
     }
 
-    /// Re-read the work file to pick up other coders' saves.
+    /// Read every record again.
     pub fn reload(&mut self) -> Result<(), StoreError> {
-        let _lock = self.lock()?;
-        self.records = self.read_current()?.records;
-        self.seen = stamp(&self.work_file());
+        let (records, seq) = self.db.snapshot()?;
+        self.records = records;
+        self.seq = seq;
         Ok(())
     }
 
-    /// Apply an operation and save it: the effect the TUI runs. `edit_errors`
-    /// is the number of error-severity edits of the record now.
-    pub fn apply(&mut self, record_id: &str, op: &Op, edit_errors: usize) -> Result<AuditEntry, StoreError> {
-        let cx = work::Context { who: &self.user, when: Utc::now(), edit_errors };
-        let (new, entry) = work::apply(record_id, &self.get(record_id), op, &cx)?;
-        self.save(record_id, new, std::slice::from_ref(&entry))?;
-        Ok(entry)
+    /// Pick up what other sessions committed: the entries they wrote since
+    /// (empty when nothing changed; cheap enough to call on every wake-up).
+    pub fn refresh(&mut self) -> Result<Vec<AuditEntry>, StoreError> {
+        if !self.db.changed()? {
+            return Ok(Vec::new());
+        }
+        self.sync()
     }
 
-    /// Save the new state of one record with the audit entries that explain
-    /// it: the trail is appended and fsync'ed first, then the work file is
-    /// rewritten atomically with this record replaced (other records as the
-    /// file has them now, so coders working on different records never undo
-    /// each other's saves).
-    pub fn save(
+    fn sync(&mut self) -> Result<Vec<AuditEntry>, StoreError> {
+        let changes = self.db.changes_since(self.seq, &self.session)?;
+        for (id, w) in changes.records {
+            self.records.insert(id, w);
+        }
+        self.seq = changes.seq;
+        Ok(changes.by_others)
+    }
+
+    fn writable(&self) -> Result<(), StoreError> {
+        match &self.read_only {
+            Some(why) => Err(StoreError::ReadOnly { dir: self.dir.clone(), why: why.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// Apply an operation and save it; `edit_errors` is the number of
+    /// error-severity edits of the record now.
+    pub fn apply(&mut self, record_id: &str, op: &Op, edit_errors: usize) -> Result<AuditEntry, StoreError> {
+        self.apply_with(record_id, op, &|_| edit_errors)
+    }
+
+    /// Apply an operation to the record as saved now, in one transaction;
+    /// `edit_errors` counts the edit errors of that fresh state (for `done`).
+    pub fn apply_with(
         &mut self,
         record_id: &str,
-        work: RecordWork,
-        entries: &[AuditEntry],
-    ) -> Result<(), StoreError> {
-        let _lock = self.lock()?;
-        let now = stamp(&self.work_file());
-        let mut records = if now.is_some() && now == self.seen {
-            // Nobody else saved since we did: our copy is the file.
-            std::mem::take(&mut self.records)
-        } else {
-            self.read_current()?.records
-        };
-        let audit_path = self.audit_file();
-        let previous = records.insert(record_id.to_string(), work);
-        let file = WorkFile { format: FORMAT, queue: self.queue.clone(), records };
-        let written = audit::append(&audit_path, entries)
-            .map_err(io(&audit_path))
-            .and_then(|()| encode(&file).map_err(|e| StoreError::Io { path: self.work_file(), source: e }))
-            .and_then(|bytes| write_atomic(&self.work_file(), &bytes));
-        let mut records = file.records;
-        if written.is_err() {
-            // Not saved: keep the in-memory copy equal to the file.
-            match previous {
-                Some(p) => records.insert(record_id.to_string(), p),
-                None => records.remove(record_id),
-            };
+        op: &Op,
+        edit_errors: &dyn Fn(&RecordWork) -> usize,
+    ) -> Result<AuditEntry, StoreError> {
+        self.writable()?;
+        let who = self.session.user.clone();
+        let result = self.db.change(record_id, &self.session, &mut |current| {
+            let cx = work::Context { who: &who, when: Utc::now(), edit_errors: edit_errors(current) };
+            work::apply(record_id, current, op, &cx).map_err(StoreError::Op)
+        });
+        // Whatever happened, show the record as it is saved now.
+        let synced = self.sync();
+        let committed = result?;
+        self.records.insert(record_id.to_string(), committed.work);
+        synced?;
+        Ok(committed.entry)
+    }
+
+    /// Claim a record for this session.
+    pub fn claim(&mut self, record_id: &str, force: bool) -> Result<Outcome, StoreError> {
+        self.writable()?;
+        self.db.claim(record_id, &self.session, force)
+    }
+    pub fn heartbeat(&mut self, record_id: &str) -> Result<bool, StoreError> {
+        self.writable()?;
+        self.db.heartbeat(record_id, &self.session)
+    }
+    pub fn release(&mut self, record_id: &str) -> Result<(), StoreError> {
+        if self.read_only.is_some() {
+            return Ok(());
         }
-        self.records = records;
-        written?;
-        self.seen = stamp(&self.work_file());
-        Ok(())
+        self.db.release(Some(record_id), &self.session).map(drop)
+    }
+    /// Release every claim of this session; the records released.
+    pub fn release_mine(&mut self) -> Result<Vec<String>, StoreError> {
+        if self.read_only.is_some() {
+            return Ok(Vec::new());
+        }
+        self.db.release(None, &self.session)
+    }
+    /// Who holds `record_id` (stale claims included: check `is_stale`).
+    pub fn holder(&self, record_id: &str) -> Result<Option<Claim>, StoreError> {
+        Ok(self.db.claims()?.into_iter().find(|c| c.record == record_id))
+    }
+    /// Every claim (stale ones included).
+    pub fn claims(&self) -> Result<Vec<Claim>, StoreError> {
+        self.db.claims()
+    }
+    /// What releases this session's claims from another thread (a signal handler).
+    pub fn releaser(&self) -> Releaser {
+        Releaser { db: self.db.path().to_path_buf(), session: self.session.id.clone() }
     }
 
-    /// Rebuild every record's work from the audit trail and save it (after a
-    /// corrupt work file was set aside). Returns how many entries were skipped.
-    pub fn recover_from_audit(&mut self) -> Result<usize, StoreError> {
-        let _lock = self.lock()?;
-        let path = self.audit_file();
-        let entries = audit::read(&path).map_err(io(&path))?;
-        let (records, skipped) = audit::replay(&entries);
-        let file = WorkFile { format: FORMAT, queue: self.queue.clone(), records };
-        let bytes = encode(&file).map_err(|e| StoreError::Io { path: self.work_file(), source: e })?;
-        write_atomic(&self.work_file(), &bytes)?;
-        self.records = file.records;
-        self.seen = stamp(&self.work_file());
-        Ok(skipped)
+    /// The whole audit trail, oldest first.
+    pub fn audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        self.db.audit()
     }
-
-    /// Append to the audit trail only (claims taken over, exports).
+    /// Add an entry that changes no work (an export, a note).
     pub fn log(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        let _lock = self.lock()?;
-        let path = self.audit_file();
-        audit::append(&path, std::slice::from_ref(entry)).map_err(io(&path))
+        self.writable()?;
+        self.db.log(entry, &self.session)
     }
 
-    fn read_current(&self) -> Result<WorkFile, StoreError> {
-        let path = self.work_file();
-        let data = match std::fs::read(&path) {
-            Ok(d) => d,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(WorkFile { format: FORMAT, queue: self.queue.clone(), records: BTreeMap::new() });
+    /// Rebuild every record's work from the audit trail (after a damaged
+    /// entry): (records with work, entries that no longer apply).
+    pub fn recover_from_audit(&mut self) -> Result<(usize, usize), StoreError> {
+        self.writable()?;
+        let counts = self.db.rebuild(&audit::replay)?;
+        self.reload()?;
+        Ok(counts)
+    }
+
+    /// Rebuild from what can be read of a database kept aside as corrupt.
+    pub fn recover_from(&mut self, kept: &Path) -> Result<Merge, StoreError> {
+        self.writable()?;
+        let conn = rusqlite::Connection::open_with_flags(
+            kept,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW,
+        )
+        .map_err(|e| StoreError::Db { path: kept.to_path_buf(), err: e })?;
+        let mut entries = Vec::new();
+        let read = (|| -> rusqlite::Result<()> {
+            let mut stmt = conn.prepare("SELECT entry FROM audit ORDER BY seq")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                if let Ok(e) = serde_json::from_str::<AuditEntry>(&row.get::<_, String>(0)?) {
+                    entries.push(e);
+                }
             }
-            Err(e) => return Err(StoreError::Io { path, source: e }),
-        };
-        match serde_json::from_slice::<WorkFile>(&data) {
-            Ok(f) if f.format > FORMAT => Err(StoreError::NewerFormat { path, found: f.format }),
-            Ok(f) => Ok(f),
-            Err(e) => {
-                // Keep the evidence: move it aside, never overwrite it.
-                let kept =
-                    self.dir.join(format!("{WORK_FILE}.corrupt-{}", Utc::now().format("%Y%m%dT%H%M%S%.6fZ")));
-                std::fs::rename(&path, &kept).map_err(io(&path))?;
-                Err(StoreError::Corrupt { path, message: e.to_string(), kept })
-            }
+            Ok(())
+        })();
+        if let Err(e) = read
+            && entries.is_empty()
+        {
+            return Err(StoreError::Db { path: kept.to_path_buf(), err: e });
         }
-    }
-
-    fn lock(&self) -> Result<Lock, StoreError> {
-        Lock::take(&self.dir.join("lock"))
-    }
-}
-
-/// The work file's bytes: one line per record, so it stays readable and
-/// diffable without the cost of pretty-printing every code.
-fn encode(file: &WorkFile) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    write!(out, "{{\"format\":{},\"queue\":", file.format)?;
-    serde_json::to_writer(&mut out, &file.queue)?;
-    out.extend_from_slice(b",\"records\":{");
-    for (i, (id, work)) in file.records.iter().enumerate() {
-        out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        serde_json::to_writer(&mut out, id)?;
-        out.push(b':');
-        serde_json::to_writer(&mut out, work)?;
-    }
-    out.extend_from_slice(b"\n}}\n");
-    Ok(out)
-}
-
-/// An exclusive `flock` on the lock file, released on drop.
-struct Lock(std::fs::File);
-
-impl Lock {
-    fn take(path: &Path) -> Result<Lock, StoreError> {
-        let f = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(io(path))?;
-        use std::os::fd::AsRawFd;
-        // SAFETY: flock on a descriptor we own; no memory is involved.
-        let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) };
-        if rc != 0 {
-            return Err(StoreError::Io { path: path.to_path_buf(), source: std::io::Error::last_os_error() });
-        }
-        Ok(Lock(f))
+        let (records, _) = audit::replay(&entries);
+        let merge =
+            self.db.import(&Imported { source: kept.display().to_string(), records, audit: entries })?;
+        self.reload()?;
+        Ok(merge)
     }
 }
 
-impl Drop for Lock {
-    fn drop(&mut self) {
-        use std::os::fd::AsRawFd;
-        // SAFETY: as above.
-        unsafe { libc::flock(self.0.as_raw_fd(), libc::LOCK_UN) };
+/// Releases one session's claims on a connection of its own.
+#[derive(Debug, Clone)]
+pub struct Releaser {
+    db: PathBuf,
+    session: String,
+}
+
+impl Releaser {
+    pub fn release_all(&self) -> Result<usize, StoreError> {
+        sqlite::release_session(&self.db, &self.session)
     }
+}
+
+fn ext(p: &Path) -> String {
+    p.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Whether a folder holds work (a database or the files of medcode 0.1).
+fn has_work(dir: &Path) -> bool {
+    [DB_FILE, LEGACY_WORK_FILE, LEGACY_AUDIT_FILE].iter().any(|f| dir.join(f).exists())
+}
+
+/// The two places a queue's work can be: beside it, and in the data directory.
+fn homes(canonical: &Path) -> Result<(PathBuf, PathBuf), StoreError> {
+    let beside = if canonical.is_dir() {
+        canonical.join(".medcode")
+    } else {
+        let parent = canonical.parent().unwrap_or(Path::new("/"));
+        let name = canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        parent.join(".medcode").join(name)
+    };
+    let data = crate::paths::data_dir().map_err(|e| StoreError::NoPlace(format!("{e:#}")))?;
+    let hash = hex::encode(Sha256::digest(canonical.as_os_str().as_encoded_bytes()));
+    Ok((beside, data.join("work").join(&hash[..16])))
 }
 
 /// Write `bytes` to `path` atomically: a temporary file in the same folder
@@ -319,7 +590,7 @@ impl Drop for Lock {
 /// the old file or the new one, at worst plus a stray temporary file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp =
         dir.join(format!(".{name}.tmp-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
@@ -333,37 +604,40 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.map_err(io(path))
+    result.map_err(|e| StoreError::Io { path: path.to_path_buf(), err: e })
 }
 
 /// Create a folder 0700 (existing folders are left as they are).
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(io(dir))
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| StoreError::Io { path: dir.to_path_buf(), err: e })
 }
 
-/// Choose the work folder for a queue (see the module documentation).
+/// Where the queue's work would be kept (see [`Store::open`]), without opening it.
 pub fn work_dir_for(queue: &Path) -> Result<(PathBuf, WorkLocation), StoreError> {
-    let canonical = std::fs::canonicalize(queue).map_err(io(queue))?;
-    let beside = if canonical.is_dir() {
-        canonical.join(".medcode")
-    } else {
-        let parent = canonical.parent().unwrap_or(Path::new("/"));
-        let name = canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        parent.join(".medcode").join(name)
-    };
-    if create_private_dir(&beside).is_ok() && writable(&beside) {
+    let canonical =
+        std::fs::canonicalize(queue).map_err(|e| StoreError::Io { path: queue.to_path_buf(), err: e })?;
+    let (beside, private) = homes(&canonical)?;
+    if has_work(&beside) || (create_private_dir(&beside).is_ok() && writable(&beside)) {
         return Ok((beside, WorkLocation::BesideQueue));
     }
-    let data = crate::paths::data_dir().map_err(|e| StoreError::NoPlace(format!("{e:#}")))?;
-    let hash = hex::encode(Sha256::digest(canonical.as_os_str().as_encoded_bytes()));
-    Ok((data.join("work").join(&hash[..16]), WorkLocation::DataDir))
+    Ok((private, WorkLocation::DataDir))
 }
 
 fn writable(dir: &Path) -> bool {
     let probe = dir.join(format!(".probe-{}", std::process::id()));
-    let ok =
-        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&probe).is_ok();
+    let ok = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&probe)
+        .is_ok();
     let _ = std::fs::remove_file(&probe);
     ok
 }
@@ -390,133 +664,4 @@ pub fn os_user() -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::codeset::CodeSet;
-    use crate::queue::work::{CodeKind, Poa, Status};
-    use std::os::unix::fs::PermissionsExt;
-
-    fn attach(code: &str) -> Op {
-        Op::Attach {
-            code: code.into(),
-            set: CodeSet::Icd10cm,
-            kind: CodeKind::Diagnosis,
-            poa: Some(Poa::Y),
-            at: None,
-        }
-    }
-
-    fn mode(p: &Path) -> u32 {
-        std::fs::metadata(p).expect("exists").permissions().mode() & 0o777
-    }
-
-    #[test]
-    fn saves_every_change_and_reopens_the_same() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let dir = tmp.path().join("w");
-        let mut s = Store::open_in(&dir, "q.jsonl").expect("open");
-        s.set_user("coder1");
-        s.apply("R1", &attach("E11.22"), 0).expect("attach");
-        s.apply("R1", &attach("N18.31"), 0).expect("attach");
-        s.apply("R2", &Op::Hold { reason: "no op note".into() }, 0).expect("hold");
-        let before = s.all().clone();
-        drop(s);
-        let again = Store::open_in(&dir, "q.jsonl").expect("reopen");
-        assert_eq!(again.all(), &before);
-        assert_eq!(again.get("R1").codes[1].code, "N18.31");
-        assert_eq!(again.get("R2").status, Status::OnHold);
-        assert_eq!(mode(&dir), 0o700);
-        assert_eq!(mode(&again.work_file()), 0o600);
-        assert_eq!(mode(&again.audit_file()), 0o600);
-        let trail = audit::read(&again.audit_file()).expect("audit");
-        let whats: Vec<&str> = trail.iter().map(|e| e.what.as_str()).collect();
-        assert_eq!(whats, ["attach E11.22 POA Y", "attach N18.31 POA Y", "hold"]);
-        assert_eq!(trail[0].who, "coder1");
-    }
-
-    #[test]
-    fn a_failed_op_changes_nothing() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let mut s = Store::open_in(tmp.path(), "q").expect("open");
-        s.apply("R1", &attach("E11.2"), 0).expect("attach");
-        let err = s.apply("R1", &Op::Done { override_reason: None }, 1).unwrap_err();
-        assert!(matches!(err, StoreError::Op(OpError::NeedsOverride(1))), "{err}");
-        assert_eq!(Store::open_in(tmp.path(), "q").expect("reopen").get("R1").status, Status::InProgress);
-        assert_eq!(audit::read(&s.audit_file()).expect("audit").len(), 1);
-    }
-
-    #[test]
-    fn leftover_temp_files_and_torn_writes_never_corrupt_the_state() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let mut s = Store::open_in(tmp.path(), "q").expect("open");
-        s.apply("R1", &attach("I10"), 0).expect("attach");
-        let saved = std::fs::read(s.work_file()).expect("read");
-        // A crash mid-write leaves a partial temporary file (and a torn audit line).
-        std::fs::write(tmp.path().join(".work.json.tmp-99999-0"), &saved[..saved.len() / 2]).expect("write");
-        let mut f = std::fs::OpenOptions::new().append(true).open(s.audit_file()).expect("audit");
-        f.write_all(b"{\"who\":\"x\",\"wh").expect("torn");
-        drop(f);
-        let mut again = Store::open_in(tmp.path(), "q").expect("reopen");
-        assert_eq!(again.get("R1").codes[0].code, "I10");
-        again.apply("R1", &attach("E78.5"), 0).expect("saves after a crash");
-        assert_eq!(Store::open_in(tmp.path(), "q").expect("reopen").get("R1").codes.len(), 2);
-    }
-
-    #[test]
-    fn corrupt_work_file_is_kept_aside_with_a_clear_error() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        std::fs::write(tmp.path().join(WORK_FILE), b"{\"format\":1,\"records\":{\"R1\":").expect("write");
-        let err = Store::open_in(tmp.path(), "q").unwrap_err();
-        let StoreError::Corrupt { path, kept, .. } = &err else { panic!("expected corrupt, got {err}") };
-        assert!(err.to_string().contains("work.json is corrupt"), "{err}");
-        assert_eq!(path, &tmp.path().join(WORK_FILE));
-        assert_eq!(std::fs::read(kept).expect("kept"), b"{\"format\":1,\"records\":{\"R1\":");
-        // The next open starts afresh; the corrupt copy stays.
-        let s = Store::open_in(tmp.path(), "q").expect("fresh");
-        assert!(s.all().is_empty());
-        assert!(kept.exists());
-    }
-
-    #[test]
-    fn the_audit_trail_rebuilds_the_work() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let mut s = Store::open_in(tmp.path(), "q").expect("open");
-        s.apply("R1", &attach("E11.2"), 0).expect("attach");
-        s.apply("R1", &attach("N18.31"), 0).expect("attach");
-        s.apply("R1", &Op::MoveDown { index: 0 }, 0).expect("move");
-        s.apply("R1", &Op::SetPoa { index: 0, poa: None }, 0).expect("poa");
-        s.apply("R1", &Op::Done { override_reason: Some("payer allows".into()) }, 1).expect("done");
-        s.apply("R2", &Op::Query { text: "type of MI?".into() }, 0).expect("query");
-        let before = s.all().clone();
-        std::fs::write(s.work_file(), b"garbage").expect("corrupt it");
-        assert!(matches!(Store::open_in(tmp.path(), "q"), Err(StoreError::Corrupt { .. })));
-        let mut fresh = Store::open_in(tmp.path(), "q").expect("fresh");
-        assert_eq!(fresh.recover_from_audit().expect("recover"), 0);
-        assert_eq!(fresh.all(), &before);
-        assert_eq!(Store::open_in(tmp.path(), "q").expect("reopen").all(), &before);
-    }
-
-    #[test]
-    fn two_stores_merge_record_by_record() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let mut a = Store::open_in(tmp.path(), "q").expect("a");
-        let mut b = Store::open_in(tmp.path(), "q").expect("b");
-        a.apply("R1", &attach("I10"), 0).expect("a");
-        b.apply("R2", &attach("J44.1"), 0).expect("b");
-        a.apply("R1", &attach("E78.5"), 0).expect("a again");
-        let s = Store::open_in(tmp.path(), "q").expect("reopen");
-        assert_eq!(s.get("R1").codes.len(), 2);
-        assert_eq!(s.get("R2").codes.len(), 1);
-    }
-
-    #[test]
-    fn work_goes_beside_the_queue_or_to_the_data_dir() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let q = tmp.path().join("q.jsonl");
-        std::fs::write(&q, b"").expect("write");
-        let (dir, loc) = work_dir_for(&q).expect("dir");
-        assert_eq!(loc, WorkLocation::BesideQueue);
-        assert_eq!(dir, std::fs::canonicalize(tmp.path()).expect("canon").join(".medcode").join("q.jsonl"));
-        assert!(work_dir_for(&tmp.path().join("missing.jsonl")).is_err());
-    }
-}
+mod tests;

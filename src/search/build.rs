@@ -355,9 +355,21 @@ pub fn status(dir: &Path, edition: &Edition) -> Status {
     st
 }
 
-/// Open the index and check it holds what the manifest says.
+/// Open the index and check it holds what the manifest says, with every
+/// file passing its checksum (tantivy ends each file with a CRC32 of its
+/// bytes). A panic inside tantivy on a damaged file is a damage too.
 fn check_index(dir: &Path, manifest: &Manifest) -> Result<(), String> {
+    super::guard::catch(|| check_files(dir, manifest)).and_then(|r| r)
+}
+
+fn check_files(dir: &Path, manifest: &Manifest) -> Result<(), String> {
     let index = Index::open_in_dir(dir).map_err(|e| format!("cannot open the index: {e}"))?;
+    let damaged = index.validate_checksum().map_err(|e| format!("cannot check the index files: {e}"))?;
+    if !damaged.is_empty() {
+        let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+        names.sort();
+        return Err(format!("checksum mismatch in {}", names.join(", ")));
+    }
     schema::fields_of(&index)?;
     let reader = index
         .reader_builder()

@@ -119,9 +119,34 @@ pub enum Opened {
     UsedStale(String),
 }
 
+/// Tantivy failed inside (a panic caught at the boundary): the index files are damaged.
+#[derive(Debug, thiserror::Error)]
+#[error("the search index {} is damaged ({what})", dir.display())]
+pub struct Damaged {
+    pub dir: PathBuf,
+    pub what: String,
+}
+
+/// Searches run after opening an index: a damage that the checksums miss
+/// shows here, at start, rather than on the coder's first keystroke.
+const SELF_TEST: [&str; 4] = ["chf", "e11.9", "diabetes w ckd", "0dtj"];
+
 impl Engine {
     /// Open an existing index without writing anything (works in a read-only folder).
     pub fn open(dir: &Path) -> Result<Engine> {
+        let damaged = |what| anyhow::Error::new(Damaged { dir: dir.to_path_buf(), what });
+        super::guard::catch(|| Engine::open_unguarded(dir)).map_err(damaged)?
+    }
+
+    /// Run [`SELF_TEST`]; an error (or a caught panic) means the index is damaged.
+    pub fn self_test(&self) -> Result<()> {
+        for text in SELF_TEST {
+            self.search(&Query::new(text))?;
+        }
+        Ok(())
+    }
+
+    fn open_unguarded(dir: &Path) -> Result<Engine> {
         let manifest = build::read_manifest(dir).map_err(anyhow::Error::msg)?;
         let index =
             Index::open_in_dir(dir).with_context(|| format!("opening the search index {}", dir.display()))?;
@@ -154,11 +179,18 @@ impl Engine {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(Engine, Opened)> {
         let st = build::status(dir, edition);
+        let mut why = if force { "rebuild asked for".to_string() } else { st.state.describe() };
+        let mut rebuild = force;
         if st.state == State::Fresh && !force {
-            return Ok((Engine::open(dir)?, Opened::Ready));
+            match Engine::open(dir).and_then(|e| e.self_test().map(|()| e)) {
+                Ok(engine) => return Ok((engine, Opened::Ready)),
+                Err(e) => {
+                    why = format!("damaged ({})", crate::text::error_message(&e));
+                    rebuild = true;
+                }
+            }
         }
-        let why = if force { "rebuild asked for".to_string() } else { st.state.describe() };
-        match build::build(dir, edition, book, !force, progress) {
+        match build::build(dir, edition, book, !rebuild, progress) {
             Ok(_) => Ok((Engine::open(dir)?, Opened::Built(why))),
             Err(e) => {
                 // A prebuilt index in a read-only place: use it if it opens at all.
@@ -404,7 +436,15 @@ fn matched_on(plan: &Plan, key: &str, title: &str, incl: &str, extra: &str, an: 
 }
 
 impl Search for Engine {
+    /// A panic inside tantivy (a damaged index) is caught here and returned as [`Damaged`].
     fn search(&self, q: &Query) -> Result<Vec<Hit>> {
+        let damaged = |what| anyhow::Error::new(Damaged { dir: self.dir.clone(), what });
+        super::guard::catch(|| self.search_unguarded(q)).map_err(damaged)?
+    }
+}
+
+impl Engine {
+    fn search_unguarded(&self, q: &Query) -> Result<Vec<Hit>> {
         if q.limit == 0 {
             return Ok(Vec::new());
         }

@@ -27,10 +27,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
 fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     let t = &app.theme;
     let title = format!(" Queue · {} ", super::fit(&crate::queue::sanitize_for_terminal(&q.name), 30));
-    let block = super::block(app, title, focused);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let w = usize::from(inner.width);
+    f.render_widget(super::block(app, title, focused), area);
+    let parts = crate::layout::queue_list(area);
+    let w = usize::from(parts.inner.width);
     let key = app.keymap.key_for(Layer::Queue, Action::CycleStatus).unwrap_or_default();
     let mut counts = vec![Span::styled(key, t.key), Span::styled(" filter: ", t.dim)];
     counts.push(Span::styled("all", if q.filter.is_none() { t.tab_active } else { t.dim }));
@@ -42,13 +41,10 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         ));
     }
     if q.problems > 0 {
-        counts.push(Span::styled(format!("  {} unreadable", q.problems), t.warn));
+        counts.push(Span::styled(format!("  {} unreadable: medcode queue check", q.problems), t.warn));
     }
-    f.render_widget(
-        Paragraph::new(Line::from(counts)).wrap(Wrap { trim: true }),
-        Rect { height: 2, ..inner },
-    );
-    let rows = Rect { y: inner.y + 2, height: inner.height.saturating_sub(2), ..inner };
+    f.render_widget(Paragraph::new(Line::from(counts)).wrap(Wrap { trim: true }), parts.counts);
+    let rows = parts.rows;
     let visible = q.visible();
     let height = usize::from(rows.height);
     let offset = q.sel.saturating_sub(height.saturating_sub(1));
@@ -103,38 +99,19 @@ fn work_summary(work: &crate::queue::RecordWork) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
-/// Where the parts of the record view go.
-pub struct RecordAreas {
-    pub inner: Rect,
-    /// The documentation text (its bottom rule is below it).
-    pub text: Rect,
-    pub codes: Rect,
-    /// The prompt or find line, when there is one.
-    pub bottom: Option<Rect>,
+/// Lines the edits take under the codes: up to [`EDIT_LINES`], plus the first one's rule line.
+pub fn edit_lines(edits: usize) -> usize {
+    edits.min(EDIT_LINES) + usize::from(edits > 0)
 }
 
-/// The record view's layout in `area` (shared with `update`, which scrolls to find matches).
-pub fn record_areas(app: &App, q: &QueueState, area: Rect) -> RecordAreas {
-    let inner = super::block(app, "", false).inner(area);
-    let (codes, edits) = q.open_record().map_or((0, 0), |r| {
-        let work = q.work_of(&r.id);
-        let edits = crate::queue::edits::check(&app.book, r, &work.codes).len();
-        (work.codes.len(), edits)
-    });
-    let summary = q.open_record().and_then(|r| work_summary(&q.work_of(&r.id))).is_some();
-    // Edits: up to EDIT_LINES, plus the first one's rule line.
-    let edit_lines = edits.min(EDIT_LINES) + usize::from(edits > 0);
-    let codes_h = (codes.max(1) + 1 + edit_lines + usize::from(summary)) as u16;
-    let bottom_h = u16::from(q.prompt.is_some() || !q.find.is_empty());
-    let doc_h = inner.height.saturating_sub(1 + codes_h + bottom_h).max(3);
-    let doc = Rect { y: inner.y + 1, height: doc_h, ..inner };
-    let codes =
-        Rect { y: doc.bottom(), height: codes_h.min(inner.bottom().saturating_sub(doc.bottom())), ..inner };
-    RecordAreas {
-        inner,
-        text: Rect { height: doc_h.saturating_sub(1), ..doc },
-        codes,
-        bottom: (bottom_h > 0).then(|| Rect { y: inner.bottom().saturating_sub(1), height: 1, ..inner }),
+/// What the record view makes room for (read by `update` too, which scrolls by it).
+pub fn record_shape(q: &QueueState) -> crate::layout::RecordShape {
+    let work = q.open.as_deref().map(|id| q.work_of(id)).unwrap_or_default();
+    crate::layout::RecordShape {
+        codes: work.codes.len(),
+        edit_lines: edit_lines(q.edits.len()),
+        summary: work_summary(&work).is_some(),
+        bottom: q.prompt.is_some() || !q.find.is_empty(),
     }
 }
 
@@ -149,7 +126,7 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     );
     let block = super::block(app, title, focused);
     f.render_widget(block, area);
-    let a = record_areas(app, q, area);
+    let a = crate::layout::record(area, record_shape(q));
     let inner = a.inner;
     let w = usize::from(inner.width);
     // An inpatient stay reads as its admission and discharge dates, as on the abstract.
@@ -165,7 +142,15 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         r.patient_sex,
         crate::queue::sanitize_for_terminal(&r.provider)
     );
-    f.render_widget(Line::styled(super::fit(&head, w), t.dim), Rect { height: 1, ..inner });
+    let head = match &q.held_by {
+        // Said where the coder looks first: the record is someone else's now.
+        Some(by) => {
+            let key = app.keymap.key_for(Layer::Record, Action::TakeOver).unwrap_or_default();
+            Line::styled(super::fit(&format!("read-only ({key} takes over): {by}"), w), t.warn)
+        }
+        None => Line::styled(super::fit(&head, w), t.dim),
+    };
+    f.render_widget(head, a.head);
 
     // Documentation: untrusted text, sanitized; the search words and the find matches marked.
     let view = app.doc_view();
@@ -228,7 +213,7 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             if sel { t.selected } else { t.text },
         ));
     }
-    let edits = crate::queue::edits::check(&app.book, r, &work.codes);
+    let edits = &q.edits;
     // Each edit with the rule it comes from; the ones about the selected code first.
     let mut shown: Vec<&crate::queue::edits::Edit> = edits.iter().collect();
     shown.sort_by_key(|e| e.index != Some(q.code_sel));

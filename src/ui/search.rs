@@ -20,9 +20,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         }
         None => " Search ".to_string(),
     };
-    let block = super::block(app, title, focused);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
+    f.render_widget(super::block(app, title, focused), area);
+    let parts = crate::layout::search(area);
+    let inner = parts.inner;
     if inner.height < 3 {
         return;
     }
@@ -38,7 +38,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         chars[chars.len().saturating_sub(room)..].iter().collect()
     };
     let qline = Line::from(vec![Span::styled(prompt, t.heading), Span::styled(q.clone(), t.text)]);
-    f.render_widget(qline, Rect { height: 1, ..inner });
+    f.render_widget(qline, parts.query);
     if focused && s.typing {
         let x = inner.x + (prompt.len() + unicode_width::UnicodeWidthStr::width(q.as_str())) as u16;
         f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y));
@@ -68,9 +68,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     if filters.width() + 22 <= w {
         filters.push_span(Span::styled("   ● billable ▸ header", t.dim));
     }
-    f.render_widget(Paragraph::new(filters), Rect { y: inner.y + 1, height: 1, ..inner });
+    f.render_widget(Paragraph::new(filters), parts.filters);
 
-    let list = Rect { y: inner.y + 2, height: inner.height - 2, ..inner };
+    let list = parts.results;
     let mut lines: Vec<Line> = Vec::new();
     let empty_query = s.query.trim().is_empty();
     if let Some(err) = &s.error {

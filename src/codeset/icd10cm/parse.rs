@@ -417,7 +417,8 @@ impl<'a> Parser<'a> {
 
     fn push_text(&mut self, t: &str, pos: usize) -> Result<(), ReleaseError> {
         if self.parent_el().holds_text() {
-            self.text.push_str(t);
+            // Release text reaches the screen: sanitized once, here.
+            self.text.push_str(&crate::text::sanitize(t));
             Ok(())
         } else if t.trim().is_empty() {
             Ok(())

@@ -93,7 +93,8 @@ pub(super) fn attach(pcs: &mut Pcs, data: &[u8], file: &str) -> Result<(), Relea
         }
         let code = code.to_ascii_uppercase();
         if pcs.is_code(&code) {
-            read.push((code, title.to_string()));
+            // Release text reaches the screen: sanitized once, here.
+            read.push((code, crate::text::one_line(title).into_owned()));
         } else {
             unknown += 1;
         }

@@ -152,7 +152,8 @@ impl<'a> Xml<'a> {
             if text.is_empty() && s.trim().is_empty() {
                 return;
             }
-            text.push_str(s);
+            // Release text reaches the screen: sanitized once, here.
+            text.push_str(&crate::text::sanitize(s));
         }
     }
 }

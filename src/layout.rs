@@ -1,0 +1,163 @@
+//! Screen geometry: where every pane and its parts go for a terminal size.
+//! `ui` draws into these rectangles and `app` pages and scrolls by them, so
+//! a border or a line added in one place moves both (no height is written
+//! twice).
+
+use ratatui::layout::Rect;
+
+/// From this width the detail sits beside the other panes.
+pub const WIDE: u16 = 120;
+
+/// Where each part goes for the terminal size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    /// The focused pane (narrow) or the pane beside the detail (wide).
+    pub main: Rect,
+    pub detail: Rect,
+    pub status: Rect,
+    pub wide: bool,
+}
+
+/// The screen for a terminal of `size` (columns, rows).
+pub fn screen(size: (u16, u16)) -> Areas {
+    let (w, h) = size;
+    let header = Rect::new(0, 0, w, 1.min(h));
+    let status = Rect::new(0, h.saturating_sub(1), w, 1.min(h));
+    let body = Rect::new(0, 1.min(h), w, h.saturating_sub(2));
+    if w >= WIDE {
+        let left = (w * 11 / 20).max(60);
+        Areas {
+            header,
+            main: Rect::new(0, body.y, left, body.height),
+            detail: Rect::new(left, body.y, w - left, body.height),
+            status,
+            wide: true,
+        }
+    } else {
+        Areas { header, main: body, detail: body, status, wide: false }
+    }
+}
+
+/// Inside a pane's border (every pane has one, one cell wide).
+pub fn inner(area: Rect) -> Rect {
+    Rect {
+        x: area.x.saturating_add(1),
+        y: area.y.saturating_add(1),
+        width: area.width.saturating_sub(2),
+        height: area.height.saturating_sub(2),
+    }
+}
+
+/// The search pane: the query line, the filters line, the results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchAreas {
+    pub inner: Rect,
+    pub query: Rect,
+    pub filters: Rect,
+    pub results: Rect,
+}
+
+pub fn search(area: Rect) -> SearchAreas {
+    let inner = inner(area);
+    let line = |k: u16| Rect {
+        y: inner.y + k.min(inner.height),
+        height: 1.min(inner.height.saturating_sub(k)),
+        ..inner
+    };
+    SearchAreas {
+        inner,
+        query: line(0),
+        filters: line(1),
+        results: Rect { y: inner.y + 2.min(inner.height), height: inner.height.saturating_sub(2), ..inner },
+    }
+}
+
+/// The queue list: two lines of counts and filters, then a row per record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueAreas {
+    pub inner: Rect,
+    pub counts: Rect,
+    pub rows: Rect,
+}
+
+pub fn queue_list(area: Rect) -> QueueAreas {
+    let inner = inner(area);
+    QueueAreas {
+        inner,
+        counts: Rect { height: 2.min(inner.height), ..inner },
+        rows: Rect { y: inner.y + 2.min(inner.height), height: inner.height.saturating_sub(2), ..inner },
+    }
+}
+
+/// What the record view must make room for below the documentation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordShape {
+    pub codes: usize,
+    /// Lines the edits take (see `ui::queue`).
+    pub edit_lines: usize,
+    /// The coder's hold/query/comment line.
+    pub summary: bool,
+    /// A prompt or find line at the bottom.
+    pub bottom: bool,
+}
+
+/// Where the parts of the record view go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordAreas {
+    pub inner: Rect,
+    /// The patient line at the top.
+    pub head: Rect,
+    /// The documentation text (its bottom rule is below it).
+    pub text: Rect,
+    pub codes: Rect,
+    /// The prompt or find line, when there is one.
+    pub bottom: Option<Rect>,
+}
+
+pub fn record(area: Rect, shape: RecordShape) -> RecordAreas {
+    let inner = inner(area);
+    let codes_h = (shape.codes.max(1) + 1 + shape.edit_lines + usize::from(shape.summary)) as u16;
+    let bottom_h = u16::from(shape.bottom);
+    let doc_h = inner.height.saturating_sub(1 + codes_h + bottom_h).max(3);
+    let doc = Rect { y: inner.y + 1, height: doc_h, ..inner };
+    let codes =
+        Rect { y: doc.bottom(), height: codes_h.min(inner.bottom().saturating_sub(doc.bottom())), ..inner };
+    RecordAreas {
+        inner,
+        head: Rect { height: 1.min(inner.height), ..inner },
+        text: Rect { height: doc_h.saturating_sub(1), ..doc },
+        codes,
+        bottom: (bottom_h > 0).then(|| Rect { y: inner.bottom().saturating_sub(1), height: 1, ..inner }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parts_tile_the_screen() {
+        let a = screen((80, 24));
+        assert!(!a.wide);
+        assert_eq!((a.header.height, a.main.height, a.status.y), (1, 22, 23));
+        let s = search(a.main);
+        assert_eq!((s.query.y, s.filters.y, s.results.y, s.results.height), (2, 3, 4, 18));
+        assert_eq!(queue_list(a.main).rows.height, 18);
+        let w = screen((120, 40));
+        assert!(w.wide && w.main.right() == w.detail.x && w.detail.right() == 120);
+        let r = record(a.main, RecordShape { codes: 2, edit_lines: 3, summary: true, bottom: true });
+        assert_eq!(r.head.y, 2);
+        assert_eq!(r.text.y, 3);
+        assert_eq!(r.codes.bottom() + 1, r.bottom.expect("prompt").bottom());
+        assert_eq!(r.codes.height, 2 + 1 + 3 + 1);
+    }
+
+    #[test]
+    fn a_tiny_terminal_gives_empty_parts_not_a_panic() {
+        for size in [(0, 0), (1, 1), (10, 3), (20, 4)] {
+            let a = screen(size);
+            let _ = (search(a.main), queue_list(a.main), record(a.main, RecordShape::default()));
+        }
+    }
+}
