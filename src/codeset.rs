@@ -4,6 +4,7 @@
 //! ICD-10-CM, CMS XML for ICD-10-PCS) by the loaders in the submodules; the
 //! shipped files and imported editions go through the same parsers.
 
+pub mod changes;
 pub mod edition;
 pub mod icd10cm;
 pub mod icd10pcs;
@@ -89,6 +90,8 @@ pub struct Codebook {
     pub external: Option<IndexBook>,
     /// The ICD-10-CM Alphabetic Index to Diseases and Injuries (only from an import).
     pub diseases: Option<IndexBook>,
+    /// What the edition's addenda say it changed (empty when it has none).
+    pub changes: changes::Changes,
 }
 
 /// What a code entered by a coder resolves to.

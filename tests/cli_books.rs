@@ -68,7 +68,9 @@ fn neoplasm_breast_flags_headers_and_offers_billable_codes() {
     assert_eq!(cell(breast, "Malignant Secondary")["code"]["code"], "C79.81");
     assert_eq!(cell(breast, "Malignant Secondary")["code"]["status"], "billable");
     // Text output says the edition and shows each heading.
-    let text = medcode(data.path(), &["table", "neoplasm", "breast", "upper-inner"]);
+    // FY2026 on 2026-11-25: out of force, and it says so.
+    let text =
+        medcode(data.path(), &["--edition", "fy2026-shipped", "table", "neoplasm", "breast", "upper-inner"]);
     let text = stdout(&text);
     assert!(text.contains("Table of Neoplasms 2025"), "{text}");
     assert!(text.contains("fy2026-shipped"), "{text}");
@@ -205,16 +207,31 @@ fn import_a_folder_then_list_and_select_it() {
     let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
     let names: Vec<&str> =
         list["editions"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(names, [shipped::EDITION_NAME, "cdc-april"]);
-    // The same tabular and PCS files: the same counts, read back through the same parsers.
-    for e in list["editions"].as_array().unwrap() {
+    assert_eq!(names, [shipped::FY2026, shipped::FY2027, "cdc-april"]);
+    // The same tabular and PCS files as fy2026-shipped: the same counts, read back through the same parsers.
+    for e in list["editions"].as_array().unwrap().iter().filter(|e| e["name"] != shipped::FY2027) {
         assert_eq!((e["cm_billable"].as_u64(), e["pcs_codes"].as_u64()), (Some(74_719), Some(79_115)), "{e}");
     }
-    // Same effective date as the shipped edition: the imported one is used by default.
-    assert_eq!(list["in_use"], "cdc-april");
-    assert!(list["warning"].as_str().unwrap().contains("FY2027"), "{}", list["warning"]);
-    let text = stdout(&medcode(&data, &["codesets", "list"]));
+    // One label per file: the imported April tabular is labelled as the shipped one.
+    let shipped_tab = &list["editions"][0]["components"][0];
+    let imported_tab = &list["editions"][2]["components"][0];
+    for field in ["label", "effective_from", "effective_to", "sha256"] {
+        assert_eq!(shipped_tab[field], imported_tab[field], "{field}");
+    }
+    // On 2026-11-25 FY2027 is in force: the shipped FY2027 edition is used by default.
+    assert_eq!(list["in_use"], shipped::FY2027);
+    assert!(list["warning"].is_null(), "{}", list["warning"]);
+    // In May 2026 the import of the same period as fy2026-shipped supersedes it.
+    let may = Command::new(env!("CARGO_BIN_EXE_medcode"))
+        .args(["codesets", "list"])
+        .env("MEDCODE_DATA", &data)
+        .env("MEDCODE_TODAY", "2026-05-01")
+        .env_remove("MEDCODE_EDITION")
+        .output()
+        .expect("run medcode");
+    let text = stdout(&may);
     assert!(text.contains("* cdc-april [IN USE"), "{text}");
+    assert!(text.contains("superseded by the imported edition cdc-april"), "{text}");
     assert!(text.contains("not in force today"), "{text}");
 
     let o =
@@ -225,7 +242,7 @@ fn import_a_folder_then_list_and_select_it() {
     assert_eq!(json(&o)["edition"], shipped::EDITION_NAME);
     let o = medcode(&data, &["--edition", "fy1999", "table", "drug", "abrine"]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("available: fy2026-shipped, cdc-april"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("available: fy2026-shipped, fy2027-shipped, cdc-april"), "{}", stderr(&o));
 }
 
 #[test]
@@ -252,13 +269,18 @@ fn import_a_zip_of_zips_with_both_code_sets() {
     let o = medcode(&data, &["codesets", "import", path.to_str().unwrap()]);
     let text = stdout(&o);
     assert!(o.status.success(), "{text}\n{}", stderr(&o));
-    // Named from the version; no April hint in the text or the name: a fiscal-year release.
-    assert!(text.contains("installed edition fy2026 "), "{text}");
+    // No April hint in the text or the name, but the tabular is byte for byte the
+    // shipped April 1, 2026 file: one label per file, so it is named and dated as that.
+    assert!(text.contains("installed edition fy2026-april "), "{text}");
     assert!(text.contains("Guidelines.pdf: a PDF document"), "{text}");
     assert!(!text.contains("taken from the shipped edition"), "{text}");
     let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
-    let e =
-        list["editions"].as_array().unwrap().iter().find(|e| e["name"] == "fy2026").expect("fy2026 listed");
+    let e = list["editions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "fy2026-april")
+        .expect("fy2026-april listed");
     let kinds: Vec<&str> =
         e["components"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
     assert_eq!(
@@ -268,16 +290,16 @@ fn import_a_zip_of_zips_with_both_code_sets() {
     let tab = &e["components"][0];
     assert_eq!(
         (tab["effective_from"].as_str(), tab["effective_to"].as_str()),
-        (Some("2025-10-01"), Some("2026-09-30"))
+        (Some("2026-04-01"), Some("2026-09-30"))
     );
     assert!(tab["source"].as_str().unwrap().contains("download.zip!icd10cm-tabular-2026/"), "{tab}");
     assert!(e["problem"].is_null(), "{e}");
-    // fy2026 (from 2025-10-01) is older than the shipped April update: the shipped one stays the default.
+    // On 2026-11-25 the shipped FY2027 edition is the one in force: it stays the default.
     assert_eq!(list["in_use"], shipped::EDITION_NAME);
-    let o = medcode(&data, &["--edition", "fy2026", "table", "neoplasm", "breast", "--format", "json"]);
-    assert_eq!(json(&o)["edition"], "fy2026");
+    let o = medcode(&data, &["--edition", "fy2026-april", "table", "neoplasm", "breast", "--format", "json"]);
+    assert_eq!(json(&o)["edition"], "fy2026-april");
     // This release has no Index to External Causes.
-    let o = medcode(&data, &["--edition", "fy2026", "table", "external", "fall"]);
+    let o = medcode(&data, &["--edition", "fy2026-april", "table", "external", "fall"]);
     assert!(stderr(&o).contains("has no ICD-10-CM Index to External Causes"), "{}", stderr(&o));
 }
 
@@ -335,7 +357,8 @@ fn a_broken_release_names_the_file_and_keeps_the_installed_edition() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("cm-drug.xml.gz: damaged"), "{}", stderr(&o));
     let list = json(&medcode(&data, &["codesets", "list", "--format", "json"]));
-    assert!(list["editions"][1]["problem"].as_str().unwrap().contains("damaged"), "{}", list["editions"][1]);
+    // After the two shipped editions.
+    assert!(list["editions"][2]["problem"].as_str().unwrap().contains("damaged"), "{}", list["editions"][2]);
 }
 
 #[test]
@@ -393,22 +416,29 @@ fn a_pcs_only_release_takes_icd10cm_from_the_shipped_edition() {
 #[test]
 fn list_warns_only_when_the_edition_in_use_is_out_of_force() {
     let data = tempfile::tempdir().unwrap();
-    let list = |today: &str| {
-        let o = Command::new(env!("CARGO_BIN_EXE_medcode"))
-            .args(["codesets", "list", "--format", "json"])
+    let list = |today: &str, edition: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_medcode"));
+        cmd.args(["codesets", "list", "--format", "json"])
             .env("MEDCODE_DATA", data.path())
             .env("MEDCODE_TODAY", today)
-            .env_remove("MEDCODE_EDITION")
-            .output()
-            .unwrap();
-        json(&o)
+            .env_remove("MEDCODE_EDITION");
+        if let Some(e) = edition {
+            cmd.env("MEDCODE_EDITION", e);
+        }
+        json(&cmd.output().unwrap())
     };
-    let may = list("2026-05-01");
+    let may = list("2026-05-01", None);
+    assert_eq!(may["in_use"], shipped::FY2026);
     assert_eq!(may["editions"][0]["in_force_today"], true);
     assert!(may["warning"].is_null(), "{}", may["warning"]);
-    let now = list("2026-11-25");
-    assert_eq!(now["editions"][0]["in_force_today"], false);
-    let warning = now["warning"].as_str().unwrap();
+    // After October 1 the default is FY2027, in force: no warning.
+    let now = list("2026-11-25", None);
+    assert_eq!(now["in_use"], shipped::FY2027);
+    assert!(now["warning"].is_null(), "{}", now["warning"]);
+    // Pinned to FY2026 after October 1: out of force, and the FY2027 release is named.
+    let pinned = list("2026-11-25", Some(shipped::FY2026));
+    assert_eq!(pinned["editions"][0]["in_force_today"], false);
+    let warning = pinned["warning"].as_str().unwrap();
     assert!(warning.contains("FY2027 is in force (2026-10-01 to 2027-09-30)"), "{warning}");
     assert!(
         warning.contains("icd10cm-tabular-2027.zip") && warning.contains("2027-icd-10-pcs-codes-file.zip"),

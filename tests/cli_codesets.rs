@@ -24,7 +24,8 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn show_text_has_title_edition_status_path_and_notes_by_origin() {
-    let out = run(&["show", "E11.22"]);
+    // Pinned to FY2026, whose label it checks (FY2027 is the default from 2026-10-01).
+    let out = run(&["--edition", "fy2026-shipped", "show", "E11.22"]);
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
@@ -70,7 +71,7 @@ fn show_takes_codes_without_dot_and_tells_a_header_by_its_billable_codes() {
 
 #[test]
 fn show_json_is_one_object_with_the_documented_fields() {
-    let out = run(&["show", "S52.521A", "--format", "json"]);
+    let out = run(&["show", "S52.521A", "--format", "json", "--date", "2026-09-30"]);
     assert!(out.status.success(), "{out:?}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["set"], "icd10cm");
@@ -111,7 +112,7 @@ fn show_json_is_one_object_with_the_documented_fields() {
 
 #[test]
 fn show_an_unknown_code_exits_2_with_the_nearest_codes() {
-    let out = run(&["show", "E11.99"]);
+    let out = run(&["--edition", "fy2026-shipped", "show", "E11.99"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -128,7 +129,7 @@ fn show_an_unknown_code_exits_2_with_the_nearest_codes() {
 
 #[test]
 fn codes_lists_exactly_the_billable_icd10cm_codes() {
-    let out = run(&["codes", "--set", "icd10cm", "--billable"]);
+    let out = run(&["--edition", "fy2026-shipped", "codes", "--set", "icd10cm", "--billable"]);
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 74_719);
@@ -146,7 +147,7 @@ fn codes_lists_exactly_the_billable_icd10cm_codes() {
 
 #[test]
 fn codes_lists_headers_too_and_jsonl() {
-    let out = run(&["codes", "--set", "cm", "--format", "jsonl"]);
+    let out = run(&["--edition", "fy2026-shipped", "codes", "--set", "cm", "--format", "jsonl"]);
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);
     let mut billable = 0;
@@ -193,7 +194,7 @@ fn codes_refuses_an_unknown_set() {
 
 #[test]
 fn show_a_pcs_code_explains_each_character() {
-    let out = run(&["show", "0dtj4zz"]);
+    let out = run(&["--edition", "fy2026-shipped", "show", "0dtj4zz"]);
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);
     assert!(text.starts_with("0DTJ4ZZ  Resection of Appendix, Percutaneous Endoscopic Approach\n"), "{text}");
@@ -242,11 +243,12 @@ fn show_an_invalid_pcs_code_offers_the_valid_next_characters() {
 
 #[test]
 fn codes_of_both_sets() {
-    let out = run(&["codes", "--billable"]);
+    let out = run(&["--edition", "fy2026-shipped", "codes", "--billable"]);
     assert!(out.status.success(), "{out:?}");
     let text = stdout(&out);
     let pcs = text.lines().filter(|l| !l.contains('.') && l.len() > 7 && l.as_bytes()[7] == b'\t').count();
-    let pcs_only = stdout(&run(&["codes", "--set", "icd10pcs"])).lines().count();
+    let pcs_only =
+        stdout(&run(&["--edition", "fy2026-shipped", "codes", "--set", "icd10pcs"])).lines().count();
     assert!(pcs_only > 70_000, "{pcs_only}");
     assert_eq!(text.lines().count(), 74_719 + pcs_only);
     assert!(pcs >= pcs_only);
@@ -261,4 +263,97 @@ fn show_names_the_edition_it_cannot_find() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no edition named `fy1999`"));
     let out = run(&["--edition", "fy2026-shipped", "show", "E11.9"]);
     assert!(out.status.success(), "{out:?}");
+}
+
+/// The same binary with a fixed "today".
+fn run_on(today: &str, args: &[&str]) -> Output {
+    let home = tempfile::tempdir().expect("tempdir");
+    medcode(&home).env("MEDCODE_TODAY", today).args(args).output().expect("medcode runs")
+}
+
+#[test]
+fn fy2027_is_the_default_from_october_first_and_says_what_it_is() {
+    let text = stdout(&run_on("2026-12-01", &["show", "I42.0"]));
+    assert!(text.contains("Edition:   fy2027-shipped (FY2027 (assembled: codes and titles exact;"), "{text}");
+    assert!(text.contains("Status:    header, not billable: 3 billable codes below"), "{text}");
+    assert!(text.contains("Changed:   a billable code before fy2027-shipped"), "{text}");
+    assert!(text.contains("I42.00 Dilated cardiomyopathy, unspecified"), "{text}");
+    let before = stdout(&run_on("2026-09-15", &["show", "I42.0"]));
+    assert!(
+        before.contains("Edition:   fy2026-shipped") && before.contains("Status:    billable"),
+        "{before}"
+    );
+}
+
+#[test]
+fn show_date_picks_the_edition_in_force_on_the_date_of_service() {
+    for (date, edition, billable) in
+        [("2026-09-30", "fy2026-shipped", true), ("2026-10-01", "fy2027-shipped", false)]
+    {
+        let out = run(&["show", "M72.2", "--format", "json", "--date", date]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(v["edition"]["name"], edition, "{date}");
+        assert_eq!(v["billable"], billable, "{date}");
+    }
+    // A new code: marked new; unknown before October.
+    let text = stdout(&run(&["show", "J4B", "--date", "2026-10-01"]));
+    assert!(text.contains("New:       new in fy2027-shipped"), "{text}");
+    assert_eq!(run(&["show", "J4B", "--date", "2026-09-30"]).status.code(), Some(2));
+    // A deleted code names what replaces it.
+    let out = run(&["show", "S23.420A", "--date", "2026-10-01"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("It is deleted in fy2027-shipped; codes that replace it: S23.421A")
+    );
+    // CMS's April 2026 PCS codes are FY2026 codes with their CMS title.
+    let text = stdout(&run(&["show", "02HM3JZ", "--date", "2026-05-01"]));
+    assert!(
+        text.starts_with(
+            "02HM3JZ  Insertion of Pacemaker Lead into Ventricular Septum, Percutaneous Approach\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("its table is not in fy2026-shipped"), "{text}");
+}
+
+#[test]
+fn diff_lists_added_deleted_retitled_codes_and_changed_notes() {
+    let out = run(&["codesets", "diff", "fy2026-shipped", "fy2027-shipped"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = stdout(&out);
+    assert!(
+        text.contains("icd10cm fy2026-shipped -> fy2027-shipped: 190 added, 30 deleted, 4 retitled"),
+        "{text}"
+    );
+    assert!(text.contains("  added    J4B      Pulmonary mycetoma"), "{text}");
+    assert!(text.contains("  deleted  I42.0    Dilated cardiomyopathy"), "{text}");
+    assert!(text.contains("  retitled Z29.14   Encounter for prophylactic rabies immune globulin"), "{text}");
+    assert!(
+        text.contains("  notes    M72.2    Inclusion terms") && text.contains("+ Ledderhose disease"),
+        "{text}"
+    );
+}
+
+#[test]
+fn list_names_both_shipped_editions_the_one_in_use_and_their_gaps() {
+    let out = run_on("2026-12-01", &["codesets", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["in_use"], "fy2027-shipped");
+    let e = v["editions"].as_array().expect("editions");
+    let names: Vec<&str> = e.iter().map(|e| e["name"].as_str().unwrap_or("")).collect();
+    assert_eq!(names, ["fy2026-shipped", "fy2027-shipped"]);
+    assert_eq!((e[1]["cm_billable"].as_u64(), e[1]["pcs_codes"].as_u64()), (Some(74_879), Some(79_256)));
+    assert!(v["warning"].is_null(), "{}", v["warning"]);
+    let gaps = |i: usize| {
+        e[i]["caveats"]
+            .as_array()
+            .expect("caveats")
+            .iter()
+            .map(|c| c.as_str().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(gaps(0).contains("the April 2026 tables are not available"), "{}", gaps(0));
+    assert!(gaps(1).contains("as of April 1, 2026 elsewhere"), "{}", gaps(1));
 }

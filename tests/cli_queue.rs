@@ -267,7 +267,8 @@ fn edits_lists_the_checks_with_their_sources_and_the_edition() {
     // Marking done with errors is refused without an override: the first two saves stand.
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("mark done with an override and a reason"), "{}", text(&out.stderr));
-    let out = run(tmp.path(), &["queue", "edits", q_arg]);
+    // Pinned: the example records are FY2026 encounters, checked against fy2026-shipped.
+    let out = run(tmp.path(), &["--edition", "fy2026-shipped", "queue", "edits", q_arg]);
     assert_eq!(out.status.code(), Some(1));
     let s = text(&out.stdout);
     assert!(s.starts_with("edition fy2026-shipped: ICD-10-CM FY2026"), "{s}");

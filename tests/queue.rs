@@ -16,7 +16,8 @@ fn fixtures() -> PathBuf {
 
 fn book() -> &'static Codebook {
     static BOOK: OnceLock<Codebook> = OnceLock::new();
-    BOOK.get_or_init(|| shipped::load().expect("the shipped code sets load"))
+    // The example queue is FY2026 encounters: the FY2026 edition.
+    BOOK.get_or_init(|| shipped::load_edition(shipped::FY2026).expect("the shipped code sets load"))
 }
 
 fn short(p: &queue::Problem) -> (String, usize, String) {

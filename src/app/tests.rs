@@ -146,7 +146,9 @@ pub(crate) fn fixture_tabular() -> Tabular {
 pub(crate) fn fixture_book() -> Arc<Codebook> {
     static BOOK: std::sync::OnceLock<Arc<Codebook>> = std::sync::OnceLock::new();
     BOOK.get_or_init(|| {
-        let mut book = crate::codeset::shipped::load().expect("shipped code sets load");
+        // The example queue is FY2026 encounters: the FY2026 edition.
+        let mut book = crate::codeset::shipped::load_edition(crate::codeset::shipped::FY2026)
+            .expect("shipped code sets load");
         if book.cm.get("E11.22").is_none() {
             book.cm = fixture_tabular();
         }

@@ -19,6 +19,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// What changed from edition OLD to edition NEW: codes added, deleted, retitled, and notes changed.
+    Diff {
+        old: String,
+        new: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Import a CDC/CMS release (a zip as downloaded, or its unpacked folder) as a named edition.
     Import {
         /// The zip or folder (zips inside zips are opened; files are recognised by content).
@@ -32,6 +39,7 @@ pub enum Command {
 pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
     match command {
         Command::List { format } => list(format, globals),
+        Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Import { path, name } => import_cmd(&path, name.as_deref()),
     }
 }
@@ -60,6 +68,62 @@ fn import_cmd(path: &std::path::Path, name: Option<&str>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn diff(old: &str, new: &str, format: Format) -> Result<ExitCode> {
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| Codebook::open(Some(old)));
+        let b = Codebook::open(Some(new));
+        (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
+    });
+    let d = crate::codeset::changes::diff(&a?, &b?);
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    if matches!(format, Format::Json) {
+        serde_json::to_writer_pretty(&mut w, &d).map_err(std::io::Error::from)?;
+        writeln!(w)?;
+        w.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let safe = crate::queue::sanitize_for_terminal;
+    for set in CodeSet::ALL {
+        let n = |v: usize| v.to_string();
+        let added: Vec<_> = d.added.iter().filter(|c| c.set == set).collect();
+        let deleted: Vec<_> = d.deleted.iter().filter(|c| c.set == set).collect();
+        let retitled: Vec<_> = d.retitled.iter().filter(|c| c.set == set).collect();
+        writeln!(
+            w,
+            "{set} {old} -> {new}: {} added, {} deleted, {} retitled",
+            n(added.len()),
+            n(deleted.len()),
+            n(retitled.len())
+        )?;
+        for c in added {
+            writeln!(w, "  added    {:<8} {}", c.code, safe(&c.title))?;
+        }
+        for c in deleted {
+            writeln!(w, "  deleted  {:<8} {}", c.code, safe(&c.title))?;
+        }
+        for c in retitled {
+            writeln!(w, "  retitled {:<8} {}", c.code, safe(&c.new))?;
+            writeln!(w, "           {:<8} was: {}", "", safe(&c.old))?;
+        }
+    }
+    writeln!(
+        w,
+        "icd10cm notes changed at {} code(s)",
+        d.notes.iter().map(|n| &n.code).collect::<std::collections::BTreeSet<_>>().len()
+    )?;
+    for c in &d.notes {
+        writeln!(w, "  notes    {:<8} {}", c.code, c.kind.label())?;
+        for t in &c.removed {
+            writeln!(w, "           - {}", safe(t))?;
+        }
+        for t in &c.added {
+            writeln!(w, "           + {}", safe(t))?;
+        }
+    }
+    w.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 #[derive(Serialize)]
 struct ComponentOut {
     kind: FileKind,
@@ -82,6 +146,8 @@ struct EditionOut {
     cm_billable: Option<usize>,
     pcs_codes: Option<usize>,
     components: Vec<ComponentOut>,
+    /// What the edition lacks or approximates; which edition supersedes it.
+    caveats: Vec<String>,
     problem: Option<String>,
 }
 
@@ -122,6 +188,7 @@ fn edition_out(e: &Edition, dir: Option<String>, in_use: &str, today: NaiveDate)
                 sha256: c.sha256.clone(),
             })
             .collect(),
+        caveats: shipped::caveats(&e.name),
         problem: None,
     }
 }
@@ -148,10 +215,11 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
         None => edition::default_edition_name()?,
     };
     let mut editions = Vec::new();
-    let shipped_edition = shipped::edition();
-    let mut out = edition_out(&shipped_edition, None, &in_use, today);
-    count(&mut out, shipped::load().map_err(anyhow::Error::from));
-    editions.push(out);
+    for shipped_edition in shipped::editions() {
+        let mut out = edition_out(&shipped_edition, None, &in_use, today);
+        count(&mut out, shipped::load_edition(&shipped_edition.name).map_err(anyhow::Error::from));
+        editions.push(out);
+    }
     for Installed { dir, manifest } in edition::installed_editions()? {
         let dir_text = shown(&dir.display().to_string());
         match manifest {
@@ -169,6 +237,7 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
                 cm_billable: None,
                 pcs_codes: None,
                 components: Vec::new(),
+                caveats: Vec::new(),
                 problem: Some(shown(&problem)),
             }),
         }
@@ -195,6 +264,18 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
             ))
         }
     };
+    // A shipped edition whose period an imported one covers is superseded by it.
+    let imported: Vec<(String, NaiveDate)> = edition::list_editions()?
+        .into_iter()
+        .filter(|e| !e.shipped)
+        .filter_map(|e| e.effective(CodeSet::Icd10cm).map(|(from, _)| (e.name, from)))
+        .collect();
+    for out in editions.iter_mut().filter(|e| e.shipped) {
+        let from = out.components.iter().find(|c| c.kind == FileKind::CmTabular).map(|c| c.effective_from);
+        if let Some((name, _)) = imported.iter().find(|(_, f)| Some(*f) == from) {
+            out.caveats.push(format!("superseded by the imported edition {name} (same period)"));
+        }
+    }
     let listing = ListOut { today, in_use, editions, warning };
     let mut w = std::io::stdout().lock();
     if matches!(format, Format::Json) {
@@ -228,6 +309,9 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
         for c in &e.components {
             writeln!(w, "    {:<40} {} ({} to {})", c.what, c.label, c.effective_from, c.effective_to)?;
             writeln!(w, "    {:<40}   from {}", "", c.source)?;
+        }
+        for c in &e.caveats {
+            writeln!(w, "    note: {c}")?;
         }
     }
     if let Some(warning) = &listing.warning {

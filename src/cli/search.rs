@@ -36,6 +36,9 @@ pub struct Args {
     /// Read one query per line on stdin; write one JSON object per line, in order.
     #[arg(long, conflicts_with = "query")]
     pub batch: bool,
+    /// Date of service (YYYY-MM-DD; inpatient: the discharge date): search the edition in force then.
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
 }
 
 /// The edition to search (`--edition`, else the default) and a way to load it
@@ -159,7 +162,10 @@ struct BadLine<'a> {
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
-    let located = edition(globals)?;
+    let located = match super::show::edition_name(globals, args.date)? {
+        Some(name) => crate::codeset::edition::locate(Some(&name))?,
+        None => edition(globals)?,
+    };
     let mut engine = open_engine(globals, &located, false)?;
     let edition = &located.edition;
     let make = |text: &str| Query {

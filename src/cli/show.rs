@@ -56,6 +56,9 @@ pub struct Args {
     /// text for reading; json for one object (fields documented in `src/cli/show.rs`).
     #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
     pub format: ShowFormat,
+    /// Date of service (YYYY-MM-DD; inpatient: the discharge date): use the edition in force then.
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
 }
 
 /// The code sets of the edition the user asked for (`--edition`, else the default one).
@@ -63,11 +66,22 @@ pub(super) fn open_codebook(globals: &Globals) -> Result<Codebook> {
     Codebook::open(globals.edition.as_deref())
 }
 
+/// The edition name for `--date` (the edition in force on that date of service,
+/// which wins over `--edition`), else `--edition`, else `None` (the default).
+pub(super) fn edition_name(globals: &Globals, date: Option<chrono::NaiveDate>) -> Result<Option<String>> {
+    match date {
+        Some(d) => Ok(Some(crate::codeset::edition::edition_for_date(d)?)),
+        None => Ok(globals.edition.clone()),
+    }
+}
+
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
-    let book = open_codebook(globals)?;
+    let book = Codebook::open(edition_name(globals, args.date)?.as_deref())?;
     let key = normalize(&args.code);
     let cm = book.cm.get(&key).filter(|_| args.set != Some(CodeSet::Icd10pcs));
-    let pcs = (args.set != Some(CodeSet::Icd10cm) && book.pcs.is_prefix(&key)).then_some(());
+    let pcs = (args.set != Some(CodeSet::Icd10cm)
+        && (book.pcs.is_prefix(&key) || book.pcs.update_code(&key).is_some()))
+    .then_some(());
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match (cm, pcs) {
@@ -131,7 +145,7 @@ fn edition_line(edition: &Edition, kind: FileKind) -> String {
 
 /// A warning when the edition's period does not cover today (codes change every October and April).
 fn in_force_warning(edition: &Edition, set: CodeSet) -> Option<String> {
-    let today = chrono::Local::now().date_naive();
+    let today = crate::codeset::edition::today();
     let (from, to) = edition.effective(set)?;
     (!edition.is_in_force(set, today)).then(|| {
         format!("Note:      this edition was in force {from} to {to}; check codes for services on {today} against the edition then in force")
@@ -146,6 +160,9 @@ fn cm_text(out: &mut impl Write, book: &Codebook, id: NodeId, also_pcs: bool) ->
         _ => writeln!(out, "{}  {}", node.code, one_line(&node.title))?,
     }
     writeln!(out, "Set:       ICD-10-CM")?;
+    if book.is_new(CodeSet::Icd10cm, &node.code) {
+        writeln!(out, "New:       new in {} (its addenda add it)", book.edition.name)?;
+    }
     writeln!(out, "Edition:   {}", edition_line(&book.edition, FileKind::CmTabular))?;
     if let Some(w) = in_force_warning(&book.edition, CodeSet::Icd10cm) {
         writeln!(out, "{w}")?;
@@ -161,6 +178,13 @@ fn cm_text(out: &mut impl Write, book: &Codebook, id: NodeId, also_pcs: bool) ->
         };
         let plural = if below == 1 { "" } else { "s" };
         writeln!(out, "Status:    {what}: {below} billable code{plural} below; code to one of them")?;
+        if book.changes.cm.deleted.contains_key(&normalize(&node.code)) {
+            writeln!(
+                out,
+                "Changed:   a billable code before {}; now a header over its new codes",
+                book.edition.name
+            )?;
+        }
     }
     let mut path: Vec<NodeId> = cm.ancestors(id);
     path.reverse();
@@ -273,6 +297,8 @@ struct CmJson {
     kind: CmKind,
     billable: bool,
     billable_below: usize,
+    /// New in this edition (its addenda add it).
+    new: bool,
     edition: EditionJson,
     ancestors: Vec<CmRef>,
     children: Vec<CmRef>,
@@ -300,6 +326,7 @@ fn cm_json(book: &Codebook, id: NodeId) -> CmJson {
         kind: node.kind,
         billable: node.billable,
         billable_below: cm.billable_below(id),
+        new: book.is_new(CodeSet::Icd10cm, &node.code),
         edition: edition_json(&book.edition, FileKind::CmTabular),
         ancestors: ancestors.into_iter().map(|a| cm_ref(a, false)).collect(),
         children: node.children.iter().map(|c| cm_ref(*c, true)).collect(),
@@ -326,9 +353,27 @@ fn pcs_text(out: &mut impl Write, book: &Codebook, key: &str) -> Result<()> {
         None => writeln!(out, "{key}")?,
     }
     writeln!(out, "Set:       ICD-10-PCS")?;
+    if book.is_new(CodeSet::Icd10pcs, key) {
+        writeln!(out, "New:       new in {} (its addenda add it)", book.edition.name)?;
+    }
     writeln!(out, "Edition:   {}", edition_line(&book.edition, FileKind::PcsTables))?;
     if let Some(w) = in_force_warning(&book.edition, CodeSet::Icd10pcs) {
         writeln!(out, "{w}")?;
+    }
+    if let (Some(_), false) = (pcs.update_code(key), complete) {
+        let c = book.edition.component(FileKind::PcsUpdateCodes);
+        let from = pcs.update_from.map(|d| d.to_string()).unwrap_or_default();
+        writeln!(
+            out,
+            "Status:    complete code (valid for claims from {from}: {})",
+            c.map_or("", |c| c.label.as_str())
+        )?;
+        writeln!(
+            out,
+            "Note:      its table is not in {}: the characters cannot be explained here",
+            book.edition.name
+        )?;
+        return Ok(());
     }
     if complete {
         writeln!(out, "Status:    complete code (valid for claims)")?;
@@ -378,6 +423,7 @@ struct PcsJson {
     complete: bool,
     title: Option<String>,
     title_composed: bool,
+    new: bool,
     edition: EditionJson,
     characters: Vec<crate::codeset::icd10pcs::CharInfo>,
     next: Vec<crate::codeset::icd10pcs::NextChar>,
@@ -386,13 +432,14 @@ struct PcsJson {
 fn pcs_json(book: &Codebook, key: &str) -> PcsJson {
     let pcs = &book.pcs;
     let title = pcs.title(key);
-    let complete = pcs.is_code(key);
+    let complete = pcs.is_code(key) || pcs.update_code(key).is_some();
     PcsJson {
         set: CodeSet::Icd10pcs,
         code: key.to_string(),
         complete,
         title_composed: title.as_ref().is_some_and(|t| t.composed),
         title: title.map(|t| t.text),
+        new: book.is_new(CodeSet::Icd10pcs, key),
         edition: edition_json(&book.edition, FileKind::PcsTables),
         characters: pcs.explain(key),
         next: if complete { Vec::new() } else { pcs.next_chars(key) },
@@ -407,8 +454,21 @@ fn unknown(book: &Codebook, typed: &str, key: &str, set: Option<CodeSet>) {
         Some(CodeSet::Icd10pcs) => "an ICD-10-PCS code",
         None => "an ICD-10-CM or ICD-10-PCS code",
     };
-    let _ =
-        writeln!(err, "medcode: `{}` is not {what} in edition {}", one_line(typed.trim()), book.edition.name);
+    let _ = writeln!(err, "medcode: `{}` is not {what} in edition {}", one_line(typed.trim()), book.edition.name);
+    // A code the edition deletes: what replaces it.
+    for s in CodeSet::ALL.iter().filter(|s| set.is_none_or(|x| x == **s)) {
+        if book.changes.of(*s).deleted.contains_key(key)
+            && let Some(r) = crate::codeset::changes::replacements(book, *s, key, None)
+        {
+            let _ = writeln!(
+                err,
+                "It is deleted in {}; codes that replace it: {}",
+                book.edition.name,
+                r.offers.join(" ")
+            );
+            return;
+        }
+    }
     // Every ICD-10-CM code starts with a letter; most ICD-10-PCS sections are digits.
     let pcs_first = set == Some(CodeSet::Icd10pcs) || key.starts_with(|c: char| c.is_ascii_digit());
     if set != Some(CodeSet::Icd10cm) && pcs_first {

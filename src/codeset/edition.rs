@@ -25,6 +25,13 @@ pub enum FileKind {
     PcsDefinitions,
     /// CMS long titles: the order file (`icd10pcs_order_YYYY.txt`) or a `code<TAB>title` list.
     PcsTitles,
+    /// CMS ICD-10-CM code-title addenda (`icd10cm_codes_addenda_YYYY.txt`: Add, Delete, Revise).
+    CmAddenda,
+    /// CMS ICD-10-PCS code-title addenda (`icd10pcs_codes_addenda_YYYY.txt`).
+    PcsAddenda,
+    /// ICD-10-PCS codes of an update whose tables are not available (`code<TAB>title`):
+    /// valid from the component's date, titled, but not placed in a table.
+    PcsUpdateCodes,
 }
 
 impl FileKind {
@@ -39,6 +46,9 @@ impl FileKind {
             FileKind::PcsIndex => "ICD-10-PCS Index",
             FileKind::PcsDefinitions => "ICD-10-PCS Definitions",
             FileKind::PcsTitles => "ICD-10-PCS long titles",
+            FileKind::CmAddenda => "ICD-10-CM code addenda",
+            FileKind::PcsAddenda => "ICD-10-PCS code addenda",
+            FileKind::PcsUpdateCodes => "ICD-10-PCS update codes (no tables)",
         }
     }
 }
@@ -187,9 +197,9 @@ pub fn read_manifest(dir: &std::path::Path) -> anyhow::Result<Manifest> {
     serde_json::from_str(&text).with_context(|| format!("{}: not an edition manifest", path.display()))
 }
 
-/// The shipped edition and every readable installed one, shipped first.
+/// The shipped editions and every readable installed one, shipped first.
 pub fn list_editions() -> anyhow::Result<Vec<Edition>> {
-    let mut out = vec![super::shipped::edition()];
+    let mut out = super::shipped::editions();
     out.extend(installed_editions()?.into_iter().filter_map(|i| i.manifest.ok()).map(|m| m.edition));
     Ok(out)
 }
@@ -201,20 +211,96 @@ impl Edition {
     }
 }
 
-/// The edition `open(None)` picks: the newest by effective date among the
-/// shipped one and the installed ones (an installed one wins a tie).
+/// The edition `open(None)` picks: the one in force today ([`today`]) among the
+/// shipped and installed ones ([`in_force_on`]): `fy2027-shipped` from 2026-10-01
+/// until a coder imports the full FY2027 release, which then supersedes it.
 pub fn default_edition_name() -> anyhow::Result<String> {
-    let mut best: Option<Edition> = None;
-    for e in list_editions()? {
-        let newer = match &best {
-            None => true,
-            Some(b) => e.starts() >= b.starts(),
-        };
-        if newer {
-            best = Some(e);
-        }
+    let editions = list_editions()?;
+    Ok(in_force_on(&editions, today())
+        .map_or_else(|| super::shipped::EDITION_NAME.to_string(), |e| e.name.clone()))
+}
+
+/// How well an edition fits a date of service, best last: its ICD-10-CM tabular
+/// in force, else its ICD-10-PCS tables, else neither; then an imported release
+/// before a shipped one (a full release supersedes an assembled or older one);
+/// then the later start.
+fn fit(e: &Edition, date: NaiveDate) -> (u8, bool, Option<NaiveDate>) {
+    let level = if e.is_in_force(super::CodeSet::Icd10cm, date) {
+        2
+    } else if e.is_in_force(super::CodeSet::Icd10pcs, date) {
+        1
+    } else {
+        0
+    };
+    (level, !e.shipped, e.starts())
+}
+
+/// The edition in force on a date of service (for an inpatient stay, the discharge
+/// date, as CMS assigns the code set): among `editions`, the one whose ICD-10-CM
+/// tabular covers the date, else whose ICD-10-PCS tables do; an imported release
+/// wins over a shipped edition of the same period. With none in force, the latest
+/// that started on or before the date, else the earliest.
+pub fn in_force_on(editions: &[Edition], date: NaiveDate) -> Option<&Edition> {
+    let best = editions.iter().filter(|e| fit(e, date).0 > 0).max_by_key(|e| fit(e, date));
+    best.or_else(|| {
+        editions.iter().filter(|e| e.starts().is_some_and(|s| s <= date)).max_by_key(|e| fit(e, date))
+    })
+    .or_else(|| editions.iter().min_by_key(|e| e.starts()))
+}
+
+/// The name of the edition in force on `date` among the shipped and installed ones.
+pub fn edition_for_date(date: NaiveDate) -> anyhow::Result<String> {
+    let editions = list_editions()?;
+    Ok(in_force_on(&editions, date)
+        .map_or_else(|| super::shipped::EDITION_NAME.to_string(), |e| e.name.clone()))
+}
+
+/// Every edition medcode can code with, loaded on first use: what a queue of
+/// records from both sides of October 1 needs (each record against the edition
+/// of its own date of service).
+pub struct Editions {
+    list: Vec<Edition>,
+    loaded: std::collections::HashMap<String, std::sync::Arc<super::Codebook>>,
+}
+
+impl Editions {
+    /// The shipped and installed editions (none loaded yet).
+    pub fn discover() -> anyhow::Result<Editions> {
+        Ok(Editions { list: list_editions()?, loaded: Default::default() })
     }
-    Ok(best.map_or_else(|| super::shipped::EDITION_NAME.to_string(), |e| e.name))
+
+    /// A set with one edition already loaded (the workbench's current book).
+    pub fn with_loaded(book: std::sync::Arc<super::Codebook>) -> anyhow::Result<Editions> {
+        let mut e = Editions::discover()?;
+        e.loaded.insert(book.edition.name.clone(), book);
+        Ok(e)
+    }
+
+    pub fn list(&self) -> &[Edition] {
+        &self.list
+    }
+
+    /// The name of the edition in force on `date` ([`in_force_on`]).
+    pub fn name_for(&self, date: NaiveDate) -> String {
+        in_force_on(&self.list, date)
+            .map_or_else(|| super::shipped::EDITION_NAME.to_string(), |e| e.name.clone())
+    }
+
+    /// The loaded edition of a name (loading it the first time).
+    pub fn get(&mut self, name: &str) -> anyhow::Result<std::sync::Arc<super::Codebook>> {
+        if let Some(b) = self.loaded.get(name) {
+            return Ok(b.clone());
+        }
+        let book = std::sync::Arc::new(locate(Some(name))?.load()?);
+        self.loaded.insert(name.to_string(), book.clone());
+        Ok(book)
+    }
+
+    /// The loaded edition in force on `date` (a record's `date_of_service`).
+    pub fn for_date(&mut self, date: NaiveDate) -> anyhow::Result<std::sync::Arc<super::Codebook>> {
+        let name = self.name_for(date);
+        self.get(&name)
+    }
 }
 
 /// Where an edition's files are: built in, or an installed folder.
@@ -232,8 +318,8 @@ pub fn locate(name: Option<&str>) -> anyhow::Result<Located> {
         Some(n) => n.to_string(),
         None => default_edition_name()?,
     };
-    if name == super::shipped::EDITION_NAME {
-        return Ok(Located { edition: super::shipped::edition(), dir: None });
+    if let Some(edition) = super::shipped::edition_named(&name) {
+        return Ok(Located { edition, dir: None });
     }
     for inst in installed_editions()? {
         if inst.dir.file_name().is_some_and(|f| f.to_string_lossy() == name) {
@@ -254,7 +340,8 @@ impl Located {
     /// Load the code sets of this edition.
     pub fn load(&self) -> anyhow::Result<super::Codebook> {
         match &self.dir {
-            None => super::shipped::load().context("loading the shipped edition"),
+            None => super::shipped::load_edition(&self.edition.name)
+                .with_context(|| format!("loading the shipped edition {}", self.edition.name)),
             Some(dir) => load_installed(dir).with_context(|| {
                 format!(
                     "loading edition {} (re-import it, or use `--edition {}`)",
@@ -268,7 +355,7 @@ impl Located {
 
 impl super::Codebook {
     /// Load an edition: `None` the default ([`default_edition_name`]), `Some(name)`
-    /// that one (`fy2026-shipped` is the one built in).
+    /// that one (`fy2026-shipped` and `fy2027-shipped` are built in).
     pub fn open(name: Option<&str>) -> anyhow::Result<super::Codebook> {
         locate(name)?.load()
     }
@@ -308,3 +395,56 @@ pub fn load_installed(dir: &std::path::Path) -> anyhow::Result<super::Codebook> 
 }
 
 use anyhow::Context as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codeset::shipped::{self, FY2026, FY2027};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("a date")
+    }
+
+    fn pick(editions: &[Edition], date: &str) -> String {
+        in_force_on(editions, d(date)).map(|e| e.name.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn edition_by_date_of_service() {
+        let shipped = shipped::editions();
+        assert_eq!(pick(&shipped, "2026-09-30"), FY2026);
+        assert_eq!(pick(&shipped, "2026-10-01"), FY2027);
+        assert_eq!(pick(&shipped, "2026-12-01"), FY2027);
+        // Before April 2026 only FY2026's PCS tables are in force: still FY2026.
+        assert_eq!(pick(&shipped, "2025-11-15"), FY2026);
+        // Beyond every edition: the latest one.
+        assert_eq!(pick(&shipped, "2028-01-01"), FY2027);
+        // Before every edition: the earliest.
+        assert_eq!(pick(&shipped, "2020-01-01"), FY2026);
+    }
+
+    #[test]
+    fn a_full_import_supersedes_the_assembled_edition() {
+        let mut editions = shipped::editions();
+        let mut imported = shipped::edition_named(FY2027).expect("shipped");
+        imported.name = "fy2027".into();
+        imported.shipped = false;
+        editions.push(imported);
+        assert_eq!(pick(&editions, "2026-10-01"), "fy2027");
+        assert_eq!(pick(&editions, "2026-09-30"), FY2026);
+    }
+
+    #[test]
+    fn a_stay_crossing_october_first_takes_the_discharge_date() {
+        // Admitted 2026-09-28, discharged 2026-10-03: the record's date of service is the discharge date.
+        let rec: crate::queue::record::Record = serde_json::from_value(serde_json::json!({
+            "id": "R1", "encounter_type": "inpatient", "date_of_service": "2026-10-03",
+            "admission_date": "2026-09-28", "discharge_date": "2026-10-03",
+            "patient_age": 60, "patient_sex": "F", "provider": "Dr A", "documentation": "x"
+        }))
+        .expect("a record");
+        assert_eq!(pick(&shipped::editions(), &rec.date_of_service.to_string()), FY2027);
+        let admitted = rec.admission_date.expect("admission date");
+        assert_eq!(pick(&shipped::editions(), &admitted.to_string()), FY2026);
+    }
+}

@@ -183,6 +183,12 @@ pub struct Pcs {
     pub device_aggregates: Vec<PcsDeviceAggregate>,
     /// Titles read for codes the tables do not have (ignored).
     pub titles_unknown: usize,
+    /// Codes of an update whose tables this edition does not have (CMS's April 1, 2026
+    /// codes in FY2026), with their CMS titles: valid from `update_from`, but not
+    /// placed in a table, so their characters cannot be explained.
+    pub update_codes: std::collections::BTreeMap<String, String>,
+    /// When the update codes come into force.
+    pub update_from: Option<chrono::NaiveDate>,
     /// The codes as fixed-size keys, sorted like `codes` (fast membership tests).
     code_keys: Vec<[u8; 7]>,
     /// Table position by prefix (`0DT`).
@@ -222,6 +228,47 @@ impl Pcs {
         titles::attach(self, data, file)?;
         self.composed = std::sync::OnceLock::new();
         Ok(())
+    }
+
+    /// Read the codes of an update whose tables are not available (`code<TAB>title`,
+    /// a `code\ttitle` header line allowed), in force from `from`. Codes the tables
+    /// already have are left to the tables.
+    pub fn attach_update_codes(
+        &mut self,
+        data: &[u8],
+        file: &str,
+        from: Option<chrono::NaiveDate>,
+    ) -> Result<(), ReleaseError> {
+        let text = std::str::from_utf8(data)
+            .map_err(|e| ReleaseError::at(file, data, e.valid_up_to(), "not UTF-8 text"))?;
+        let mut read = std::collections::BTreeMap::new();
+        let mut offset = 0;
+        for raw in text.split('\n') {
+            let at = offset;
+            offset += raw.len() + 1;
+            let line = raw.trim_end_matches('\r');
+            if line.trim().is_empty() || (at == 0 && line.eq_ignore_ascii_case("code\ttitle")) {
+                continue;
+            }
+            let Some((code, title)) = line.split_once('\t') else {
+                return Err(ReleaseError::at(file, data, at, "expected `code<TAB>title`"));
+            };
+            let code = code.trim().to_ascii_uppercase();
+            if code.len() != 7 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(ReleaseError::at(file, data, at, format!("`{code}` is not an ICD-10-PCS code")));
+            }
+            if !self.is_code(&code) {
+                read.insert(code, title.trim().to_string());
+            }
+        }
+        self.update_codes = read;
+        self.update_from = from;
+        Ok(())
+    }
+
+    /// The CMS title of an update code (see [`Pcs::update_codes`]).
+    pub fn update_code(&self, key: &str) -> Option<&str> {
+        self.update_codes.get(key).map(String::as_str)
     }
 
     /// Expand the tables into codes and build the lookups (after parsing the tables).
@@ -311,6 +358,9 @@ impl Pcs {
     /// The title of a complete code (CMS title, else composed), or of a partial
     /// code (the labels of its characters joined).
     pub fn title(&self, key: &str) -> Option<Title> {
+        if let Some(t) = self.update_code(key) {
+            return Some(Title { text: t.to_string(), composed: false });
+        }
         if !self.is_prefix(key) {
             return None;
         }

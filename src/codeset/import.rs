@@ -396,7 +396,14 @@ pub fn build_codebook(edition: Edition, files: &HashMap<FileKind, (Vec<u8>, Stri
     });
     let cm = cm.map_err(|_| anyhow::anyhow!("the ICD-10-CM tabular parser failed"))??;
     let (pcs, drugs, neoplasms, external, diseases) = rest?;
-    Ok(Codebook { edition, cm, pcs, drugs, neoplasms, external, diseases })
+    let changes = super::changes::Changes::default();
+    Ok(Codebook { edition, cm, pcs, drugs, neoplasms, external, diseases, changes })
+}
+
+/// The label of a release file by its kind and `<version>`: `FY2026`, or
+/// `FY2026, April 1, 2026 update`. The shipped editions label their files with it too.
+pub fn label_for(_kind: FileKind, version: &str, april: bool) -> String {
+    if april { format!("FY{version}, April 1, {version} update") } else { format!("FY{version}") }
 }
 
 /// A valid edition name: letters, digits, `.`, `-`, `_`; not starting with `.`.
@@ -408,8 +415,8 @@ pub fn check_name(name: &str) -> Result<()> {
     {
         bail!("`{name}` is not a usable edition name (letters, digits, `.`, `-`, `_`)");
     }
-    if name == shipped::EDITION_NAME {
-        bail!("`{name}` is the shipped edition's name; choose another");
+    if shipped::is_shipped(name) {
+        bail!("`{name}` is a shipped edition's name; choose another");
     }
     Ok(())
 }
@@ -612,9 +619,11 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
         let Some((from, to)) = fiscal_year_dates(&version, april.is_some()) else {
             bail!("{}: version `{version}` is not a fiscal year", f.source);
         };
-        let label = match april {
-            Some(_) => format!("FY{version}, April 1, {version} update"),
-            None => format!("FY{version}"),
+        let sha256 = hex::encode(Sha256::digest(&f.data));
+        // One label per file: a file medcode ships is labelled as the shipped edition labels it.
+        let (label, from, to) = match shipped::component_by_sha(&sha256) {
+            Some(c) => (c.label, c.effective_from, c.effective_to),
+            None => (label_for(kind, &version, april.is_some()), from, to),
         };
         let file = stored_name(kind);
         components.push(Component {
@@ -625,12 +634,17 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
             effective_to: to,
             source: f.source,
             file: file.clone(),
-            sha256: hex::encode(Sha256::digest(&f.data)),
+            sha256,
         });
         stored.insert(kind, (f.data, file));
     }
-    // A release of one code set: the other comes from the shipped edition.
-    let shipped_edition = shipped::edition();
+    // A release of one code set: the other comes from the shipped edition of the same year.
+    let year = cm_version.clone().or(pcs_version.clone()).unwrap_or_default();
+    let shipped_edition = shipped::editions()
+        .into_iter()
+        .find(|e| e.components.iter().any(|c| c.kind == FileKind::CmTabular && c.version == year))
+        .unwrap_or_else(shipped::edition);
+    let shipped_files = shipped::files_of(&shipped_edition.name);
     for (present, set, kinds) in [
         (
             has_cm,
@@ -648,16 +662,16 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
         }
         notes.push(format!(
             "the release has no {set} files: {set} is taken from the shipped edition {}",
-            shipped::EDITION_NAME
+            shipped_edition.name
         ));
         for kind in kinds {
             let (Some(c), Some((_, file, _))) =
-                (shipped_edition.component(*kind), shipped::FILES.iter().find(|(k, _, _)| k == kind))
+                (shipped_edition.component(*kind), shipped_files.iter().find(|(k, _, _)| k == kind))
             else {
                 continue;
             };
             let mut c = c.clone();
-            c.source = format!("shipped edition {} ({})", shipped::EDITION_NAME, c.source);
+            c.source = format!("shipped edition {} ({})", shipped_edition.name, c.source);
             c.file = stored_name(*kind);
             stored.insert(*kind, (file.bytes(), c.file.clone()));
             components.push(c);

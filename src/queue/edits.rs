@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use super::record::{EncounterType, Record};
 use super::work::{AttachedCode, CodeKind};
+use crate::codeset::changes::{Invalid, replacements};
+use crate::codeset::edition::Editions;
 use crate::codeset::{CmKind, CodeSet, Codebook, NodeId, NoteKind, Tabular, cm_display, normalize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -92,15 +94,27 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                     ));
                 }
                 match cm.get(&key) {
-                    None => out.push(at(
-                        EditSeverity::Error,
-                        format!("{} is not an ICD-10-CM code in {}", c.code, book.edition.name),
-                        "Code must exist in the edition",
-                        Vec::new(),
-                    )),
+                    None => {
+                        let offer =
+                            replacements(book, CodeSet::Icd10cm, &c.code, Some(record.date_of_service));
+                        let deleted = offer.as_ref().is_some_and(|r| r.why == Invalid::Deleted);
+                        out.push(at(
+                            EditSeverity::Error,
+                            if deleted {
+                                format!(
+                                    "{} is deleted in {}, the edition of this record's date of service {}",
+                                    c.code, book.edition.name, record.date_of_service
+                                )
+                            } else {
+                                format!("{} is not an ICD-10-CM code in {}", c.code, book.edition.name)
+                            },
+                            "Code must exist in the edition",
+                            offer.map(|r| r.offers).unwrap_or_default(),
+                        ))
+                    }
                     Some(id) => {
                         nodes[i] = Some(id);
-                        header_edits(cm, id, i, &c.code, &mut out);
+                        header_edits(book, record, id, i, &c.code, &mut out);
                     }
                 }
                 if inpatient && c.kind == CodeKind::Diagnosis && c.poa.is_none() {
@@ -121,7 +135,29 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                         Vec::new(),
                     ));
                 }
-                if !book.pcs.is_code(&key) {
+                if let (Some(_), Some(from)) = (book.pcs.update_code(&key), book.pcs.update_from) {
+                    if record.date_of_service < from {
+                        out.push(at(
+                            EditSeverity::Error,
+                            format!(
+                                "{} is valid from {from} (a CMS update code in {}); the date of service is {}",
+                                c.code, book.edition.name, record.date_of_service
+                            ),
+                            "Code from the edition in force on the date of service (discharge date for inpatient)",
+                            Vec::new(),
+                        ));
+                    } else {
+                        out.push(at(
+                            EditSeverity::Warning,
+                            format!(
+                                "{}: a CMS update code valid from {from}; its table is not in {}, so its characters are not checked",
+                                c.code, book.edition.name
+                            ),
+                            "ICD-10-PCS Tables: every character from a valid row",
+                            Vec::new(),
+                        ));
+                    }
+                } else if !book.pcs.is_code(&key) {
                     let msg = if book.pcs.is_prefix(&key) {
                         format!(
                             "{} is incomplete: an ICD-10-PCS code has 7 characters ({} given)",
@@ -140,7 +176,9 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                             .cloned()
                             .collect()
                     } else {
-                        Vec::new()
+                        replacements(book, CodeSet::Icd10pcs, &c.code, Some(record.date_of_service))
+                            .map(|r| r.offers)
+                            .unwrap_or_default()
                     };
                     out.push(at(
                         EditSeverity::Error,
@@ -291,13 +329,28 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
     out
 }
 
+/// A record's edits against the edition in force on its own date of service
+/// (inpatient: the discharge date, which `date_of_service` holds): what the queue
+/// and the workbench run when editions of both sides of October 1 are there.
+/// Returns the edition used, to be named beside the edits.
+pub fn check_in_own_edition(
+    editions: &mut Editions,
+    record: &Record,
+    codes: &[AttachedCode],
+) -> anyhow::Result<(std::sync::Arc<Codebook>, Vec<Edit>)> {
+    let book = editions.for_date(record.date_of_service)?;
+    let edits = check(&book, record, codes);
+    Ok((book, edits))
+}
+
 /// How many error-severity edits (what [`super::work::Context::edit_errors`] wants).
 pub fn error_count(edits: &[Edit]) -> usize {
     edits.iter().filter(|e| e.severity == EditSeverity::Error).count()
 }
 
 /// A header (non-billable) code, or one missing its 7th character.
-fn header_edits(cm: &Tabular, id: NodeId, i: usize, code: &str, out: &mut Vec<Edit>) {
+fn header_edits(book: &Codebook, record: &Record, id: NodeId, i: usize, code: &str, out: &mut Vec<Edit>) {
+    let cm = &book.cm;
     let node = cm.node(id);
     if node.billable {
         return;
@@ -328,15 +381,25 @@ fn header_edits(cm: &Tabular, id: NodeId, i: usize, code: &str, out: &mut Vec<Ed
         });
         return;
     }
-    let mut billable = Vec::new();
-    billable_descendants(cm, id, &mut billable);
-    let total = billable.len();
+    let total = cm.billable_below(id);
+    let offers = replacements(book, CodeSet::Icd10cm, code, Some(record.date_of_service))
+        .map(|r| r.offers)
+        .unwrap_or_default();
+    // A code the edition's addenda delete because it became a header (I42.0 in FY2027).
+    let now = if book.changes.cm.deleted.contains_key(&normalize(code)) {
+        format!(" since {}: it was a billable code before", book.edition.name)
+    } else {
+        String::new()
+    };
     out.push(Edit {
         severity: EditSeverity::Error,
         index: Some(i),
-        message: format!("{code} is a header, not a billable code ({total} billable code(s) below it)"),
+        message: format!(
+            "{code} is a header in {}{now}, not a billable code ({total} billable code(s) below it)",
+            book.edition.name
+        ),
         rule: "Only billable codes are reported: code to the highest number of characters available (Guidelines I.B.7)".into(),
-        suggestions: billable.into_iter().take(MAX_SUGGESTIONS).collect(),
+        suggestions: offers,
     });
 }
 
@@ -346,16 +409,6 @@ fn seventh_rule(cm: &Tabular, id: NodeId) -> String {
         .find(|n| n.kind == NoteKind::SeventhCharacter)
         .map(|n| format!("7th characters at {}: {}", cm.node(n.origin).code, n.text))
         .unwrap_or_else(|| "7th character required (Guidelines I.B.14 / chapter notes)".into())
-}
-
-fn billable_descendants(cm: &Tabular, id: NodeId, out: &mut Vec<String>) {
-    for c in &cm.node(id).children {
-        let n = cm.node(*c);
-        if n.billable {
-            out.push(n.code.clone());
-        }
-        billable_descendants(cm, *c, out);
-    }
 }
 
 /// The Excludes1 note in force at `a` that names `b`: its text and origin.
@@ -561,12 +614,23 @@ mod tests {
             },
         );
         add("S72.001A", CmKind::Extension, "initial encounter", Some(s72), true, Notes::default());
-        let mut edition = crate::codeset::shipped::edition();
+        // Dates in these tests are FY2026's.
+        let mut edition =
+            crate::codeset::shipped::edition_named(crate::codeset::shipped::FY2026).expect("shipped");
         edition.name = "test".into();
         // The PCS model is built by its parser only: no PCS codes here (the
         // real tables are exercised in tests/queue.rs).
         let pcs = Pcs::default();
-        Codebook { edition, cm: t, pcs, drugs: None, neoplasms: None, external: None, diseases: None }
+        Codebook {
+            edition,
+            cm: t,
+            pcs,
+            drugs: None,
+            neoplasms: None,
+            external: None,
+            diseases: None,
+            changes: Default::default(),
+        }
     }
 
     fn record(kind: EncounterType, date: &str) -> Record {
