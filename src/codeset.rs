@@ -94,14 +94,6 @@ pub struct Codebook {
     pub changes: changes::Changes,
 }
 
-/// What a code entered by a coder resolves to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeRef {
-    Cm(NodeId),
-    /// An ICD-10-PCS code or a partial code (1 to 7 characters) that exists in the tables.
-    Pcs,
-}
-
 impl Codebook {
     /// Which code set a typed code belongs to, if it exists in this edition.
     pub fn resolve(&self, code: &str) -> Option<(CodeSet, String)> {

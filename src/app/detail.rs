@@ -2,6 +2,7 @@
 //! segments and the followable code links in them. Both `update` (link
 //! cycling, scrolling) and the drawing read it.
 
+use crate::codeset::icd10cm::rules::note_refs;
 use crate::codeset::icd10cm::{CmKind, NoteKind};
 use crate::codeset::{NodeId, Tabular};
 
@@ -109,70 +110,13 @@ fn split_keep_spaces(text: &str) -> Vec<String> {
     out
 }
 
-/// Code references inside a note (`E10.-`, `N18.1-N18.6`, `Z79.4`, `E08-E13`):
-/// byte ranges in `text` and the code each leads to.
-pub fn code_refs(text: &str, cm: &Tabular) -> Vec<(std::ops::Range<usize>, NodeId)> {
-    let b = text.as_bytes();
-    let is_code_char = |c: u8| c.is_ascii_digit() || c.is_ascii_uppercase();
-    let code_at = |i: usize| -> Option<usize> {
-        // Letter, digit, digit-or-letter; then optionally `.` and up to 4 more (or `-`).
-        if i + 3 > b.len()
-            || !b[i].is_ascii_uppercase()
-            || !b[i + 1].is_ascii_digit()
-            || !is_code_char(b[i + 2])
-        {
-            return None;
-        }
-        let mut j = i + 3;
-        if j < b.len() && b[j] == b'.' && j + 1 < b.len() && (is_code_char(b[j + 1]) || b[j + 1] == b'-') {
-            j += 1;
-            while j < b.len() && (is_code_char(b[j]) || b[j] == b'-') && j - i < 9 {
-                if b[j] == b'-' {
-                    // `N18.1-N18.6` is a range: leave its dash to the caller.
-                    let range = j + 2 < b.len() && b[j + 1].is_ascii_uppercase() && b[j + 2].is_ascii_digit();
-                    if !range {
-                        j += 1;
-                    }
-                    break;
-                }
-                j += 1;
-            }
-        }
-        Some(j)
-    };
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        if boundary && let Some(end) = code_at(i) {
-            let first = &text[i..end];
-            let mut end = end;
-            // A range `N18.1-N18.6` or `E08-E13`: one link for the whole range, to its first code.
-            if end + 1 < b.len()
-                && b[end] == b'-'
-                && let Some(e2) = code_at(end + 1)
-            {
-                end = e2;
-            }
-            if end < b.len() && b[end].is_ascii_alphanumeric() {
-                i = end;
-                continue;
-            }
-            let range_key = &text[i..end];
-            let key = first.trim_end_matches(['-', '.']);
-            let found = cm.get(range_key).or_else(|| cm.get(key)).or_else(|| {
-                let k = crate::codeset::normalize(key);
-                (3..k.len()).rev().find_map(|n| cm.get(&k[..n]))
-            });
-            if let Some(id) = found {
-                out.push((i..end, id));
-            }
-            i = end;
-        } else {
-            i += 1;
-        }
-    }
-    out
+/// The links of a note: each code reference in it (read by the code set's
+/// one parser, [`note_refs`]) with the node it leads to.
+pub fn note_links(text: &str, cm: &Tabular) -> Vec<(std::ops::Range<usize>, NodeId)> {
+    note_refs(text)
+        .into_iter()
+        .filter_map(|(range, reference)| reference.target(&text[range.clone()], cm).map(|id| (range, id)))
+        .collect()
 }
 
 /// The detail of the current target, wrapped at `width` columns.
@@ -243,7 +187,7 @@ fn cm_doc(app: &App, id: NodeId, width: usize, d: &mut Doc) {
         for n in of_kind {
             let mut segs = vec![seg("• ", SegKind::Dim)];
             let mut last = 0;
-            for (range, target) in code_refs(&n.text, cm) {
+            for (range, target) in note_links(&n.text, cm) {
                 segs.push(seg(&n.text[last..range.start], SegKind::Text));
                 let idx = d.links.len();
                 d.links.push(Link { target: Target::Cm(target), line: 0 });
@@ -372,7 +316,7 @@ mod tests {
     fn finds_codes_ranges_and_dash_forms_in_notes() {
         let t = tabular(&["E10", "N18.1", "Z79.4", "E08-E13"]);
         let text = "diabetes (E10.-), CKD (N18.1-N18.6), insulin (Z79.4), block E08-E13, not X99 or E1000x";
-        let refs = code_refs(text, &t);
+        let refs = note_links(text, &t);
         let got: Vec<(&str, NodeId)> = refs.iter().map(|(r, id)| (&text[r.clone()], *id)).collect();
         assert_eq!(got, vec![("E10.-", 0), ("N18.1-N18.6", 1), ("Z79.4", 2), ("E08-E13", 3)]);
     }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 mod parse;
+pub mod rules;
 mod seventh;
 
 /// Index of a node in [`Tabular::nodes`].

@@ -16,7 +16,8 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use serde::Serialize;
 
-use super::{ReleaseError, Tabular, cm_display, normalize};
+use super::icd10cm::rules::{Reportable, reportable};
+use super::{ReleaseError, Tabular};
 
 /// A main term or subterm at any level.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -198,12 +199,7 @@ pub enum CodeStatus {
     Unchecked,
 }
 
-/// A billable code offered in place of a header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Offer {
-    pub code: String,
-    pub title: String,
-}
+pub use super::icd10cm::rules::Offer;
 
 /// A code of an index or table checked against the tabular.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -245,48 +241,23 @@ pub fn check_code(tab: &Tabular, printed: &str) -> CodeCheck {
     };
     let node = tab.node(id);
     check.title = Some(node.title.clone());
-    if node.billable {
-        check.status = CodeStatus::Billable;
-        return check;
-    }
-    let mut billable = Vec::new();
-    collect_billable(tab, id, &mut billable);
-    let total = billable.len();
-    let mut offered: Vec<Offer> = billable
-        .into_iter()
-        .take(OFFER_LIMIT)
-        .map(|b| Offer { code: tab.node(b).code.clone(), title: tab.node(b).title.clone() })
-        .collect();
-    let mut reason = if node.kind == super::CmKind::Code {
-        "needs a 7th character".to_string()
-    } else if printed.trim().ends_with('-') {
-        "incomplete: more characters needed".to_string()
-    } else {
-        format!("a {} (header), not billable", kind_name(node.kind))
-    };
-    let mut total = total;
-    if total == 0 {
-        // The tabular may not spell out 7th-character codes: offer them from the rules in force.
-        let sevenths: Vec<_> = std::iter::once(id)
-            .chain(tab.ancestors(id))
-            .flat_map(|a| tab.node(a).notes.seventh_chars.clone())
-            .collect();
-        if !sevenths.is_empty() {
-            let key = normalize(trimmed);
-            let padded = format!("{key:X<6}");
-            reason = "needs a 7th character".to_string();
-            total = sevenths.len();
-            offered = sevenths
-                .iter()
-                .take(OFFER_LIMIT)
-                .map(|s| Offer {
-                    code: cm_display(&format!("{padded}{}", s.ch)),
-                    title: format!("{}, {}", node.title, s.title),
-                })
-                .collect();
+    let below = || tab.billable_codes_below(id).into_iter().map(|b| Offer::of(tab, b)).collect();
+    let (reason, offered) = match reportable(tab, id) {
+        Reportable::Billable => {
+            check.status = CodeStatus::Billable;
+            return check;
         }
-    }
-    check.status = CodeStatus::Header { reason, billable: offered, total };
+        Reportable::NeedsSeventh(sevenths) => ("needs a 7th character".to_string(), sevenths),
+        Reportable::Heading | Reportable::Header if printed.trim().ends_with('-') => {
+            ("incomplete: more characters needed".to_string(), below())
+        }
+        Reportable::Heading | Reportable::Header => {
+            (format!("a {} (header), not billable", kind_name(node.kind)), below())
+        }
+    };
+    let total = offered.len();
+    let billable = offered.into_iter().take(OFFER_LIMIT).collect();
+    check.status = CodeStatus::Header { reason, billable, total };
     check
 }
 
@@ -298,16 +269,6 @@ fn kind_name(kind: super::CmKind) -> &'static str {
         super::CmKind::Subcategory => "subcategory",
         super::CmKind::Code => "code",
         super::CmKind::Extension => "code",
-    }
-}
-
-fn collect_billable(tab: &Tabular, id: super::NodeId, out: &mut Vec<super::NodeId>) {
-    let node = tab.node(id);
-    if node.billable {
-        out.push(id);
-    }
-    for c in &node.children {
-        collect_billable(tab, *c, out);
     }
 }
 
@@ -711,7 +672,7 @@ fn squeeze(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codeset::shipped;
+    use crate::codeset::{normalize, shipped};
 
     #[test]
     fn drug_table_counts_and_columns() {

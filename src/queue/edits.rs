@@ -8,7 +8,8 @@ use super::record::{EncounterType, Record};
 use super::work::{AttachedCode, CodeKind};
 use crate::codeset::changes::{Invalid, replacements};
 use crate::codeset::edition::Editions;
-use crate::codeset::{CmKind, CodeSet, Codebook, NodeId, NoteKind, Tabular, cm_display, normalize};
+use crate::codeset::icd10cm::rules::{NoteRef, Reportable, parenthesized_refs, reportable};
+use crate::codeset::{CmKind, CodeSet, Codebook, NodeId, NoteKind, Tabular, normalize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,15 +35,60 @@ pub struct Edit {
 /// How many suggestions an edit offers at most.
 const MAX_SUGGESTIONS: usize = 24;
 
-/// Run every edit over `codes` attached to `record`.
+/// Run every edit over `codes` attached to `record`: each rule below in turn,
+/// errors first, then by line.
 pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Edit> {
     let mut out = Vec::new();
-    let cm = &book.cm;
-    let inpatient = record.encounter_type == EncounterType::Inpatient;
+    edition_in_force(book, record, codes, &mut out);
     // Resolved CM nodes, by attached index.
     let mut nodes: Vec<Option<NodeId>> = vec![None; codes.len()];
+    for (i, c) in codes.iter().enumerate() {
+        let line = Line { i, code: c, key: normalize(&c.code) };
+        attached_twice(&line, codes, &mut out);
+        match c.set {
+            CodeSet::Icd10cm => {
+                cm_is_a_diagnosis(&line, &mut out);
+                nodes[i] = cm_code_reportable(book, record, &line, &mut out);
+                poa_missing_inpatient(record, &line, &mut out);
+            }
+            CodeSet::Icd10pcs => {
+                pcs_is_a_procedure(&line, &mut out);
+                pcs_code_valid(book, record, &line, &mut out);
+                pcs_inpatient_only(record, &line, &mut out);
+                pcs_no_poa(&line, &mut out);
+            }
+        }
+        poa_inpatient_only(record, &line, &mut out);
+    }
+    // Diagnoses in sequence with their nodes.
+    let dx: Vec<(usize, NodeId)> = nodes.iter().enumerate().filter_map(|(i, n)| n.map(|n| (i, n))).collect();
+    excludes1(&book.cm, codes, &dx, &mut out);
+    manifestation_not_first(&book.cm, codes, &dx, &mut out);
+    code_first_and_use_additional(&book.cm, codes, &dx, &mut out);
+    a_diagnosis_reported(codes, &mut out);
+    out.sort_by_key(|e| (e.severity, e.index.unwrap_or(usize::MAX)));
+    out
+}
 
-    // The edition in force at the date of service.
+/// One attached code being checked: its line and normalized key.
+struct Line<'a> {
+    i: usize,
+    code: &'a AttachedCode,
+    key: String,
+}
+
+impl Line<'_> {
+    fn edit(&self, severity: EditSeverity, message: String, rule: &str, suggestions: Vec<String>) -> Edit {
+        Edit { severity, index: Some(self.i), message, rule: rule.to_string(), suggestions }
+    }
+}
+
+fn inpatient(record: &Record) -> bool {
+    record.encounter_type == EncounterType::Inpatient
+}
+
+/// The edition loaded must be the one in force at the date of service.
+fn edition_in_force(book: &Codebook, record: &Record, codes: &[AttachedCode], out: &mut Vec<Edit>) {
     let mut sets: Vec<CodeSet> = vec![CodeSet::Icd10cm];
     if codes.iter().any(|c| c.set == CodeSet::Icd10pcs) {
         sets.push(CodeSet::Icd10pcs);
@@ -60,169 +106,180 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                     set.short(),
                     book.edition.name
                 ),
-                rule: "Code from the edition in force on the date of service (discharge date for inpatient)".into(),
+                rule: EDITION_RULE.into(),
                 suggestions: Vec::new(),
             });
         }
     }
+}
 
-    for (i, c) in codes.iter().enumerate() {
-        let key = normalize(&c.code);
-        let at = |severity, message: String, rule: &str, suggestions: Vec<String>| Edit {
-            severity,
-            index: Some(i),
-            message,
-            rule: rule.to_string(),
-            suggestions,
-        };
-        if let Some(j) = codes[..i].iter().position(|d| d.set == c.set && normalize(&d.code) == key) {
-            out.push(at(
-                EditSeverity::Error,
-                format!("{} is attached twice (also line {})", c.code, j + 1),
-                "Report each code once",
-                Vec::new(),
-            ));
-        }
-        match c.set {
-            CodeSet::Icd10cm => {
-                if c.kind != CodeKind::Diagnosis {
-                    out.push(at(
-                        EditSeverity::Error,
-                        format!("{} is an ICD-10-CM code attached as a procedure", c.code),
-                        "ICD-10-CM codes are diagnoses",
-                        Vec::new(),
-                    ));
-                }
-                match cm.get(&key) {
-                    None => {
-                        let offer =
-                            replacements(book, CodeSet::Icd10cm, &c.code, Some(record.date_of_service));
-                        let deleted = offer.as_ref().is_some_and(|r| r.why == Invalid::Deleted);
-                        out.push(at(
-                            EditSeverity::Error,
-                            if deleted {
-                                format!(
-                                    "{} is deleted in {}, the edition of this record's date of service {}",
-                                    c.code, book.edition.name, record.date_of_service
-                                )
-                            } else {
-                                format!("{} is not an ICD-10-CM code in {}", c.code, book.edition.name)
-                            },
-                            "Code must exist in the edition",
-                            offer.map(|r| r.offers).unwrap_or_default(),
-                        ))
-                    }
-                    Some(id) => {
-                        nodes[i] = Some(id);
-                        header_edits(book, record, id, i, &c.code, &mut out);
-                    }
-                }
-                if inpatient && c.kind == CodeKind::Diagnosis && c.poa.is_none() {
-                    out.push(at(
-                        EditSeverity::Warning,
-                        format!("{}: present-on-admission indicator missing", c.code),
-                        "POA reporting guidelines (inpatient diagnoses: Y, N, U, W or 1 if exempt)",
-                        Vec::new(),
-                    ));
-                }
-            }
-            CodeSet::Icd10pcs => {
-                if c.kind != CodeKind::Procedure {
-                    out.push(at(
-                        EditSeverity::Error,
-                        format!("{} is an ICD-10-PCS code attached as a diagnosis", c.code),
-                        "ICD-10-PCS codes are procedures",
-                        Vec::new(),
-                    ));
-                }
-                if let (Some(_), Some(from)) = (book.pcs.update_code(&key), book.pcs.update_from) {
-                    if record.date_of_service < from {
-                        out.push(at(
-                            EditSeverity::Error,
-                            format!(
-                                "{} is valid from {from} (a CMS update code in {}); the date of service is {}",
-                                c.code, book.edition.name, record.date_of_service
-                            ),
-                            "Code from the edition in force on the date of service (discharge date for inpatient)",
-                            Vec::new(),
-                        ));
-                    } else {
-                        out.push(at(
-                            EditSeverity::Warning,
-                            format!(
-                                "{}: a CMS update code valid from {from}; its table is not in {}, so its characters are not checked",
-                                c.code, book.edition.name
-                            ),
-                            "ICD-10-PCS Tables: every character from a valid row",
-                            Vec::new(),
-                        ));
-                    }
-                } else if !book.pcs.is_code(&key) {
-                    let msg = if book.pcs.is_prefix(&key) {
-                        format!(
-                            "{} is incomplete: an ICD-10-PCS code has 7 characters ({} given)",
-                            c.code,
-                            key.len()
-                        )
-                    } else {
-                        format!("{} is not a valid ICD-10-PCS code in {}", c.code, book.edition.name)
-                    };
-                    let next: Vec<String> = if book.pcs.is_prefix(&key) && key.len() < 7 {
-                        book.pcs
-                            .codes
-                            .iter()
-                            .filter(|k| k.starts_with(&key))
-                            .take(MAX_SUGGESTIONS)
-                            .cloned()
-                            .collect()
-                    } else {
-                        replacements(book, CodeSet::Icd10pcs, &c.code, Some(record.date_of_service))
-                            .map(|r| r.offers)
-                            .unwrap_or_default()
-                    };
-                    out.push(at(
-                        EditSeverity::Error,
-                        msg,
-                        "ICD-10-PCS Tables: every character from a valid row",
-                        next,
-                    ));
-                }
-                if !inpatient {
-                    out.push(at(
-                        EditSeverity::Error,
-                        format!(
-                            "{}: ICD-10-PCS codes are for inpatient procedures; this encounter is {}",
-                            c.code,
-                            record.encounter_type.as_str()
-                        ),
-                        "ICD-10-PCS is reported for inpatient hospital procedures (HIPAA code set standards)",
-                        Vec::new(),
-                    ));
-                }
-                if c.poa.is_some() {
-                    out.push(at(
-                        EditSeverity::Warning,
-                        format!("{}: a procedure has no POA indicator", c.code),
-                        "POA applies to diagnoses only",
-                        Vec::new(),
-                    ));
-                }
-            }
-        }
-        if !inpatient && c.poa.is_some() && c.set == CodeSet::Icd10cm {
-            out.push(at(
-                EditSeverity::Warning,
-                format!("{}: POA is reported for inpatient claims only", c.code),
-                "POA reporting guidelines",
-                Vec::new(),
-            ));
-        }
+const EDITION_RULE: &str =
+    "Code from the edition in force on the date of service (discharge date for inpatient)";
+const PCS_TABLES_RULE: &str = "ICD-10-PCS Tables: every character from a valid row";
+
+/// Report each code once.
+fn attached_twice(line: &Line, codes: &[AttachedCode], out: &mut Vec<Edit>) {
+    let c = line.code;
+    if let Some(j) = codes[..line.i].iter().position(|d| d.set == c.set && normalize(&d.code) == line.key) {
+        out.push(line.edit(
+            EditSeverity::Error,
+            format!("{} is attached twice (also line {})", c.code, j + 1),
+            "Report each code once",
+            Vec::new(),
+        ));
     }
+}
 
-    // Diagnoses in sequence with their nodes.
-    let dx: Vec<(usize, NodeId)> = nodes.iter().enumerate().filter_map(|(i, n)| n.map(|n| (i, n))).collect();
+/// ICD-10-CM codes are diagnoses.
+fn cm_is_a_diagnosis(line: &Line, out: &mut Vec<Edit>) {
+    if line.code.kind != CodeKind::Diagnosis {
+        out.push(line.edit(
+            EditSeverity::Error,
+            format!("{} is an ICD-10-CM code attached as a procedure", line.code.code),
+            "ICD-10-CM codes are diagnoses",
+            Vec::new(),
+        ));
+    }
+}
 
-    // Excludes1 between any two codes, from the notes in force at either.
+/// A CM code must exist in the edition and be billable as attached (see
+/// [`header_edits`]); returns its node when it exists.
+fn cm_code_reportable(book: &Codebook, record: &Record, line: &Line, out: &mut Vec<Edit>) -> Option<NodeId> {
+    let code = &line.code.code;
+    let Some(id) = book.cm.get(&line.key) else {
+        let offer = replacements(book, CodeSet::Icd10cm, code, Some(record.date_of_service));
+        let deleted = offer.as_ref().is_some_and(|r| r.why == Invalid::Deleted);
+        out.push(line.edit(
+            EditSeverity::Error,
+            if deleted {
+                format!(
+                    "{code} is deleted in {}, the edition of this record's date of service {}",
+                    book.edition.name, record.date_of_service
+                )
+            } else {
+                format!("{code} is not an ICD-10-CM code in {}", book.edition.name)
+            },
+            "Code must exist in the edition",
+            offer.map(|r| r.offers).unwrap_or_default(),
+        ));
+        return None;
+    };
+    header_edits(book, record, id, line.i, code, out);
+    Some(id)
+}
+
+/// Inpatient diagnoses carry a present-on-admission indicator.
+fn poa_missing_inpatient(record: &Record, line: &Line, out: &mut Vec<Edit>) {
+    if inpatient(record) && line.code.kind == CodeKind::Diagnosis && line.code.poa.is_none() {
+        out.push(line.edit(
+            EditSeverity::Warning,
+            format!("{}: present-on-admission indicator missing", line.code.code),
+            "POA reporting guidelines (inpatient diagnoses: Y, N, U, W or 1 if exempt)",
+            Vec::new(),
+        ));
+    }
+}
+
+/// ICD-10-PCS codes are procedures.
+fn pcs_is_a_procedure(line: &Line, out: &mut Vec<Edit>) {
+    if line.code.kind != CodeKind::Procedure {
+        out.push(line.edit(
+            EditSeverity::Error,
+            format!("{} is an ICD-10-PCS code attached as a diagnosis", line.code.code),
+            "ICD-10-PCS codes are procedures",
+            Vec::new(),
+        ));
+    }
+}
+
+/// A PCS code is a complete code of a valid table row (or a CMS update code in
+/// force at the date of service).
+fn pcs_code_valid(book: &Codebook, record: &Record, line: &Line, out: &mut Vec<Edit>) {
+    let (code, key) = (&line.code.code, &line.key);
+    if let (Some(_), Some(from)) = (book.pcs.update_code(key), book.pcs.update_from) {
+        if record.date_of_service < from {
+            out.push(line.edit(
+                EditSeverity::Error,
+                format!(
+                    "{code} is valid from {from} (a CMS update code in {}); the date of service is {}",
+                    book.edition.name, record.date_of_service
+                ),
+                EDITION_RULE,
+                Vec::new(),
+            ));
+        } else {
+            out.push(line.edit(
+                EditSeverity::Warning,
+                format!(
+                    "{code}: a CMS update code valid from {from}; its table is not in {}, so its characters are not checked",
+                    book.edition.name
+                ),
+                PCS_TABLES_RULE,
+                Vec::new(),
+            ));
+        }
+        return;
+    }
+    if book.pcs.is_code(key) {
+        return;
+    }
+    let msg = if book.pcs.is_prefix(key) {
+        format!("{code} is incomplete: an ICD-10-PCS code has 7 characters ({} given)", key.len())
+    } else {
+        format!("{code} is not a valid ICD-10-PCS code in {}", book.edition.name)
+    };
+    let next: Vec<String> = if book.pcs.is_prefix(key) && key.len() < 7 {
+        book.pcs.codes.iter().filter(|k| k.starts_with(key.as_str())).take(MAX_SUGGESTIONS).cloned().collect()
+    } else {
+        replacements(book, CodeSet::Icd10pcs, code, Some(record.date_of_service))
+            .map(|r| r.offers)
+            .unwrap_or_default()
+    };
+    out.push(line.edit(EditSeverity::Error, msg, PCS_TABLES_RULE, next));
+}
+
+/// ICD-10-PCS is reported for inpatient hospital procedures.
+fn pcs_inpatient_only(record: &Record, line: &Line, out: &mut Vec<Edit>) {
+    if !inpatient(record) {
+        out.push(line.edit(
+            EditSeverity::Error,
+            format!(
+                "{}: ICD-10-PCS codes are for inpatient procedures; this encounter is {}",
+                line.code.code,
+                record.encounter_type.as_str()
+            ),
+            "ICD-10-PCS is reported for inpatient hospital procedures (HIPAA code set standards)",
+            Vec::new(),
+        ));
+    }
+}
+
+/// POA applies to diagnoses only.
+fn pcs_no_poa(line: &Line, out: &mut Vec<Edit>) {
+    if line.code.poa.is_some() {
+        out.push(line.edit(
+            EditSeverity::Warning,
+            format!("{}: a procedure has no POA indicator", line.code.code),
+            "POA applies to diagnoses only",
+            Vec::new(),
+        ));
+    }
+}
+
+/// POA is reported for inpatient claims only.
+fn poa_inpatient_only(record: &Record, line: &Line, out: &mut Vec<Edit>) {
+    if !inpatient(record) && line.code.poa.is_some() && line.code.set == CodeSet::Icd10cm {
+        out.push(line.edit(
+            EditSeverity::Warning,
+            format!("{}: POA is reported for inpatient claims only", line.code.code),
+            "POA reporting guidelines",
+            Vec::new(),
+        ));
+    }
+}
+
+/// Excludes1 between any two codes, from the notes in force at either.
+fn excludes1(cm: &Tabular, codes: &[AttachedCode], dx: &[(usize, NodeId)], out: &mut Vec<Edit>) {
     for (a, &(i, ni)) in dx.iter().enumerate() {
         for &(j, nj) in &dx[a + 1..] {
             if let Some((text, origin)) =
@@ -241,8 +298,15 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
             }
         }
     }
+}
 
-    // Manifestation codes may not be sequenced first.
+/// Manifestation codes may not be sequenced first.
+fn manifestation_not_first(
+    cm: &Tabular,
+    codes: &[AttachedCode],
+    dx: &[(usize, NodeId)],
+    out: &mut Vec<Edit>,
+) {
     if let Some(&(i, n)) = dx.first()
         && is_manifestation(cm, n)
     {
@@ -254,13 +318,20 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
             suggestions: Vec::new(),
         });
     }
+}
 
-    // Code first / Use additional code notes not satisfied. The notes of one
-    // kind written at one node are read together (the tabular splits "Use
-    // additional code to identify: a (X), b (Y)" into one note per item), and
-    // any named code satisfies them. Use additional code notes at chapter and
-    // block level ("exposure to tobacco, if applicable") are left out: they
-    // would fire on nearly every record.
+/// Code first / Use additional code notes not satisfied. The notes of one
+/// kind written at one node are read together (the tabular splits "Use
+/// additional code to identify: a (X), b (Y)" into one note per item), and
+/// any named code satisfies them. Use additional code notes at chapter and
+/// block level ("exposure to tobacco, if applicable") are left out: they
+/// would fire on nearly every record.
+fn code_first_and_use_additional(
+    cm: &Tabular,
+    codes: &[AttachedCode],
+    dx: &[(usize, NodeId)],
+    out: &mut Vec<Edit>,
+) {
     let attached: Vec<String> = dx.iter().map(|(i, _)| normalize(&codes[*i].code)).collect();
     for (pos, &(i, n)) in dx.iter().enumerate() {
         let mut groups: Vec<(NoteKind, NodeId, Vec<String>)> = Vec::new();
@@ -278,7 +349,7 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
             }
         }
         for (kind, origin, texts) in groups {
-            let refs: Vec<CodeRef> = texts.iter().flat_map(|t| code_refs(t)).collect();
+            let refs: Vec<NoteRef> = texts.iter().flat_map(|t| parenthesized_refs(t)).collect();
             if refs.is_empty() {
                 continue;
             }
@@ -289,33 +360,30 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                 .map(|(k, _)| k)
                 .collect();
             let rule = format!("{} at {}: {}", kind.label(), cm.node(origin).code, texts.join("; "));
-            if hits.is_empty() {
-                out.push(Edit {
-                    severity: EditSeverity::Warning,
-                    index: Some(i),
-                    message: format!(
-                        "{}: {} note not satisfied: none of its codes is attached",
-                        codes[i].code,
-                        kind.label()
-                    ),
-                    rule,
-                    suggestions: Vec::new(),
-                });
+            let message = if hits.is_empty() {
+                format!(
+                    "{}: {} note not satisfied: none of its codes is attached",
+                    codes[i].code,
+                    kind.label()
+                )
             } else if kind == NoteKind::CodeFirst && hits.iter().all(|k| *k > pos) {
-                out.push(Edit {
-                    severity: EditSeverity::Warning,
-                    index: Some(i),
-                    message: format!(
-                        "{}: the underlying condition should be sequenced before it",
-                        codes[i].code
-                    ),
-                    rule,
-                    suggestions: Vec::new(),
-                });
-            }
+                format!("{}: the underlying condition should be sequenced before it", codes[i].code)
+            } else {
+                continue;
+            };
+            out.push(Edit {
+                severity: EditSeverity::Warning,
+                index: Some(i),
+                message,
+                rule,
+                suggestions: Vec::new(),
+            });
         }
     }
+}
 
+/// Every encounter reports at least one diagnosis.
+fn a_diagnosis_reported(codes: &[AttachedCode], out: &mut Vec<Edit>) {
     if !codes.iter().any(|c| c.kind == CodeKind::Diagnosis) && !codes.is_empty() {
         out.push(Edit {
             severity: EditSeverity::Warning,
@@ -325,8 +393,6 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
             suggestions: Vec::new(),
         });
     }
-    out.sort_by_key(|e| (e.severity, e.index.unwrap_or(usize::MAX)));
-    out
 }
 
 /// A record's edits against the edition in force on its own date of service
@@ -348,59 +414,50 @@ pub fn error_count(edits: &[Edit]) -> usize {
     edits.iter().filter(|e| e.severity == EditSeverity::Error).count()
 }
 
-/// A header (non-billable) code, or one missing its 7th character.
+/// A header (non-billable) code, or one missing its 7th character, by the
+/// code set's one rule ([`reportable`]).
 fn header_edits(book: &Codebook, record: &Record, id: NodeId, i: usize, code: &str, out: &mut Vec<Edit>) {
     let cm = &book.cm;
-    let node = cm.node(id);
-    if node.billable {
-        return;
-    }
-    if matches!(node.kind, CmKind::Chapter | CmKind::Block) {
-        out.push(Edit {
-            severity: EditSeverity::Error,
-            index: Some(i),
-            message: format!("{code} is a chapter or block, not a code"),
-            rule: "Only billable codes are reported".into(),
-            suggestions: Vec::new(),
-        });
-        return;
-    }
-    let extensions: Vec<String> = node
-        .children
-        .iter()
-        .filter(|c| cm.node(**c).kind == CmKind::Extension)
-        .map(|c| cm.node(*c).code.clone())
-        .collect();
-    if !extensions.is_empty() {
-        out.push(Edit {
-            severity: EditSeverity::Error,
-            index: Some(i),
-            message: format!("{code} needs a 7th character"),
-            rule: seventh_rule(cm, id),
-            suggestions: extensions.into_iter().take(MAX_SUGGESTIONS).collect(),
-        });
-        return;
-    }
-    let total = cm.billable_below(id);
-    let offers = replacements(book, CodeSet::Icd10cm, code, Some(record.date_of_service))
-        .map(|r| r.offers)
-        .unwrap_or_default();
-    // A code the edition's addenda delete because it became a header (I42.0 in FY2027).
-    let now = if book.changes.cm.deleted.contains_key(&normalize(code)) {
-        format!(" since {}: it was a billable code before", book.edition.name)
-    } else {
-        String::new()
-    };
-    out.push(Edit {
+    let edit = |message: String, rule: String, suggestions: Vec<String>| Edit {
         severity: EditSeverity::Error,
         index: Some(i),
-        message: format!(
-            "{code} is a header in {}{now}, not a billable code ({total} billable code(s) below it)",
-            book.edition.name
-        ),
-        rule: "Only billable codes are reported: code to the highest number of characters available (Guidelines I.B.7)".into(),
-        suggestions: offers,
-    });
+        message,
+        rule,
+        suggestions,
+    };
+    match reportable(cm, id) {
+        Reportable::Billable => {}
+        Reportable::Heading => out.push(edit(
+            format!("{code} is a chapter or block, not a code"),
+            "Only billable codes are reported".into(),
+            Vec::new(),
+        )),
+        Reportable::NeedsSeventh(offers) => out.push(edit(
+            format!("{code} needs a 7th character"),
+            seventh_rule(cm, id),
+            offers.into_iter().take(MAX_SUGGESTIONS).map(|o| o.code).collect(),
+        )),
+        Reportable::Header => {
+            let total = cm.billable_below(id);
+            let offers = replacements(book, CodeSet::Icd10cm, code, Some(record.date_of_service))
+                .map(|r| r.offers)
+                .unwrap_or_default();
+            // A code the edition's addenda delete because it became a header (I42.0 in FY2027).
+            let now = if book.changes.cm.deleted.contains_key(&normalize(code)) {
+                format!(" since {}: it was a billable code before", book.edition.name)
+            } else {
+                String::new()
+            };
+            out.push(edit(
+                format!(
+                    "{code} is a header in {}{now}, not a billable code ({total} billable code(s) below it)",
+                    book.edition.name
+                ),
+                "Only billable codes are reported: code to the highest number of characters available (Guidelines I.B.7)".into(),
+                offers,
+            ));
+        }
+    }
 }
 
 fn seventh_rule(cm: &Tabular, id: NodeId) -> String {
@@ -417,7 +474,7 @@ fn excludes1_between(cm: &Tabular, a: NodeId, b: NodeId) -> Option<(String, Node
     cm.notes_in_force(a)
         .into_iter()
         .filter(|n| n.kind == NoteKind::Excludes1)
-        .find(|n| code_refs(&n.text).iter().any(|r| r.matches(&key)))
+        .find(|n| parenthesized_refs(&n.text).iter().any(|r| r.matches(&key)))
         .map(|n| (n.text, n.origin))
 }
 
@@ -428,102 +485,11 @@ fn is_manifestation(cm: &Tabular, id: NodeId) -> bool {
         .any(|n| cm.node(n).title.to_ascii_lowercase().contains("in diseases classified elsewhere"))
 }
 
-/// A code, a `.-` wildcard or a range named in a note, normalized.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CodeRef {
-    /// A code and everything below it (`E10.-`, `Z79.4`).
-    Prefix(String),
-    /// `N18.1-N18.6`, `C00-C96`: inclusive, compared on each end's length.
-    Range(String, String),
-}
-
-impl CodeRef {
-    /// Whether a normalized code falls under this reference.
-    pub fn matches(&self, key: &str) -> bool {
-        match self {
-            CodeRef::Prefix(p) => key.starts_with(p.as_str()),
-            CodeRef::Range(from, to) => {
-                let head = |n: usize| &key[..key.len().min(n)];
-                key.len() >= from.len().min(to.len())
-                    && head(from.len()) >= from.as_str()
-                    && head(to.len()) <= to.as_str()
-            }
-        }
-    }
-
-    pub fn display(&self) -> String {
-        match self {
-            CodeRef::Prefix(p) => format!("{}.-", cm_display(p)),
-            CodeRef::Range(a, b) => format!("{}-{}", cm_display(a), cm_display(b)),
-        }
-    }
-}
-
-/// The codes named in a note's text: inside parentheses, separated by commas
-/// (`(E10.-)`, `(N18.1-N18.6)`, `(E08.22, E09.22)`, `(Z79.4, Z79.84)`).
-pub fn code_refs(text: &str) -> Vec<CodeRef> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('(') {
-        let after = &rest[open + 1..];
-        let close = after.find(')').unwrap_or(after.len());
-        for piece in after[..close].split([',', ';']) {
-            parse_piece(piece.trim(), &mut out);
-        }
-        rest = &after[close.min(after.len())..];
-    }
-    out
-}
-
-fn parse_piece(piece: &str, out: &mut Vec<CodeRef>) {
-    let piece = piece.trim_end_matches(['.', '-', ' ']).trim();
-    // `N18.1-N18.6`: a dash between two code-shaped ends (a trailing `.-` was trimmed above).
-    if let Some((a, b)) = piece.split_once('-') {
-        let (a, b) = (a.trim().trim_end_matches('.'), b.trim());
-        if is_code_like(a) && is_code_like(b) {
-            out.push(CodeRef::Range(normalize(a), normalize(b)));
-        }
-        return;
-    }
-    // Only the first word: `(I10 with ...)` is rare; `Z79.4` the norm.
-    if let Some(word) = piece.split_whitespace().next()
-        && is_code_like(word)
-    {
-        out.push(CodeRef::Prefix(normalize(word)));
-    }
-}
-
-fn is_code_like(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 3
-        && b[0].is_ascii_uppercase()
-        && b[1].is_ascii_digit()
-        && b[2].is_ascii_alphanumeric()
-        && s[3..].chars().all(|c| c == '.' || c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::codeset::{CmNode, Notes, Pcs, icd10cm::SeventhChar};
     use chrono::{DateTime, NaiveDate};
-
-    #[test]
-    fn note_code_references() {
-        let r = code_refs("type 1 diabetes mellitus (E10.-)");
-        assert_eq!(r, [CodeRef::Prefix("E10".into())]);
-        let r = code_refs("Use additional code to identify stage of chronic kidney disease (N18.1-N18.6)");
-        assert_eq!(r, [CodeRef::Range("N181".into(), "N186".into())]);
-        assert!(
-            r[0].matches("N1831") && r[0].matches("N186") && !r[0].matches("N189") && !r[0].matches("N18")
-        );
-        let r = code_refs("diabetes with kidney complications (E08.22, E09.22) and insulin (Z79.4)");
-        assert_eq!(r.len(), 3);
-        assert!(code_refs("(C00-C96)")[0].matches("C50911"));
-        assert!(!code_refs("(C00-C96)")[0].matches("D050"));
-        assert!(code_refs("no codes (see text)").is_empty());
-        assert_eq!(code_refs("(E08-E13)")[0].display(), "E08-E13");
-    }
 
     /// A small tabular shaped like the real one, for the logic; the real
     /// code sets are exercised in tests/queue_edits.rs.
