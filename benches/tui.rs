@@ -9,11 +9,18 @@
 //! - the same with `MEDCODE_FULL_REDRAW=1` (clear and repaint every frame, no
 //!   diffing): the baseline the diffing renderer is compared with.
 
-use std::io::{Read, Write};
-use std::sync::mpsc::{Receiver, channel};
+// The tests' fixture and session; this bench reads only part of each.
+#[allow(dead_code)]
+#[path = "../tests/support/index.rs"]
+mod index;
+#[allow(dead_code)]
+#[path = "../tests/support/pty.rs"]
+mod pty;
+
+use std::io::Write;
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use pty::Pty;
 
 const FRAME_END: &[u8] = b"\x1b[?2026l";
 const QUERIES: [&str; 6] =
@@ -21,27 +28,11 @@ const QUERIES: [&str; 6] =
 
 /// The index every run opens, built once before measuring (the warm start a coder has every day).
 fn index_dir() -> &'static std::path::Path {
-    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let edition = medcode::codeset::shipped::edition();
-        medcode::search::Engine::open_or_build(
-            &medcode::search::index_dir(Some(dir.path()), &edition.name).expect("index dir"),
-            &edition,
-            &mut || Ok(medcode::codeset::shipped::load()?),
-            false,
-            &mut |_| {},
-        )
-        .expect("build the index");
-        dir
-    })
-    .path()
+    &index::shared().root
 }
 
 struct Run {
-    _child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    rx: Receiver<Vec<u8>>,
+    pty: Pty,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
@@ -51,41 +42,22 @@ fn count(hay: &[u8], needle: &[u8]) -> usize {
 
 impl Run {
     fn start(cols: u16, rows: u16, full: bool) -> (Run, Instant) {
-        let pty =
-            native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
         let data = tempfile::tempdir().unwrap();
         let config = tempfile::tempdir().unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_medcode"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("MEDCODE_DATA", data.path());
-        cmd.env("MEDCODE_CONFIG", config.path());
+        let mut cmd = pty::command(data.path(), config.path());
         cmd.env("MEDCODE_INDEX", index_dir());
         if full {
             cmd.env("MEDCODE_FULL_REDRAW", "1");
         }
         let t0 = Instant::now();
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            let _master = pty.master;
-            let mut buf = vec![0u8; 1 << 16];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        (Run { _child: child, writer, rx, _dirs: (data, config) }, t0)
+        (Run { pty: Pty::spawn(cols, rows, cmd), _dirs: (data, config) }, t0)
     }
 
     /// Read until `frames` more frame ends have arrived; the bytes read.
     fn frames(&mut self, frames: usize) -> Vec<u8> {
         let mut got = Vec::new();
         while count(&got, FRAME_END) < frames {
-            match self.rx.recv_timeout(Duration::from_secs(30)) {
+            match self.pty.output.recv_timeout(Duration::from_secs(30)) {
                 Ok(chunk) => got.extend(chunk),
                 Err(e) => panic!("no frame from medcode ({e}); got {:?}", String::from_utf8_lossy(&got)),
             }
@@ -95,8 +67,7 @@ impl Run {
 
     fn key(&mut self, bytes: &[u8]) -> (Duration, usize) {
         let t = Instant::now();
-        self.writer.write_all(bytes).unwrap();
-        self.writer.flush().unwrap();
+        self.pty.send(bytes);
         let out = self.frames(1);
         (t.elapsed(), out.len())
     }
@@ -133,8 +104,8 @@ fn measure(cols: u16, rows: u16, full: bool, rounds: usize) -> Figures {
             }
             run.key(b"\x15"); // Ctrl-u clears the query
         }
-        run.writer.write_all(b"\x03").unwrap();
-        let _ = run.writer.flush();
+        run.pty.writer.write_all(b"\x03").unwrap();
+        let _ = run.pty.writer.flush();
     }
     firsts.sort();
     readies.sort();

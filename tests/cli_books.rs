@@ -3,27 +3,24 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use medcode::codeset::shipped;
 use serde_json::Value;
 
+use crate::support;
+
+/// `medcode args` on `data`, on a fixed day.
 fn medcode(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_medcode"))
-        .args(args)
-        .env("MEDCODE_DATA", data)
-        .env("MEDCODE_TODAY", "2026-11-25")
-        .env_remove("MEDCODE_EDITION")
-        .output()
-        .expect("run medcode")
+    support::medcode(data).env("MEDCODE_TODAY", "2026-11-25").args(args).output().expect("run medcode")
 }
 
 fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    support::text(&o.stdout)
 }
 
 fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    support::text(&o.stderr)
 }
 
 fn json(o: &Output) -> Value {
@@ -222,11 +219,9 @@ fn import_a_folder_then_list_and_select_it() {
     assert_eq!(list["in_use"], shipped::FY2027);
     assert!(list["warning"].is_null(), "{}", list["warning"]);
     // In May 2026 the import of the same period as fy2026-shipped supersedes it.
-    let may = Command::new(env!("CARGO_BIN_EXE_medcode"))
+    let may = support::medcode(&data)
         .args(["codesets", "list"])
-        .env("MEDCODE_DATA", &data)
         .env("MEDCODE_TODAY", "2026-05-01")
-        .env_remove("MEDCODE_EDITION")
         .output()
         .expect("run medcode");
     let text = stdout(&may);
@@ -417,11 +412,8 @@ fn a_pcs_only_release_takes_icd10cm_from_the_shipped_edition() {
 fn list_warns_only_when_the_edition_in_use_is_out_of_force() {
     let data = tempfile::tempdir().unwrap();
     let list = |today: &str, edition: Option<&str>| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_medcode"));
-        cmd.args(["codesets", "list", "--format", "json"])
-            .env("MEDCODE_DATA", data.path())
-            .env("MEDCODE_TODAY", today)
-            .env_remove("MEDCODE_EDITION");
+        let mut cmd = support::medcode(data.path());
+        cmd.args(["codesets", "list", "--format", "json"]).env("MEDCODE_TODAY", today);
         if let Some(e) = edition {
             cmd.env("MEDCODE_EDITION", e);
         }

@@ -3,13 +3,12 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
+use crate::support;
+
+/// The binary in a fresh home, without colour.
 fn medcode(home: &tempfile::TempDir) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_medcode"));
-    cmd.env("MEDCODE_DATA", home.path().join("data"))
-        .env("MEDCODE_CONFIG", home.path().join("config"))
-        .env_remove("MEDCODE_EDITION")
-        .env_remove("MEDCODE_INDEX")
-        .env("NO_COLOR", "1");
+    let mut cmd = support::medcode(&home.path().join("data"));
+    cmd.env("NO_COLOR", "1");
     cmd
 }
 

@@ -2,32 +2,12 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 
+use crate::support::{medcode, queue_copy, run, text};
 use medcode::codeset::CodeSet;
 use medcode::queue::{CodeKind, Op, Poa, Store};
-
-fn medcode(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_medcode"));
-    c.env("MEDCODE_DATA", data).env("MEDCODE_CONFIG", data.join("config")).env_remove("MEDCODE_EDITION");
-    c
-}
-
-fn run(data: &Path, args: &[&str]) -> Output {
-    medcode(data).args(args).output().expect("medcode runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// A copy of the example queue in a temporary folder.
-fn queue_copy(dir: &Path) -> PathBuf {
-    let q = dir.join("queue.jsonl");
-    std::fs::write(&q, medcode::queue::EXAMPLE_JSONL).expect("write queue");
-    q
-}
 
 #[test]
 fn check_reports_each_invalid_record_and_the_valid_count() {

@@ -1,61 +1,19 @@
 //! Integration tests: search on the real shipped code sets with a real
 //! on-disk index (built once per test binary), through the library and the binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::process::Stdio;
 
 use medcode::codeset::{CodeSet, shipped};
 use medcode::search::{Engine, Matched, Opened, Query, Search, build};
 
-pub(crate) struct Shared {
-    _tmp: tempfile::TempDir,
-    /// What `--index` names: one folder per edition inside.
-    pub(crate) root: PathBuf,
-    /// The shipped edition's index.
-    pub(crate) dir: PathBuf,
-    pub(crate) engine: Engine,
-}
-
-/// One real index for the whole test binary.
-pub(crate) fn shared() -> &'static Shared {
-    static SHARED: OnceLock<Shared> = OnceLock::new();
-    SHARED.get_or_init(|| {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let root = tmp.path().join("index");
-        let dir = medcode::search::index_dir(Some(&root), shipped::EDITION_NAME).expect("index dir");
-        let (engine, opened) = Engine::open_or_build(
-            &dir,
-            &shipped::edition(),
-            &mut || Ok(shipped::load()?),
-            false,
-            &mut |_| {},
-        )
-        .expect("build the shared index");
-        assert!(matches!(opened, Opened::Built(_)), "{opened:?}");
-        Shared { _tmp: tmp, root, dir, engine }
-    })
-}
+use crate::support::bin;
+use crate::support::index::{copy_dir, shared};
 
 fn codes(text: &str, limit: usize) -> Vec<String> {
     let mut q = Query::new(text);
     q.limit = limit;
     shared().engine.search(&q).expect("search").into_iter().map(|h| h.code).collect()
-}
-
-fn medcode() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_medcode"));
-    c.env_remove("MEDCODE_INDEX").env_remove("MEDCODE_EDITION");
-    c
-}
-
-/// Copy an index folder (to damage or lock down a copy of the shared one).
-pub(crate) fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
-    }
 }
 
 #[test]
@@ -171,12 +129,8 @@ fn a_damaged_index_is_rebuilt_with_a_clear_message() {
             std::fs::write(&p, b"garbage").expect("damage");
         }
     }
-    let out = medcode()
-        .arg("--index")
-        .arg(&root)
-        .args(["search", "e11.9", "--format", "jsonl"])
-        .output()
-        .expect("run");
+    let out =
+        bin().arg("--index").arg(&root).args(["search", "e11.9", "--format", "jsonl"]).output().expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("damaged") && stderr.contains("building"), "{stderr}");
@@ -189,7 +143,7 @@ fn concurrent_first_runs_all_succeed_with_the_same_results() {
     let dir = tmp.path().join(shipped::EDITION_NAME);
     let children: Vec<_> = (0..3)
         .map(|_| {
-            medcode()
+            bin()
                 .arg("--index")
                 .arg(tmp.path())
                 .args(["search", "heart attack", "--format", "json"])
@@ -240,7 +194,7 @@ fn a_prebuilt_index_in_a_read_only_folder_is_used_without_writing() {
     }
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).expect("chmod");
-    let out = medcode().arg("--index").arg(&ro).args(["search", "htn"]).output().expect("run");
+    let out = bin().arg("--index").arg(&ro).args(["search", "htn"]).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -251,7 +205,7 @@ fn a_prebuilt_index_in_a_read_only_folder_is_used_without_writing() {
 
 #[test]
 fn batch_mode_writes_one_json_object_per_query_in_order() {
-    let mut child = medcode()
+    let mut child = bin()
         .arg("--index")
         .arg(&shared().root)
         .args(["search", "--batch", "--limit", "3"])
@@ -288,7 +242,7 @@ fn batch_mode_writes_one_json_object_per_query_in_order() {
 
 #[test]
 fn index_status_reports_fresh_and_the_edition() {
-    let out = medcode().arg("--index").arg(&shared().root).args(["index", "status"]).output().expect("run");
+    let out = bin().arg("--index").arg(&shared().root).args(["index", "status"]).output().expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("state:          fresh") && stdout.contains(shipped::EDITION_NAME), "{stdout}");

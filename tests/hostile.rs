@@ -11,20 +11,14 @@ use std::time::Duration;
 use medcode::codeset::{import, shipped};
 use medcode::search::{Engine, Query, Search, build};
 
-use crate::cli_search::{copy_dir, shared};
+use crate::support::index::{copy_dir, shared};
+use crate::support::text;
 
+/// The binary on `data`, on a fixed day.
 fn medcode(data: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_medcode"));
-    cmd.env("MEDCODE_DATA", data)
-        .env("MEDCODE_CONFIG", data.join("config"))
-        .env("MEDCODE_TODAY", "2026-11-25")
-        .env_remove("MEDCODE_EDITION")
-        .env_remove("MEDCODE_INDEX");
+    let mut cmd = crate::support::medcode(data);
+    cmd.env("MEDCODE_TODAY", "2026-11-25");
     cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Bytes a terminal would act on: ESC, BEL, CSI/OSC in 8-bit form, a bidi override.

@@ -5,26 +5,11 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
+use crate::support::{medcode, queue_copy, text};
 use medcode::queue::Store;
-
-fn medcode(data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_medcode"));
-    c.env("MEDCODE_DATA", data).env("MEDCODE_CONFIG", data.join("config")).env_remove("MEDCODE_EDITION");
-    c
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn queue_copy(dir: &Path) -> PathBuf {
-    let q = dir.join("queue.jsonl");
-    std::fs::write(&q, medcode::queue::EXAMPLE_JSONL).expect("write queue");
-    q
-}
 
 fn comment(i: usize) -> String {
     format!(r#"{{"op":"comment","text":"c{i}"}}"#)

@@ -7,4 +7,5 @@ mod cli_search;
 mod hostile;
 mod queue;
 mod queue_writers;
+mod support;
 mod tui_e2e;

@@ -1,17 +1,18 @@
 //! Integration tests: the real `medcode` binary in a pseudo-terminal, read back through vt100.
 
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use std::num::NonZeroU16;
 
+use crate::support::index;
+use crate::support::pty::{self, Pty};
+
+/// A session of the real binary in a pseudo-terminal, read back through a vt100 screen.
 struct Session {
-    screen: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
+    pty: Pty,
+    screen: Mutex<vt100::Parser>,
+    raw: Mutex<Vec<u8>>,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
@@ -47,53 +48,40 @@ impl Session {
         index: Option<&std::path::Path>,
         data_dir: Option<&std::path::Path>,
     ) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
-            .expect("open a pseudo-terminal");
         let data = tempfile::tempdir().unwrap();
         let config = tempfile::tempdir().unwrap();
         setup(config.path());
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_medcode"));
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("MEDCODE_DATA", data_dir.unwrap_or(data.path()));
-        cmd.env("MEDCODE_CONFIG", config.path());
+        let mut cmd = pty::command(data_dir.unwrap_or(data.path()), config.path());
         cmd.env_remove("NO_COLOR");
         match index {
             Some(dir) => cmd.env("MEDCODE_INDEX", dir),
             None => cmd.env_remove("MEDCODE_INDEX"),
         }
-        let child = pty.slave.spawn_command(cmd).expect("start medcode");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(
-            NonZeroU16::new(rows).unwrap(),
-            NonZeroU16::new(cols).unwrap(),
-            0,
-        )));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (s, r) = (screen.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let _master = pty.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                s.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Session { screen, raw, writer, child, _dirs: (data, config) }
+        let screen = vt100::Parser::new(NonZeroU16::new(rows).unwrap(), NonZeroU16::new(cols).unwrap(), 0);
+        Session {
+            pty: Pty::spawn(cols, rows, cmd),
+            screen: Mutex::new(screen),
+            raw: Mutex::new(Vec::new()),
+            _dirs: (data, config),
+        }
+    }
+
+    /// Read what has arrived onto the screen.
+    fn pump(&self) {
+        let (mut screen, mut raw) = (self.screen.lock().unwrap(), self.raw.lock().unwrap());
+        while let Ok(chunk) = self.pty.output.try_recv() {
+            screen.process(&chunk);
+            raw.extend_from_slice(&chunk);
+        }
     }
 
     fn contents(&self) -> String {
+        self.pump();
         self.screen.lock().unwrap().screen().contents()
     }
 
     fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        self.pty.send(bytes.as_bytes());
         if bytes.ends_with('\x1b') {
             // A lone Esc: give it time to be read as Esc, not as Alt with the next key.
             std::thread::sleep(Duration::from_millis(150));
@@ -116,7 +104,7 @@ impl Session {
     fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let start = Instant::now();
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.pty.child.try_wait().unwrap() {
                 return status;
             }
             assert!(
@@ -131,6 +119,7 @@ impl Session {
     /// The terminal is as it was: main screen, cursor shown, and the last thing written restores.
     fn assert_restored(&self) {
         std::thread::sleep(Duration::from_millis(100));
+        self.pump();
         let p = self.screen.lock().unwrap();
         assert!(!p.screen().alternate_screen(), "still on the alternate screen");
         assert!(!p.screen().hide_cursor(), "cursor still hidden");
@@ -143,23 +132,7 @@ impl Session {
 
 /// One index for the sessions that do not test building it.
 fn prebuilt_index() -> &'static std::path::Path {
-    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let edition = medcode::codeset::shipped::edition();
-        medcode::search::Engine::open_or_build(
-            &medcode::search::index_dir(Some(&dir.path().join("index")), &edition.name).expect("index dir"),
-            &edition,
-            &mut || Ok(medcode::codeset::shipped::load()?),
-            false,
-            &mut |_| {},
-        )
-        .expect("build the index");
-        dir
-    })
-    .path()
-    .join("index")
-    .leak()
+    &index::shared().root
 }
 
 fn shipped_has(code: &str) -> bool {
@@ -215,7 +188,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
         let mut s = Session::start(80, 24);
         s.wait_for("Search");
         s.wait_for("> ");
-        let pid = s.child.process_id().expect("pid") as libc::pid_t;
+        let pid = s.pty.child.process_id().expect("pid") as libc::pid_t;
         // SAFETY: signalling our own child.
         assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
         let status = s.wait_exit();
@@ -255,7 +228,7 @@ fn queue_work_survives_sigkill() {
     s.wait_for("K35.30");
     s.send("\x01"); // Ctrl-a: attach the first result
     s.wait_for("attached K35.30");
-    let pid = s.child.process_id().expect("pid") as libc::pid_t;
+    let pid = s.pty.child.process_id().expect("pid") as libc::pid_t;
     // SAFETY: killing our own child.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
     s.wait_exit();
@@ -275,13 +248,7 @@ fn queue_work_survives_sigkill() {
 
 /// `medcode queue audit` of the example queue kept in `data`.
 fn example_audit(data: &std::path::Path) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_medcode"))
-        .args(["queue", "audit"])
-        .env("MEDCODE_DATA", data)
-        .env("MEDCODE_CONFIG", data.join("config"))
-        .output()
-        .expect("run");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    crate::support::text(&crate::support::run(data, &["queue", "audit"]).stdout)
 }
 
 #[test]
@@ -336,7 +303,7 @@ fn sigterm_gives_the_open_record_back() {
     a.wait_for("example-queue.jsonl");
     a.send("\r");
     a.wait_for("Record IP-1001");
-    let pid = a.child.process_id().expect("pid") as libc::pid_t;
+    let pid = a.pty.child.process_id().expect("pid") as libc::pid_t;
     // SAFETY: signalling our own child.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     a.wait_exit();

@@ -1,0 +1,40 @@
+//! Helpers every integration test module shares: the `medcode` command, the
+//! index built once per binary ([`index`]) and the pseudo-terminal session
+//! ([`pty`], also included by `benches/tui.rs`).
+
+pub mod index;
+pub mod pty;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The real binary, its environment cleared of the developer's edition and index choices.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_medcode"));
+    c.env_remove("MEDCODE_EDITION").env_remove("MEDCODE_INDEX");
+    c
+}
+
+/// The real binary with its data folder `data` and its config folder inside it.
+pub fn medcode(data: &Path) -> Command {
+    let mut c = bin();
+    c.env("MEDCODE_DATA", data).env("MEDCODE_CONFIG", data.join("config"));
+    c
+}
+
+/// Run `medcode args` on `data` to the end.
+pub fn run(data: &Path, args: &[&str]) -> Output {
+    medcode(data).args(args).output().expect("medcode runs")
+}
+
+/// Output bytes as text (lossy: a test shows what it got).
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A copy of the example queue in the temporary folder `dir`.
+pub fn queue_copy(dir: &Path) -> PathBuf {
+    let q = dir.join("queue.jsonl");
+    std::fs::write(&q, medcode::queue::EXAMPLE_JSONL).expect("write queue");
+    q
+}
