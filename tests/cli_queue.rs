@@ -298,3 +298,56 @@ fn a_queue_in_a_read_only_place_keeps_its_work_in_the_data_dir() {
     assert!(work_line.contains(dir.to_str().expect("utf8")), "{s}");
     assert_eq!(std::fs::metadata(&dir).expect("work dir").permissions().mode() & 0o777, 0o700);
 }
+
+#[test]
+fn each_record_is_checked_against_its_own_edition_and_a_chosen_one_is_audited() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let q_arg = q.to_str().expect("utf8");
+    let i42 = r#"{"op":"attach","code":"I42.0","set":"icd10cm","kind":"diagnosis"}"#;
+    // OP-3001 is an April 2026 encounter (FY2026), OP-3007 a November 2026 one (FY2027).
+    for id in ["OP-3001", "OP-3007"] {
+        let out = run(tmp.path(), &["queue", "apply", q_arg, id, i42]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    // A code new in FY2027 is not a code of an FY2026 record's edition.
+    let j4b = r#"{"op":"attach","code":"J4B.0","set":"icd10cm","kind":"diagnosis"}"#;
+    let out = run(tmp.path(), &["queue", "apply", q_arg, "OP-3001", j4b]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("J4B.0 is not a icd10cm code of edition fy2026-shipped"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(tmp.path(), &["queue", "edits", q_arg]);
+    let s = text(&out.stdout);
+    assert!(s.contains("OP-3001 [in progress] I42.0 (edition fy2026-shipped)"), "{s}");
+    assert!(s.contains("OP-3007 [in progress] I42.0 (edition fy2027-shipped)"), "{s}");
+    assert!(s.contains("edition fy2027-shipped: ICD-10-CM"), "{s}");
+    let fy2027_part = &s[s.find("OP-3007").expect("OP-3007")..];
+    assert!(fy2027_part.contains("error: I42.0 is a header") && fy2027_part.contains("I42.00"), "{s}");
+    assert!(!s[..s.find("OP-3007").expect("OP-3007")].contains("I42.0 is a header"), "{s}");
+
+    // The coder chooses FY2026 for OP-3007: an unknown name is refused, a known one saved and audited.
+    let out =
+        run(tmp.path(), &["queue", "apply", q_arg, "OP-3007", r#"{"op":"set_edition","edition":"fy1999"}"#]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no edition named `fy1999`"), "{}", text(&out.stderr));
+    let out = run(
+        tmp.path(),
+        &["queue", "apply", q_arg, "OP-3007", r#"{"op":"set_edition","edition":"fy2026-shipped"}"#],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("saved 1: edition set to fy2026-shipped"), "{}", text(&out.stdout));
+    let out = run(tmp.path(), &["queue", "edits", q_arg, "--record", "OP-3007"]);
+    let s = text(&out.stdout);
+    assert!(s.contains("OP-3007 [in progress] I42.0 (edition fy2026-shipped, chosen)"), "{s}");
+    assert!(!s.contains("I42.0 is a header"), "{s}");
+    let audit = text(&run(tmp.path(), &["queue", "audit", q_arg]).stdout);
+    assert!(audit.contains(r#""what":"edition set to fy2026-shipped""#), "{audit}");
+    // With the chosen edition the done gate runs FY2026's edits: I42.0 is fine there,
+    // apart from the date of service being outside FY2026.
+    let out = run(tmp.path(), &["queue", "apply", q_arg, "OP-3007", r#"{"op":"done"}"#]);
+    assert!(text(&out.stderr).contains("mark done with an override"), "{}", text(&out.stderr));
+}
