@@ -95,7 +95,7 @@ pub enum ExportKind {
 pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
     match command {
         Command::Check(a) => check(a.path.as_deref()),
-        Command::Export(a) => export(&a),
+        Command::Export(a) => export(&a, globals),
         Command::Stats(a) => stats(a.path.as_deref()),
         Command::Claim(a) => claim(&a),
         Command::Recover(a) => recover(&a.path),
@@ -143,7 +143,7 @@ fn check(path: Option<&Path>) -> Result<ExitCode> {
     Ok(if invalid > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-fn export(args: &ExportArgs) -> Result<ExitCode> {
+fn export(args: &ExportArgs, globals: &Globals) -> Result<ExitCode> {
     let loaded = open(args.path.as_deref())?;
     let store = store(args.path.as_deref())?;
     let format = match args.format {
@@ -151,7 +151,13 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
         ExportKind::Jsonl => ExportFormat::Jsonl,
     };
     let mut buf = Vec::new();
-    export::write(&mut buf, format, &loaded.records, &|id| store.get(id))?;
+    // The edition each record is coded against, as `queue edits` picks it.
+    let eds = Editions::discover()?;
+    let edition = |r: &crate::queue::Record, w: &crate::queue::RecordWork| match &globals.edition {
+        Some(name) => name.clone(),
+        None => eds.name_for_record(r.date_of_service, w.edition.as_deref()),
+    };
+    export::write(&mut buf, format, &loaded.records, &|id| store.get(id), &edition)?;
     match &args.output {
         Some(out) => {
             crate::queue::store::write_atomic(out, &buf)?;
