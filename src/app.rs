@@ -36,6 +36,8 @@ pub enum Effect {
     Release(String),
     /// Take a record over from the coder who holds it (audited).
     TakeOver(String),
+    /// Load an edition a record is coded against, then [`App::edition_loaded`].
+    LoadEdition(String),
     /// Refresh the claim's heartbeat, so it is not judged stale while the coder works.
     Heartbeat(String),
 }

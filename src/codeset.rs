@@ -77,6 +77,12 @@ pub fn cm_display(key: &str) -> String {
     if key.len() > 3 && key.is_ascii() { format!("{}.{}", &key[..3], &key[3..]) } else { key.to_string() }
 }
 
+impl fmt::Debug for Codebook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Codebook").field("edition", &self.edition.name).finish_non_exhaustive()
+    }
+}
+
 /// One loaded edition: the tabular lists, indexes and tables, with where they came from.
 pub struct Codebook {
     pub edition: Edition,

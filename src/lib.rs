@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod cli;
 pub mod codeset;
+pub mod files;
 pub mod keymap;
 pub mod layout;
 pub mod paths;

@@ -28,12 +28,7 @@ pub fn config_dir() -> Result<PathBuf> {
 
 /// Create a directory (and parents) readable by its owner only.
 pub fn create_private_dir(dir: &std::path::Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("creating {}", dir.display()))
+    crate::files::create_private_dir(dir).with_context(|| format!("creating {}", dir.display()))
 }
 
 /// Open a file that must be a regular file, for reading.

@@ -204,7 +204,15 @@ pub fn run(opts: Options) -> Result<()> {
             if let Some(note) = read_only.or(notice) {
                 app.message = Some(note);
             }
+            // Records are coded against the edition of their date of service,
+            // unless an edition was named for the whole session.
+            let editions = if opts.edition.is_some() {
+                Vec::new()
+            } else {
+                crate::codeset::edition::list_editions().unwrap_or_default()
+            };
             app.queue = Some(crate::app::queue::QueueState {
+                editions,
                 name: opened.loaded.name.clone(),
                 problems: opened.loaded.invalid_count(),
                 records: opened.loaded.records,
@@ -369,6 +377,8 @@ pub struct Runner<'a> {
     /// When other coders' changes were last looked for, and how often to look.
     pub last_look: std::time::Instant,
     pub look_every: Duration,
+    /// The editions records need, loaded on first use.
+    editions: Option<Result<crate::codeset::edition::Editions, String>>,
 }
 
 impl<'a> Runner<'a> {
@@ -385,6 +395,7 @@ impl<'a> Runner<'a> {
             beat_every: crate::queue::claim::HEARTBEAT_EVERY,
             last_look: std::time::Instant::now(),
             look_every: LOOK_EVERY,
+            editions: None,
         }
     }
 }
@@ -413,6 +424,17 @@ impl Runner<'_> {
                     {
                         app.message = Some(format!("could not release the claim on {record}: {e}"));
                     }
+                }
+                Effect::LoadEdition(name) => {
+                    let book = self.editions.get_or_insert_with(|| {
+                        crate::codeset::edition::Editions::with_loaded(app.book.clone())
+                            .map_err(|e| format!("{e:#}"))
+                    });
+                    let loaded = match book {
+                        Ok(eds) => eds.get(&name).map_err(|e| format!("{e:#}")),
+                        Err(e) => Err(e.clone()),
+                    };
+                    app.edition_loaded(&name, loaded);
                 }
                 Effect::TakeOver(record) => {
                     self.last_beat = std::time::Instant::now();

@@ -58,10 +58,13 @@ fn export_and_stats_use_the_work_file() {
     assert_eq!(std::fs::metadata(&csv).expect("csv").permissions().mode() & 0o777, 0o600);
     let body = std::fs::read_to_string(&csv).expect("read");
     let lines: Vec<&str> = body.lines().collect();
-    assert_eq!(lines[0], "record_id,status,sequence,code,set,kind,poa,coder,time");
+    assert_eq!(lines[0], "record_id,status,sequence,code,set,kind,poa,coder,time,edition");
     assert!(lines[1].starts_with("IP-1001,done,1,K35.30,icd10cm,diagnosis,Y,coder7,20"), "{}", lines[1]);
     assert!(lines[2].starts_with("IP-1001,done,2,0DTJ4ZZ,icd10pcs,procedure,,coder7,"), "{}", lines[2]);
-    assert!(lines.contains(&"ED-2001,on_hold,,,,,,,"), "{body}");
+    assert!(lines.contains(&"ED-2001,on_hold,,,,,,,,fy2026-shipped"), "{body}");
+    assert!(lines[1].ends_with(",fy2026-shipped"), "{}", lines[1]);
+    // OP-3007 (2026-11-18) is coded against FY2027.
+    assert!(lines.contains(&"OP-3007,new,,,,,,,,fy2027-shipped"), "{body}");
     assert_eq!(lines.len(), 1 + 2 + 34);
 
     let out = run(tmp.path(), &["queue", "export", q_arg, "--format", "jsonl"]);
@@ -72,6 +75,7 @@ fn export_and_stats_use_the_work_file() {
     assert_eq!(first["status"], "done");
     assert_eq!(first["codes"][1]["code"], "0DTJ4ZZ");
     assert_eq!(first["codes"][0]["poa"], "Y");
+    assert_eq!(first["edition"], "fy2026-shipped");
 
     let out = run(tmp.path(), &["queue", "stats", q_arg]);
     let s = text(&out.stdout);
@@ -277,4 +281,57 @@ fn a_queue_in_a_read_only_place_keeps_its_work_in_the_data_dir() {
     let dir = tmp.path().join("work");
     assert!(work_line.contains(dir.to_str().expect("utf8")), "{s}");
     assert_eq!(std::fs::metadata(&dir).expect("work dir").permissions().mode() & 0o777, 0o700);
+}
+
+#[test]
+fn each_record_is_checked_against_its_own_edition_and_a_chosen_one_is_audited() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let q_arg = q.to_str().expect("utf8");
+    let i42 = r#"{"op":"attach","code":"I42.0","set":"icd10cm","kind":"diagnosis"}"#;
+    // OP-3001 is an April 2026 encounter (FY2026), OP-3007 a November 2026 one (FY2027).
+    for id in ["OP-3001", "OP-3007"] {
+        let out = run(tmp.path(), &["queue", "apply", q_arg, id, i42]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    // A code new in FY2027 is not a code of an FY2026 record's edition.
+    let j4b = r#"{"op":"attach","code":"J4B.0","set":"icd10cm","kind":"diagnosis"}"#;
+    let out = run(tmp.path(), &["queue", "apply", q_arg, "OP-3001", j4b]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("J4B.0 is not a icd10cm code of edition fy2026-shipped"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(tmp.path(), &["queue", "edits", q_arg]);
+    let s = text(&out.stdout);
+    assert!(s.contains("OP-3001 [in progress] I42.0 (edition fy2026-shipped)"), "{s}");
+    assert!(s.contains("OP-3007 [in progress] I42.0 (edition fy2027-shipped)"), "{s}");
+    assert!(s.contains("edition fy2027-shipped: ICD-10-CM"), "{s}");
+    let fy2027_part = &s[s.find("OP-3007").expect("OP-3007")..];
+    assert!(fy2027_part.contains("error: I42.0 is a header") && fy2027_part.contains("I42.00"), "{s}");
+    assert!(!s[..s.find("OP-3007").expect("OP-3007")].contains("I42.0 is a header"), "{s}");
+
+    // The coder chooses FY2026 for OP-3007: an unknown name is refused, a known one saved and audited.
+    let out =
+        run(tmp.path(), &["queue", "apply", q_arg, "OP-3007", r#"{"op":"set_edition","edition":"fy1999"}"#]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no edition named `fy1999`"), "{}", text(&out.stderr));
+    let out = run(
+        tmp.path(),
+        &["queue", "apply", q_arg, "OP-3007", r#"{"op":"set_edition","edition":"fy2026-shipped"}"#],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("saved 1: edition set to fy2026-shipped"), "{}", text(&out.stdout));
+    let out = run(tmp.path(), &["queue", "edits", q_arg, "--record", "OP-3007"]);
+    let s = text(&out.stdout);
+    assert!(s.contains("OP-3007 [in progress] I42.0 (edition fy2026-shipped, chosen)"), "{s}");
+    assert!(!s.contains("I42.0 is a header"), "{s}");
+    let audit = text(&run(tmp.path(), &["queue", "audit", q_arg]).stdout);
+    assert!(audit.contains(r#""what":"edition set to fy2026-shipped""#), "{audit}");
+    // With the chosen edition the done gate runs FY2026's edits: I42.0 is fine there,
+    // apart from the date of service being outside FY2026.
+    let out = run(tmp.path(), &["queue", "apply", q_arg, "OP-3007", r#"{"op":"done"}"#]);
+    assert!(text(&out.stderr).contains("mark done with an override"), "{}", text(&out.stderr));
 }

@@ -56,6 +56,11 @@ pub struct QueueState {
     pub held_by: Option<String>,
     /// The edits of the open record's codes, kept in step with its work (not rerun per frame).
     pub edits: Vec<crate::queue::edits::Edit>,
+    /// The editions to choose from by date of service (empty: every record
+    /// uses the workbench's edition, as when `--edition` names one).
+    pub editions: Vec<crate::codeset::edition::Edition>,
+    /// Editions loaded for records, by name (the workbench's own is `App::book`).
+    pub books: BTreeMap<String, std::sync::Arc<crate::codeset::Codebook>>,
 }
 
 impl QueueState {
@@ -81,6 +86,15 @@ impl QueueState {
     pub fn open_record(&self) -> Option<&Record> {
         let id = self.open.as_deref()?;
         self.records.iter().find(|r| r.id == id)
+    }
+
+    /// The edition a record is coded against: the one the coder chose for it,
+    /// else the one in force on its date of service (inpatient: discharge).
+    pub fn edition_of(&self, record: &Record) -> Option<String> {
+        if let Some(chosen) = self.work.get(&record.id).and_then(|w| w.edition.clone()) {
+            return Some(chosen);
+        }
+        crate::codeset::edition::in_force_on(&self.editions, record.date_of_service).map(|e| e.name.clone())
     }
 
     pub fn inpatient(&self) -> bool {

@@ -197,6 +197,7 @@ impl App {
             q.sel = i;
         }
         effects.push(Effect::Claim(id.clone()));
+        effects.extend(self.record_edition_effect());
         self.refresh_edits();
         let Some(q) = self.queue.as_mut() else { return effects };
         if q.status(&id) == Status::New {
@@ -379,19 +380,66 @@ impl App {
         }
     }
 
-    /// Run the edits of the open record again (its work or the record changed).
-    pub(crate) fn refresh_edits(&mut self) {
-        let Some(q) = self.queue.as_mut() else { return };
-        q.edits = match q.open_record() {
-            Some(r) => crate::queue::edits::check(&self.book, r, &q.work_of(&r.id).codes),
-            None => Vec::new(),
-        };
+    /// The code sets a record is coded against: its own edition once loaded,
+    /// else the workbench's.
+    pub fn record_book(&self, record: &crate::queue::Record) -> std::sync::Arc<crate::codeset::Codebook> {
+        self.queue
+            .as_ref()
+            .and_then(|q| q.edition_of(record))
+            .and_then(|name| self.queue.as_ref().and_then(|q| q.books.get(&name)).cloned())
+            .unwrap_or_else(|| self.book.clone())
     }
 
-    /// Edit errors of `record` with `codes`: what `done` needs an override for.
+    /// Ask for the open record's edition when it is not loaded yet.
+    fn record_edition_effect(&self) -> Option<Effect> {
+        let q = self.queue.as_ref()?;
+        let name = q.edition_of(q.open_record()?)?;
+        (name != self.book.edition.name && !q.books.contains_key(&name)).then_some(Effect::LoadEdition(name))
+    }
+
+    /// An edition a record needs was loaded (or could not be).
+    pub fn edition_loaded(
+        &mut self,
+        name: &str,
+        book: Result<std::sync::Arc<crate::codeset::Codebook>, String>,
+    ) {
+        match book {
+            Ok(b) => {
+                if let Some(q) = self.queue.as_mut() {
+                    q.books.insert(name.to_string(), b);
+                }
+                self.refresh_edits();
+            }
+            Err(e) => {
+                self.message = Some(format!(
+                    "could not load edition {name} ({e}); checking with {}",
+                    self.book.edition.name
+                ))
+            }
+        }
+    }
+
+    /// Run the edits of the open record again (its work or the record changed).
+    pub(crate) fn refresh_edits(&mut self) {
+        let edits = match self.queue.as_ref().and_then(|q| q.open_record()) {
+            Some(r) => {
+                let book = self.record_book(r);
+                let codes = self.queue.as_ref().map(|q| q.work_of(&r.id).codes).unwrap_or_default();
+                crate::queue::edits::check(&book, r, &codes)
+            }
+            None => Vec::new(),
+        };
+        if let Some(q) = self.queue.as_mut() {
+            q.edits = edits;
+        }
+    }
+
+    /// Edit errors of `record` with `codes` in its edition: what `done` needs an override for.
     pub fn edit_errors(&self, record: &str, codes: &[crate::queue::AttachedCode]) -> usize {
         let r = self.queue.as_ref().and_then(|q| q.records.iter().find(|r| r.id == record));
-        r.map_or(0, |r| crate::queue::edits::error_count(&crate::queue::edits::check(&self.book, r, codes)))
+        r.map_or(0, |r| {
+            crate::queue::edits::error_count(&crate::queue::edits::check(&self.record_book(r), r, codes))
+        })
     }
 
     /// Other coders saved work: show it, and say so when it is the open record's.

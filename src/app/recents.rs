@@ -1,7 +1,6 @@
 //! The coder's recently used and favourite codes, kept per user in the data
 //! directory (`recent.json`, mode 0600, saved atomically).
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -65,16 +64,8 @@ impl Recents {
     pub fn save(&self, path: &Path) -> Result<()> {
         let dir = path.parent().context("recent-codes file has no directory")?;
         crate::paths::create_private_dir(dir)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".recent")
-            .tempfile_in(dir)
-            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-        // tempfile creates files 0600 already; the rename keeps the mode.
         let json = serde_json::to_vec_pretty(self)?;
-        tmp.write_all(&json)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).with_context(|| format!("saving {}", path.display()))?;
-        Ok(())
+        crate::files::write_atomic(path, &json).with_context(|| format!("saving {}", path.display()))
     }
 }
 

@@ -251,7 +251,8 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
                 | Effect::Claim(_)
                 | Effect::Release(_)
                 | Effect::Heartbeat(_)
-                | Effect::TakeOver(_) => {}
+                | Effect::TakeOver(_)
+                | Effect::LoadEdition(_) => {}
             }
         }
         all.extend(effects);
@@ -628,4 +629,29 @@ fn record_changes_say_what_they_did() {
     assert_ne!(next, id);
     let m = a.message.clone().unwrap_or_default();
     assert!(m.starts_with(&format!("{id} done")) && m.ends_with(&next), "{m}");
+}
+
+#[test]
+fn each_record_is_checked_against_the_edition_of_its_date_of_service() {
+    // The workbench runs on FY2027; an April record needs FY2026, loaded by an effect.
+    let fy2027 =
+        Arc::new(crate::codeset::shipped::load_edition(crate::codeset::shipped::FY2027).expect("fy2027"));
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let mut a = App::new(fy2027, KeyMap::defaults(), Theme::new(ColorMode::NoColor), today, (80, 24));
+    with_queue(&mut a);
+    a.queue.as_mut().unwrap().editions = crate::codeset::shipped::editions();
+    let search = FakeSearch(fake_hits());
+    let effects = keys(&mut a, &search, "<C-q><Enter>");
+    assert!(effects.contains(&Effect::LoadEdition("fy2026-shipped".into())), "{effects:?}");
+    let outside = |a: &App| a.queue.as_ref().unwrap().edits.iter().any(|e| e.message.contains("outside"));
+    assert!(outside(&a), "before its edition is loaded the record is checked with FY2027");
+    a.edition_loaded("fy2026-shipped", Ok(fixture_book()));
+    assert!(!outside(&a), "{:?}", a.queue.as_ref().unwrap().edits);
+    let id = a.queue.as_ref().unwrap().open.clone().unwrap();
+    let r = a.queue.as_ref().unwrap().records.iter().find(|r| r.id == id).unwrap().clone();
+    assert_eq!(a.record_book(&r).edition.name, "fy2026-shipped");
+    // A November record is FY2027's: nothing to load.
+    let nov = a.queue.as_ref().unwrap().records.iter().find(|r| r.id == "OP-3007").unwrap().clone();
+    assert_eq!(a.queue.as_ref().unwrap().edition_of(&nov).as_deref(), Some("fy2027-shipped"));
+    assert_eq!(a.record_book(&nov).edition.name, "fy2027-shipped");
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::Globals;
+use crate::codeset::edition::Editions;
 use crate::queue::export::{self, ExportFormat};
 use crate::queue::{Loaded, Status, Store};
 
@@ -94,7 +95,7 @@ pub enum ExportKind {
 pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
     match command {
         Command::Check(a) => check(a.path.as_deref()),
-        Command::Export(a) => export(&a),
+        Command::Export(a) => export(&a, globals),
         Command::Stats(a) => stats(a.path.as_deref()),
         Command::Claim(a) => claim(&a),
         Command::Recover(a) => recover(&a.path),
@@ -142,7 +143,7 @@ fn check(path: Option<&Path>) -> Result<ExitCode> {
     Ok(if invalid > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-fn export(args: &ExportArgs) -> Result<ExitCode> {
+fn export(args: &ExportArgs, globals: &Globals) -> Result<ExitCode> {
     let loaded = open(args.path.as_deref())?;
     let store = store(args.path.as_deref())?;
     let format = match args.format {
@@ -150,7 +151,13 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
         ExportKind::Jsonl => ExportFormat::Jsonl,
     };
     let mut buf = Vec::new();
-    export::write(&mut buf, format, &loaded.records, &|id| store.get(id))?;
+    // The edition each record is coded against, as `queue edits` picks it.
+    let eds = Editions::discover()?;
+    let edition = |r: &crate::queue::Record, w: &crate::queue::RecordWork| match &globals.edition {
+        Some(name) => name.clone(),
+        None => eds.name_for_record(r.date_of_service, w.edition.as_deref()),
+    };
+    export::write(&mut buf, format, &loaded.records, &|id| store.get(id), &edition)?;
     match &args.output {
         Some(out) => {
             crate::queue::store::write_atomic(out, &buf)?;
@@ -300,6 +307,7 @@ fn recover(path: &Path) -> Result<ExitCode> {
 }
 
 fn apply(args: &ApplyArgs, globals: &Globals) -> Result<ExitCode> {
+    use crate::queue::Op;
     let loaded = open(Some(&args.path))?;
     let record = record(&loaded, &args.record)?;
     let ops = args
@@ -307,35 +315,58 @@ fn apply(args: &ApplyArgs, globals: &Globals) -> Result<ExitCode> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            serde_json::from_str::<crate::queue::Op>(s)
+            serde_json::from_str::<Op>(s)
                 .with_context(|| format!("operation {}: `{}`", i + 1, crate::queue::sanitize_for_terminal(s)))
         })
         .collect::<Result<Vec<_>>>()?;
-    // The code sets are needed to check attached codes and the edits of `done`.
-    let needs_book =
-        ops.iter().any(|op| matches!(op, crate::queue::Op::Attach { .. } | crate::queue::Op::Done { .. }));
-    let book =
-        if needs_book { Some(crate::codeset::Codebook::open(globals.edition.as_deref())?) } else { None };
+    let mut store = store(Some(&args.path))?;
+    // Attached codes and the edits of `done` are checked against the record's own
+    // edition (`--edition` for all), as each operation leaves it.
+    let mut eds = Editions::discover()?;
+    let forced = globals.edition.as_deref();
+    let mut chosen = store.get(&args.record).edition;
     for (i, op) in ops.iter().enumerate() {
-        if let (crate::queue::Op::Attach { code, set, .. }, Some(book)) = (op, &book)
-            && book.title(*set, code).is_none()
-        {
-            anyhow::bail!(
-                "operation {}: {} is not a {} code of edition {}; nothing was saved",
-                i + 1,
-                crate::queue::sanitize_for_terminal(code),
-                set.as_str(),
-                book.edition.name
-            );
+        match op {
+            Op::SetEdition { edition: Some(name) } => {
+                crate::codeset::edition::locate(Some(name.trim()))
+                    .with_context(|| format!("operation {}; nothing was saved", i + 1))?;
+                chosen = Some(name.trim().to_string());
+            }
+            Op::SetEdition { edition: None } => chosen = None,
+            Op::Attach { code, set, .. } => {
+                let book = own_book(&mut eds, forced, record, chosen.as_deref())?;
+                if book.title(*set, code).is_none() {
+                    anyhow::bail!(
+                        "operation {}: {} is not a {} code of edition {}, the edition of this record; nothing was saved",
+                        i + 1,
+                        crate::queue::sanitize_for_terminal(code),
+                        set.as_str(),
+                        book.edition.name
+                    );
+                }
+            }
+            Op::Done { .. } => {
+                own_book(&mut eds, forced, record, chosen.as_deref())?;
+            }
+            _ => {}
         }
     }
-    let mut store = store(Some(&args.path))?;
+    // The edits of `done` count on the record as saved inside the transaction;
+    // its edition was loaded above (a failure to load one counts as an error).
+    let eds = std::cell::RefCell::new(eds);
     let mut out = std::io::stdout().lock();
     for (i, op) in ops.iter().enumerate() {
         let errors = |work: &crate::queue::RecordWork| {
-            book.as_ref().map_or(0, |b| {
-                crate::queue::edits::error_count(&crate::queue::edits::check(b, record, &work.codes))
-            })
+            if !matches!(op, Op::Done { .. }) {
+                return 0;
+            }
+            let mut eds = eds.borrow_mut();
+            match own_book(&mut eds, forced, record, work.edition.as_deref()) {
+                Ok(b) => {
+                    crate::queue::edits::error_count(&crate::queue::edits::check(&b, record, &work.codes))
+                }
+                Err(_) => 1,
+            }
         };
         let entry =
             store.apply_with(&args.record, op, &errors).with_context(|| format!("operation {}", i + 1))?;
@@ -343,6 +374,20 @@ fn apply(args: &ApplyArgs, globals: &Globals) -> Result<ExitCode> {
         out.flush()?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The book a record is coded against: `--edition` when given, else the record's
+/// chosen edition, else the one in force on its date of service.
+fn own_book(
+    eds: &mut Editions,
+    forced: Option<&str>,
+    record: &crate::queue::Record,
+    chosen: Option<&str>,
+) -> Result<std::sync::Arc<crate::codeset::Codebook>> {
+    match forced {
+        Some(name) => eds.get(name),
+        None => eds.for_record(record.date_of_service, chosen),
+    }
 }
 
 /// The audit trail as JSON Lines (oldest first): the readable view of what happened.
@@ -360,9 +405,14 @@ fn edits(args: &EditsArgs, globals: &Globals) -> Result<ExitCode> {
     use crate::queue::edits::{self, EditSeverity};
     let loaded = open(args.path.as_deref())?;
     let store = store(args.path.as_deref())?;
-    let book = crate::codeset::Codebook::open(globals.edition.as_deref())?;
+    let mut eds = Editions::discover()?;
+    let forced = globals.edition.as_deref();
     let mut out = std::io::stdout().lock();
-    writeln!(out, "edition {}", book.edition.summary())?;
+    match forced {
+        Some(name) => writeln!(out, "edition {}", eds.get(name)?.edition.summary())?,
+        None => writeln!(out, "edition of each record: chosen for it, else in force on its date of service")?,
+    }
+    let mut described = std::collections::HashSet::new();
     let mut errors = 0;
     let mut shown = 0;
     for r in &loaded.records {
@@ -374,9 +424,28 @@ fn edits(args: &EditsArgs, globals: &Globals) -> Result<ExitCode> {
             continue;
         }
         shown += 1;
+        let (book, found) = match forced {
+            Some(_) => {
+                let book = own_book(&mut eds, forced, r, None)?;
+                let found = edits::check(&book, r, &work.codes);
+                (book, found)
+            }
+            None => edits::check_in_own_edition(&mut eds, r, &work)?,
+        };
+        if forced.is_none() && described.insert(book.edition.name.clone()) {
+            writeln!(out, "edition {}", book.edition.summary())?;
+        }
         let codes: Vec<&str> = work.codes.iter().map(|c| c.code.as_str()).collect();
-        writeln!(out, "{} [{}] {}", r.id, work.status.label(), codes.join(" "))?;
-        for e in edits::check(&book, r, &work.codes) {
+        let how = if forced.is_none() && work.edition.is_some() { ", chosen" } else { "" };
+        writeln!(
+            out,
+            "{} [{}] {} (edition {}{how})",
+            r.id,
+            work.status.label(),
+            codes.join(" "),
+            crate::queue::sanitize_for_terminal(&book.edition.name)
+        )?;
+        for e in found {
             let sev = match e.severity {
                 EditSeverity::Error => "error",
                 EditSeverity::Warning => "warning",

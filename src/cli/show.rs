@@ -454,7 +454,8 @@ fn unknown(book: &Codebook, typed: &str, key: &str, set: Option<CodeSet>) {
         Some(CodeSet::Icd10pcs) => "an ICD-10-PCS code",
         None => "an ICD-10-CM or ICD-10-PCS code",
     };
-    let _ = writeln!(err, "medcode: `{}` is not {what} in edition {}", one_line(typed.trim()), book.edition.name);
+    let _ =
+        writeln!(err, "medcode: `{}` is not {what} in edition {}", one_line(typed.trim()), book.edition.name);
     // A code the edition deletes: what replaces it.
     for s in CodeSet::ALL.iter().filter(|s| set.is_none_or(|x| x == **s)) {
         if book.changes.of(*s).deleted.contains_key(key)

@@ -296,6 +296,27 @@ impl Editions {
         Ok(book)
     }
 
+    /// Whether medcode has an edition of this name (shipped or installed).
+    pub fn has(&self, name: &str) -> bool {
+        self.list.iter().any(|e| e.name == name)
+    }
+
+    /// The name of a record's edition: the one the coder chose for it
+    /// (`RecordWork::edition`), else the one in force on its date of service.
+    pub fn name_for_record(&self, date: NaiveDate, chosen: Option<&str>) -> String {
+        chosen.map_or_else(|| self.name_for(date), str::to_string)
+    }
+
+    /// The loaded edition of a record ([`Editions::name_for_record`]).
+    pub fn for_record(
+        &mut self,
+        date: NaiveDate,
+        chosen: Option<&str>,
+    ) -> anyhow::Result<std::sync::Arc<super::Codebook>> {
+        let name = self.name_for_record(date, chosen);
+        self.get(&name)
+    }
+
     /// The loaded edition in force on `date` (a record's `date_of_service`).
     pub fn for_date(&mut self, date: NaiveDate) -> anyhow::Result<std::sync::Arc<super::Codebook>> {
         let name = self.name_for(date);
@@ -432,6 +453,14 @@ mod tests {
         editions.push(imported);
         assert_eq!(pick(&editions, "2026-10-01"), "fy2027");
         assert_eq!(pick(&editions, "2026-09-30"), FY2026);
+    }
+
+    #[test]
+    fn a_record_s_chosen_edition_wins_over_its_date() {
+        let eds = Editions { list: shipped::editions(), loaded: Default::default() };
+        assert_eq!(eds.name_for_record(d("2026-10-02"), None), FY2027);
+        assert_eq!(eds.name_for_record(d("2026-10-02"), Some(FY2026)), FY2026);
+        assert!(eds.has(FY2026) && eds.has(FY2027) && !eds.has("fy1999"));
     }
 
     #[test]

@@ -761,20 +761,11 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 fn write_private(path: &Path, data: &[u8]) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(data).with_context(|| format!("writing {}", path.display()))?;
-    f.sync_all().with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    crate::files::write_new_private(path, data).with_context(|| format!("writing {}", path.display()))
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    std::fs::File::open(dir).and_then(|f| f.sync_all()).with_context(|| format!("syncing {}", dir.display()))
+    crate::files::sync_dir(dir).with_context(|| format!("syncing {}", dir.display()))
 }
 
 /// Write the edition in a temporary folder inside `editions/`, check that it
@@ -809,24 +800,12 @@ fn install(
         super::edition::read_component(tmp.path(), c)?;
     }
     let target = editions.join(name);
-    let mut replaced = false;
     let tmp_path = tmp.keep();
-    if target.exists() {
-        let old = editions.join(format!(".old-{name}-{}", std::process::id()));
-        std::fs::rename(&target, &old).with_context(|| format!("moving aside {}", target.display()))?;
-        if let Err(e) = std::fs::rename(&tmp_path, &target) {
-            // Put the working edition back.
-            let _ = std::fs::rename(&old, &target);
-            let _ = std::fs::remove_dir_all(&tmp_path);
-            return Err(anyhow::Error::new(e).context(format!("installing {}", target.display())));
-        }
-        let _ = std::fs::remove_dir_all(&old);
-        replaced = true;
-    } else if let Err(e) = std::fs::rename(&tmp_path, &target) {
+    let replaced = crate::files::swap_dir(&tmp_path, &target).map_err(|e| {
+        // The working edition was put back; the new one goes.
         let _ = std::fs::remove_dir_all(&tmp_path);
-        return Err(anyhow::Error::new(e).context(format!("installing {}", target.display())));
-    }
-    sync_dir(&editions)?;
+        anyhow::Error::new(e).context(format!("installing {}", target.display()))
+    })?;
     Ok((target, replaced))
 }
 

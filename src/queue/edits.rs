@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::record::{EncounterType, Record};
-use super::work::{AttachedCode, CodeKind};
+use super::work::{AttachedCode, CodeKind, RecordWork};
 use crate::codeset::changes::{Invalid, replacements};
 use crate::codeset::edition::Editions;
 use crate::codeset::icd10cm::rules::{NoteRef, Reportable, parenthesized_refs, reportable};
@@ -395,17 +395,18 @@ fn a_diagnosis_reported(codes: &[AttachedCode], out: &mut Vec<Edit>) {
     }
 }
 
-/// A record's edits against the edition in force on its own date of service
-/// (inpatient: the discharge date, which `date_of_service` holds): what the queue
-/// and the workbench run when editions of both sides of October 1 are there.
+/// A record's edits against its own edition: the one the coder chose for it
+/// (`set_edition`), else the one in force on its date of service (inpatient: the
+/// discharge date, which `date_of_service` holds): what the queue and the
+/// workbench run when editions of both sides of October 1 are there.
 /// Returns the edition used, to be named beside the edits.
 pub fn check_in_own_edition(
     editions: &mut Editions,
     record: &Record,
-    codes: &[AttachedCode],
+    work: &RecordWork,
 ) -> anyhow::Result<(std::sync::Arc<Codebook>, Vec<Edit>)> {
-    let book = editions.for_date(record.date_of_service)?;
-    let edits = check(&book, record, codes);
+    let book = editions.for_record(record.date_of_service, work.edition.as_deref())?;
+    let edits = check(&book, record, &work.codes);
     Ok((book, edits))
 }
 

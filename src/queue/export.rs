@@ -26,22 +26,27 @@ pub struct Exported<'a> {
     pub updated_by: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The edition the record is coded against (chosen for it, else in force on its date of service).
+    pub edition: &'a str,
 }
 
-pub const CSV_HEADER: &str = "record_id,status,sequence,code,set,kind,poa,coder,time";
+pub const CSV_HEADER: &str = "record_id,status,sequence,code,set,kind,poa,coder,time,edition";
 
-/// Write every record with its work (records with no saved work export as `new`).
+/// Write every record with its work (records with no saved work export as `new`)
+/// and the name of the edition it is coded against (`edition`).
 pub fn write(
     out: &mut dyn Write,
     format: ExportFormat,
     records: &[Record],
     work: &dyn Fn(&str) -> RecordWork,
+    edition: &dyn Fn(&Record, &RecordWork) -> String,
 ) -> std::io::Result<()> {
     if format == ExportFormat::Csv {
         writeln!(out, "{CSV_HEADER}")?;
     }
     for r in records {
         let w = work(&r.id);
+        let ed = edition(r, &w);
         match format {
             ExportFormat::Jsonl => {
                 let e = Exported {
@@ -51,13 +56,14 @@ pub fn write(
                     override_reason: w.override_reason.as_deref(),
                     updated_by: w.updated_by.as_deref(),
                     updated_at: w.updated_at,
+                    edition: &ed,
                 };
                 serde_json::to_writer(&mut *out, &e)?;
                 writeln!(out)?;
             }
             ExportFormat::Csv => {
                 if w.codes.is_empty() {
-                    writeln!(out, "{},{},,,,,,,", csv(&r.id), w.status.as_str())?;
+                    writeln!(out, "{},{},,,,,,,,{}", csv(&r.id), w.status.as_str(), csv(&ed))?;
                 }
                 for (i, c) in w.codes.iter().enumerate() {
                     let kind = match c.kind {
@@ -66,7 +72,7 @@ pub fn write(
                     };
                     writeln!(
                         out,
-                        "{},{},{},{},{},{},{},{},{}",
+                        "{},{},{},{},{},{},{},{},{},{}",
                         csv(&r.id),
                         w.status.as_str(),
                         i + 1,
@@ -75,7 +81,8 @@ pub fn write(
                         kind,
                         c.poa.map_or("", |p| p.as_str()),
                         csv(&c.who),
-                        c.when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        c.when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        csv(&ed)
                     )?;
                 }
             }
@@ -99,6 +106,31 @@ fn csv(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_row_names_the_record_s_edition() {
+        let records: Vec<Record> = crate::queue::load_example().records.into_iter().take(2).collect();
+        let name = |r: &Record, w: &RecordWork| {
+            w.edition.clone().unwrap_or_else(|| format!("by-date-{}", r.date_of_service))
+        };
+        let chosen = |id: &str| RecordWork {
+            edition: (id == records[1].id).then(|| "fy2027-shipped".to_string()),
+            ..RecordWork::default()
+        };
+        let mut buf = Vec::new();
+        write(&mut buf, ExportFormat::Csv, &records, &chosen, &name).expect("csv");
+        let body = String::from_utf8(buf).expect("utf8");
+        let lines: Vec<&str> = body.lines().collect();
+        assert!(lines[0].ends_with(",time,edition"));
+        assert_eq!(lines[1], format!("{},new,,,,,,,,by-date-{}", records[0].id, records[0].date_of_service));
+        assert_eq!(lines[2], format!("{},new,,,,,,,,fy2027-shipped", records[1].id));
+        let mut buf = Vec::new();
+        write(&mut buf, ExportFormat::Jsonl, &records, &chosen, &name).expect("jsonl");
+        let second: serde_json::Value =
+            serde_json::from_str(String::from_utf8(buf).expect("utf8").lines().nth(1).expect("2 lines"))
+                .expect("json");
+        assert_eq!(second["edition"], "fy2027-shipped");
+    }
 
     #[test]
     fn csv_quoting() {

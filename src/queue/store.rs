@@ -16,10 +16,8 @@ pub mod safety;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::Utc;
 use sha2::{Digest, Sha256};
@@ -585,36 +583,13 @@ fn homes(canonical: &Path) -> Result<(PathBuf, PathBuf), StoreError> {
     Ok((beside, data.join("work").join(&hash[..16])))
 }
 
-/// Write `bytes` to `path` atomically: a temporary file in the same folder
-/// (0600), fsync, rename over `path`, fsync the folder. A crash leaves either
-/// the old file or the new one, at worst plus a stray temporary file.
+/// Write `bytes` to `path` atomically, 0600 (see [`crate::files::write_atomic`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp =
-        dir.join(format!(".{name}.tmp-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
-    let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(|e| StoreError::Io { path: path.to_path_buf(), err: e })
+    crate::files::write_atomic(path, bytes).map_err(|e| StoreError::Io { path: path.to_path_buf(), err: e })
 }
 
-/// Create a folder 0700 (existing folders are left as they are).
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| StoreError::Io { path: dir.to_path_buf(), err: e })
+    crate::files::create_private_dir(dir).map_err(|e| StoreError::Io { path: dir.to_path_buf(), err: e })
 }
 
 /// Where the queue's work would be kept (see [`Store::open`]), without opening it.

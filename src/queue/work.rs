@@ -125,6 +125,10 @@ pub struct RecordWork {
     /// Why the record was marked done despite errors in its edits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_reason: Option<String>,
+    /// The edition the coder chose for this record instead of the one in force on
+    /// its date of service ([`Op::SetEdition`]); `None`: by date of service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
     /// Who last changed it and when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
@@ -176,6 +180,13 @@ pub enum Op {
         override_reason: Option<String>,
     },
     Reopen,
+    /// Code this record against a named edition instead of the one in force on its
+    /// date of service; `None` goes back to the date of service. The caller checks
+    /// that the name is an edition medcode has (shipped or installed).
+    SetEdition {
+        #[serde(default)]
+        edition: Option<String>,
+    },
 }
 
 impl Op {
@@ -205,6 +216,8 @@ impl Op {
             Op::Done { override_reason: None } => "done".to_string(),
             Op::Done { override_reason: Some(_) } => "done with override".to_string(),
             Op::Reopen => "reopen".to_string(),
+            Op::SetEdition { edition: Some(e) } => format!("edition set to {e}"),
+            Op::SetEdition { edition: None } => "edition set by date of service".to_string(),
         }
     }
 }
@@ -333,6 +346,13 @@ pub fn apply(
             w.status = Status::InProgress;
             w.override_reason = None;
         }
+        Op::SetEdition { edition } => {
+            let edition = edition.as_deref().map(str::trim);
+            if edition == Some("") {
+                return Err(OpError::Empty("edition"));
+            }
+            w.edition = edition.map(str::to_string);
+        }
     }
     w.updated_by = Some(cx.who.to_string());
     w.updated_at = Some(cx.when);
@@ -450,6 +470,27 @@ mod tests {
         );
         let w = run(&w, Op::Start);
         assert_eq!(w.status, Status::InProgress);
+    }
+
+    #[test]
+    fn set_edition_is_kept_and_audited() {
+        let op: Op = serde_json::from_str(r#"{"op":"set_edition","edition":"fy2026-shipped"}"#).expect("op");
+        let (w, entry) = apply("R1", &RecordWork::default(), &op, &cx(0)).expect("applies");
+        assert_eq!(w.edition.as_deref(), Some("fy2026-shipped"));
+        assert_eq!(entry.what, "edition set to fy2026-shipped");
+        let back = serde_json::to_value(&w).expect("work");
+        assert_eq!(back["edition"], "fy2026-shipped");
+        let (w, entry) = apply("R1", &w, &Op::SetEdition { edition: None }, &cx(0)).expect("applies");
+        assert_eq!((w.edition, entry.what.as_str()), (None, "edition set by date of service"));
+        assert!(serde_json::to_value(RecordWork::default()).expect("work").get("edition").is_none());
+        let blank = Op::SetEdition { edition: Some(" ".into()) };
+        assert_eq!(
+            apply("R1", &RecordWork::default(), &blank, &cx(0)).unwrap_err(),
+            OpError::Empty("edition")
+        );
+        // A done record keeps the edition it was checked against until reopened.
+        let done = run(&RecordWork::default(), Op::Done { override_reason: None });
+        assert_eq!(apply("R1", &done, &op, &cx(0)).unwrap_err(), OpError::IsDone);
     }
 
     #[test]

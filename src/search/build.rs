@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -458,14 +457,7 @@ pub fn build(
             medcode_version: env!("CARGO_PKG_VERSION").to_string(),
         };
         let path = tmp.join(MANIFEST);
-        let mut f = OpenOptions::new()
-            .create_new(true)
-            .write(true)
-            .mode(0o600)
-            .open(&path)
-            .with_context(|| format!("creating {}", path.display()))?;
-        f.write_all(serde_json::to_string_pretty(&manifest)?.as_bytes())
-            .and_then(|()| f.sync_all())
+        crate::files::write_new_private(&path, serde_json::to_string_pretty(&manifest)?.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         Ok::<_, anyhow::Error>(manifest)
     })();
@@ -484,13 +476,7 @@ pub fn build(
         }
     }
     // Swap: the old folder (possibly damaged) moves aside, the new one in.
-    let old = sibling(dir, &format!("old-{}", std::process::id()))?;
-    if dir.exists() {
-        fs::rename(dir, &old).with_context(|| format!("moving the old index {} aside", dir.display()))?;
-    }
-    fs::rename(&tmp, dir).with_context(|| format!("moving the new index into {}", dir.display()))?;
-    if old.exists() {
-        let _ = fs::remove_dir_all(&old);
-    }
+    crate::files::swap_dir(&tmp, dir)
+        .with_context(|| format!("moving the new index into {}", dir.display()))?;
     Ok(manifest)
 }

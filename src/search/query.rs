@@ -138,6 +138,42 @@ pub fn code_like(token: &str) -> Option<String> {
     (cm || pcs).then_some(key)
 }
 
+/// A token that runs letters and digits together as coders write them
+/// (`ckd3`, `dm2`, `bmi42`, `stage3`), split into its letters and its number:
+/// when the letters are a vocabulary term (`ckd`, `bmi`) or a word of 4+ letters
+/// (`stage`, `type`). Anything else (`0dtj`, `e11`, `3rd`, `t1`) is kept whole.
+pub fn split_token(token: &str, vocab: &Vocab) -> Vec<String> {
+    let letters = token.chars().take_while(char::is_ascii_alphabetic).count();
+    let rest = &token[letters..];
+    let number = !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let head = &token[..letters];
+    if letters < 2 || !number || vocab.get(token).is_some() || !rest.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return vec![token.to_string()];
+    }
+    if vocab.get(head).is_some() || letters >= 4 {
+        vec![head.to_string(), rest.trim_end_matches('.').to_string()]
+    } else {
+        vec![token.to_string()]
+    }
+}
+
+/// The ICD-10-CM code of an adult body mass index (`bmi 42` -> Z68.41), from the Z68 ranges.
+pub fn bmi_code(value: &str) -> Option<String> {
+    let v: f32 = value.parse().ok()?;
+    let key = match v {
+        v if !(10.0..=90.0).contains(&v) => return None,
+        v if v < 20.0 => "Z681".to_string(),
+        v if v < 40.0 => format!("Z68{}", v.floor() as u32),
+        v if v < 45.0 => "Z6841".to_string(),
+        v if v < 50.0 => "Z6842".to_string(),
+        v if v < 60.0 => "Z6843".to_string(),
+        v if v < 70.0 => "Z6844".to_string(),
+        _ => "Z6845".to_string(),
+    };
+    Some(key)
+}
+
 /// Understand a query. `vocab` expands abbreviations and synonyms.
 pub fn plan(text: &str, vocab: &Vocab) -> Plan {
     let text: String = text.chars().take(MAX_CHARS).collect();
@@ -147,11 +183,20 @@ pub fn plan(text: &str, vocab: &Vocab) -> Plan {
         .map(|t| t.trim_matches(|c: char| c == '\'' || c == '-' || c == '_'))
         .filter(|t| !t.is_empty())
         .map(str::to_lowercase)
+        .flat_map(|t| split_token(&t, vocab))
         .collect();
     let mut units = Vec::new();
     let mut i = 0;
     while i < raw.len() && units.len() < MAX_UNITS {
         let last_raw = |end: usize| typing && end == raw.len();
+        // `bmi 42`, `bmi42`: the Z68 code of that index, beside the words.
+        if raw[i] == "bmi"
+            && let Some(key) = raw.get(i + 1).and_then(|v| bmi_code(v))
+        {
+            units.push(Unit::Code(key));
+            i += 2;
+            continue;
+        }
         let mut matched = false;
         for len in (1..=vocab.max_words().min(raw.len() - i)).rev() {
             let key = raw[i..i + len].join(" ");
@@ -443,6 +488,38 @@ mod tests {
         }
         assert!(plan("", &v).is_empty());
         assert!(plan(" \t ", &v).is_empty());
+    }
+
+    #[test]
+    fn letters_and_digits_run_together_are_split_as_coders_mean_them() {
+        let v = vocab();
+        let words = |t: &str| -> Vec<Vec<String>> {
+            plan(t, &v)
+                .units
+                .into_iter()
+                .map(|u| match u {
+                    Unit::Words { words, .. } => words,
+                    Unit::Code(k) => vec![format!("code:{k}")],
+                })
+                .collect()
+        };
+        assert_eq!(split_token("ckd3", &v), ["ckd", "3"]);
+        assert_eq!(split_token("stage3", &v), ["stage", "3"]);
+        assert_eq!(split_token("bmi42", &v), ["bmi", "42"]);
+        // Known as a whole, codes, ordinals and spine levels stay whole.
+        for t in ["dm2", "0dtj", "e11", "e11.9", "3rd", "t1", "c5", "g2p1", "bw03"] {
+            assert_eq!(split_token(t, &v), [t], "{t}");
+        }
+        // `ckd3` reads as the vocabulary term `ckd 3` (stage 3), `dm2` as type 2.
+        assert_eq!(words("dm2 w ckd3 "), [vec!["dm2"], vec!["w"], vec!["ckd", "3"]]);
+        let p = plan("ckd3 ", &v);
+        let Unit::Words { expansions, .. } = &p.units[0] else { panic!("{p:?}") };
+        assert!(expansions.iter().any(|e| e.join(" ") == "chronic kidney disease stage 3"), "{p:?}");
+        assert_eq!(words("bmi42"), [vec!["code:Z6841"]]);
+        assert_eq!(words("BMI 42"), [vec!["code:Z6841"]]);
+        assert_eq!(words("bmi 27.5"), [vec!["code:Z6827"]]);
+        assert_eq!(words("t1-t6 "), [vec!["t1"], vec!["t6"]]);
+        assert_eq!(words("3rd degree burn "), [vec!["3rd"], vec!["degree"], vec!["burn"]]);
     }
 
     #[test]

@@ -120,9 +120,10 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     let Some(r) = q.open_record() else { return };
     let work = q.work_of(&r.id);
     let title = format!(
-        " Record {} · {} ",
+        " Record {} · {} · {} ",
         super::fit(&crate::queue::sanitize_for_terminal(&r.id), 20),
-        work.status.label()
+        work.status.label(),
+        crate::queue::sanitize_for_terminal(&app.record_book(r).edition.name)
     );
     let block = super::block(app, title, focused);
     f.render_widget(block, area);
