@@ -90,6 +90,14 @@ pub fn queue_list(area: Rect) -> QueueAreas {
     }
 }
 
+/// Lines for edits under a record's codes (the last says how many more there are).
+pub const EDIT_LINES: usize = 4;
+
+/// Lines the edits take under the codes: up to [`EDIT_LINES`], plus the first one's rule line.
+pub fn edit_lines(edits: usize) -> usize {
+    edits.min(EDIT_LINES) + usize::from(edits > 0)
+}
+
 /// What the record view must make room for below the documentation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RecordShape {

@@ -63,6 +63,24 @@ pub struct QueueState {
     pub books: BTreeMap<String, std::sync::Arc<crate::codeset::Codebook>>,
 }
 
+/// `Hold: ... · Query: ... · 2 comments, last: ...`, or nothing when the coder wrote nothing.
+pub fn work_summary(work: &RecordWork) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(h) = &work.hold_reason {
+        parts.push(format!("Hold: {h}"));
+    }
+    if let Some(qr) = &work.query {
+        parts.push(format!("Query: {qr}"));
+    }
+    if let Some(o) = &work.override_reason {
+        parts.push(format!("Override: {o}"));
+    }
+    if let Some(last) = work.comments.last() {
+        parts.push(format!("{} comment(s), last: {}", work.comments.len(), last.text));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 impl QueueState {
     pub fn status(&self, id: &str) -> Status {
         self.work.get(id).map(|w| w.status).unwrap_or_default()
@@ -95,6 +113,17 @@ impl QueueState {
             return Some(chosen);
         }
         crate::codeset::edition::in_force_on(&self.editions, record.date_of_service).map(|e| e.name.clone())
+    }
+
+    /// What the record view makes room for (drawn by `ui`, scrolled by `update`).
+    pub fn record_shape(&self) -> crate::layout::RecordShape {
+        let work = self.open.as_deref().map(|id| self.work_of(id)).unwrap_or_default();
+        crate::layout::RecordShape {
+            codes: work.codes.len(),
+            edit_lines: crate::layout::edit_lines(self.edits.len()),
+            summary: work_summary(&work).is_some(),
+            bottom: self.prompt.is_some() || !self.find.is_empty(),
+        }
     }
 
     pub fn inpatient(&self) -> bool {

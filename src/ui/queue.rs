@@ -78,43 +78,6 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     f.render_widget(Paragraph::new(lines), rows);
 }
 
-/// Lines for edits under the codes (the last says how many more there are).
-const EDIT_LINES: usize = 4;
-
-/// `Hold: ... · Query: ... · 2 comments, last: ...`, or nothing when the coder wrote nothing.
-fn work_summary(work: &crate::queue::RecordWork) -> Option<String> {
-    let mut parts = Vec::new();
-    if let Some(h) = &work.hold_reason {
-        parts.push(format!("Hold: {h}"));
-    }
-    if let Some(qr) = &work.query {
-        parts.push(format!("Query: {qr}"));
-    }
-    if let Some(o) = &work.override_reason {
-        parts.push(format!("Override: {o}"));
-    }
-    if let Some(last) = work.comments.last() {
-        parts.push(format!("{} comment(s), last: {}", work.comments.len(), last.text));
-    }
-    (!parts.is_empty()).then(|| parts.join(" · "))
-}
-
-/// Lines the edits take under the codes: up to [`EDIT_LINES`], plus the first one's rule line.
-pub fn edit_lines(edits: usize) -> usize {
-    edits.min(EDIT_LINES) + usize::from(edits > 0)
-}
-
-/// What the record view makes room for (read by `update` too, which scrolls by it).
-pub fn record_shape(q: &QueueState) -> crate::layout::RecordShape {
-    let work = q.open.as_deref().map(|id| q.work_of(id)).unwrap_or_default();
-    crate::layout::RecordShape {
-        codes: work.codes.len(),
-        edit_lines: edit_lines(q.edits.len()),
-        summary: work_summary(&work).is_some(),
-        bottom: q.prompt.is_some() || !q.find.is_empty(),
-    }
-}
-
 fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     let t = &app.theme;
     let Some(r) = q.open_record() else { return };
@@ -127,7 +90,7 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     );
     let block = super::block(app, title, focused);
     f.render_widget(block, area);
-    let a = crate::layout::record(area, record_shape(q));
+    let a = crate::layout::record(area, q.record_shape());
     let inner = a.inner;
     let w = usize::from(inner.width);
     // An inpatient stay reads as its admission and discharge dates, as on the abstract.
@@ -218,7 +181,7 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     // Each edit with the rule it comes from; the ones about the selected code first.
     let mut shown: Vec<&crate::queue::edits::Edit> = edits.iter().collect();
     shown.sort_by_key(|e| e.index != Some(q.code_sel));
-    let room = EDIT_LINES - usize::from(edits.len() > EDIT_LINES);
+    let room = crate::layout::EDIT_LINES - usize::from(edits.len() > crate::layout::EDIT_LINES);
     for (k, e) in shown.iter().take(room).enumerate() {
         let sev = if e.severity == crate::queue::edits::EditSeverity::Error { "error" } else { "warn" };
         let msg = super::fit(&format!("{sev}: {}", crate::queue::sanitize_for_terminal(&e.message)), w);
@@ -252,7 +215,7 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         ));
     }
     // What the coder wrote about the record: hold reason, query, comments.
-    if let Some(summary) = work_summary(&work) {
+    if let Some(summary) = crate::app::queue::work_summary(&work) {
         lines.push(Line::styled(super::fit(&crate::queue::sanitize_for_terminal(&summary), w), t.dim));
     }
     f.render_widget(Paragraph::new(lines), a.codes);
