@@ -27,6 +27,17 @@ impl Session {
         Session::start_full(cols, rows, setup, Some(prebuilt_index()))
     }
 
+    /// Start on `data` and open the example queue's first record (Ctrl-q, Enter); its screen.
+    fn open_first_record(data: &std::path::Path) -> (Session, String) {
+        let mut s = Session::start_in(80, 24, data);
+        s.wait_for("> ");
+        s.send("\x11"); // Ctrl-q: the queue
+        s.wait_for("example-queue.jsonl");
+        s.send("\r");
+        let screen = s.wait_for("Record IP-1001");
+        (s, screen)
+    }
+
     /// Start with a given data folder (kept by the caller across runs).
     fn start_in(cols: u16, rows: u16, data: &std::path::Path) -> Session {
         Session::start_data(cols, rows, |_| {}, Some(prebuilt_index()), Some(data))
@@ -217,12 +228,7 @@ fn a_bad_key_map_is_named_and_the_defaults_work() {
 #[test]
 fn queue_work_survives_sigkill() {
     let data = tempfile::tempdir().unwrap();
-    let mut s = Session::start_in(80, 24, data.path());
-    s.wait_for("> ");
-    s.send("\x11"); // Ctrl-q: the queue
-    s.wait_for("example-queue.jsonl");
-    s.send("\r");
-    s.wait_for("Record IP-1001");
+    let (mut s, _) = Session::open_first_record(data.path());
     s.send("\t");
     s.send("acute appendicitis localized peritonitis without perforation");
     s.wait_for("K35.30");
@@ -254,12 +260,7 @@ fn example_audit(data: &std::path::Path) -> String {
 #[test]
 fn two_workbenches_on_one_record_the_second_is_read_only_until_it_takes_over() {
     let data = tempfile::tempdir().unwrap();
-    let mut a = Session::start_in(80, 24, data.path());
-    a.wait_for("> ");
-    a.send("\x11");
-    a.wait_for("example-queue.jsonl");
-    a.send("\r");
-    a.wait_for("Record IP-1001");
+    let (mut a, _) = Session::open_first_record(data.path());
 
     let mut b = Session::start_in(80, 24, data.path());
     b.wait_for("> ");
@@ -297,22 +298,12 @@ fn two_workbenches_on_one_record_the_second_is_read_only_until_it_takes_over() {
 #[test]
 fn sigterm_gives_the_open_record_back() {
     let data = tempfile::tempdir().unwrap();
-    let mut a = Session::start_in(80, 24, data.path());
-    a.wait_for("> ");
-    a.send("\x11");
-    a.wait_for("example-queue.jsonl");
-    a.send("\r");
-    a.wait_for("Record IP-1001");
+    let (mut a, _) = Session::open_first_record(data.path());
     let pid = a.pty.child.process_id().expect("pid") as libc::pid_t;
     // SAFETY: signalling our own child.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     a.wait_exit();
-    let mut b = Session::start_in(80, 24, data.path());
-    b.wait_for("> ");
-    b.send("\x11");
-    b.wait_for("example-queue.jsonl");
-    b.send("\r");
-    let screen = b.wait_for("Record IP-1001");
+    let (mut b, screen) = Session::open_first_record(data.path());
     assert!(!screen.contains("read-only") && !screen.contains("took over"), "{screen}");
     assert!(!example_audit(data.path()).contains("taken over"), "released, not taken over");
     b.send("\x03");
