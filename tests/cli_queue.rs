@@ -5,7 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Stdio};
 
-use crate::support::{medcode, queue_copy, run, text};
+use crate::support::{medcode, queue_copy, run, spawn_claim, text};
 use medcode::codeset::CodeSet;
 use medcode::queue::{CodeKind, Op, Poa, Store};
 
@@ -90,19 +90,6 @@ fn export_and_stats_use_the_work_file() {
     assert_eq!(std::fs::read_to_string(&q).expect("queue"), medcode::queue::EXAMPLE_JSONL);
 }
 
-fn spawn_claim(data: &Path, q: &Path, record: &str) -> (Child, String) {
-    let mut child = medcode(data)
-        .args(["queue", "claim", q.to_str().expect("utf8"), record])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().expect("stdout")).read_line(&mut line).expect("read");
-    (child, line)
-}
-
 #[test]
 fn two_processes_claim_one_record_exactly_one_wins() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -136,7 +123,7 @@ fn two_processes_claim_one_record_exactly_one_wins() {
         let out = c.wait_with_output().expect("wait");
         assert_eq!(out.status.success(), i == winner, "{}", text(&out.stderr));
     }
-    let (mut again, line) = spawn_claim(tmp.path(), &q, "IP-1003");
+    let (mut again, line) = spawn_claim(tmp.path(), &q, "IP-1003", false);
     assert!(line.starts_with("claimed"), "released claims can be taken: {line}");
     drop(again.stdin.take());
     assert!(again.wait().expect("wait").success());
@@ -146,15 +133,15 @@ fn two_processes_claim_one_record_exactly_one_wins() {
 fn a_killed_session_leaves_a_stale_claim_that_is_taken_over() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let q = queue_copy(tmp.path());
-    let (mut a, line) = spawn_claim(tmp.path(), &q, "ED-2002");
+    let (mut a, line) = spawn_claim(tmp.path(), &q, "ED-2002", false);
     assert!(line.starts_with("claimed"), "{line}");
-    let (b, line) = spawn_claim(tmp.path(), &q, "ED-2002");
+    let (b, line) = spawn_claim(tmp.path(), &q, "ED-2002", false);
     assert!(line.contains("is taken by"), "{line}");
     assert!(!b.wait_with_output().expect("wait").status.success());
     // SIGKILL: no chance to release.
     a.kill().expect("kill");
     a.wait().expect("reap");
-    let (mut c, line) = spawn_claim(tmp.path(), &q, "ED-2002");
+    let (mut c, line) = spawn_claim(tmp.path(), &q, "ED-2002", false);
     assert!(line.starts_with("took over ED-2002"), "{line}");
     c.stdin.as_mut().expect("stdin").write_all(b"\n").expect("release");
     let out = c.wait_with_output().expect("wait");

@@ -2,13 +2,11 @@
 //! real binary: no lost updates, claims that hold, a full disk, a folder whose
 //! permissions change.
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
-use crate::support::{medcode, queue_copy, text};
+use crate::support::{medcode, queue_copy, spawn_claim, text};
 use medcode::queue::Store;
 
 fn comment(i: usize) -> String {
@@ -44,19 +42,6 @@ fn sixty_writers_on_one_record_keep_every_change() {
     want.sort();
     assert_eq!(texts, want, "every change kept");
     assert_eq!(store.audit().expect("audit").len(), 60, "one audit entry per change");
-}
-
-fn spawn_claim(data: &Path, q: &Path, record: &str, force: bool) -> (Child, String) {
-    let mut cmd = medcode(data);
-    cmd.args(["queue", "claim", q.to_str().expect("utf8"), record]);
-    if force {
-        cmd.arg("--force");
-    }
-    let mut child =
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().expect("stdout")).read_line(&mut line).expect("read");
-    (child, line)
 }
 
 #[test]

@@ -5,8 +5,9 @@
 pub mod index;
 pub mod pty;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 /// The real binary, its environment cleared of the developer's edition and index choices.
 pub fn bin() -> Command {
@@ -37,4 +38,18 @@ pub fn queue_copy(dir: &Path) -> PathBuf {
     let q = dir.join("queue.jsonl");
     std::fs::write(&q, medcode::queue::EXAMPLE_JSONL).expect("write queue");
     q
+}
+
+/// `medcode queue claim` held open (stdin piped); the child and the first line it printed.
+pub fn spawn_claim(data: &Path, q: &Path, record: &str, force: bool) -> (Child, String) {
+    let mut cmd = medcode(data);
+    cmd.args(["queue", "claim", q.to_str().expect("utf8"), record]);
+    if force {
+        cmd.arg("--force");
+    }
+    let mut child =
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().expect("stdout")).read_line(&mut line).expect("read");
+    (child, line)
 }

@@ -192,7 +192,7 @@ impl Store {
         let (beside, private) = homes(&canonical)?;
         let beside_has = has_work(&beside);
         let private_has = has_work(&private);
-        if beside_has || (create_private_dir(&beside).is_ok() && writable(&beside)) {
+        if use_beside(&beside) {
             match Store::open_at(&beside, WorkLocation::BesideQueue, &name, true) {
                 Ok(mut s) => {
                     if private_has {
@@ -597,10 +597,16 @@ pub fn work_dir_for(queue: &Path) -> Result<(PathBuf, WorkLocation), StoreError>
     let canonical =
         std::fs::canonicalize(queue).map_err(|e| StoreError::Io { path: queue.to_path_buf(), err: e })?;
     let (beside, private) = homes(&canonical)?;
-    if has_work(&beside) || (create_private_dir(&beside).is_ok() && writable(&beside)) {
+    if use_beside(&beside) {
         return Ok((beside, WorkLocation::BesideQueue));
     }
     Ok((private, WorkLocation::DataDir))
+}
+
+/// The queue's home is beside it when work is already there, or when the
+/// folder can be made and written (the one rule [`Store::open`] follows).
+fn use_beside(beside: &Path) -> bool {
+    has_work(beside) || (create_private_dir(beside).is_ok() && writable(beside))
 }
 
 fn writable(dir: &Path) -> bool {
