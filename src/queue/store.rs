@@ -200,13 +200,10 @@ impl Store {
                     }
                     return Ok(s);
                 }
-                Err(
-                    e @ (StoreError::Corrupt { .. }
-                    | StoreError::NewerFormat { .. }
-                    | StoreError::Unsafe { .. }),
-                ) => {
-                    return Err(e);
-                }
+                // Only "you cannot write there" sends the work elsewhere: any
+                // other failure (a busy database, damage) would split one
+                // record's work between two stores.
+                Err(e) if !cannot_write(&e) => return Err(e),
                 Err(e) if beside_has => {
                     let mut s = Store::open_at(&beside, WorkLocation::BesideQueue, &name, false)?;
                     s.read_only = Some(e.to_string());
@@ -607,6 +604,26 @@ pub fn work_dir_for(queue: &Path) -> Result<(PathBuf, WorkLocation), StoreError>
 /// folder can be made and written (the one rule [`Store::open`] follows).
 fn use_beside(beside: &Path) -> bool {
     has_work(beside) || (create_private_dir(beside).is_ok() && writable(beside))
+}
+
+/// Whether opening a store failed because this user cannot write there.
+fn cannot_write(e: &StoreError) -> bool {
+    match e {
+        StoreError::Io { err, .. } => {
+            err.kind() == std::io::ErrorKind::PermissionDenied || err.raw_os_error() == Some(libc::EROFS)
+        }
+        StoreError::Db { err, .. } => matches!(
+            err.sqlite_error_code(),
+            Some(
+                rusqlite::ErrorCode::ReadOnly
+                    | rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::PermissionDenied
+                    | rusqlite::ErrorCode::AuthorizationForStatementDenied
+            )
+        ),
+        StoreError::ReadOnly { .. } | StoreError::NoPlace(_) => true,
+        _ => false,
+    }
 }
 
 fn writable(dir: &Path) -> bool {

@@ -50,6 +50,16 @@ impl std::fmt::Debug for SqliteDb {
     }
 }
 
+/// How often opening retries a database that is busy being set up by another process.
+const SETUP_RETRIES: u64 = 40;
+
+fn is_busy(e: &StoreError) -> bool {
+    matches!(e, StoreError::Db { err, .. } if matches!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    ))
+}
+
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |e| StoreError::Db { path: path.to_path_buf(), err: e }
 }
@@ -91,8 +101,19 @@ impl SqliteDb {
         let conn = Connection::open_with_flags(&path, flags).map_err(db_err(&path))?;
         conn.busy_timeout(BUSY).map_err(db_err(&path))?;
         let db = SqliteDb { conn, path, data_version: std::cell::Cell::new(0) };
-        db.setup(write).map_err(|e| db.corrupt_or(e))?;
-        Ok(db)
+        // A database another process is creating or switching to WAL can
+        // answer SQLITE_BUSY at once, without waiting on the busy handler.
+        let mut attempt = 0;
+        loop {
+            match db.setup(write) {
+                Ok(()) => return Ok(db),
+                Err(e) if attempt < SETUP_RETRIES && is_busy(&e) => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(10 * attempt));
+                }
+                Err(e) => return Err(db.corrupt_or(e)),
+            }
+        }
     }
 
     /// A database SQLite cannot read is moved aside (never overwritten) and named.

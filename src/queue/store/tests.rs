@@ -278,3 +278,26 @@ fn work_goes_beside_the_queue_or_to_the_data_dir() {
     assert_eq!(dir, std::fs::canonicalize(tmp.path()).expect("canon").join(".medcode").join("q.jsonl"));
     assert!(work_dir_for(&tmp.path().join("missing.jsonl")).is_err());
 }
+
+#[test]
+fn only_a_store_you_cannot_write_sends_the_work_to_the_data_dir() {
+    let p = PathBuf::from("/q/.medcode/work.db");
+    let sqlite = |code| StoreError::Db {
+        path: p.clone(),
+        err: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+    };
+    let io = |kind| StoreError::Io { path: p.clone(), err: std::io::Error::from(kind) };
+    // A busy or locked database is another coder at work: failing is right,
+    // writing the change into a second store would split the record's work.
+    assert!(!cannot_write(&sqlite(rusqlite::ffi::SQLITE_BUSY)));
+    assert!(!cannot_write(&sqlite(rusqlite::ffi::SQLITE_LOCKED)));
+    assert!(!cannot_write(&sqlite(rusqlite::ffi::SQLITE_CORRUPT)));
+    assert!(!cannot_write(&io(std::io::ErrorKind::NotFound)));
+    assert!(cannot_write(&sqlite(rusqlite::ffi::SQLITE_READONLY)));
+    assert!(cannot_write(&sqlite(rusqlite::ffi::SQLITE_CANTOPEN)));
+    assert!(cannot_write(&io(std::io::ErrorKind::PermissionDenied)));
+    assert!(cannot_write(&StoreError::Io {
+        path: p.clone(),
+        err: std::io::Error::from_raw_os_error(libc::EROFS)
+    }));
+}
