@@ -59,9 +59,18 @@ pub fn checked(cb: &Codebook, printed: &str) -> Checked {
     let check = check_code(&cb.cm, printed);
     let replaced_by = match check.status {
         CodeStatus::Invalid => {
-            crate::codeset::changes::replacements(cb, crate::codeset::CodeSet::Icd10cm, printed, None)
-                .map(|r| r.offers)
-                .unwrap_or_default()
+            let offers =
+                crate::codeset::changes::replacements(cb, crate::codeset::CodeSet::Icd10cm, printed, None)
+                    .map(|r| r.offers)
+                    .unwrap_or_default();
+            // A table column fixes characters (T52.8X1: accidental): keep the codes that agree
+            // with the printed code at every character but its placeholders, when there are some.
+            let printed = check.code.trim_end_matches(['-', '.']);
+            let agrees = |o: &String| {
+                o.len() >= printed.len() && printed.chars().zip(o.chars()).all(|(p, c)| p == 'X' || p == c)
+            };
+            let narrowed: Vec<String> = offers.iter().filter(|o| agrees(o)).cloned().collect();
+            if narrowed.is_empty() { offers } else { narrowed }
         }
         _ => Vec::new(),
     };
@@ -204,8 +213,11 @@ fn write_check(w: &mut impl Write, indent: &str, checked: &Checked) -> Result<()
         }
         CodeStatus::Invalid => {
             writeln!(w, "{:<9} NOT VALID: not an ICD-10-CM code in this edition", check.code)?;
-            if !checked.replaced_by.is_empty() {
-                writeln!(w, "{indent}  replaced by: {}", checked.replaced_by.join(", "))?;
+            let by = &checked.replaced_by;
+            if !by.is_empty() {
+                let more = by.len().saturating_sub(TEXT_OFFERS);
+                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                writeln!(w, "{indent}  replaced by: {}{more}", by[..by.len().min(TEXT_OFFERS)].join(", "))?;
             }
         }
         CodeStatus::Unchecked => writeln!(w, "{:<9} (not checked: no ICD-10-CM tabular loaded)", check.code)?,
