@@ -51,8 +51,9 @@ PCS27 = "icd10pcs-2027-changes"
 COPIES += [
     ("icd10cm-addenda-2027.txt.gz", ("shared", CM27 + "/icd10cm_codes_addenda_2027.txt")),
     ("icd10pcs-addenda-2027.txt.gz", ("shared", PCS27 + "/icd10pcs_codes_addenda_2027.txt")),
-    ("icd10pcs-april-2026-codes.tsv.gz", ("shared", PCS27 + "/april-2026-update-codes.tsv")),
 ]
+# CMS's April 1, 2026 codes, with their FY2026 titles (april_2026_codes below).
+APRIL_2026 = ("icd10pcs-april-2026-codes.tsv.gz", PCS27 + "/april-2026-update-codes.tsv")
 # ...and assembled here, each checked against the sha256 its README gives.
 CM_TABULAR_2027 = ("icd10cm-tabular-2027-assembled.xml.gz", "0e82773d9505e414970cd23df37129b681af810a3cad5101717ab487f30e8296")
 PCS_TABLES_2027 = ("icd10pcs-tables-2027-assembled.xml.gz", "298c25eebd920e8fb791d3b4587e520b43829cf77f9ed90cfb67a8a22b994f62")
@@ -225,6 +226,19 @@ def assemble_pcs_2027(tables_2026: bytes) -> bytes:
     return (head + "".join(tables[k] for k in sorted(tables)) + tail).encode("utf-8")
 
 
+def april_2026_codes(data: bytes, changes) -> bytes:
+    """The April 1, 2026 codes as FY2026 titles them. The shared file's titles
+    come from the FY2027 codes file, so a code FY2027 retitles (XW0E33B) takes
+    the addenda's "Revise from" instead; every other line is kept as it is."""
+    out = []
+    for line in data.decode("utf-8").split("\n"):
+        code, tab, _ = line.partition("\t")
+        if tab and code in changes["revise_from"]:
+            line = code + "\t" + changes["revise_from"][code]
+        out.append(line)
+    return "\n".join(out).encode("utf-8")
+
+
 def pcs_titles_2027(titles_2026, codes_2027, changes, april):
     """FY2027 titles: the addenda's adds and revisions, then CMS's April 2026 codes, then FY2026's titles."""
     titles = {}
@@ -262,7 +276,9 @@ def main():
         produced[name] = (data, gz(data))
     codes27 = pcs_codes(pcs27)
     pcs_changes = addenda(produced["icd10pcs-addenda-2027.txt.gz"][0])
-    april = read_tsv(os.path.join(SRC, PCS27, "april-2026-update-codes.tsv"))
+    april = read_tsv(os.path.join(SRC, APRIL_2026[1]))
+    data = april_2026_codes(read_shared(APRIL_2026[1]), pcs_changes)
+    produced[APRIL_2026[0]] = (data, gz(data))
     titles27 = pcs_titles_2027(titles, codes27, pcs_changes, april)
     data = titles_tsv(titles27)
     produced[TITLES_2027] = (data, gz(data))

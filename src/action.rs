@@ -70,6 +70,8 @@ pub enum Action {
     FindInDoc,
     FindNext,
     FindPrev,
+    /// Record: code it against another edition (by date of service, then each installed one).
+    CycleEdition,
     /// Queue: cycle the status filter.
     CycleStatus,
 }
@@ -130,6 +132,7 @@ impl Action {
             Action::FindInDoc => "find in note",
             Action::FindNext => "next match",
             Action::FindPrev => "previous match",
+            Action::CycleEdition => "edition: by date / choose",
             Action::CycleStatus => "status filter",
         }
     }

@@ -3,6 +3,7 @@
 //! never touches the terminal, so scripted key sequences test it.
 
 pub mod detail;
+pub mod edition;
 pub mod fallback;
 pub mod queue;
 pub mod recents;
@@ -136,7 +137,11 @@ pub struct PcsState {
 }
 
 pub struct App {
+    /// The code sets search, detail, tree and PCS builder use: the open
+    /// record's edition once loaded, else `home` (see [`App::follow_record_edition`]).
     pub book: Arc<Codebook>,
+    /// The workbench's own edition (`--edition`, else the default).
+    pub home: Arc<Codebook>,
     pub keymap: KeyMap,
     pub theme: Theme,
     pub today: NaiveDate,
@@ -163,6 +168,7 @@ pub struct App {
 impl App {
     pub fn new(book: Arc<Codebook>, keymap: KeyMap, theme: Theme, today: NaiveDate, size: (u16, u16)) -> App {
         App {
+            home: book.clone(),
             book,
             keymap,
             theme,
@@ -224,6 +230,7 @@ impl App {
             Ok(hits) => {
                 self.search.hits = hits;
                 self.search.error = None;
+                self.retitle_hits();
             }
             Err(e) => {
                 self.search.hits.clear();
@@ -307,6 +314,7 @@ impl App {
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.message = None;
         let effects = self.update_inner(action);
+        self.follow_record_edition();
         if self.pane != Pane::Queue {
             self.side = self.pane;
         }
@@ -434,6 +442,7 @@ impl App {
             | A::FindInDoc
             | A::FindNext
             | A::FindPrev
+            | A::CycleEdition
             | A::CycleStatus => {}
         }
         Vec::new()

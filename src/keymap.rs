@@ -377,6 +377,7 @@ impl KeyMap {
             (vec![p('D')], A::MarkDone),
             (vec![p('>')], A::NextRecord),
             (vec![p('T')], A::TakeOver),
+            (vec![p('E')], A::CycleEdition),
             (vec![p('f')], A::FindInDoc),
             (vec![ctrl('f')], A::FindInDoc),
             (vec![p('n')], A::FindNext),

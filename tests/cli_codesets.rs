@@ -356,3 +356,41 @@ fn list_names_both_shipped_editions_the_one_in_use_and_their_gaps() {
     assert!(gaps(0).contains("the April 2026 tables are not available"), "{}", gaps(0));
     assert!(gaps(1).contains("as of April 1, 2026 elsewhere"), "{}", gaps(1));
 }
+
+#[test]
+fn xw0e33b_has_its_fy2026_title_until_fy2027_retitles_it() {
+    // An April 2026 code that FY2027 retitles: FY2026 keeps the addenda's "Revise from".
+    let first = |date: &str| {
+        let out = run(&["show", "XW0E33B", "--date", date]);
+        assert!(out.status.success(), "{out:?}");
+        stdout(&out).lines().next().unwrap_or_default().to_string()
+    };
+    let fy2026 = first("2026-06-15");
+    let fy2027 = first("2026-10-01");
+    assert_eq!(
+        fy2026,
+        "XW0E33B  Introduction of DB-OTO via Intracochlear Infusion into Ear(s), Percutaneous Approach, New \
+         Technology Group 11"
+    );
+    assert_eq!(
+        fy2027,
+        "XW0E33B  Introduction of Lunsotogene Parvec-cwha via Intracochlear Infusion into Ear(s), Percutaneous \
+         Approach, New Technology Group 11"
+    );
+}
+
+#[test]
+fn search_marks_codes_new_in_the_edition() {
+    let new_row = |date: &str| {
+        let out = run(&["search", "pulmonary mycetoma", "--set", "icd10cm", "--date", date]);
+        stdout(&out).lines().find(|l| l.starts_with("J4B ")).map(str::to_string)
+    };
+    let row = new_row("2026-10-01").expect("J4B is found in FY2027");
+    assert!(row.contains(" new Pulmonary mycetoma"), "{row}");
+    assert_eq!(new_row("2026-09-30"), None, "FY2026 has no J4B");
+    let out = run(&["search", "pulmonary", "mycetoma", "--date", "2026-10-01", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let hit = v["results"].as_array().and_then(|r| r.iter().find(|h| h["code"] == "J4B")).expect("J4B");
+    assert_eq!(hit["new"], true, "{hit}");
+    assert!(v["results"].as_array().unwrap().iter().any(|h| h.get("new").is_none()), "B47.9 is old: no flag");
+}

@@ -140,6 +140,16 @@ pub fn doc(app: &App, width: u16) -> Doc {
     d
 }
 
+/// `new in fy2027-shipped` beside a code its edition adds (empty otherwise).
+fn new_tag(app: &App, set: crate::codeset::CodeSet, code: &str) -> Seg {
+    match app.mark(set, code) {
+        Some(super::edition::Mark::New) => {
+            seg(format!("  new in {}", app.book.edition.name), SegKind::Heading)
+        }
+        _ => seg("", SegKind::Text),
+    }
+}
+
 fn cm_doc(app: &App, id: NodeId, width: usize, d: &mut Doc) {
     let cm = &app.book.cm;
     let node = cm.node(id);
@@ -158,6 +168,7 @@ fn cm_doc(app: &App, id: NodeId, width: usize, d: &mut Doc) {
         vec![
             seg(shown, SegKind::Code),
             seg(format!("  ICD-10-CM {kind}{fav}"), if node.billable { SegKind::Dim } else { SegKind::Warn }),
+            new_tag(app, crate::codeset::CodeSet::Icd10cm, &node.code),
         ],
         width,
         0,
@@ -243,6 +254,7 @@ fn pcs_doc(app: &App, code: &str, width: usize, d: &mut Doc) {
                 if complete { "  ICD-10-PCS code" } else { "  ICD-10-PCS, partial code" },
                 if complete { SegKind::Dim } else { SegKind::Warn },
             ),
+            new_tag(app, crate::codeset::CodeSet::Icd10pcs, code),
         ],
         width,
         0,

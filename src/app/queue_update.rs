@@ -172,6 +172,7 @@ impl App {
                 Some(effects)
             }
             (Some(_), A::NextRecord) => Some(self.next_record()),
+            (Some(id), A::CycleEdition) => Some(self.cycle_edition(id)),
             (Some(id), A::TakeOver) => {
                 if q.held_by.is_none() {
                     self.message = Some(format!("{id} is yours already"));
@@ -374,6 +375,7 @@ impl App {
                 q.code_sel.min(q.open.as_deref().map_or(0, |id| q.work_of(id).codes.len().saturating_sub(1)));
         }
         self.refresh_edits();
+        self.follow_record_edition();
         if let Some(e) = error {
             self.message = Some(e);
         }
@@ -386,14 +388,14 @@ impl App {
             .as_ref()
             .and_then(|q| q.edition_of(record))
             .and_then(|name| self.queue.as_ref().and_then(|q| q.books.get(&name)).cloned())
-            .unwrap_or_else(|| self.book.clone())
+            .unwrap_or_else(|| self.home.clone())
     }
 
     /// Ask for the open record's edition when it is not loaded yet.
     fn record_edition_effect(&self) -> Option<Effect> {
         let q = self.queue.as_ref()?;
         let name = q.edition_of(q.open_record()?)?;
-        (name != self.book.edition.name && !q.books.contains_key(&name)).then_some(Effect::LoadEdition(name))
+        (name != self.home.edition.name && !q.books.contains_key(&name)).then_some(Effect::LoadEdition(name))
     }
 
     /// An edition a record needs was loaded (or could not be).
@@ -408,11 +410,12 @@ impl App {
                     q.books.insert(name.to_string(), b);
                 }
                 self.refresh_edits();
+                self.follow_record_edition();
             }
             Err(e) => {
                 self.message = Some(format!(
                     "could not load edition {name} ({e}); checking with {}",
-                    self.book.edition.name
+                    self.home.edition.name
                 ))
             }
         }

@@ -655,3 +655,99 @@ fn each_record_is_checked_against_the_edition_of_its_date_of_service() {
     assert_eq!(a.queue.as_ref().unwrap().edition_of(&nov).as_deref(), Some("fy2027-shipped"));
     assert_eq!(a.record_book(&nov).edition.name, "fy2027-shipped");
 }
+
+/// The workbench on FY2027 with the example queue and both shipped editions to choose from.
+fn on_fy2027() -> App {
+    let fy2027 =
+        Arc::new(crate::codeset::shipped::load_edition(crate::codeset::shipped::FY2027).expect("fy2027"));
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let mut a = App::new(fy2027, KeyMap::defaults(), Theme::new(ColorMode::NoColor), today, (80, 24));
+    with_queue(&mut a);
+    a.queue.as_mut().unwrap().editions = crate::codeset::shipped::editions();
+    a
+}
+
+#[test]
+fn search_and_detail_use_the_open_records_edition() {
+    let mut a = on_fy2027();
+    let fy2026 = fixture_book();
+    let hit = |code: &str, title: &str| Hit {
+        code: code.into(),
+        title: title.into(),
+        set: CodeSet::Icd10cm,
+        billable: true,
+        score: 1.0,
+        matched: Matched::Title,
+    };
+    // The index is FY2027's: J4B is new there, and I42.0 a header.
+    let s =
+        FakeSearch(vec![hit("J4B", "Pulmonary mycetoma"), hit("E11.9", "mycetoma, as the index titles it")]);
+    keys(&mut a, &s, "mycetoma");
+    assert_eq!(a.book.edition.name, "fy2027-shipped");
+    assert_eq!(a.mark(CodeSet::Icd10cm, "J4B"), Some(edition::Mark::New));
+    assert_eq!(
+        a.search.hits[1].title, "Type 2 diabetes mellitus without complications",
+        "titled by the edition"
+    );
+    // An April 2026 record: FY2026 loads, and search and detail move to it.
+    let effects = keys(&mut a, &s, "<C-q><Enter>");
+    assert!(effects.contains(&Effect::LoadEdition("fy2026-shipped".into())), "{effects:?}");
+    a.edition_loaded("fy2026-shipped", Ok(fy2026.clone()));
+    assert_eq!(a.book.edition.name, "fy2026-shipped");
+    assert_eq!(a.mark(CodeSet::Icd10cm, "J4B"), Some(edition::Mark::Absent), "not a FY2026 code");
+    assert_eq!(a.mark(CodeSet::Icd10cm, "E11.9"), None);
+    // What the detail pane shows is a node of the record's edition.
+    keys(&mut a, &s, "<Tab>");
+    a.search.sel = 1;
+    keys(&mut a, &s, "<Esc><Enter>");
+    assert_eq!(cur_code(&a).as_deref(), Some("E11.9"));
+    assert!(matches!(a.detail.current(), Some(Target::Cm(id)) if a.book.cm.node(*id).code == "E11.9"));
+    // Attaching a code the record's edition lacks fires the edit.
+    a.search.sel = 0;
+    a.pane = Pane::Search;
+    keys(&mut a, &s, "a");
+    let edits = &a.queue.as_ref().unwrap().edits;
+    assert!(edits.iter().any(|e| e.message.contains("J4B")), "{edits:?}");
+    // Closing the record goes back to the workbench's edition, by code.
+    a.pane = Pane::Queue;
+    keys(&mut a, &s, "<Esc>");
+    assert!(!a.record_open());
+    assert_eq!(a.book.edition.name, "fy2027-shipped");
+    assert_eq!(cur_code(&a).as_deref(), Some("E11.9"));
+}
+
+#[test]
+fn the_edition_key_overrides_the_records_edition_and_says_so() {
+    let mut a = on_fy2027();
+    let s = FakeSearch(fake_hits());
+    keys(&mut a, &s, "<C-q><Enter>");
+    let id = a.queue.as_ref().unwrap().open.clone().unwrap();
+    let effects = keys(&mut a, &s, "E");
+    let first = a.queue.as_ref().unwrap().editions[0].name.clone();
+    assert_eq!(
+        effects[0],
+        Effect::Queue {
+            record: id.clone(),
+            op: crate::queue::Op::SetEdition { edition: Some(first.clone()) }
+        }
+    );
+    let m = a.message.clone().unwrap_or_default();
+    assert!(m.contains(&format!("coded against {first} (chosen, audited)")), "{m}");
+    assert_eq!(a.queue.as_ref().unwrap().work_of(&id).edition.as_deref(), Some(first.as_str()));
+    // Round the installed editions back to the date of service.
+    let n = a.queue.as_ref().unwrap().editions.len();
+    for _ in 1..n {
+        keys(&mut a, &s, "E");
+    }
+    let effects = keys(&mut a, &s, "E");
+    assert_eq!(
+        effects[0],
+        Effect::Queue { record: id.clone(), op: crate::queue::Op::SetEdition { edition: None } }
+    );
+    assert!(a.message.as_deref().unwrap_or_default().contains("by date of service"), "{:?}", a.message);
+    // A record another coder holds refuses it.
+    a.queue.as_mut().unwrap().held_by = Some("held by someone else".into());
+    let effects = keys(&mut a, &s, "E");
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Queue { .. })), "{effects:?}");
+    assert!(a.message.as_deref().unwrap_or_default().starts_with("not saved"), "{:?}", a.message);
+}

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::{Format, Globals};
+use crate::codeset::changes::Changes;
 use crate::codeset::edition::Located;
 use crate::codeset::{CodeSet, Edition};
 use crate::search::{self, Engine, Hit, Opened, Progress, Query, Search};
@@ -98,14 +99,27 @@ pub(super) fn open_engine(globals: &Globals, located: &Located, force: bool) -> 
 #[derive(Serialize)]
 struct Batch<'a> {
     query: &'a str,
-    results: &'a [Hit],
+    results: &'a [Row<'a>],
 }
 
 #[derive(Serialize)]
 struct One<'a> {
     query: &'a str,
     edition: &'a str,
-    results: &'a [Hit],
+    results: &'a [Row<'a>],
+}
+
+/// A hit as printed: `"new": true` when the edition's addenda add the code.
+#[derive(Serialize)]
+struct Row<'a> {
+    #[serde(flatten)]
+    hit: &'a Hit,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    new: bool,
+}
+
+fn rows<'a>(hits: &'a [Hit], changes: &Changes) -> Vec<Row<'a>> {
+    hits.iter().map(|hit| Row { hit, new: changes.is_new(hit.set, &hit.code) }).collect()
 }
 
 /// Search; a damage found while searching (tantivy panicked) rebuilds the index, once, and asks again.
@@ -125,6 +139,7 @@ fn search_healing(engine: &mut Engine, q: &Query, globals: &Globals, located: &L
 fn batch(
     engine: &mut Engine,
     make: &dyn Fn(&str) -> Query,
+    changes: &Changes,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
     globals: &Globals,
@@ -141,7 +156,7 @@ fn batch(
         match std::str::from_utf8(line) {
             Ok(text) => {
                 let hits = search_healing(engine, &make(text), globals, located)?;
-                serde_json::to_writer(&mut *out, &Batch { query: text, results: &hits })?;
+                serde_json::to_writer(&mut *out, &Batch { query: text, results: &rows(&hits, changes) })?;
             }
             Err(e) => {
                 let error =
@@ -168,6 +183,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     };
     let mut engine = open_engine(globals, &located, false)?;
     let edition = &located.edition;
+    // Imported editions carry no addenda: nothing is marked new there.
+    let changes = crate::codeset::shipped::changes_of(&edition.name)?;
     let make = |text: &str| Query {
         text: text.to_string(),
         set: args.set,
@@ -178,7 +195,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.batch {
-        batch(&mut engine, &make, &mut std::io::stdin().lock(), &mut out, globals, &located)?;
+        batch(&mut engine, &make, &changes, &mut std::io::stdin().lock(), &mut out, globals, &located)?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -188,26 +205,27 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
         Format::Json => {
             serde_json::to_writer_pretty(
                 &mut out,
-                &One { query: &text, edition: &edition.name, results: &hits },
+                &One { query: &text, edition: &edition.name, results: &rows(&hits, &changes) },
             )?;
             writeln!(out)?;
         }
         Format::Jsonl => {
-            for h in &hits {
-                serde_json::to_writer(&mut out, h)?;
+            for r in rows(&hits, &changes) {
+                serde_json::to_writer(&mut out, &r)?;
                 writeln!(out)?;
             }
         }
         Format::Text | Format::Tsv | Format::Csv => {
             eprintln!("{} ({} results)", edition.summary(), hits.len());
-            for h in &hits {
+            for Row { hit: h, new } in rows(&hits, &changes) {
                 let matched = serde_json::to_value(h.matched)?;
                 writeln!(
                     out,
-                    "{:<9} {:<3} {} {}  [{}]",
+                    "{:<9} {:<3} {} {}{}  [{}]",
                     h.code,
                     h.set.short(),
                     if h.billable { "B" } else { "-" },
+                    if new { "new " } else { "" },
                     crate::text::one_line(&h.title),
                     matched.as_str().unwrap_or("")
                 )?;

@@ -42,7 +42,39 @@ pub struct Args {
 #[derive(Serialize)]
 struct CellOut {
     heading: String,
-    code: Option<CodeCheck>,
+    code: Option<Checked>,
+}
+
+/// A printed code checked against the edition's tabular; one the edition
+/// deleted or never had offers the codes that replace it there.
+#[derive(Debug, Serialize)]
+pub struct Checked {
+    #[serde(flatten)]
+    pub check: CodeCheck,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaced_by: Vec<String>,
+}
+
+pub fn checked(cb: &Codebook, printed: &str) -> Checked {
+    let check = check_code(&cb.cm, printed);
+    let replaced_by = match check.status {
+        CodeStatus::Invalid => {
+            let offers =
+                crate::codeset::changes::replacements(cb, crate::codeset::CodeSet::Icd10cm, printed, None)
+                    .map(|r| r.offers)
+                    .unwrap_or_default();
+            // A table column fixes characters (T52.8X1: accidental): keep the codes that agree
+            // with the printed code at every character but its placeholders, when there are some.
+            let printed = check.code.trim_end_matches(['-', '.']);
+            let agrees = |o: &String| {
+                o.len() >= printed.len() && printed.chars().zip(o.chars()).all(|(p, c)| p == 'X' || p == c)
+            };
+            let narrowed: Vec<String> = offers.iter().filter(|o| agrees(o)).cloned().collect();
+            if narrowed.is_empty() { offers } else { narrowed }
+        }
+        _ => Vec::new(),
+    };
+    Checked { check, replaced_by }
 }
 
 #[derive(Serialize)]
@@ -51,7 +83,7 @@ struct RowOut {
     path_text: String,
     level: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<CodeCheck>,
+    code: Option<Checked>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     cells: Vec<CellOut>,
     see: Option<String>,
@@ -139,15 +171,12 @@ fn row_out(cb: &Codebook, book: &IndexBook, row: &Row<'_>) -> RowOut {
         path: row.path.iter().map(|t| t.display()).collect(),
         path_text: row.path_text(),
         level: row.level(),
-        code: t.code.as_deref().map(|c| check_code(&cb.cm, c)),
+        code: t.code.as_deref().map(|c| checked(cb, c)),
         cells: t
             .cells
             .iter()
             .enumerate()
-            .map(|(i, c)| CellOut {
-                heading: book.column(i),
-                code: c.as_deref().map(|c| check_code(&cb.cm, c)),
-            })
+            .map(|(i, c)| CellOut { heading: book.column(i), code: c.as_deref().map(|c| checked(cb, c)) })
             .collect(),
         see: t.see.clone(),
         see_also: t.see_also.clone(),
@@ -158,7 +187,8 @@ fn row_out(cb: &Codebook, book: &IndexBook, row: &Row<'_>) -> RowOut {
 /// How many billable codes a header lists in text output.
 const TEXT_OFFERS: usize = 6;
 
-fn write_check(w: &mut impl Write, indent: &str, check: &CodeCheck) -> Result<()> {
+fn write_check(w: &mut impl Write, indent: &str, checked: &Checked) -> Result<()> {
+    let check = &checked.check;
     let title = check.title.as_deref().map(|t| format!("  {t}")).unwrap_or_default();
     match &check.status {
         CodeStatus::Billable => writeln!(w, "{:<9} billable{title}", check.code)?,
@@ -182,7 +212,13 @@ fn write_check(w: &mut impl Write, indent: &str, check: &CodeCheck) -> Result<()
             }
         }
         CodeStatus::Invalid => {
-            writeln!(w, "{:<9} NOT VALID: not an ICD-10-CM code in this edition", check.code)?
+            writeln!(w, "{:<9} NOT VALID: not an ICD-10-CM code in this edition", check.code)?;
+            let by = &checked.replaced_by;
+            if !by.is_empty() {
+                let more = by.len().saturating_sub(TEXT_OFFERS);
+                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                writeln!(w, "{indent}  replaced by: {}{more}", by[..by.len().min(TEXT_OFFERS)].join(", "))?;
+            }
         }
         CodeStatus::Unchecked => writeln!(w, "{:<9} (not checked: no ICD-10-CM tabular loaded)", check.code)?,
     }
@@ -237,4 +273,78 @@ fn write_text(w: &mut impl Write, out: &Output) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codeset::shipped;
+
+    /// Every distinct code a table prints, checked against a tabular: what the
+    /// shipped FY2027 edition's caveat ("checked against the FY2027 tabular") rests on.
+    #[derive(Debug, Default)]
+    struct Audit {
+        codes: usize,
+        billable: usize,
+        /// Printed codes that are headers there (or need more characters), with the billable codes offered.
+        headers: std::collections::BTreeMap<String, Vec<String>>,
+        /// Printed codes that are not codes there at all, with the codes that replace them.
+        invalid: std::collections::BTreeMap<String, Vec<String>>,
+    }
+
+    fn audit(cb: &Codebook, book: &IndexBook) -> Audit {
+        fn walk<'a>(terms: &'a [crate::codeset::index::Term], out: &mut std::collections::BTreeSet<&'a str>) {
+            for t in terms {
+                out.extend(t.codes());
+                walk(&t.terms, out);
+            }
+        }
+        let mut printed = std::collections::BTreeSet::new();
+        walk(&book.terms, &mut printed);
+        let mut a = Audit { codes: printed.len(), ..Audit::default() };
+        for code in printed {
+            let Checked { check, replaced_by } = checked(cb, code);
+            match check.status {
+                CodeStatus::Billable => a.billable += 1,
+                CodeStatus::Header { billable, .. } => {
+                    a.headers.insert(check.code, billable.into_iter().map(|o| o.code).collect());
+                }
+                CodeStatus::Invalid | CodeStatus::Unchecked => {
+                    a.invalid.insert(check.code, replaced_by);
+                }
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn the_2025_tables_are_checked_against_the_fy2027_tabular() {
+        let book = shipped::load_edition(shipped::FY2027).expect("fy2027-shipped");
+        let audits: Vec<(&str, Audit)> =
+            [("drug", &book.drugs), ("neoplasm", &book.neoplasms), ("external", &book.external)]
+                .into_iter()
+                .map(|(name, t)| (name, audit(&book, t.as_ref().expect("shipped"))))
+                .collect();
+        let counts: Vec<_> =
+            audits.iter().map(|(n, a)| (*n, a.codes, a.billable, a.headers.len(), a.invalid.len())).collect();
+        // The Drug table prints codes without their 7th character: headers all.
+        assert_eq!(
+            counts,
+            [("drug", 1596, 0, 1592, 4), ("neoplasm", 689, 568, 121, 0), ("external", 2709, 493, 2216, 0)]
+        );
+        // FY2027 deleted T52.8X- (other organic solvents): the four the Drug table prints are
+        // reported, each with the FY2027 codes that replace it.
+        let drug = &audits[0].1;
+        assert_eq!(drug.invalid.keys().collect::<Vec<_>>(), ["T52.8X1", "T52.8X2", "T52.8X3", "T52.8X4"]);
+        for (code, offers) in &drug.invalid {
+            assert!(
+                !offers.is_empty() && offers.iter().all(|o| o.starts_with("T52.8")),
+                "{code}: {offers:?}"
+            );
+            assert!(
+                offers.iter().all(|o| book.is_valid(crate::codeset::CodeSet::Icd10cm, o, None)),
+                "{offers:?}"
+            );
+        }
+    }
 }

@@ -95,13 +95,18 @@ impl Changes {
             CodeSet::Icd10pcs => &self.pcs,
         }
     }
+
+    /// Whether the addenda add `code`.
+    pub fn is_new(&self, set: CodeSet, code: &str) -> bool {
+        self.of(set).added.contains_key(&normalize(code))
+    }
 }
 
 impl Codebook {
     /// Whether `code` is new in this edition (its addenda add it): the mark that
     /// search results and the detail pane show.
     pub fn is_new(&self, set: CodeSet, code: &str) -> bool {
-        self.changes.of(set).added.contains_key(&normalize(code))
+        self.changes.is_new(set, code)
     }
 
     /// Whether a complete code is valid for a claim in this edition on `date`

@@ -76,7 +76,7 @@ pub const FILES: [Part; 9] = [
     (
         FileKind::PcsUpdateCodes,
         &PCS_APRIL_2026,
-        "9ef38ed10a178ef2c048d639b75faa03c70eceb50b045927971e4f146fe1e4cb",
+        "9dd2c51fc9be048f9c2f249677e601e1224ac892b2ffb192abdc34a581b17563",
     ),
 ];
 
@@ -273,8 +273,9 @@ pub fn caveats(name: &str) -> Vec<String> {
              3,077 characters of FY2027 note changes outside them are missing, among them a Code also note at \
              J42 and an Excludes2 note at K65.1); ICD-10-PCS codes exact (79,256)"
                 .into(),
-            "Table of Drugs, Table of Neoplasms and Index to External Causes are 2025's, checked against the \
-             FY2027 tabular; ICD-10-PCS definitions FY2026, index FY2025"
+            "Table of Drugs, Table of Neoplasms and Index to External Causes are 2025's; every code they \
+             print is checked against the FY2027 tabular as it is shown (four are not FY2027 codes, T52.8X1 to \
+             T52.8X4, and are offered the T52.8 codes that replace them); ICD-10-PCS definitions FY2026, index FY2025"
                 .into(),
             "importing the full CDC and CMS FY2027 release (`medcode codesets import`) supersedes it".into(),
         ],
@@ -355,19 +356,26 @@ pub fn load_serial() -> Result<Codebook, ReleaseError> {
     assemble(edition(), cm, load_rest()?)
 }
 
+/// The changes a shipped edition's addenda bring (none for another name),
+/// without loading the rest: what `medcode search` marks new codes with.
+pub fn changes_of(name: &str) -> Result<Changes, ReleaseError> {
+    let mut changes = Changes::default();
+    if let Some(f) = part(name, FileKind::CmAddenda) {
+        changes.cm = Addenda::parse(&f.bytes(), f.name)?;
+    }
+    if let Some(f) = part(name, FileKind::PcsAddenda) {
+        changes.pcs = Addenda::parse(&f.bytes(), f.name)?;
+    }
+    Ok(changes)
+}
+
 fn assemble(
     edition: Edition,
     cm: Tabular,
     (pcs, drugs, neoplasms, external): Rest,
 ) -> Result<Codebook, ReleaseError> {
-    let mut changes = Changes::default();
     let name = edition.name.clone();
-    if let Some(f) = part(&name, FileKind::CmAddenda) {
-        changes.cm = Addenda::parse(&f.bytes(), f.name)?;
-    }
-    if let Some(f) = part(&name, FileKind::PcsAddenda) {
-        changes.pcs = Addenda::parse(&f.bytes(), f.name)?;
-    }
+    let changes = changes_of(&name)?;
     let mut pcs = pcs;
     if let Some(f) = part(&name, FileKind::PcsUpdateCodes) {
         let from = edition.component(FileKind::PcsUpdateCodes).map(|c| c.effective_from);

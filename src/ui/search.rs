@@ -13,11 +13,13 @@ use crate::keymap::Layer;
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let focused = app.pane == Pane::Search && app.help.is_none();
-    // With a record open, say where attached codes go.
+    // With a record open, say which edition answers and where attached codes go.
     let title = match app.queue.as_ref().and_then(|q| q.open.as_deref()) {
-        Some(id) => {
-            format!(" Search · attaching to {} ", super::fit(&crate::queue::sanitize_for_terminal(id), 20))
-        }
+        Some(id) => format!(
+            " Search {} · attaching to {} ",
+            super::fit(&crate::queue::sanitize_for_terminal(&app.book.edition.name), 20),
+            super::fit(&crate::queue::sanitize_for_terminal(id), 20)
+        ),
         None => " Search ".to_string(),
     };
     f.render_widget(super::block(app, title, focused), area);
@@ -92,10 +94,19 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             let title_w = w.saturating_sub(1 + 9 + 2 + setw);
             let selected = i == s.sel;
             let base = if selected { t.selected } else { t.text };
+            // A code new in the edition in use, or not in it, says so in words.
+            let (tag, tag_style) = match app.mark(h.set, &h.code) {
+                Some(m @ crate::app::edition::Mark::New) => (format!("{} ", m.tag()), t.highlight),
+                Some(m) => (format!("{} ", m.tag()), t.warn),
+                None => (String::new(), t.text),
+            };
+            let tag = super::fit(&tag, title_w);
+            let title_w = title_w.saturating_sub(unicode_width::UnicodeWidthStr::width(tag.as_str()));
             lines.push(Line::from(vec![
                 Span::styled(fav, base.patch(t.highlight)),
                 Span::styled(format!("{:<8} ", h.code), if selected { t.selected } else { t.code }),
                 Span::styled(format!("{marker} "), if selected { t.selected } else { t.dim }),
+                Span::styled(tag, base.patch(tag_style)),
                 Span::styled(format!("{:<title_w$}", super::fit(&h.title, title_w)), base),
                 Span::styled(format!(" {:>3}", h.set.short()), if selected { t.selected } else { t.dim }),
             ]));
