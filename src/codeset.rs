@@ -2,14 +2,18 @@
 //!
 //! Everything here is read from the agencies' own release files (CDC XML for
 //! ICD-10-CM, CMS XML for ICD-10-PCS) by the loaders in the submodules; the
-//! shipped files and imported editions go through the same parsers.
+//! shipped and the imported editions are assembled by one function
+//! ([`assemble::assemble`]).
 
+pub mod assemble;
+pub mod catalog;
 pub mod changes;
 pub mod edition;
 pub mod icd10cm;
 pub mod icd10pcs;
 pub mod import;
 pub mod index;
+pub mod installed;
 pub mod shipped;
 
 use std::fmt;
