@@ -12,7 +12,6 @@ pub mod edition;
 pub mod icd10cm;
 pub mod icd10pcs;
 pub mod import;
-pub mod index;
 pub mod installed;
 pub mod shipped;
 
@@ -22,9 +21,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use edition::{Component, Edition, FileKind};
+pub use icd10cm::books::{IndexBook, Term};
 pub use icd10cm::{CmKind, CmNode, NodeId, NoteKind, Notes, Tabular};
 pub use icd10pcs::Pcs;
-pub use index::{IndexBook, Term};
 
 /// The code systems medcode knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

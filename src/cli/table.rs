@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use super::{Format, Globals};
-use crate::codeset::index::{CodeCheck, CodeStatus, Row, check_code};
+use crate::codeset::icd10cm::books::{CodeCheck, CodeStatus, Row, check_code};
 use crate::codeset::{Codebook, IndexBook};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
