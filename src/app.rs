@@ -3,7 +3,6 @@
 //! never touches the terminal, so scripted key sequences test it.
 
 pub mod detail;
-pub mod fallback;
 pub mod queue;
 pub mod recents;
 pub mod record_doc;

@@ -184,7 +184,7 @@ pub fn run(opts: Options) -> Result<()> {
     let (search, search_note): (Box<dyn Search>, Option<String>) = match search {
         Ok((engine, note)) => (Box::new(engine), note),
         Err(e) => (
-            Box::new(crate::app::fallback::ScanSearch::new(&book)),
+            Box::new(crate::search::fallback::ScanSearch::new(&book)?),
             Some(format!("search index unavailable ({e:#}); using a plain title scan")),
         ),
     };
