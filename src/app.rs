@@ -4,7 +4,6 @@
 
 pub mod detail;
 pub mod edition;
-pub mod fallback;
 pub mod queue;
 pub mod recents;
 pub mod record_doc;

@@ -2,14 +2,17 @@
 //!
 //! Everything here is read from the agencies' own release files (CDC XML for
 //! ICD-10-CM, CMS XML for ICD-10-PCS) by the loaders in the submodules; the
-//! shipped files and imported editions go through the same parsers.
+//! shipped and the imported editions are assembled by one function
+//! ([`assemble::assemble`]).
 
+pub mod assemble;
+pub mod catalog;
 pub mod changes;
 pub mod edition;
 pub mod icd10cm;
 pub mod icd10pcs;
 pub mod import;
-pub mod index;
+pub mod installed;
 pub mod shipped;
 
 use std::fmt;
@@ -18,9 +21,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use edition::{Component, Edition, FileKind};
+pub use icd10cm::books::{IndexBook, Term};
 pub use icd10cm::{CmKind, CmNode, NodeId, NoteKind, Notes, Tabular};
 pub use icd10pcs::Pcs;
-pub use index::{IndexBook, Term};
 
 /// The code systems medcode knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -58,6 +58,7 @@ pub trait Search: Send + Sync {
 
 pub mod build;
 mod engine;
+pub mod fallback;
 pub mod guard;
 pub mod query;
 pub mod schema;

@@ -154,7 +154,7 @@ fn recents_path() -> Result<PathBuf> {
 /// Open the workbench.
 pub fn run(opts: Options) -> Result<()> {
     // Resolve the edition before touching the terminal, so a bad name is a plain error.
-    let located = crate::codeset::edition::locate(opts.edition.as_deref())?;
+    let located = crate::codeset::catalog::locate(opts.edition.as_deref())?;
     let full_redraw = std::env::var_os("MEDCODE_FULL_REDRAW").is_some_and(|v| v != "0");
     let theme = Theme::new(ColorMode::from_env());
     let config = crate::paths::config_dir()?;
@@ -184,7 +184,7 @@ pub fn run(opts: Options) -> Result<()> {
     let (search, search_note): (Box<dyn Search>, Option<String>) = match search {
         Ok((engine, note)) => (Box::new(engine), note),
         Err(e) => (
-            Box::new(crate::app::fallback::ScanSearch::new(&book)),
+            Box::new(crate::search::fallback::ScanSearch::new(&book)?),
             Some(format!("search index unavailable ({e:#}); using a plain title scan")),
         ),
     };
@@ -209,7 +209,7 @@ pub fn run(opts: Options) -> Result<()> {
             let editions = if opts.edition.is_some() {
                 Vec::new()
             } else {
-                crate::codeset::edition::list_editions().unwrap_or_default()
+                crate::codeset::catalog::list_editions().unwrap_or_default()
             };
             app.queue = Some(crate::app::queue::QueueState {
                 editions,
@@ -248,7 +248,7 @@ fn loading_frame(term: &mut Term, text: &str) -> Result<()> {
 /// The tantivy index of the edition, built first (with a progress display) when
 /// it is missing or stale. A note for the status bar when something was off.
 fn open_search(
-    located: &crate::codeset::edition::Located,
+    located: &crate::codeset::catalog::Located,
     opts: &Options,
     term: &mut Term,
 ) -> Result<(crate::search::Engine, Option<String>)> {
@@ -378,7 +378,7 @@ pub struct Runner<'a> {
     pub last_look: std::time::Instant,
     pub look_every: Duration,
     /// The editions records need, loaded on first use.
-    editions: Option<Result<crate::codeset::edition::Editions, String>>,
+    editions: Option<Result<crate::codeset::catalog::Editions, String>>,
 }
 
 impl<'a> Runner<'a> {
@@ -427,7 +427,7 @@ impl Runner<'_> {
                 }
                 Effect::LoadEdition(name) => {
                     let book = self.editions.get_or_insert_with(|| {
-                        crate::codeset::edition::Editions::with_loaded(app.book.clone())
+                        crate::codeset::catalog::Editions::with_loaded(app.book.clone())
                             .map_err(|e| format!("{e:#}"))
                     });
                     let loaded = match book {

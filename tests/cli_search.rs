@@ -110,7 +110,7 @@ fn a_stale_manifest_triggers_a_rebuild() {
     let st = build::status(&dir, &shipped::edition());
     assert!(matches!(st.state, build::State::Stale(_)), "{:?}", st.state);
     let (engine, opened) =
-        Engine::open_or_build(&dir, &shipped::edition(), &mut || Ok(shipped::load()?), false, &mut |_| {})
+        Engine::open_or_build(&dir, &shipped::edition(), &mut shipped::load, false, &mut |_| {})
             .expect("rebuild");
     assert!(matches!(&opened, Opened::Built(why) if why.contains("stale")), "{opened:?}");
     assert_eq!(engine.manifest().codeset_sha256, build::codeset_hash(&shipped::edition()));
@@ -246,4 +246,33 @@ fn index_status_reports_fresh_and_the_edition() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("state:          fresh") && stdout.contains(shipped::EDITION_NAME), "{stdout}");
+}
+
+#[test]
+fn the_fallback_scan_honours_within_as_the_engine_does() {
+    let book = std::sync::Arc::new(shipped::load().expect("load"));
+    let scan = medcode::search::fallback::ScanSearch::new(&book).expect("the embedded vocabulary");
+    // A query, its `within`, and what being under it means for a printed code.
+    type Case = (&'static str, &'static str, fn(&str) -> bool);
+    let cases: [Case; 4] = [
+        ("diabetes", "E11", |c| c.starts_with("E11")),
+        ("diabetes", "E08-E13", |c| ("E08".."E14").contains(&c)),
+        ("diabetes", "4", |c| c.starts_with('E')),
+        ("excision", "0DB", |c| c.starts_with("0DB")),
+    ];
+    for (text, within, under) in cases {
+        let mut q = Query::new(text);
+        q.within = Some(within.into());
+        q.limit = 200;
+        let engine: Vec<String> =
+            shared().engine.search(&q).expect("search").into_iter().map(|h| h.code).collect();
+        let fallback: Vec<String> = scan.search(&q).expect("scan").into_iter().map(|h| h.code).collect();
+        for (name, got) in [("engine", &engine), ("fallback", &fallback)] {
+            assert!(
+                !got.is_empty() && got.iter().all(|c| under(c)),
+                "{name}: {text} within {within}: {got:?}"
+            );
+        }
+        assert!(engine.contains(&fallback[0]), "{text} within {within}: {} not in {engine:?}", fallback[0]);
+    }
 }

@@ -32,14 +32,9 @@ pub fn setup(force_build: bool) -> Setup {
     let docs = build::documents(&book);
     let dir = bench_index_dir();
     let t = Instant::now();
-    let (engine, opened) = Engine::open_or_build(
-        &dir,
-        &shipped::edition(),
-        &mut || Ok(shipped::load()?),
-        force_build,
-        &mut |_| {},
-    )
-    .expect("open or build the index");
+    let (engine, opened) =
+        Engine::open_or_build(&dir, &shipped::edition(), &mut shipped::load, force_build, &mut |_| {})
+            .expect("open or build the index");
     let build_time = matches!(opened, Opened::Built(_)).then(|| t.elapsed());
     Setup { book, docs, engine, load_time, build_time }
 }

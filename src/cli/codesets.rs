@@ -9,7 +9,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::{Format, Globals};
-use crate::codeset::edition::{self, Installed};
+use crate::codeset::catalog;
+use crate::codeset::edition;
+use crate::codeset::installed::{self, Installed};
 use crate::codeset::{CodeSet, Codebook, Edition, FileKind, import, shipped};
 
 #[derive(Debug, clap::Subcommand)]
@@ -212,20 +214,20 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
     let today = edition::today();
     let in_use = match &globals.edition {
         Some(n) => n.clone(),
-        None => edition::default_edition_name()?,
+        None => catalog::default_edition_name()?,
     };
     let mut editions = Vec::new();
     for shipped_edition in shipped::editions() {
         let mut out = edition_out(&shipped_edition, None, &in_use, today);
-        count(&mut out, shipped::load_edition(&shipped_edition.name).map_err(anyhow::Error::from));
+        count(&mut out, shipped::load_edition(&shipped_edition.name));
         editions.push(out);
     }
-    for Installed { dir, manifest } in edition::installed_editions()? {
+    for Installed { dir, manifest } in installed::installed_editions()? {
         let dir_text = shown(&dir.display().to_string());
         match manifest {
             Ok(m) => {
                 let mut out = edition_out(&m.edition, Some(dir_text), &in_use, today);
-                count(&mut out, edition::load_installed(&dir));
+                count(&mut out, installed::load_installed(&dir));
                 editions.push(out);
             }
             Err(problem) => editions.push(EditionOut {
@@ -265,7 +267,7 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
         }
     };
     // A shipped edition whose period an imported one covers is superseded by it.
-    let imported: Vec<(String, NaiveDate)> = edition::list_editions()?
+    let imported: Vec<(String, NaiveDate)> = catalog::list_editions()?
         .into_iter()
         .filter(|e| !e.shipped)
         .filter_map(|e| e.effective(CodeSet::Icd10cm).map(|(from, _)| (e.name, from)))

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::Globals;
-use crate::codeset::edition::Editions;
+use crate::codeset::catalog::Editions;
 use crate::queue::export::{self, ExportFormat};
 use crate::queue::{Loaded, Status, Store};
 
@@ -328,7 +328,7 @@ fn apply(args: &ApplyArgs, globals: &Globals) -> Result<ExitCode> {
     for (i, op) in ops.iter().enumerate() {
         match op {
             Op::SetEdition { edition: Some(name) } => {
-                crate::codeset::edition::locate(Some(name.trim()))
+                crate::codeset::catalog::locate(Some(name.trim()))
                     .with_context(|| format!("operation {}; nothing was saved", i + 1))?;
                 chosen = Some(name.trim().to_string());
             }

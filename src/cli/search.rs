@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::{Format, Globals};
+use crate::codeset::catalog::Located;
 use crate::codeset::changes::Changes;
-use crate::codeset::edition::Located;
 use crate::codeset::{CodeSet, Edition};
 use crate::search::{self, Engine, Hit, Opened, Progress, Query, Search};
 
@@ -45,7 +45,7 @@ pub struct Args {
 /// The edition to search (`--edition`, else the default) and a way to load it
 /// when the index must be built.
 pub(super) fn edition(globals: &Globals) -> Result<Located> {
-    crate::codeset::edition::locate(globals.edition.as_deref())
+    crate::codeset::catalog::locate(globals.edition.as_deref())
 }
 
 /// The index folder of the edition (see [`search::index_dir`]).
@@ -178,7 +178,7 @@ struct BadLine<'a> {
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let located = match super::show::edition_name(globals, args.date)? {
-        Some(name) => crate::codeset::edition::locate(Some(&name))?,
+        Some(name) => crate::codeset::catalog::locate(Some(&name))?,
         None => edition(globals)?,
     };
     let mut engine = open_engine(globals, &located, false)?;

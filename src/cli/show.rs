@@ -70,7 +70,7 @@ pub(super) fn open_codebook(globals: &Globals) -> Result<Codebook> {
 /// which wins over `--edition`), else `--edition`, else `None` (the default).
 pub(super) fn edition_name(globals: &Globals, date: Option<chrono::NaiveDate>) -> Result<Option<String>> {
     match date {
-        Some(d) => Ok(Some(crate::codeset::edition::edition_for_date(d)?)),
+        Some(d) => Ok(Some(crate::codeset::catalog::edition_for_date(d)?)),
         None => Ok(globals.edition.clone()),
     }
 }

@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use super::{Format, Globals};
-use crate::codeset::index::{CodeCheck, CodeStatus, Row, check_code};
+use crate::codeset::icd10cm::books::{CodeCheck, CodeStatus, Row, check_code};
 use crate::codeset::{Codebook, IndexBook};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -293,7 +293,10 @@ mod tests {
     }
 
     fn audit(cb: &Codebook, book: &IndexBook) -> Audit {
-        fn walk<'a>(terms: &'a [crate::codeset::index::Term], out: &mut std::collections::BTreeSet<&'a str>) {
+        fn walk<'a>(
+            terms: &'a [crate::codeset::icd10cm::books::Term],
+            out: &mut std::collections::BTreeSet<&'a str>,
+        ) {
             for t in terms {
                 out.extend(t.codes());
                 walk(&t.terms, out);

@@ -1,4 +1,4 @@
-//! Editions: which release a loaded code set comes from, and when it is in force.
+//! Editions: which release files a loaded code set comes from, and when it is in force.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -136,6 +136,12 @@ pub fn fiscal_year_dates(version: &str, april: bool) -> Option<(NaiveDate, Naive
     Some((from, NaiveDate::from_ymd_opt(year, 9, 30)?))
 }
 
+/// The label of a release file by its `<version>`: `FY2026`, or `FY2026,
+/// April 1, 2026 update`. Imports and the shipped editions label their files with it.
+pub fn label_for(_kind: FileKind, version: &str, april: bool) -> String {
+    if april { format!("FY{version}, April 1, {version} update") } else { format!("FY{version}") }
+}
+
 /// Today, for checking editions in force; `MEDCODE_TODAY` (YYYY-MM-DD) overrides the clock.
 pub fn today() -> NaiveDate {
     std::env::var("MEDCODE_TODAY")
@@ -144,80 +150,11 @@ pub fn today() -> NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-/// What `edition.json` in an installed edition's folder holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
-    #[serde(flatten)]
-    pub edition: Edition,
-    /// The path the release was imported from.
-    pub imported_from: String,
-    /// When (RFC 3339).
-    pub imported_at: String,
-    /// What the import noted: components filled from the shipped edition, version mismatches.
-    #[serde(default)]
-    pub notes: Vec<String>,
-}
-
-/// Where installed editions live: `<data dir>/editions/`.
-pub fn editions_dir() -> anyhow::Result<std::path::PathBuf> {
-    Ok(crate::paths::data_dir()?.join("editions"))
-}
-
-/// An installed edition's folder, as listed: its manifest or why it cannot be read.
-pub struct Installed {
-    pub dir: std::path::PathBuf,
-    pub manifest: Result<Manifest, String>,
-}
-
-/// Every folder under `editions/` that is an edition (temporary import folders skipped).
-pub fn installed_editions() -> anyhow::Result<Vec<Installed>> {
-    let dir = editions_dir()?;
-    let mut out = Vec::new();
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", dir.display()))),
-    };
-    for entry in entries {
-        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !entry.path().is_dir() {
-            continue;
-        }
-        let manifest = read_manifest(&entry.path()).map_err(|e| format!("{e:#}"));
-        out.push(Installed { dir: entry.path(), manifest });
-    }
-    out.sort_by(|a, b| a.dir.cmp(&b.dir));
-    Ok(out)
-}
-
-pub fn read_manifest(dir: &std::path::Path) -> anyhow::Result<Manifest> {
-    let path = dir.join("edition.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{}: not an edition manifest", path.display()))
-}
-
-/// The shipped editions and every readable installed one, shipped first.
-pub fn list_editions() -> anyhow::Result<Vec<Edition>> {
-    let mut out = super::shipped::editions();
-    out.extend(installed_editions()?.into_iter().filter_map(|i| i.manifest.ok()).map(|m| m.edition));
-    Ok(out)
-}
-
 impl Edition {
     /// When the edition starts to be in force: its CM tabular's date, else its PCS tables'.
     pub fn starts(&self) -> Option<NaiveDate> {
         self.effective(super::CodeSet::Icd10cm).or(self.effective(super::CodeSet::Icd10pcs)).map(|(f, _)| f)
     }
-}
-
-/// The edition `open(None)` picks: the one in force today ([`today`]) among the
-/// shipped and installed ones ([`in_force_on`]): `fy2027-shipped` from 2026-10-01
-/// until a coder imports the full FY2027 release, which then supersedes it.
-pub fn default_edition_name() -> anyhow::Result<String> {
-    let editions = list_editions()?;
-    Ok(in_force_on(&editions, today())
-        .map_or_else(|| super::shipped::EDITION_NAME.to_string(), |e| e.name.clone()))
 }
 
 /// How well an edition fits a date of service, best last: its ICD-10-CM tabular
@@ -247,175 +184,6 @@ pub fn in_force_on(editions: &[Edition], date: NaiveDate) -> Option<&Edition> {
     })
     .or_else(|| editions.iter().min_by_key(|e| e.starts()))
 }
-
-/// The name of the edition in force on `date` among the shipped and installed ones.
-pub fn edition_for_date(date: NaiveDate) -> anyhow::Result<String> {
-    let editions = list_editions()?;
-    Ok(in_force_on(&editions, date)
-        .map_or_else(|| super::shipped::EDITION_NAME.to_string(), |e| e.name.clone()))
-}
-
-/// Every edition medcode can code with, loaded on first use: what a queue of
-/// records from both sides of October 1 needs (each record against the edition
-/// of its own date of service).
-pub struct Editions {
-    list: Vec<Edition>,
-    loaded: std::collections::HashMap<String, std::sync::Arc<super::Codebook>>,
-}
-
-impl Editions {
-    /// The shipped and installed editions (none loaded yet).
-    pub fn discover() -> anyhow::Result<Editions> {
-        Ok(Editions { list: list_editions()?, loaded: Default::default() })
-    }
-
-    /// A set with one edition already loaded (the workbench's current book).
-    pub fn with_loaded(book: std::sync::Arc<super::Codebook>) -> anyhow::Result<Editions> {
-        let mut e = Editions::discover()?;
-        e.loaded.insert(book.edition.name.clone(), book);
-        Ok(e)
-    }
-
-    pub fn list(&self) -> &[Edition] {
-        &self.list
-    }
-
-    /// The name of the edition in force on `date` ([`in_force_on`]).
-    pub fn name_for(&self, date: NaiveDate) -> String {
-        in_force_on(&self.list, date)
-            .map_or_else(|| super::shipped::EDITION_NAME.to_string(), |e| e.name.clone())
-    }
-
-    /// The loaded edition of a name (loading it the first time).
-    pub fn get(&mut self, name: &str) -> anyhow::Result<std::sync::Arc<super::Codebook>> {
-        if let Some(b) = self.loaded.get(name) {
-            return Ok(b.clone());
-        }
-        let book = std::sync::Arc::new(locate(Some(name))?.load()?);
-        self.loaded.insert(name.to_string(), book.clone());
-        Ok(book)
-    }
-
-    /// Whether medcode has an edition of this name (shipped or installed).
-    pub fn has(&self, name: &str) -> bool {
-        self.list.iter().any(|e| e.name == name)
-    }
-
-    /// The name of a record's edition: the one the coder chose for it
-    /// (`RecordWork::edition`), else the one in force on its date of service.
-    pub fn name_for_record(&self, date: NaiveDate, chosen: Option<&str>) -> String {
-        chosen.map_or_else(|| self.name_for(date), str::to_string)
-    }
-
-    /// The loaded edition of a record ([`Editions::name_for_record`]).
-    pub fn for_record(
-        &mut self,
-        date: NaiveDate,
-        chosen: Option<&str>,
-    ) -> anyhow::Result<std::sync::Arc<super::Codebook>> {
-        let name = self.name_for_record(date, chosen);
-        self.get(&name)
-    }
-
-    /// The loaded edition in force on `date` (a record's `date_of_service`).
-    pub fn for_date(&mut self, date: NaiveDate) -> anyhow::Result<std::sync::Arc<super::Codebook>> {
-        let name = self.name_for(date);
-        self.get(&name)
-    }
-}
-
-/// Where an edition's files are: built in, or an installed folder.
-#[derive(Debug, Clone)]
-pub struct Located {
-    pub edition: Edition,
-    /// `None` for the shipped edition.
-    pub dir: Option<std::path::PathBuf>,
-}
-
-/// Find an edition by name without loading it (`None`: the default,
-/// [`default_edition_name`]); an unknown name lists the available ones.
-pub fn locate(name: Option<&str>) -> anyhow::Result<Located> {
-    let name = match name {
-        Some(n) => n.to_string(),
-        None => default_edition_name()?,
-    };
-    if let Some(edition) = super::shipped::edition_named(&name) {
-        return Ok(Located { edition, dir: None });
-    }
-    for inst in installed_editions()? {
-        if inst.dir.file_name().is_some_and(|f| f.to_string_lossy() == name) {
-            let manifest = inst.manifest.map_err(|e| {
-                anyhow::anyhow!(
-                    "edition {name}: {e} (re-import it, or use `--edition {}`)",
-                    super::shipped::EDITION_NAME
-                )
-            })?;
-            return Ok(Located { edition: manifest.edition, dir: Some(inst.dir) });
-        }
-    }
-    let names: Vec<String> = list_editions()?.into_iter().map(|e| e.name).collect();
-    anyhow::bail!("no edition named `{name}`; available: {} (see `medcode codesets list`)", names.join(", "))
-}
-
-impl Located {
-    /// Load the code sets of this edition.
-    pub fn load(&self) -> anyhow::Result<super::Codebook> {
-        match &self.dir {
-            None => super::shipped::load_edition(&self.edition.name)
-                .with_context(|| format!("loading the shipped edition {}", self.edition.name)),
-            Some(dir) => load_installed(dir).with_context(|| {
-                format!(
-                    "loading edition {} (re-import it, or use `--edition {}`)",
-                    self.edition.name,
-                    super::shipped::EDITION_NAME
-                )
-            }),
-        }
-    }
-}
-
-impl super::Codebook {
-    /// Load an edition: `None` the default ([`default_edition_name`]), `Some(name)`
-    /// that one (`fy2026-shipped` and `fy2027-shipped` are built in).
-    pub fn open(name: Option<&str>) -> anyhow::Result<super::Codebook> {
-        locate(name)?.load()
-    }
-}
-
-/// Read one stored component file: gunzip when stored compressed, check its sha256.
-pub fn read_component(dir: &std::path::Path, c: &Component) -> anyhow::Result<Vec<u8>> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
-    let path = dir.join(&c.file);
-    let raw = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-    let data = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(raw.len() * 6);
-        flate2::read::GzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .with_context(|| format!("{}: damaged gzip data", path.display()))?;
-        out
-    } else {
-        raw
-    };
-    let digest = hex::encode(Sha256::digest(&data));
-    if digest != c.sha256 {
-        anyhow::bail!("{}: damaged (sha256 {digest}, the manifest says {})", path.display(), c.sha256);
-    }
-    Ok(data)
-}
-
-/// Load an installed edition's folder with the same parsers as the shipped files.
-pub fn load_installed(dir: &std::path::Path) -> anyhow::Result<super::Codebook> {
-    let manifest = read_manifest(dir)?;
-    let edition = manifest.edition;
-    let mut files = std::collections::HashMap::new();
-    for c in &edition.components {
-        files.insert(c.kind, (read_component(dir, c)?, c.file.clone()));
-    }
-    super::import::build_codebook(edition, &files)
-}
-
-use anyhow::Context as _;
 
 #[cfg(test)]
 mod tests {
@@ -453,14 +221,6 @@ mod tests {
         editions.push(imported);
         assert_eq!(pick(&editions, "2026-10-01"), "fy2027");
         assert_eq!(pick(&editions, "2026-09-30"), FY2026);
-    }
-
-    #[test]
-    fn a_record_s_chosen_edition_wins_over_its_date() {
-        let eds = Editions { list: shipped::editions(), loaded: Default::default() };
-        assert_eq!(eds.name_for_record(d("2026-10-02"), None), FY2027);
-        assert_eq!(eds.name_for_record(d("2026-10-02"), Some(FY2026)), FY2026);
-        assert!(eds.has(FY2026) && eds.has(FY2027) && !eds.has("fy1999"));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+pub mod books;
 mod parse;
 pub mod rules;
 mod seventh;

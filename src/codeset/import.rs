@@ -18,8 +18,9 @@ use anyhow::{Context, Result, bail};
 use flate2::read::GzDecoder;
 use sha2::{Digest, Sha256};
 
-use super::edition::{Manifest, editions_dir, fiscal_year_dates};
-use super::{Codebook, Component, Edition, FileKind, IndexBook, Pcs, ReleaseError, Tabular, shipped};
+use super::edition::{fiscal_year_dates, label_for};
+use super::installed::{Manifest, editions_dir, read_component, read_manifest};
+use super::{Component, Edition, FileKind, IndexBook, ReleaseError, assemble, shipped};
 
 /// A file found in a release, with where it is (`release.zip!inner/file.xml`).
 pub struct Found {
@@ -361,51 +362,6 @@ fn april_update(data: &[u8], source: &str) -> Option<&'static str> {
     name.contains("april").then_some("its file name")
 }
 
-/// Parse the files of an edition into a codebook (CM on one thread, the rest on another).
-pub fn build_codebook(edition: Edition, files: &HashMap<FileKind, (Vec<u8>, String)>) -> Result<Codebook> {
-    let get = |k: FileKind| files.get(&k).map(|(d, n)| (d.as_slice(), n.as_str()));
-    let (cm, rest) = std::thread::scope(|s| {
-        let cm = s.spawn(|| match get(FileKind::CmTabular) {
-            Some((d, n)) => Tabular::parse(d, n),
-            None => Ok(Tabular::default()),
-        });
-        let rest = (|| {
-            let mut pcs = match get(FileKind::PcsTables) {
-                Some((d, n)) => Pcs::parse_tables(d, n)?,
-                None => Pcs::default(),
-            };
-            if let Some((d, n)) = get(FileKind::PcsDefinitions) {
-                pcs.attach_definitions(d, n)?;
-            }
-            if let Some((d, n)) = get(FileKind::PcsIndex) {
-                pcs.attach_index(d, n)?;
-            }
-            if let Some((d, n)) = get(FileKind::PcsTitles) {
-                pcs.attach_titles(d, n)?;
-            }
-            let book = |k: FileKind| get(k).map(|(d, n)| IndexBook::parse(d, n)).transpose();
-            Ok::<_, ReleaseError>((
-                pcs,
-                book(FileKind::CmDrug)?,
-                book(FileKind::CmNeoplasm)?,
-                book(FileKind::CmExternal)?,
-                book(FileKind::CmIndex)?,
-            ))
-        })();
-        (cm.join(), rest)
-    });
-    let cm = cm.map_err(|_| anyhow::anyhow!("the ICD-10-CM tabular parser failed"))??;
-    let (pcs, drugs, neoplasms, external, diseases) = rest?;
-    let changes = super::changes::Changes::default();
-    Ok(Codebook { edition, cm, pcs, drugs, neoplasms, external, diseases, changes })
-}
-
-/// The label of a release file by its kind and `<version>`: `FY2026`, or
-/// `FY2026, April 1, 2026 update`. The shipped editions label their files with it too.
-pub fn label_for(_kind: FileKind, version: &str, april: bool) -> String {
-    if april { format!("FY{version}, April 1, {version} update") } else { format!("FY{version}") }
-}
-
 /// A valid edition name: letters, digits, `.`, `-`, `_`; not starting with `.`.
 pub fn check_name(name: &str) -> Result<()> {
     if name.is_empty()
@@ -561,24 +517,13 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
     let mut stored: HashMap<FileKind, (Vec<u8>, String)> = HashMap::new();
     let cm_version = chosen.get(&FileKind::CmTabular).and_then(|f| xml_version(&f.data));
     let pcs_version = chosen.get(&FileKind::PcsTables).and_then(|f| xml_version(&f.data));
-    if let Some(f) = chosen.get(&FileKind::CmTabular) {
-        if !contains(&f.data, b"<diag>") {
-            bail!("{}: an ICD-10-CM tabular without any <diag> code", f.source);
-        }
-        Tabular::parse(&f.data, &f.source)?;
+    if let Some(f) = chosen.get(&FileKind::CmTabular)
+        && !contains(&f.data, b"<diag>")
+    {
+        bail!("{}: an ICD-10-CM tabular without any <diag> code", f.source);
     }
-    if let Some(f) = chosen.get(&FileKind::PcsTables) {
-        let mut pcs = Pcs::parse_tables(&f.data, &f.source)?;
-        if let Some(d) = chosen.get(&FileKind::PcsDefinitions) {
-            pcs.attach_definitions(&d.data, &d.source)?;
-        }
-        if let Some(d) = chosen.get(&FileKind::PcsIndex) {
-            pcs.attach_index(&d.data, &d.source)?;
-        }
-        if let Some(d) = chosen.get(&FileKind::PcsTitles) {
-            pcs.attach_titles(&d.data, &d.source)?;
-        }
-    }
+    let unnamed = Edition { name: String::new(), shipped: false, components: Vec::new() };
+    assemble::assemble(unnamed, &Chosen(&chosen))?;
     let mut kinds: Vec<FileKind> = chosen.keys().copied().collect();
     kinds.sort_by_key(|k| order(*k));
     for kind in kinds {
@@ -701,6 +646,15 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
     Ok(ImportReport { name, dir, edition, recognised, skipped, notes, replaced })
 }
 
+/// The files chosen from a release, by kind: errors name them as the release does.
+struct Chosen<'a>(&'a HashMap<FileKind, Found>);
+
+impl assemble::Files for Chosen<'_> {
+    fn file(&self, kind: FileKind) -> Result<Option<assemble::File<'_>>> {
+        Ok(self.0.get(&kind).map(|f| (f.data.as_slice().into(), f.source.clone())))
+    }
+}
+
 /// Well-formedness of a whole XML file (every element closed, nothing after
 /// the root), whatever the parser of its kind checks on top.
 pub fn check_xml(data: &[u8], file: &str) -> Result<(), ReleaseError> {
@@ -795,9 +749,9 @@ fn install(
     write_private(&tmp.path().join("edition.json"), &json)?;
     sync_dir(tmp.path())?;
     // Read back what was written, as a later `--edition` will.
-    let stored = super::edition::read_manifest(tmp.path())?;
+    let stored = read_manifest(tmp.path())?;
     for c in &stored.edition.components {
-        super::edition::read_component(tmp.path(), c)?;
+        read_component(tmp.path(), c)?;
     }
     let target = editions.join(name);
     let tmp_path = tmp.keep();

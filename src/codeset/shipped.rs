@@ -52,7 +52,8 @@ impl ShippedFile {
 use chrono::NaiveDate;
 
 use super::changes::{Addenda, Changes};
-use super::{Codebook, Component, Edition, FileKind, IndexBook, Pcs, ReleaseError, Tabular};
+use super::edition::{fiscal_year_dates, label_for};
+use super::{Codebook, Component, Edition, FileKind, ReleaseError, Tabular, assemble};
 
 /// A shipped file of an edition: its kind, the file, its sha256 (uncompressed; pinned by a test).
 pub type Part = (FileKind, &'static ShippedFile, &'static str);
@@ -160,21 +161,21 @@ pub fn all_files() -> Vec<Part> {
 }
 
 /// What a shipped file is: version, label, effective dates, origin. One label per
-/// file, the one an import of the same file gives ([`super::import::label_for`]).
+/// file, the one an import of the same file gives ([`label_for`]).
 fn describe(
     file: &ShippedFile,
     kind: FileKind,
 ) -> (&'static str, String, NaiveDate, NaiveDate, &'static str) {
     let fy = |v: &'static str, source: &'static str| {
-        let (from, to) = super::edition::fiscal_year_dates(v, false).expect("a fiscal year");
-        (v, super::import::label_for(kind, v, false), from, to, source)
+        let (from, to) = fiscal_year_dates(v, false).expect("a fiscal year");
+        (v, label_for(kind, v, false), from, to, source)
     };
     match file.name {
         "icd10cm-tabular-2026-april.xml.gz" => {
-            let (from, to) = super::edition::fiscal_year_dates("2026", true).expect("a fiscal year");
+            let (from, to) = fiscal_year_dates("2026", true).expect("a fiscal year");
             (
                 "2026",
-                super::import::label_for(kind, "2026", true),
+                label_for(kind, "2026", true),
                 from,
                 to,
                 "CDC icd10cm tabular XML, April 1, 2026 (PyPI simple-icd-10-cm 1.5.0)",
@@ -187,7 +188,7 @@ fn describe(
         "icd10pcs-definitions-2026.xml.gz" => fy("2026", "CMS ICD-10-PCS 2026 definitions XML"),
         "icd10pcs-index-2025.xml.gz" => fy("2025", "CMS ICD-10-PCS 2025 index XML"),
         "icd10pcs-titles-2026.tsv.gz" => {
-            let (from, to) = super::edition::fiscal_year_dates("2026", false).expect("a fiscal year");
+            let (from, to) = fiscal_year_dates("2026", false).expect("a fiscal year");
             (
                 "2026",
                 "FY2026 (CMS long titles: FY2025 and earlier, and CMS's own titles of the 290 codes new in FY2026)"
@@ -198,7 +199,7 @@ fn describe(
             )
         }
         "icd10pcs-april-2026-codes.tsv.gz" => {
-            let (from, to) = super::edition::fiscal_year_dates("2026", true).expect("a fiscal year");
+            let (from, to) = fiscal_year_dates("2026", true).expect("a fiscal year");
             (
                 "2026",
                 "FY2026, April 1, 2026 update: 78 codes with their CMS titles; the April 2026 tables are not available"
@@ -209,7 +210,7 @@ fn describe(
             )
         }
         "icd10cm-tabular-2027-assembled.xml.gz" => {
-            let (from, to) = super::edition::fiscal_year_dates("2027", false).expect("a fiscal year");
+            let (from, to) = fiscal_year_dates("2027", false).expect("a fiscal year");
             (
                 "2027",
                 "FY2027 (assembled: codes and titles exact; instructional notes exact in the 35 changed categories, \
@@ -222,7 +223,7 @@ fn describe(
         }
         "icd10cm-addenda-2027.txt.gz" => fy("2027", "CMS icd10cm_codes_addenda_2027.txt"),
         "icd10pcs-tables-2027-assembled.xml.gz" => {
-            let (from, to) = super::edition::fiscal_year_dates("2027", false).expect("a fiscal year");
+            let (from, to) = fiscal_year_dates("2027", false).expect("a fiscal year");
             (
                 "2027",
                 "FY2027 (assembled: the FY2026 tables with the 34 FY2027 tables that changed)".into(),
@@ -293,67 +294,43 @@ pub fn edition() -> Edition {
     edition_named(EDITION_NAME).expect("the default shipped edition exists")
 }
 
-/// What [`load_rest`] gives.
-pub type Rest = (Pcs, IndexBook, IndexBook, IndexBook);
-
 fn part(name: &str, kind: FileKind) -> Option<&'static ShippedFile> {
     parts(name)?.iter().find(|(k, _, _)| *k == kind).map(|(_, f, _)| *f)
 }
 
+/// The files of a shipped edition, decompressed as they are read.
+struct Files<'a>(&'a str);
+
+impl assemble::Files for Files<'_> {
+    fn file(&self, kind: FileKind) -> anyhow::Result<Option<assemble::File<'_>>> {
+        Ok(part(self.0, kind).map(|f| (f.bytes().into(), f.name.to_string())))
+    }
+}
+
 /// The ICD-10-CM tabular alone (the benchmark times the parts).
-pub fn load_tabular() -> Result<Tabular, ReleaseError> {
-    load_tabular_of(EDITION_NAME)
+pub fn load_tabular() -> anyhow::Result<Tabular> {
+    assemble::tabular(&Files(EDITION_NAME))
 }
 
-fn load_tabular_of(name: &str) -> Result<Tabular, ReleaseError> {
-    let file = part(name, FileKind::CmTabular).unwrap_or(&CM_TABULAR);
-    Tabular::parse(&file.bytes(), file.name)
-}
-
-/// Everything but the tabular: PCS tables, definitions, index, titles and the CM tables.
-pub fn load_rest() -> Result<Rest, ReleaseError> {
-    load_rest_of(EDITION_NAME)
-}
-
-fn load_rest_of(name: &str) -> Result<Rest, ReleaseError> {
-    let get = |k: FileKind| part(name, k);
-    let tables = get(FileKind::PcsTables).unwrap_or(&PCS_TABLES);
-    let mut pcs = Pcs::parse_tables(&tables.bytes(), tables.name)?;
-    pcs.attach_definitions(&PCS_DEFINITIONS.bytes(), PCS_DEFINITIONS.name)?;
-    pcs.attach_index(&PCS_INDEX.bytes(), PCS_INDEX.name)?;
-    let titles = get(FileKind::PcsTitles).unwrap_or(&PCS_TITLES);
-    pcs.attach_titles(&titles.bytes(), titles.name)?;
-    let drugs = IndexBook::parse(&CM_DRUG.bytes(), CM_DRUG.name)?;
-    let neoplasms = IndexBook::parse(&CM_NEOPLASM.bytes(), CM_NEOPLASM.name)?;
-    let external = IndexBook::parse(&CM_EXTERNAL.bytes(), CM_EXTERNAL.name)?;
-    Ok((pcs, drugs, neoplasms, external))
+/// Everything but the tabular: PCS tables, definitions, index, titles, the CM tables and the addenda.
+pub fn load_rest() -> anyhow::Result<assemble::Rest> {
+    assemble::rest(&edition(), &Files(EDITION_NAME))
 }
 
 /// Load the newest shipped edition. The tabular and the rest are parsed on two threads.
-pub fn load() -> Result<Codebook, ReleaseError> {
+pub fn load() -> anyhow::Result<Codebook> {
     load_edition(EDITION_NAME)
 }
 
 /// Load a shipped edition by name ([`FY2026`], [`FY2027`]); two threads.
-pub fn load_edition(name: &str) -> Result<Codebook, ReleaseError> {
-    let edition = edition_named(name).ok_or_else(|| ReleaseError {
-        file: name.to_string(),
-        line: 0,
-        column: 0,
-        message: format!("no shipped edition named {name}"),
-    })?;
-    let (cm, rest) = std::thread::scope(|s| {
-        let cm = s.spawn(|| load_tabular_of(name));
-        let rest = load_rest_of(name);
-        (cm.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), rest)
-    });
-    assemble(edition, cm?, rest?)
+pub fn load_edition(name: &str) -> anyhow::Result<Codebook> {
+    let edition = edition_named(name).ok_or_else(|| anyhow::anyhow!("no shipped edition named {name}"))?;
+    assemble::assemble(edition, &Files(name))
 }
 
 /// The same load on one thread: the benchmark's baseline.
-pub fn load_serial() -> Result<Codebook, ReleaseError> {
-    let cm = load_tabular()?;
-    assemble(edition(), cm, load_rest()?)
+pub fn load_serial() -> anyhow::Result<Codebook> {
+    assemble::assemble_serial(edition(), &Files(EDITION_NAME))
 }
 
 /// The changes a shipped edition's addenda bring (none for another name),
@@ -367,30 +344,6 @@ pub fn changes_of(name: &str) -> Result<Changes, ReleaseError> {
         changes.pcs = Addenda::parse(&f.bytes(), f.name)?;
     }
     Ok(changes)
-}
-
-fn assemble(
-    edition: Edition,
-    cm: Tabular,
-    (pcs, drugs, neoplasms, external): Rest,
-) -> Result<Codebook, ReleaseError> {
-    let name = edition.name.clone();
-    let changes = changes_of(&name)?;
-    let mut pcs = pcs;
-    if let Some(f) = part(&name, FileKind::PcsUpdateCodes) {
-        let from = edition.component(FileKind::PcsUpdateCodes).map(|c| c.effective_from);
-        pcs.attach_update_codes(&f.bytes(), f.name, from)?;
-    }
-    Ok(Codebook {
-        edition,
-        cm,
-        pcs,
-        drugs: Some(drugs),
-        neoplasms: Some(neoplasms),
-        external: Some(external),
-        diseases: None,
-        changes,
-    })
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::record::{EncounterType, Record};
 use super::work::{AttachedCode, CodeKind, RecordWork};
+use crate::codeset::catalog::Editions;
 use crate::codeset::changes::{Invalid, replacements};
-use crate::codeset::edition::Editions;
 use crate::codeset::icd10cm::rules::{NoteRef, Reportable, parenthesized_refs, reportable};
 use crate::codeset::{CmKind, CodeSet, Codebook, NodeId, NoteKind, Tabular, normalize};
 

@@ -23,14 +23,9 @@ pub fn shared() -> &'static Shared {
         let tmp = tempfile::tempdir().expect("tempdir");
         let root = tmp.path().join("index");
         let dir = medcode::search::index_dir(Some(&root), shipped::EDITION_NAME).expect("index dir");
-        let (engine, opened) = Engine::open_or_build(
-            &dir,
-            &shipped::edition(),
-            &mut || Ok(shipped::load()?),
-            false,
-            &mut |_| {},
-        )
-        .expect("build the shared index");
+        let (engine, opened) =
+            Engine::open_or_build(&dir, &shipped::edition(), &mut shipped::load, false, &mut |_| {})
+                .expect("build the shared index");
         assert!(matches!(opened, Opened::Built(_)), "{opened:?}");
         Shared { _tmp: tmp, root, dir, engine }
     })

@@ -1,6 +1,6 @@
-//! ICD-10-CM indexes and tables: the Alphabetic Index, the Index to External
-//! Causes (same schema), the Table of Neoplasms and the Table of Drugs and
-//! Chemicals (one code per column, headings from the file).
+//! The ICD-10-CM books beside the Tabular List: the Alphabetic Index, the
+//! Index to External Causes (same schema), the Table of Neoplasms and the
+//! Table of Drugs and Chemicals (one code per column, headings from the file).
 //!
 //! Which book a `<ICD10CM.index>` file is, is decided from its content:
 //! - an `<indexHeading>` whose heads mention "malignant" is the Table of
@@ -16,8 +16,9 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use serde::Serialize;
 
-use super::icd10cm::rules::{Reportable, reportable};
-use super::{ReleaseError, Tabular};
+use super::Tabular;
+use super::rules::{Reportable, reportable};
+use crate::codeset::{CmKind, FileKind, ReleaseError};
 
 /// A main term or subterm at any level.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -74,12 +75,12 @@ impl BookKind {
         }
     }
 
-    pub fn file_kind(self) -> super::FileKind {
+    pub fn file_kind(self) -> FileKind {
         match self {
-            BookKind::Diseases => super::FileKind::CmIndex,
-            BookKind::External => super::FileKind::CmExternal,
-            BookKind::Neoplasm => super::FileKind::CmNeoplasm,
-            BookKind::Drug => super::FileKind::CmDrug,
+            BookKind::Diseases => FileKind::CmIndex,
+            BookKind::External => FileKind::CmExternal,
+            BookKind::Neoplasm => FileKind::CmNeoplasm,
+            BookKind::Drug => FileKind::CmDrug,
         }
     }
 }
@@ -199,7 +200,7 @@ pub enum CodeStatus {
     Unchecked,
 }
 
-pub use super::icd10cm::rules::Offer;
+pub use super::rules::Offer;
 
 /// A code of an index or table checked against the tabular.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -261,14 +262,14 @@ pub fn check_code(tab: &Tabular, printed: &str) -> CodeCheck {
     check
 }
 
-fn kind_name(kind: super::CmKind) -> &'static str {
+fn kind_name(kind: CmKind) -> &'static str {
     match kind {
-        super::CmKind::Chapter => "chapter",
-        super::CmKind::Block => "block",
-        super::CmKind::Category => "category",
-        super::CmKind::Subcategory => "subcategory",
-        super::CmKind::Code => "code",
-        super::CmKind::Extension => "code",
+        CmKind::Chapter => "chapter",
+        CmKind::Block => "block",
+        CmKind::Category => "category",
+        CmKind::Subcategory => "subcategory",
+        CmKind::Code => "code",
+        CmKind::Extension => "code",
     }
 }
 
