@@ -57,6 +57,7 @@ pub trait Search: Send + Sync {
 }
 
 pub mod build;
+pub mod editions;
 mod engine;
 pub mod fallback;
 pub mod guard;

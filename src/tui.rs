@@ -232,6 +232,7 @@ pub fn run(opts: Options) -> Result<()> {
     };
     let effects = app.start();
     let mut runner = Runner::new(search.as_ref(), &recents_file, store.as_mut());
+    runner.edition_search = Some(crate::search::editions::EditionEngines::new(opts.index.clone()));
     let result = run_loop(&mut term, &mut app, &mut runner, &mut Crossterm, effects, full_redraw);
     drop(term);
     drop(guard);
@@ -308,10 +309,8 @@ where
         // while the queue shows, to pick up other coders' changes; otherwise block.
         let beat = app.record_open().then(|| runner.beat_every.saturating_sub(runner.last_beat.elapsed()));
         let look = app.queue_shown().then(|| runner.look_every.saturating_sub(runner.last_look.elapsed()));
-        let timeout = match (beat, look) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let build = runner.building().then_some(Duration::from_millis(250));
+        let timeout = [beat, look, build].into_iter().flatten().min();
         let mut effects = Vec::new();
         let mut dirty = match events.next(timeout)? {
             Some(ev) => apply(app, ev, &mut effects),
@@ -331,6 +330,7 @@ where
             runner.run(app, beat);
             dirty |= app.message != before;
         }
+        dirty |= runner.collect_builds(app);
         if !app.quit && app.queue_shown() && runner.last_look.elapsed() >= runner.look_every {
             dirty |= runner.refresh(app);
         }
@@ -379,6 +379,9 @@ pub struct Runner<'a> {
     pub look_every: Duration,
     /// The editions records need, loaded on first use.
     editions: Option<Result<crate::codeset::catalog::Editions, String>>,
+    /// The search indexes of records' editions other than the workbench's
+    /// (None: every search uses `search`, as in tests).
+    pub edition_search: Option<crate::search::editions::EditionEngines>,
 }
 
 impl<'a> Runner<'a> {
@@ -396,6 +399,7 @@ impl<'a> Runner<'a> {
             last_look: std::time::Instant::now(),
             look_every: LOOK_EVERY,
             editions: None,
+            edition_search: None,
         }
     }
 }
@@ -448,11 +452,60 @@ impl Runner<'_> {
         if let Some(q) = query
             && q == app.search.query()
         {
-            app.set_hits(self.search.search(&q));
+            self.search_now(app, &q);
         }
         if save && let Err(e) = app.recents.save(self.recents_file) {
             app.message = Some(format!("could not save recent codes: {e:#}"));
         }
+    }
+
+    /// Search the index of the edition in use: the open record's when it is
+    /// ready, else the workbench's own (its hits are marked against the record's edition).
+    fn search_now(&mut self, app: &mut App, q: &crate::search::Query) {
+        let name = app.book.edition.name.clone();
+        if name != app.home.edition.name
+            && let Some(engines) = self.edition_search.as_mut()
+        {
+            let first = !engines.known(&name);
+            if let Some(engine) = engines.get(&name) {
+                app.set_hits(engine.search(q));
+                return;
+            }
+            if first {
+                app.message = Some(format!(
+                    "building the search index of {name} in the background; until it is ready, results come \
+                     from {}'s index, marked against {name}",
+                    app.home.edition.name
+                ));
+            }
+        }
+        app.set_hits(self.search.search(q));
+    }
+
+    /// Whether an edition's index is being built (the loop wakes to collect it).
+    pub fn building(&self) -> bool {
+        self.edition_search.as_ref().is_some_and(|e| e.building())
+    }
+
+    /// Collect finished index builds; the current search runs again on the
+    /// new index when it is the edition in use. Whether the screen changed.
+    pub fn collect_builds(&mut self, app: &mut App) -> bool {
+        let Some(engines) = self.edition_search.as_mut() else { return false };
+        let done = engines.finished();
+        for (name, result) in &done {
+            app.message = Some(match result {
+                Ok(()) => format!("search index of {name} ready"),
+                Err(e) => format!(
+                    "could not build the search index of {name} ({e}); searching {}'s",
+                    app.home.edition.name
+                ),
+            });
+            if result.is_ok() && *name == app.book.edition.name && !app.search.query.is_empty() {
+                let q = app.search.query();
+                self.search_now(app, &q);
+            }
+        }
+        !done.is_empty()
     }
 
     fn heartbeat(&mut self, app: &mut App, record: &str) {
