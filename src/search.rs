@@ -60,6 +60,7 @@ pub mod build;
 mod engine;
 pub mod guard;
 pub mod query;
+mod rank;
 pub mod schema;
 pub mod vocab;
 

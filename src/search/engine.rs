@@ -11,90 +11,16 @@ use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, Segmen
 
 use super::build::{self, Manifest, Progress, State};
 use super::query::{self, Analyzers, Plan, Unit};
+use super::rank::{self, Columns, Coverage, Ranker};
 use super::schema::{self, Fields};
 use super::vocab::Vocab;
-use super::{Hit, Matched, Query, Search};
+use super::{Hit, Query, Search};
 use crate::codeset::{CodeSet, Codebook, Edition};
 
 /// Below this many full matches, partial matches are added.
 const PARTIAL_BELOW: usize = 10;
 /// How many full matches are reranked by how much of their title the query covers.
 const RERANK: usize = 120;
-
-/// Title words that add no qualifier a coder would have to type: the plain
-/// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
-const NEUTRAL: [&str; 28] = [
-    "unspecified",
-    "personal",
-    "nos",
-    "not",
-    "specified",
-    "site",
-    "without",
-    "complication",
-    "complications",
-    "organism",
-    "of",
-    "the",
-    "and",
-    "in",
-    "on",
-    "to",
-    "a",
-    "an",
-    "or",
-    "as",
-    "by",
-    "for",
-    "at",
-    "due",
-    "with",
-    "type",
-    "acute",
-    "elsewhere",
-];
-/// Title words that name a context the coder must ask for (a past condition,
-/// a later encounter, a family member, a healing problem): such codes go down unless the query names them.
-const CONTEXT: [&str; 13] = [
-    "old",
-    "nonunion",
-    "malunion",
-    "history",
-    "family",
-    "sequela",
-    "sequelae",
-    "subsequent",
-    "screening",
-    "healed",
-    "follow",
-    "postprocedural",
-    "intraoperative",
-];
-/// Query words that ask for obstetric or perinatal codes (chapters 15 and 16, keys `O`, `P`).
-const OB_PERI: [&str; 22] = [
-    "pregnan",
-    "preg",
-    "deliver",
-    "postpartum",
-    "puerper",
-    "obstet",
-    "labor",
-    "labour",
-    "newborn",
-    "neonat",
-    "perinat",
-    "fetal",
-    "fetus",
-    "birth",
-    "antepartum",
-    "gestat",
-    "trimester",
-    "matern",
-    "preterm",
-    "abort",
-    "ectopic",
-    "child",
-];
 
 /// The search index of one edition, open for reading.
 pub struct Engine {
@@ -104,8 +30,7 @@ pub struct Engine {
     manifest: Manifest,
     dir: PathBuf,
     analyzers: Mutex<Analyzers>,
-    neutral: HashSet<String>,
-    context: HashSet<String>,
+    ranker: Ranker,
 }
 
 /// What `open_or_build` had to do.
@@ -152,11 +77,12 @@ impl Engine {
             Index::open_in_dir(dir).with_context(|| format!("opening the search index {}", dir.display()))?;
         schema::register(&index);
         let fields = schema::fields_of(&index).map_err(anyhow::Error::msg)?;
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .with_context(|| format!("reading the search index {}", dir.display()))?;
+        check_columns(&reader, dir)?;
         Ok(Engine {
             reader,
             fields,
@@ -164,8 +90,7 @@ impl Engine {
             manifest,
             dir: dir.to_path_buf(),
             analyzers: Mutex::new(Analyzers::default()),
-            neutral: stems(&NEUTRAL),
-            context: stems(&CONTEXT),
+            ranker: Ranker::default(),
         })
     }
 
@@ -206,7 +131,8 @@ impl Engine {
 
     /// Pick up a rebuilt index in place (cheap).
     pub fn reload(&self) -> Result<()> {
-        self.reader.reload().context("reloading the search index")
+        self.reader.reload().context("reloading the search index")?;
+        check_columns(&self.reader, &self.dir)
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -231,22 +157,11 @@ impl Engine {
     ) -> Result<Vec<((Score, i64), DocAddress)>> {
         let later_weight = if initial_first { 0.2 } else { 0.0 };
         let collector = TopDocs::with_limit(limit).tweak_score(move |seg: &SegmentReader| {
-            let ff = seg.fast_fields();
-            let billable = ff.u64("billable").ok().map(|c| c.first_or_default_col(0));
-            let klen = ff.u64("klen").ok().map(|c| c.first_or_default_col(0));
-            let ord = ff.u64("ord").ok().map(|c| c.first_or_default_col(0));
-            let later = ff.u64("later").ok().map(|c| c.first_or_default_col(0));
-            move |doc: DocId, score: Score| {
-                let b = billable.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
-                let len = klen.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
-                let o = ord.as_ref().map_or(0, |c| c.get_val(doc)) as i64;
-                let l = later.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
-                let s = if code_only {
-                    score - len
-                } else {
-                    score * (1.0 + 0.12 * b) * (1.0 - later_weight * l) - 0.02 * len
-                };
-                (s, -o)
+            // Checked at open (`check_columns`): a segment without them keeps its BM25 score.
+            let cols = Columns::open(seg).ok();
+            move |doc: DocId, score: Score| match &cols {
+                Some(c) => c.score(doc, score, code_only, later_weight),
+                None => (score, 0),
             }
         });
         Ok(searcher.search(q, &collector)?)
@@ -280,7 +195,7 @@ impl Engine {
         let set = if text(f.set) == "icd10pcs" { CodeSet::Icd10pcs } else { CodeSet::Icd10cm };
         let title = text(f.title);
         let key = text(f.key);
-        let matched = matched_on(plan, &key, &title, &all(f.incl), &all(f.extra), an);
+        let matched = rank::matched_on(plan, &key, &title, &all(f.incl), &all(f.extra), an);
         Hit {
             code: text(f.code),
             title,
@@ -292,147 +207,14 @@ impl Engine {
     }
 }
 
-fn stems(words: &[&str]) -> HashSet<String> {
-    let mut an = Analyzers::default();
-    words.iter().flat_map(|w| schema::terms(&mut an.text, w)).collect()
-}
-
-/// What a query says, for reranking: the word stems it covers (typed, expanded,
-/// prefixes), and whether it asks for obstetric/perinatal codes.
-struct Coverage {
-    stems: HashSet<String>,
-    prefixes: Vec<String>,
-    ob_peri: bool,
-    /// Per unit typed, the ways its words can stand in a title: the typed stems, then each expansion's.
-    units: Vec<Vec<Vec<String>>>,
-}
-
-impl Coverage {
-    fn of(plan: &Plan, an: &mut Analyzers) -> Coverage {
-        let mut c =
-            Coverage { stems: HashSet::new(), prefixes: Vec::new(), ob_peri: false, units: Vec::new() };
-        for u in &plan.units {
-            match u {
-                Unit::Code(k) => c.ob_peri |= k.starts_with('O') || k.starts_with('P'),
-                Unit::Words { words, expansions, .. } => {
-                    let ways = std::iter::once(words)
-                        .chain(expansions.iter())
-                        .map(|w| schema::terms(&mut an.text, &w.join(" ")))
-                        .filter(|w| !w.is_empty())
-                        .collect::<Vec<_>>();
-                    if !ways.is_empty() {
-                        c.units.push(ways);
-                    }
-                    let mut all: Vec<String> = words.clone();
-                    all.extend(expansions.iter().flatten().cloned());
-                    for w in &all {
-                        c.ob_peri |= OB_PERI.iter().any(|x| w.starts_with(x)) || w == "ob" || w == "nb";
-                        for t in schema::terms(&mut an.text, w) {
-                            c.stems.insert(t);
-                        }
-                        for t in schema::terms(&mut an.fold, w) {
-                            if t.chars().count() >= 3 {
-                                c.prefixes.push(t);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        c
+/// Every segment has the fast fields ranking reads: a renamed or missing one
+/// is an error here, not codes silently ranked as if each read zero.
+fn check_columns(reader: &IndexReader, dir: &Path) -> Result<()> {
+    for seg in reader.searcher().segment_readers() {
+        Columns::open(seg)
+            .with_context(|| format!("the search index {} lacks a ranking field", dir.display()))?;
     }
-
-    /// How much a code's title holds beyond what was asked: 1.0 when the query covers it all.
-    fn factor(&self, key: &str, set: &str, title: &str, e: &Engine, an: &mut Analyzers) -> f32 {
-        let mut uncovered = 0usize;
-        let mut ctx = false;
-        let title_terms = schema::terms(&mut an.text, title);
-        // What was typed but is not in the title (found through an inclusion term or index entry only).
-        let missing = self
-            .units
-            .iter()
-            .filter(|ways| {
-                !ways.iter().any(|way| {
-                    way.iter().all(|w| {
-                        title_terms.iter().any(|t| t == w || (w.len() >= 3 && t.starts_with(w.as_str())))
-                    })
-                })
-            })
-            .count();
-        for t in title_terms {
-            if self.stems.contains(&t) {
-                continue;
-            }
-            ctx |= e.context.contains(&t);
-            if e.neutral.contains(&t) || t.chars().all(|c| c.is_ascii_digit()) {
-                continue;
-            }
-            let long = t.chars().count() >= 5;
-            let near = self.prefixes.iter().any(|p| t.starts_with(p.as_str()))
-                || (long
-                    && self.stems.iter().any(|s| s.chars().count() >= 5 && super::vocab::within_one(s, &t)));
-            if !near {
-                uncovered += 1;
-            }
-        }
-        let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32) / (1.0 + 0.3 * missing as f32);
-        // A context word the query covers (`hx`, `old`, `subs`) is no demotion: only uncovered ones count.
-        if ctx {
-            f *= 0.5;
-        }
-        if set == "icd10cm" && (key.starts_with('O') || key.starts_with('P')) && !self.ob_peri {
-            f *= 0.6;
-        }
-        f
-    }
-}
-
-/// Which text a hit's match came from: the place that holds most of what was typed.
-fn matched_on(plan: &Plan, key: &str, title: &str, incl: &str, extra: &str, an: &mut Analyzers) -> Matched {
-    let set = |s: &str, an: &mut Analyzers| -> HashSet<String> {
-        schema::terms(&mut an.text, s).into_iter().collect()
-    };
-    let (t, i, x) = (set(title, an), set(incl, an), set(extra, an));
-    let (mut code, mut in_title, mut in_incl, mut in_extra, mut by_syn) = (0, 0, 0, 0, 0);
-    for u in &plan.units {
-        match u {
-            Unit::Code(c) => code += usize::from(key.starts_with(c.as_str())),
-            Unit::Words { words, expansions, typing } => {
-                let stems = schema::terms(&mut an.text, &words.join(" "));
-                let raw = schema::terms(&mut an.fold, &words.join(" "));
-                let has = |s: &HashSet<String>| {
-                    !stems.is_empty() && stems.iter().all(|w| s.contains(w))
-                        || (*typing && raw.len() == 1 && s.iter().any(|w| w.starts_with(&raw[0])))
-                };
-                if has(&t) {
-                    in_title += 1;
-                } else if has(&i) {
-                    in_incl += 1;
-                } else if has(&x) {
-                    in_extra += 1;
-                } else if expansions.iter().any(|e| {
-                    let es = schema::terms(&mut an.text, &e.join(" "));
-                    !es.is_empty() && es.iter().all(|w| t.contains(w) || i.contains(w) || x.contains(w))
-                }) {
-                    by_syn += 1;
-                }
-            }
-        }
-    }
-    if code > 0 {
-        return Matched::Code;
-    }
-    // Title unless something beyond the title was needed; then the largest helper.
-    let helpers =
-        [(in_incl, Matched::InclusionTerm), (by_syn, Matched::Synonym), (in_extra, Matched::IndexTerm)];
-    let mut best = (0, Matched::Title);
-    for (n, m) in helpers {
-        if n > best.0 {
-            best = (n, m);
-        }
-    }
-    let _ = in_title;
-    best.1
+    Ok(())
 }
 
 impl Search for Engine {
@@ -474,7 +256,7 @@ impl Engine {
             let f = &self.fields;
             for (score, _, _, doc) in &mut docs {
                 let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-                *score *= cov.factor(text(f.key), text(f.set), text(f.title), self, &mut an);
+                *score *= cov.factor(text(f.key), text(f.set), text(f.title), &self.ranker, &mut an);
                 // Between equal titles, the code a coder can report comes before its header.
                 if doc.get_first(f.billable).and_then(|v| v.as_u64()) != Some(1) {
                     *score *= 0.85;
@@ -504,6 +286,7 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Matched;
     use super::super::build::{CodeDoc, write_index};
     use super::*;
 
