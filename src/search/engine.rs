@@ -22,6 +22,20 @@ const PARTIAL_BELOW: usize = 10;
 /// How many full matches are reranked by how much of their title the query covers.
 const RERANK: usize = 120;
 
+/// How many partial matches compete with the full ones.
+const PARTIAL: usize = 60;
+/// A header this near the top is followed by up to `CHILDREN` of its billable codes (best of `CHILDREN_READ`).
+const HEADER_WITHIN: usize = 3;
+const CHILDREN: usize = 3;
+const CHILDREN_READ: usize = 30;
+
+/// A search result being ranked: score, code order (ties), address, stored document.
+type Found = (Score, i64, DocAddress, TantivyDocument);
+
+fn is_billable(doc: &TantivyDocument, f: &Fields) -> bool {
+    doc.get_first(f.billable).and_then(|v| v.as_u64()) == Some(1)
+}
+
 /// The search index of one edition, open for reading.
 pub struct Engine {
     reader: IndexReader,
@@ -167,6 +181,110 @@ impl Engine {
         Ok(searcher.search(q, &collector)?)
     }
 
+    fn read(
+        &self,
+        searcher: &tantivy::Searcher,
+        found: Vec<((Score, i64), DocAddress)>,
+    ) -> Result<Vec<Found>> {
+        let mut docs = Vec::with_capacity(found.len());
+        for ((score, ord), addr) in found {
+            let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
+            docs.push((score, ord, addr, doc));
+        }
+        Ok(docs)
+    }
+
+    /// The IDF of a title stem; None when no title has it.
+    fn idf(&self, searcher: &tantivy::Searcher, stem: &str) -> Option<f32> {
+        let df = searcher.doc_freq(&tantivy::Term::from_field_text(self.fields.title, stem)).ok()?;
+        (df > 0).then(|| (searcher.num_docs() as f32 / df as f32).ln().max(0.1))
+    }
+
+    /// Codes whose title is what was asked come before codes adding qualifiers nobody typed.
+    /// `partial`: the codes that lack some unit altogether.
+    fn rerank(&self, docs: &mut [Found], cov: &Coverage, partial: &HashSet<DocAddress>, an: &mut Analyzers) {
+        let f = &self.fields;
+        for (score, _, addr, doc) in docs.iter_mut() {
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            let part = partial.contains(addr);
+            *score *= cov.factor(text(f.key), text(f.set), text(f.title), part, &self.ranker, an);
+            // Between equal titles, the code a coder can report comes before its header.
+            if !is_billable(doc, f) {
+                *score *= 0.85;
+            }
+        }
+        docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    }
+
+    /// The first ICD-10-CM header near the top (a code needing a 7th character is one) is followed by its billable codes
+    /// that best fit the query (the `unspecified` one when nothing more was typed).
+    fn follow_header(
+        &self,
+        searcher: &tantivy::Searcher,
+        docs: &mut Vec<Found>,
+        q: &Query,
+        words: &dyn tantivy::query::Query,
+        (cov, initial_first): (&Coverage, bool),
+        an: &mut Analyzers,
+    ) -> Result<()> {
+        let f = &self.fields;
+        let text = |doc: &TantivyDocument, field| {
+            doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string()
+        };
+        let Some(at) = docs.iter().take(HEADER_WITHIN).position(|d| {
+            !is_billable(&d.3, f)
+                && matches!(text(&d.3, f.kind).as_str(), "category" | "subcategory" | "code")
+        }) else {
+            return Ok(());
+        };
+        let key = text(&docs[at].3, f.key);
+        let (header, header_score) = (docs[at].2, docs[at].0);
+        let room = q.limit.min(10).saturating_sub(at + 1).min(CHILDREN);
+        // Its codes found already move up in their reranked order (the `unspecified`
+        // ones first when the header's title is all that was asked); the index is asked only when none was.
+        let asked_all =
+            cov.factor(&key, "icd10cm", &text(&docs[at].3, f.title), false, &self.ranker, an) >= 0.999;
+        let mut picks: Vec<(bool, usize)> = (at + 1..docs.len())
+            .filter(|&i| is_billable(&docs[i].3, f) && text(&docs[i].3, f.key).starts_with(&key))
+            .map(|i| (asked_all && !text(&docs[i].3, f.title).to_lowercase().contains("unspecified"), i))
+            .collect();
+        picks.sort();
+        picks.truncate(room);
+        let take: HashSet<usize> = picks.iter().map(|p| p.1).collect();
+        let mut children = Vec::new();
+        let mut rest = Vec::with_capacity(docs.len());
+        let mut chosen: Vec<(usize, Found)> = Vec::new();
+        for (i, d) in std::mem::take(docs).into_iter().enumerate() {
+            if take.contains(&i) {
+                chosen.push((i, d));
+            } else {
+                rest.push(d);
+            }
+        }
+        *docs = rest;
+        for (_, i) in &picks {
+            if let Some(k) = chosen.iter().position(|c| c.0 == *i) {
+                children.push(chosen.swap_remove(k).1);
+            }
+        }
+        if children.is_empty() && room > 0 {
+            let under = query::billable_under(f, &key, q, words);
+            let found = self.run(searcher, under.as_ref(), CHILDREN_READ, false, initial_first)?;
+            // Codes already ranked above their header stay where they are.
+            let listed: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
+            let found = found.into_iter().filter(|(_, a)| !listed.contains(a)).collect();
+            children = self.read(searcher, found)?;
+            self.rerank(&mut children, cov, &HashSet::new(), an);
+            children.truncate(room);
+        }
+        let at = docs.iter().position(|d| d.2 == header).unwrap_or(0);
+        for (i, mut child) in children.into_iter().enumerate() {
+            child.0 = header_score * (1.0 - 0.001 * (i + 1) as f32);
+            docs.insert((at + 1 + i).min(docs.len()), child);
+        }
+        Ok(())
+    }
+
     /// The typed words that are whole words of some title (a dictionary lookup each).
     fn whole_words(&self, searcher: &tantivy::Searcher, plan: &Plan, an: &mut Analyzers) -> HashSet<String> {
         let mut out = HashSet::new();
@@ -238,44 +356,38 @@ impl Engine {
         let mut an = self.analyzers.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let searcher = self.reader.searcher();
         let whole = self.whole_words(&searcher, &plan, &mut an);
-        let Some((all, any)) = query::queries(&self.fields, &plan, q, &whole, &mut an) else {
+        let Some(passes) = query::queries(&self.fields, &plan, q, &whole, &mut an) else {
             return Ok(Vec::new());
         };
         let code_only = plan.is_code_only();
         let initial_first = !plan.names_encounter();
         let want = if code_only { q.limit } else { q.limit.max(RERANK) };
-        let found = self.run(&searcher, all.as_ref(), want, code_only, initial_first)?;
-        let mut docs = Vec::with_capacity(found.len());
-        for ((score, ord), addr) in found {
-            let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
-            docs.push((score, ord, addr, doc));
-        }
-        if !code_only {
-            // Codes whose title is what was asked come before codes adding qualifiers nobody typed.
-            let cov = Coverage::of(&plan, &mut an);
-            let f = &self.fields;
-            for (score, _, _, doc) in &mut docs {
-                let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-                *score *= cov.factor(text(f.key), text(f.set), text(f.title), &self.ranker, &mut an);
-                // Between equal titles, the code a coder can report comes before its header.
-                if doc.get_first(f.billable).and_then(|v| v.as_u64()) != Some(1) {
-                    *score *= 0.85;
-                }
-            }
-            docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-        }
-        docs.truncate(q.limit);
-        // Partial matches only when full matches are few: the union is the costly pass.
+        let found = self.run(&searcher, passes.all.as_ref(), want, code_only, initial_first)?;
+        let mut docs = self.read(&searcher, found)?;
+        // Few codes hold every unit: codes holding most of them compete, a missing
+        // rare word costing more than a common one (the union is the costly pass).
+        let mut partial = HashSet::new();
         if docs.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
             let seen: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
-            let more = self.run(&searcher, any.as_ref(), q.limit + docs.len(), code_only, initial_first)?;
-            // Partial matches come after every full match.
-            let room = q.limit - docs.len();
-            for ((score, ord), addr) in more.into_iter().filter(|(_, a)| !seen.contains(a)).take(room) {
-                let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
-                docs.push((score, ord, addr, doc));
-            }
+            let n = if code_only { q.limit + docs.len() } else { PARTIAL };
+            let more = self.run(&searcher, passes.any.as_ref(), n, code_only, initial_first)?;
+            let more: Vec<_> = more.into_iter().filter(|(_, a)| !seen.contains(a)).collect();
+            partial.extend(more.iter().map(|m| m.1));
+            docs.extend(self.read(&searcher, more)?);
         }
+        if !code_only {
+            let cov = Coverage::of(&plan, &mut an, &|stem| self.idf(&searcher, stem));
+            self.rerank(&mut docs, &cov, &partial, &mut an);
+            self.follow_header(
+                &searcher,
+                &mut docs,
+                q,
+                passes.words.as_ref(),
+                (&cov, initial_first),
+                &mut an,
+            )?;
+        }
+        docs.truncate(q.limit);
         let mut hits = Vec::with_capacity(docs.len());
         for (score, _, _, doc) in docs {
             hits.push(self.hit(&doc, score, &plan, &mut an));
@@ -421,6 +533,29 @@ mod tests {
         assert!(codes(&e, "diabetis").iter().any(|c| c.starts_with("E11")));
         assert!(codes(&e, "hypert").contains(&"I10".to_string()));
         assert_eq!(codes(&e, "appendectomy")[0].get(..4), Some("0DTJ"));
+    }
+
+    #[test]
+    fn a_word_no_title_uses_costs_a_little_not_everything() {
+        let (_d, e) = engine();
+        // `nephropathy` is in no document: the code holding every other word still comes first.
+        let got = codes(&e, "type 2 diabetes mellitus chronic kidney disease nephropathy");
+        assert_eq!(got.first().map(String::as_str), Some("E11.22"), "{got:?}");
+        let got = codes(&e, "essential hypertension idiopathic");
+        assert_eq!(got.first().map(String::as_str), Some("I10"), "{got:?}");
+    }
+
+    #[test]
+    fn a_header_is_followed_by_its_billable_codes() {
+        let (_d, e) = engine();
+        // Only E11's own title is asked for: its codes follow it, the unqualified one first.
+        let got = codes(&e, "type 2 diabetes mellitus");
+        assert!(got.contains(&"E11".to_string()), "{got:?}");
+        assert!(
+            got[..3].contains(&"E11.9".to_string()) && got[..3].contains(&"E11.22".to_string()),
+            "{got:?}"
+        );
+        assert!(got.iter().position(|c| c == "E11.9") < got.iter().position(|c| c == "E11.22"), "{got:?}");
     }
 
     #[test]

@@ -14,8 +14,10 @@ use super::schema;
 
 /// Title words that add no qualifier a coder would have to type: the plain
 /// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
-const NEUTRAL: [&str; 28] = [
+const NEUTRAL: [&str; 29] = [
     "unspecified",
+    // The 7th character `not applicable or unspecified`.
+    "applicable",
     "personal",
     "nos",
     "not",
@@ -149,12 +151,20 @@ pub struct Coverage {
     ob_peri: bool,
     /// Per unit typed, the ways its words can stand in a title: the typed stems, then each expansion's.
     units: Vec<Vec<Vec<String>>>,
+    /// Per unit, what missing it costs: its rarity (IDF) over the mean of the query's.
+    weights: Vec<f32>,
 }
 
 impl Coverage {
-    pub fn of(plan: &Plan, an: &mut Analyzers) -> Coverage {
-        let mut c =
-            Coverage { stems: HashSet::new(), prefixes: Vec::new(), ob_peri: false, units: Vec::new() };
+    /// `idf`: the IDF of a title stem, None when no title has it.
+    pub fn of(plan: &Plan, an: &mut Analyzers, idf: &dyn Fn(&str) -> Option<f32>) -> Coverage {
+        let mut c = Coverage {
+            stems: HashSet::new(),
+            prefixes: Vec::new(),
+            ob_peri: false,
+            units: Vec::new(),
+            weights: Vec::new(),
+        };
         for u in &plan.units {
             match u {
                 Unit::Code(k) => c.ob_peri |= k.starts_with('O') || k.starts_with('P'),
@@ -183,26 +193,52 @@ impl Coverage {
                 }
             }
         }
+        // A unit is as rare as its commonest way of being written (the rarest word of each way).
+        let rarity: Vec<Option<f32>> = c
+            .units
+            .iter()
+            .map(|ways| {
+                ways.iter()
+                    .filter_map(|way| way.iter().filter_map(|w| idf(w)).reduce(f32::max))
+                    .reduce(f32::min)
+            })
+            .collect();
+        let known: Vec<f32> = rarity.iter().flatten().copied().collect();
+        let mean = if known.is_empty() { 1.0 } else { known.iter().sum::<f32>() / known.len() as f32 };
+        c.weights =
+            rarity.into_iter().map(|r| r.map_or(1.0, |r| (r / mean.max(0.01)).clamp(0.25, 2.0))).collect();
         c
     }
 
     /// How much a code's title holds beyond what was asked: 1.0 when the query covers it all.
-    pub fn factor(&self, key: &str, set: &str, title: &str, r: &Ranker, an: &mut Analyzers) -> f32 {
+    /// `partial`: the code lacks some unit everywhere (not only in its title), which costs double.
+    pub fn factor(
+        &self,
+        key: &str,
+        set: &str,
+        title: &str,
+        partial: bool,
+        r: &Ranker,
+        an: &mut Analyzers,
+    ) -> f32 {
         let mut uncovered = 0usize;
         let mut ctx = false;
         let title_terms = schema::terms(&mut an.text, title);
         // What was typed but is not in the title (found through an inclusion term or index entry only).
-        let missing = self
+        // A rare word missing costs more than a common one.
+        let missing: f32 = self
             .units
             .iter()
-            .filter(|ways| {
+            .zip(&self.weights)
+            .filter(|(ways, _)| {
                 !ways.iter().any(|way| {
                     way.iter().all(|w| {
                         title_terms.iter().any(|t| t == w || (w.len() >= 3 && t.starts_with(w.as_str())))
                     })
                 })
             })
-            .count();
+            .map(|(_, w)| w)
+            .sum();
         for t in title_terms {
             if self.stems.contains(&t) {
                 continue;
@@ -219,7 +255,7 @@ impl Coverage {
                 uncovered += 1;
             }
         }
-        let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32) / (1.0 + 0.3 * missing as f32);
+        let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32) / (1.0 + if partial { 0.6 } else { 0.3 } * missing);
         // A context word the query covers (`hx`, `old`, `subs`) is no demotion: only uncovered ones count.
         if ctx {
             f *= 0.5;
@@ -332,11 +368,11 @@ mod tests {
         let mut an = Analyzers::default();
         let r = Ranker::default();
         let plan = super::super::query::plan("pneumonia ", &vocab);
-        let cov = Coverage::of(&plan, &mut an);
-        let plain = cov.factor("J189", "icd10cm", "Pneumonia, unspecified organism", &r, &mut an);
+        let cov = Coverage::of(&plan, &mut an, &|_| None);
+        let plain = cov.factor("J189", "icd10cm", "Pneumonia, unspecified organism", false, &r, &mut an);
         let qualified =
-            cov.factor("J13", "icd10cm", "Pneumonia due to Streptococcus pneumoniae", &r, &mut an);
-        let family = cov.factor("Z8381", "icd10cm", "Family history of pneumonia", &r, &mut an);
+            cov.factor("J13", "icd10cm", "Pneumonia due to Streptococcus pneumoniae", false, &r, &mut an);
+        let family = cov.factor("Z8381", "icd10cm", "Family history of pneumonia", false, &r, &mut an);
         assert_eq!(plain, 1.0);
         assert!(qualified < plain && family < plain, "{qualified} {family}");
     }
