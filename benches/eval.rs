@@ -10,6 +10,8 @@
 //! `EVAL_DB_DIR` overrides where the wheel's databases are; `EVAL_CM`/`EVAL_PCS`
 //! the CMS sample sizes; `EVAL_MAX` caps every other set (fixed-seed sample);
 //! `EVAL_ONLY=coder,drug` scores only the sets whose name starts with one of these;
+//! `EVAL_LOO` the size of the leave-one-out inclusion-term sample (400), scored
+//! on a second index built without inclusion terms (and FTS5/tantivy without them);
 //! `EVAL_MISSES=set` lists medcode's misses on that set; `EVAL_FZF=1` adds
 //! `fzf --filter` on every 5th CMS query (about a second a query).
 
@@ -21,7 +23,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use medcode::codeset::normalize;
-use medcode::search::build::CodeDoc;
+use medcode::search::build::{self, CodeDoc, Contents};
 use medcode::search::{Query, Search};
 use rusqlite::Connection;
 use tantivy::collector::TopDocs;
@@ -66,6 +68,8 @@ struct Case {
 struct Set {
     name: String,
     cases: Vec<Case>,
+    /// Scored on the index built without inclusion terms (the leave-one-out sets).
+    without_incl: bool,
 }
 
 /// A small deterministic generator (splitmix64) for a fixed-seed sample.
@@ -116,18 +120,12 @@ fn cms_sets(db_dir: &std::path::Path, n_cm: usize, n_pcs: usize) -> rusqlite::Re
     };
     let cm = to_cases(sample(rows, n_cm, 2026));
     let pcs = to_cases(sample(prow, n_pcs, 2027));
-    let typing = |cases: &[Case]| -> Vec<Case> {
-        cases
-            .iter()
-            .filter_map(|c| Some(Case { query: mid_typing(&c.query)?, gold: c.gold.clone(), top: 10 }))
-            .collect()
-    };
-    let (cm_t, pcs_t) = (typing(&cm), typing(&pcs));
+    let (cm_t, pcs_t) = (typing_cases(&cm), typing_cases(&pcs));
     Ok(vec![
-        Set { name: "cms-cm".into(), cases: cm },
-        Set { name: "cms-pcs".into(), cases: pcs },
-        Set { name: "cms-cm-typing".into(), cases: cm_t },
-        Set { name: "cms-pcs-typing".into(), cases: pcs_t },
+        Set { name: "cms-cm".into(), cases: cm, without_incl: false },
+        Set { name: "cms-pcs".into(), cases: pcs, without_incl: false },
+        Set { name: "cms-cm-typing".into(), cases: cm_t, without_incl: false },
+        Set { name: "cms-pcs-typing".into(), cases: pcs_t, without_incl: false },
     ])
 }
 
@@ -162,7 +160,47 @@ fn tsv_set(name: &str, max: usize) -> Result<Set, String> {
         let mut k = keep.into_iter();
         cases.retain(|_| k.next().unwrap_or(false));
     }
-    Ok(Set { name: name.to_string(), cases })
+    Ok(Set { name: name.to_string(), cases, without_incl: false })
+}
+
+/// The query as seen mid-typing, for every case that has one.
+fn typing_cases(cases: &[Case]) -> Vec<Case> {
+    cases
+        .iter()
+        .filter_map(|c| Some(Case { query: mid_typing(&c.query)?, gold: c.gold.clone(), top: 10 }))
+        .collect()
+}
+
+/// Leave-one-out: each ICD-10-CM inclusion term and Includes note term (other
+/// than its code's title) as the query for its code; a header's billable
+/// codes count too. Scored on documents without those terms.
+fn loo_sets(docs: &[CodeDoc], n: usize) -> Vec<Set> {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for d in docs.iter().filter(|d| matches!(d.kind, "category" | "subcategory" | "code" | "extension")) {
+        for t in &d.incl {
+            let t = t.trim();
+            if t.chars().filter(|c| c.is_alphabetic()).count() >= 3 && !t.eq_ignore_ascii_case(d.title.trim())
+            {
+                rows.push((t.to_string(), d.key.clone()));
+            }
+        }
+    }
+    rows.dedup();
+    let cases: Vec<Case> = sample(rows, n, 2028)
+        .into_iter()
+        .map(|(query, key)| {
+            let mut gold = vec![key.clone()];
+            gold.extend(
+                docs.iter().filter(|d| d.billable && d.ancestors.contains(&key)).map(|d| d.key.clone()),
+            );
+            Case { query, gold, top: 10 }
+        })
+        .collect();
+    let typing = typing_cases(&cases);
+    vec![
+        Set { name: "incl-loo".into(), cases, without_incl: true },
+        Set { name: "incl-loo-typing".into(), cases: typing, without_incl: true },
+    ]
 }
 
 #[derive(Default, Clone, Copy)]
@@ -266,6 +304,36 @@ impl Plain {
     }
 }
 
+/// The engines one set is scored with: medcode (None: the shared bench index), FTS5, tantivy.
+struct Engines {
+    medcode: Option<medcode::search::Engine>,
+    fts5: Connection,
+    plain: Plain,
+}
+
+impl Engines {
+    /// Over `docs`; with `without_incl`, also a medcode index built without
+    /// inclusion terms beside the bench index, rebuilt every run.
+    fn new(docs: &[CodeDoc], without_incl: bool) -> Engines {
+        let medcode = without_incl.then(|| {
+            let dir = common::bench_index_dir().with_file_name("eval-without-incl");
+            let edition = medcode::codeset::shipped::edition();
+            let contents = Contents { inclusion_terms: false };
+            build::build_with(
+                &dir,
+                &edition,
+                &mut || Ok(medcode::codeset::shipped::load()?),
+                false,
+                contents,
+                &mut |_| {},
+            )
+            .expect("build the index without inclusion terms");
+            medcode::search::Engine::open(&dir).expect("open the index without inclusion terms")
+        });
+        Engines { medcode, fts5: common::fts5(docs), plain: Plain::build(docs).expect("plain tantivy index") }
+    }
+}
+
 fn fzf_available() -> bool {
     let ok = || Command::new("fzf").arg("--version").output().is_ok_and(|o| o.status.success());
     if ok() {
@@ -330,15 +398,18 @@ fn main() {
             Err(e) => eprintln!("eval: {e}; set skipped"),
         }
     }
+    let setup = common::setup(false);
+    sets.extend(loo_sets(&setup.docs, env_usize("EVAL_LOO", 400)));
     if let Ok(only) = std::env::var("EVAL_ONLY") {
         let want: Vec<&str> = only.split(',').map(str::trim).filter(|w| !w.is_empty()).collect();
         sets.retain(|s| want.iter().any(|w| s.name.starts_with(w)));
     }
-    let setup = common::setup(false);
-    let engine = &setup.engine;
     let t = std::time::Instant::now();
-    let conn = common::fts5(&setup.docs);
-    let plain = Plain::build(&setup.docs).expect("plain tantivy index");
+    let full = Engines::new(&setup.docs, false);
+    let without = sets.iter().any(|s| s.without_incl).then(|| {
+        let docs = build::documents_with(&setup.book, Contents { inclusion_terms: false });
+        Engines::new(&docs, true)
+    });
     eprintln!("eval: baselines built in {:.1} s", t.elapsed().as_secs_f64());
     let misses_of = std::env::var("EVAL_MISSES").ok();
     let fzf = std::env::var_os("EVAL_FZF").is_some() && fzf_available();
@@ -359,6 +430,12 @@ fn main() {
     let started = std::time::Instant::now();
     for set in &sets {
         let [mut m, mut f, mut p, mut z, mut msub] = [Score::default(); 5];
+        let e = match &without {
+            Some(w) if set.without_incl => w,
+            _ => &full,
+        };
+        let engine = e.medcode.as_ref().unwrap_or(&setup.engine);
+        let (conn, plain) = (&e.fts5, &e.plain);
         for (n, c) in set.cases.iter().enumerate() {
             let mut q = Query::new(c.query.clone());
             q.limit = 10;
@@ -369,7 +446,7 @@ fn main() {
             {
                 misses.push(format!("{:<60} want {:?} got {:?}", c.query, c.gold, &got[..got.len().min(3)]));
             }
-            f.add(&common::fts5_search(&conn, &c.query, 10), c);
+            f.add(&common::fts5_search(conn, &c.query, 10), c);
             p.add(&plain.search(&c.query, 10), c);
             if fzf && set.name.starts_with("cms") && n % 5 == 0 {
                 msub.add(&got, c);

@@ -62,6 +62,7 @@ mod engine;
 pub mod fallback;
 pub mod guard;
 pub mod query;
+mod rank;
 pub mod schema;
 pub mod vocab;
 

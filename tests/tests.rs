@@ -7,5 +7,6 @@ mod cli_search;
 mod hostile;
 mod queue;
 mod queue_writers;
+mod search_everyday;
 mod support;
 mod tui_e2e;

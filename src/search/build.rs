@@ -80,8 +80,27 @@ pub fn cm_key(kind: CmKind, code: &str) -> String {
     }
 }
 
+/// What documents hold beyond codes and titles. Everything by default; the
+/// evaluation leaves inclusion terms out to use them as queries (leave-one-out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contents {
+    /// ICD-10-CM inclusion terms and Includes notes (the `incl` field).
+    pub inclusion_terms: bool,
+}
+
+impl Default for Contents {
+    fn default() -> Self {
+        Contents { inclusion_terms: true }
+    }
+}
+
 /// Every document of a codebook, ICD-10-CM in tabular order then ICD-10-PCS in code order.
 pub fn documents(book: &Codebook) -> Vec<CodeDoc> {
+    documents_with(book, Contents::default())
+}
+
+/// [`documents`] holding only what `contents` asks for.
+pub fn documents_with(book: &Codebook, contents: Contents) -> Vec<CodeDoc> {
     let mut out = Vec::with_capacity(book.cm.nodes.len() + book.pcs.codes.len());
     let cm = &book.cm;
     // Tabular order: walk chapters depth first so ties rank in the order a coder reads.
@@ -102,8 +121,11 @@ pub fn documents(book: &Codebook) -> Vec<CodeDoc> {
         let mut ancestors: Vec<String> =
             cm.ancestors(id).iter().map(|a| cm_key(cm.node(*a).kind, &cm.node(*a).code)).collect();
         ancestors.reverse();
-        let mut incl = node.notes.inclusion_terms.clone();
-        incl.extend(node.notes.includes.iter().cloned());
+        let mut incl = Vec::new();
+        if contents.inclusion_terms {
+            incl.extend(node.notes.inclusion_terms.iter().cloned());
+            incl.extend(node.notes.includes.iter().cloned());
+        }
         out.push(CodeDoc {
             key: cm_key(node.kind, &node.code),
             code: node.code.clone(),
@@ -423,6 +445,19 @@ pub fn build(
     only_if_needed: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Manifest> {
+    build_with(dir, edition, book, only_if_needed, Contents::default(), progress)
+}
+
+/// [`build`] with documents holding only `contents`. The manifest does not
+/// record `contents`: an index built with less is for the evaluation only.
+pub fn build_with(
+    dir: &Path,
+    edition: &Edition,
+    book: &mut dyn FnMut() -> Result<Codebook>,
+    only_if_needed: bool,
+    contents: Contents,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Manifest> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -439,7 +474,7 @@ pub fn build(
     }
     progress(Progress { stage: "loading code sets", done: 0, total: 0 });
     let book = book()?;
-    let docs = documents(&book);
+    let docs = documents_with(&book, contents);
     let tmp = sibling(dir, &format!("build-{}", std::process::id()))?;
     if tmp.exists() {
         fs::remove_dir_all(&tmp).with_context(|| format!("removing {}", tmp.display()))?;

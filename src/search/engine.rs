@@ -11,9 +11,10 @@ use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, Segmen
 
 use super::build::{self, Manifest, Progress, State};
 use super::query::{self, Analyzers, Plan, Unit};
+use super::rank::{self, Columns, Coverage, Ranker};
 use super::schema::{self, Fields};
 use super::vocab::Vocab;
-use super::{Hit, Matched, Query, Search};
+use super::{Hit, Query, Search};
 use crate::codeset::{CodeSet, Codebook, Edition};
 
 /// Below this many full matches, partial matches are added.
@@ -21,80 +22,19 @@ const PARTIAL_BELOW: usize = 10;
 /// How many full matches are reranked by how much of their title the query covers.
 const RERANK: usize = 120;
 
-/// Title words that add no qualifier a coder would have to type: the plain
-/// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
-const NEUTRAL: [&str; 28] = [
-    "unspecified",
-    "personal",
-    "nos",
-    "not",
-    "specified",
-    "site",
-    "without",
-    "complication",
-    "complications",
-    "organism",
-    "of",
-    "the",
-    "and",
-    "in",
-    "on",
-    "to",
-    "a",
-    "an",
-    "or",
-    "as",
-    "by",
-    "for",
-    "at",
-    "due",
-    "with",
-    "type",
-    "acute",
-    "elsewhere",
-];
-/// Title words that name a context the coder must ask for (a past condition,
-/// a later encounter, a family member, a healing problem): such codes go down unless the query names them.
-const CONTEXT: [&str; 13] = [
-    "old",
-    "nonunion",
-    "malunion",
-    "history",
-    "family",
-    "sequela",
-    "sequelae",
-    "subsequent",
-    "screening",
-    "healed",
-    "follow",
-    "postprocedural",
-    "intraoperative",
-];
-/// Query words that ask for obstetric or perinatal codes (chapters 15 and 16, keys `O`, `P`).
-const OB_PERI: [&str; 22] = [
-    "pregnan",
-    "preg",
-    "deliver",
-    "postpartum",
-    "puerper",
-    "obstet",
-    "labor",
-    "labour",
-    "newborn",
-    "neonat",
-    "perinat",
-    "fetal",
-    "fetus",
-    "birth",
-    "antepartum",
-    "gestat",
-    "trimester",
-    "matern",
-    "preterm",
-    "abort",
-    "ectopic",
-    "child",
-];
+/// How many partial matches compete with the full ones.
+const PARTIAL: usize = 60;
+/// A header this near the top is followed by up to `CHILDREN` of its billable codes (best of `CHILDREN_READ`).
+const HEADER_WITHIN: usize = 3;
+const CHILDREN: usize = 3;
+const CHILDREN_READ: usize = 30;
+
+/// A search result being ranked: score, code order (ties), address, stored document.
+type Found = (Score, i64, DocAddress, TantivyDocument);
+
+fn is_billable(doc: &TantivyDocument, f: &Fields) -> bool {
+    doc.get_first(f.billable).and_then(|v| v.as_u64()) == Some(1)
+}
 
 /// The search index of one edition, open for reading.
 pub struct Engine {
@@ -104,8 +44,7 @@ pub struct Engine {
     manifest: Manifest,
     dir: PathBuf,
     analyzers: Mutex<Analyzers>,
-    neutral: HashSet<String>,
-    context: HashSet<String>,
+    ranker: Ranker,
 }
 
 /// What `open_or_build` had to do.
@@ -152,11 +91,12 @@ impl Engine {
             Index::open_in_dir(dir).with_context(|| format!("opening the search index {}", dir.display()))?;
         schema::register(&index);
         let fields = schema::fields_of(&index).map_err(anyhow::Error::msg)?;
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .with_context(|| format!("reading the search index {}", dir.display()))?;
+        check_columns(&reader, dir)?;
         Ok(Engine {
             reader,
             fields,
@@ -164,8 +104,7 @@ impl Engine {
             manifest,
             dir: dir.to_path_buf(),
             analyzers: Mutex::new(Analyzers::default()),
-            neutral: stems(&NEUTRAL),
-            context: stems(&CONTEXT),
+            ranker: Ranker::default(),
         })
     }
 
@@ -206,7 +145,8 @@ impl Engine {
 
     /// Pick up a rebuilt index in place (cheap).
     pub fn reload(&self) -> Result<()> {
-        self.reader.reload().context("reloading the search index")
+        self.reader.reload().context("reloading the search index")?;
+        check_columns(&self.reader, &self.dir)
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -231,25 +171,118 @@ impl Engine {
     ) -> Result<Vec<((Score, i64), DocAddress)>> {
         let later_weight = if initial_first { 0.2 } else { 0.0 };
         let collector = TopDocs::with_limit(limit).tweak_score(move |seg: &SegmentReader| {
-            let ff = seg.fast_fields();
-            let billable = ff.u64("billable").ok().map(|c| c.first_or_default_col(0));
-            let klen = ff.u64("klen").ok().map(|c| c.first_or_default_col(0));
-            let ord = ff.u64("ord").ok().map(|c| c.first_or_default_col(0));
-            let later = ff.u64("later").ok().map(|c| c.first_or_default_col(0));
-            move |doc: DocId, score: Score| {
-                let b = billable.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
-                let len = klen.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
-                let o = ord.as_ref().map_or(0, |c| c.get_val(doc)) as i64;
-                let l = later.as_ref().map_or(0, |c| c.get_val(doc)) as f32;
-                let s = if code_only {
-                    score - len
-                } else {
-                    score * (1.0 + 0.12 * b) * (1.0 - later_weight * l) - 0.02 * len
-                };
-                (s, -o)
+            // Checked at open (`check_columns`): a segment without them keeps its BM25 score.
+            let cols = Columns::open(seg).ok();
+            move |doc: DocId, score: Score| match &cols {
+                Some(c) => c.score(doc, score, code_only, later_weight),
+                None => (score, 0),
             }
         });
         Ok(searcher.search(q, &collector)?)
+    }
+
+    fn read(
+        &self,
+        searcher: &tantivy::Searcher,
+        found: Vec<((Score, i64), DocAddress)>,
+    ) -> Result<Vec<Found>> {
+        let mut docs = Vec::with_capacity(found.len());
+        for ((score, ord), addr) in found {
+            let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
+            docs.push((score, ord, addr, doc));
+        }
+        Ok(docs)
+    }
+
+    /// The IDF of a title stem; None when no title has it.
+    fn idf(&self, searcher: &tantivy::Searcher, stem: &str) -> Option<f32> {
+        let df = searcher.doc_freq(&tantivy::Term::from_field_text(self.fields.title, stem)).ok()?;
+        (df > 0).then(|| (searcher.num_docs() as f32 / df as f32).ln().max(0.1))
+    }
+
+    /// Codes whose title is what was asked come before codes adding qualifiers nobody typed.
+    /// `partial`: the codes that lack some unit altogether.
+    fn rerank(&self, docs: &mut [Found], cov: &Coverage, partial: &HashSet<DocAddress>, an: &mut Analyzers) {
+        let f = &self.fields;
+        for (score, _, addr, doc) in docs.iter_mut() {
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+            let part = partial.contains(addr);
+            *score *= cov.factor(text(f.key), text(f.set), text(f.title), part, &self.ranker, an);
+            // Between equal titles, the code a coder can report comes before its header.
+            if !is_billable(doc, f) {
+                *score *= 0.85;
+            }
+        }
+        docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    }
+
+    /// The first ICD-10-CM header near the top (a code needing a 7th character is one) is followed by its billable codes
+    /// that best fit the query (the `unspecified` one when nothing more was typed).
+    fn follow_header(
+        &self,
+        searcher: &tantivy::Searcher,
+        docs: &mut Vec<Found>,
+        q: &Query,
+        words: &dyn tantivy::query::Query,
+        (cov, initial_first): (&Coverage, bool),
+        an: &mut Analyzers,
+    ) -> Result<()> {
+        let f = &self.fields;
+        let text = |doc: &TantivyDocument, field| {
+            doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string()
+        };
+        let Some(at) = docs.iter().take(HEADER_WITHIN).position(|d| {
+            !is_billable(&d.3, f)
+                && matches!(text(&d.3, f.kind).as_str(), "category" | "subcategory" | "code")
+        }) else {
+            return Ok(());
+        };
+        let key = text(&docs[at].3, f.key);
+        let (header, header_score) = (docs[at].2, docs[at].0);
+        let room = q.limit.min(10).saturating_sub(at + 1).min(CHILDREN);
+        // Its codes found already move up in their reranked order (the `unspecified`
+        // ones first when the header's title is all that was asked); the index is asked only when none was.
+        let asked_all =
+            cov.factor(&key, "icd10cm", &text(&docs[at].3, f.title), false, &self.ranker, an) >= 0.999;
+        let mut picks: Vec<(bool, usize)> = (at + 1..docs.len())
+            .filter(|&i| is_billable(&docs[i].3, f) && text(&docs[i].3, f.key).starts_with(&key))
+            .map(|i| (asked_all && !text(&docs[i].3, f.title).to_lowercase().contains("unspecified"), i))
+            .collect();
+        picks.sort();
+        picks.truncate(room);
+        let take: HashSet<usize> = picks.iter().map(|p| p.1).collect();
+        let mut children = Vec::new();
+        let mut rest = Vec::with_capacity(docs.len());
+        let mut chosen: Vec<(usize, Found)> = Vec::new();
+        for (i, d) in std::mem::take(docs).into_iter().enumerate() {
+            if take.contains(&i) {
+                chosen.push((i, d));
+            } else {
+                rest.push(d);
+            }
+        }
+        *docs = rest;
+        for (_, i) in &picks {
+            if let Some(k) = chosen.iter().position(|c| c.0 == *i) {
+                children.push(chosen.swap_remove(k).1);
+            }
+        }
+        if children.is_empty() && room > 0 {
+            let under = query::billable_under(f, &key, q, words);
+            let found = self.run(searcher, under.as_ref(), CHILDREN_READ, false, initial_first)?;
+            // Codes already ranked above their header stay where they are.
+            let listed: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
+            let found = found.into_iter().filter(|(_, a)| !listed.contains(a)).collect();
+            children = self.read(searcher, found)?;
+            self.rerank(&mut children, cov, &HashSet::new(), an);
+            children.truncate(room);
+        }
+        let at = docs.iter().position(|d| d.2 == header).unwrap_or(0);
+        for (i, mut child) in children.into_iter().enumerate() {
+            child.0 = header_score * (1.0 - 0.001 * (i + 1) as f32);
+            docs.insert((at + 1 + i).min(docs.len()), child);
+        }
+        Ok(())
     }
 
     /// The typed words that are whole words of some title (a dictionary lookup each).
@@ -280,7 +313,7 @@ impl Engine {
         let set = if text(f.set) == "icd10pcs" { CodeSet::Icd10pcs } else { CodeSet::Icd10cm };
         let title = text(f.title);
         let key = text(f.key);
-        let matched = matched_on(plan, &key, &title, &all(f.incl), &all(f.extra), an);
+        let matched = rank::matched_on(plan, &key, &title, &all(f.incl), &all(f.extra), an);
         Hit {
             code: text(f.code),
             title,
@@ -292,147 +325,14 @@ impl Engine {
     }
 }
 
-fn stems(words: &[&str]) -> HashSet<String> {
-    let mut an = Analyzers::default();
-    words.iter().flat_map(|w| schema::terms(&mut an.text, w)).collect()
-}
-
-/// What a query says, for reranking: the word stems it covers (typed, expanded,
-/// prefixes), and whether it asks for obstetric/perinatal codes.
-struct Coverage {
-    stems: HashSet<String>,
-    prefixes: Vec<String>,
-    ob_peri: bool,
-    /// Per unit typed, the ways its words can stand in a title: the typed stems, then each expansion's.
-    units: Vec<Vec<Vec<String>>>,
-}
-
-impl Coverage {
-    fn of(plan: &Plan, an: &mut Analyzers) -> Coverage {
-        let mut c =
-            Coverage { stems: HashSet::new(), prefixes: Vec::new(), ob_peri: false, units: Vec::new() };
-        for u in &plan.units {
-            match u {
-                Unit::Code(k) => c.ob_peri |= k.starts_with('O') || k.starts_with('P'),
-                Unit::Words { words, expansions, .. } => {
-                    let ways = std::iter::once(words)
-                        .chain(expansions.iter())
-                        .map(|w| schema::terms(&mut an.text, &w.join(" ")))
-                        .filter(|w| !w.is_empty())
-                        .collect::<Vec<_>>();
-                    if !ways.is_empty() {
-                        c.units.push(ways);
-                    }
-                    let mut all: Vec<String> = words.clone();
-                    all.extend(expansions.iter().flatten().cloned());
-                    for w in &all {
-                        c.ob_peri |= OB_PERI.iter().any(|x| w.starts_with(x)) || w == "ob" || w == "nb";
-                        for t in schema::terms(&mut an.text, w) {
-                            c.stems.insert(t);
-                        }
-                        for t in schema::terms(&mut an.fold, w) {
-                            if t.chars().count() >= 3 {
-                                c.prefixes.push(t);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        c
+/// Every segment has the fast fields ranking reads: a renamed or missing one
+/// is an error here, not codes silently ranked as if each read zero.
+fn check_columns(reader: &IndexReader, dir: &Path) -> Result<()> {
+    for seg in reader.searcher().segment_readers() {
+        Columns::open(seg)
+            .with_context(|| format!("the search index {} lacks a ranking field", dir.display()))?;
     }
-
-    /// How much a code's title holds beyond what was asked: 1.0 when the query covers it all.
-    fn factor(&self, key: &str, set: &str, title: &str, e: &Engine, an: &mut Analyzers) -> f32 {
-        let mut uncovered = 0usize;
-        let mut ctx = false;
-        let title_terms = schema::terms(&mut an.text, title);
-        // What was typed but is not in the title (found through an inclusion term or index entry only).
-        let missing = self
-            .units
-            .iter()
-            .filter(|ways| {
-                !ways.iter().any(|way| {
-                    way.iter().all(|w| {
-                        title_terms.iter().any(|t| t == w || (w.len() >= 3 && t.starts_with(w.as_str())))
-                    })
-                })
-            })
-            .count();
-        for t in title_terms {
-            if self.stems.contains(&t) {
-                continue;
-            }
-            ctx |= e.context.contains(&t);
-            if e.neutral.contains(&t) || t.chars().all(|c| c.is_ascii_digit()) {
-                continue;
-            }
-            let long = t.chars().count() >= 5;
-            let near = self.prefixes.iter().any(|p| t.starts_with(p.as_str()))
-                || (long
-                    && self.stems.iter().any(|s| s.chars().count() >= 5 && super::vocab::within_one(s, &t)));
-            if !near {
-                uncovered += 1;
-            }
-        }
-        let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32) / (1.0 + 0.3 * missing as f32);
-        // A context word the query covers (`hx`, `old`, `subs`) is no demotion: only uncovered ones count.
-        if ctx {
-            f *= 0.5;
-        }
-        if set == "icd10cm" && (key.starts_with('O') || key.starts_with('P')) && !self.ob_peri {
-            f *= 0.6;
-        }
-        f
-    }
-}
-
-/// Which text a hit's match came from: the place that holds most of what was typed.
-fn matched_on(plan: &Plan, key: &str, title: &str, incl: &str, extra: &str, an: &mut Analyzers) -> Matched {
-    let set = |s: &str, an: &mut Analyzers| -> HashSet<String> {
-        schema::terms(&mut an.text, s).into_iter().collect()
-    };
-    let (t, i, x) = (set(title, an), set(incl, an), set(extra, an));
-    let (mut code, mut in_title, mut in_incl, mut in_extra, mut by_syn) = (0, 0, 0, 0, 0);
-    for u in &plan.units {
-        match u {
-            Unit::Code(c) => code += usize::from(key.starts_with(c.as_str())),
-            Unit::Words { words, expansions, typing } => {
-                let stems = schema::terms(&mut an.text, &words.join(" "));
-                let raw = schema::terms(&mut an.fold, &words.join(" "));
-                let has = |s: &HashSet<String>| {
-                    !stems.is_empty() && stems.iter().all(|w| s.contains(w))
-                        || (*typing && raw.len() == 1 && s.iter().any(|w| w.starts_with(&raw[0])))
-                };
-                if has(&t) {
-                    in_title += 1;
-                } else if has(&i) {
-                    in_incl += 1;
-                } else if has(&x) {
-                    in_extra += 1;
-                } else if expansions.iter().any(|e| {
-                    let es = schema::terms(&mut an.text, &e.join(" "));
-                    !es.is_empty() && es.iter().all(|w| t.contains(w) || i.contains(w) || x.contains(w))
-                }) {
-                    by_syn += 1;
-                }
-            }
-        }
-    }
-    if code > 0 {
-        return Matched::Code;
-    }
-    // Title unless something beyond the title was needed; then the largest helper.
-    let helpers =
-        [(in_incl, Matched::InclusionTerm), (by_syn, Matched::Synonym), (in_extra, Matched::IndexTerm)];
-    let mut best = (0, Matched::Title);
-    for (n, m) in helpers {
-        if n > best.0 {
-            best = (n, m);
-        }
-    }
-    let _ = in_title;
-    best.1
+    Ok(())
 }
 
 impl Search for Engine {
@@ -456,44 +356,38 @@ impl Engine {
         let mut an = self.analyzers.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let searcher = self.reader.searcher();
         let whole = self.whole_words(&searcher, &plan, &mut an);
-        let Some((all, any)) = query::queries(&self.fields, &plan, q, &whole, &mut an) else {
+        let Some(passes) = query::queries(&self.fields, &plan, q, &whole, &mut an) else {
             return Ok(Vec::new());
         };
         let code_only = plan.is_code_only();
         let initial_first = !plan.names_encounter();
         let want = if code_only { q.limit } else { q.limit.max(RERANK) };
-        let found = self.run(&searcher, all.as_ref(), want, code_only, initial_first)?;
-        let mut docs = Vec::with_capacity(found.len());
-        for ((score, ord), addr) in found {
-            let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
-            docs.push((score, ord, addr, doc));
-        }
-        if !code_only {
-            // Codes whose title is what was asked come before codes adding qualifiers nobody typed.
-            let cov = Coverage::of(&plan, &mut an);
-            let f = &self.fields;
-            for (score, _, _, doc) in &mut docs {
-                let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-                *score *= cov.factor(text(f.key), text(f.set), text(f.title), self, &mut an);
-                // Between equal titles, the code a coder can report comes before its header.
-                if doc.get_first(f.billable).and_then(|v| v.as_u64()) != Some(1) {
-                    *score *= 0.85;
-                }
-            }
-            docs.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-        }
-        docs.truncate(q.limit);
-        // Partial matches only when full matches are few: the union is the costly pass.
+        let found = self.run(&searcher, passes.all.as_ref(), want, code_only, initial_first)?;
+        let mut docs = self.read(&searcher, found)?;
+        // Few codes hold every unit: codes holding most of them compete, a missing
+        // rare word costing more than a common one (the union is the costly pass).
+        let mut partial = HashSet::new();
         if docs.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
             let seen: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
-            let more = self.run(&searcher, any.as_ref(), q.limit + docs.len(), code_only, initial_first)?;
-            // Partial matches come after every full match.
-            let room = q.limit - docs.len();
-            for ((score, ord), addr) in more.into_iter().filter(|(_, a)| !seen.contains(a)).take(room) {
-                let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
-                docs.push((score, ord, addr, doc));
-            }
+            let n = if code_only { q.limit + docs.len() } else { PARTIAL };
+            let more = self.run(&searcher, passes.any.as_ref(), n, code_only, initial_first)?;
+            let more: Vec<_> = more.into_iter().filter(|(_, a)| !seen.contains(a)).collect();
+            partial.extend(more.iter().map(|m| m.1));
+            docs.extend(self.read(&searcher, more)?);
         }
+        if !code_only {
+            let cov = Coverage::of(&plan, &mut an, &|stem| self.idf(&searcher, stem));
+            self.rerank(&mut docs, &cov, &partial, &mut an);
+            self.follow_header(
+                &searcher,
+                &mut docs,
+                q,
+                passes.words.as_ref(),
+                (&cov, initial_first),
+                &mut an,
+            )?;
+        }
+        docs.truncate(q.limit);
         let mut hits = Vec::with_capacity(docs.len());
         for (score, _, _, doc) in docs {
             hits.push(self.hit(&doc, score, &plan, &mut an));
@@ -504,6 +398,7 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Matched;
     use super::super::build::{CodeDoc, write_index};
     use super::*;
 
@@ -638,6 +533,29 @@ mod tests {
         assert!(codes(&e, "diabetis").iter().any(|c| c.starts_with("E11")));
         assert!(codes(&e, "hypert").contains(&"I10".to_string()));
         assert_eq!(codes(&e, "appendectomy")[0].get(..4), Some("0DTJ"));
+    }
+
+    #[test]
+    fn a_word_no_title_uses_costs_a_little_not_everything() {
+        let (_d, e) = engine();
+        // `nephropathy` is in no document: the code holding every other word still comes first.
+        let got = codes(&e, "type 2 diabetes mellitus chronic kidney disease nephropathy");
+        assert_eq!(got.first().map(String::as_str), Some("E11.22"), "{got:?}");
+        let got = codes(&e, "essential hypertension idiopathic");
+        assert_eq!(got.first().map(String::as_str), Some("I10"), "{got:?}");
+    }
+
+    #[test]
+    fn a_header_is_followed_by_its_billable_codes() {
+        let (_d, e) = engine();
+        // Only E11's own title is asked for: its codes follow it, the unqualified one first.
+        let got = codes(&e, "type 2 diabetes mellitus");
+        assert!(got.contains(&"E11".to_string()), "{got:?}");
+        assert!(
+            got[..3].contains(&"E11.9".to_string()) && got[..3].contains(&"E11.22".to_string()),
+            "{got:?}"
+        );
+        assert!(got.iter().position(|c| c == "E11.9") < got.iter().position(|c| c == "E11.22"), "{got:?}");
     }
 
     #[test]

@@ -365,6 +365,14 @@ fn is_stop(unit: &Unit) -> bool {
     matches!(unit, Unit::Words { words, expansions, .. } if words.len() == 1 && expansions.is_empty() && STOP_WORDS.contains(&words[0].as_str()))
 }
 
+/// The billable codes under `key` (filters applied), scored by `words`.
+pub fn billable_under(f: &Fields, key: &str, q: &super::Query, words: &dyn Query) -> Box<dyn Query> {
+    let q = super::Query { within: Some(key.to_string()), billable_only: true, ..q.clone() };
+    let mut clauses = filters(f, &q);
+    clauses.push((Occur::Should, words.box_clone()));
+    Box::new(BooleanQuery::new(clauses))
+}
+
 /// The filters of a query: set, billable, within (as ANDed constant-zero clauses).
 pub fn filters(f: &Fields, q: &super::Query) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -400,14 +408,24 @@ pub fn within_key(w: &str) -> String {
     normalize(w)
 }
 
-/// The two passes of a search: every unit required (stop words excepted), and any unit.
+/// The queries of one search.
+pub struct Passes {
+    /// Every unit required (stop words excepted).
+    pub all: Box<dyn Query>,
+    /// Any unit.
+    pub any: Box<dyn Query>,
+    /// Any unit, none required, no filters: scores the codes under a header.
+    pub words: Box<dyn Query>,
+}
+
+/// The passes of a search (see [`Passes`]).
 pub fn queries(
     f: &Fields,
     plan: &Plan,
     q: &super::Query,
     whole: &HashSet<String>,
     an: &mut Analyzers,
-) -> Option<(Box<dyn Query>, Box<dyn Query>)> {
+) -> Option<Passes> {
     let alone = plan.units.len() == 1;
     let units: Vec<(bool, Box<dyn Query>)> =
         plan.units.iter().filter_map(|u| Some((is_stop(u), unit_q(f, u, alone, whole, an)?))).collect();
@@ -424,9 +442,10 @@ pub fn queries(
             any_clauses.push((Occur::Should, uq.box_clone()));
         }
     }
+    let words: Box<dyn Query> = Box::new(BooleanQuery::new(any_clauses));
     let mut any = filters(f, q);
-    any.push((Occur::Must, Box::new(BooleanQuery::new(any_clauses))));
-    Some((Box::new(BooleanQuery::new(all)), Box::new(BooleanQuery::new(any))))
+    any.push((Occur::Must, words.box_clone()));
+    Some(Passes { all: Box::new(BooleanQuery::new(all)), any: Box::new(BooleanQuery::new(any)), words })
 }
 
 #[cfg(test)]

@@ -12,6 +12,12 @@ use tantivy::tokenizer::{
 /// an index with another version is rebuilt.
 pub const SCHEMA_VERSION: u32 = 2;
 
+/// Names of the fast fields that ranking reads (`rank::Columns`): one spelling for writer and reader.
+pub const BILLABLE: &str = "billable";
+pub const KLEN: &str = "klen";
+pub const ORD: &str = "ord";
+pub const LATER: &str = "later";
+
 /// The analyzer of the text fields: words, lower case, ASCII folding, English stems.
 pub const TEXT_ANALYZER: &str = "medcode_text";
 
@@ -88,13 +94,13 @@ pub fn schema() -> (Schema, Fields) {
         incl: b.add_text_field("incl", text(true)),
         extra: b.add_text_field("extra", text(true)),
         set: b.add_text_field("set", STRING | STORED),
-        billable: b.add_u64_field("billable", INDEXED | STORED | FAST),
+        billable: b.add_u64_field(BILLABLE, INDEXED | STORED | FAST),
         kind: b.add_text_field("kind", STRING | STORED),
         anc: b.add_text_field("anc", STRING),
         hier: b.add_facet_field("hier", tantivy::schema::FacetOptions::default()),
-        klen: b.add_u64_field("klen", FAST),
-        ord: b.add_u64_field("ord", FAST),
-        later: b.add_u64_field("later", FAST),
+        klen: b.add_u64_field(KLEN, FAST),
+        ord: b.add_u64_field(ORD, FAST),
+        later: b.add_u64_field(LATER, FAST),
     };
     (b.build(), fields)
 }

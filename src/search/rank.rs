@@ -1,0 +1,379 @@
+//! Ranking on top of tantivy's BM25: the first-pass tweak (billable codes up,
+//! later encounters down, shorter keys first on code queries) read from fast
+//! fields, the rerank by how much of a title the query covers, and what a hit matched on.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use tantivy::columnar::ColumnValues;
+use tantivy::{DocId, Score, SegmentReader};
+
+use super::Matched;
+use super::query::{Analyzers, Plan, Unit};
+use super::schema;
+
+/// Title words that add no qualifier a coder would have to type: the plain
+/// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
+const NEUTRAL: [&str; 29] = [
+    "unspecified",
+    // The 7th character `not applicable or unspecified`.
+    "applicable",
+    "personal",
+    "nos",
+    "not",
+    "specified",
+    "site",
+    "without",
+    "complication",
+    "complications",
+    "organism",
+    "of",
+    "the",
+    "and",
+    "in",
+    "on",
+    "to",
+    "a",
+    "an",
+    "or",
+    "as",
+    "by",
+    "for",
+    "at",
+    "due",
+    "with",
+    "type",
+    "acute",
+    "elsewhere",
+];
+/// Title words that name a context the coder must ask for (a past condition,
+/// a later encounter, a family member, a healing problem): such codes go down unless the query names them.
+const CONTEXT: [&str; 13] = [
+    "old",
+    "nonunion",
+    "malunion",
+    "history",
+    "family",
+    "sequela",
+    "sequelae",
+    "subsequent",
+    "screening",
+    "healed",
+    "follow",
+    "postprocedural",
+    "intraoperative",
+];
+/// Query words that ask for obstetric or perinatal codes (chapters 15 and 16, keys `O`, `P`).
+const OB_PERI: [&str; 22] = [
+    "pregnan",
+    "preg",
+    "deliver",
+    "postpartum",
+    "puerper",
+    "obstet",
+    "labor",
+    "labour",
+    "newborn",
+    "neonat",
+    "perinat",
+    "fetal",
+    "fetus",
+    "birth",
+    "antepartum",
+    "gestat",
+    "trimester",
+    "matern",
+    "preterm",
+    "abort",
+    "ectopic",
+    "child",
+];
+
+/// The fast fields the first pass reads, for one segment.
+pub struct Columns {
+    billable: Arc<dyn ColumnValues<u64>>,
+    klen: Arc<dyn ColumnValues<u64>>,
+    ord: Arc<dyn ColumnValues<u64>>,
+    later: Arc<dyn ColumnValues<u64>>,
+}
+
+impl Columns {
+    /// Every ranking fast field of a segment; one missing (a renamed field) is an error.
+    pub fn open(seg: &SegmentReader) -> tantivy::Result<Columns> {
+        let ff = seg.fast_fields();
+        let col = |name: &str| ff.u64(name).map(|c| c.first_or_default_col(0));
+        Ok(Columns {
+            billable: col(schema::BILLABLE)?,
+            klen: col(schema::KLEN)?,
+            ord: col(schema::ORD)?,
+            later: col(schema::LATER)?,
+        })
+    }
+
+    /// The first-pass score of a document and its tie-break (code order).
+    /// `later_weight`: how much 7th characters other than initial encounter lose.
+    pub fn score(&self, doc: DocId, score: Score, code_only: bool, later_weight: f32) -> (Score, i64) {
+        let len = self.klen.get_val(doc) as f32;
+        let ord = self.ord.get_val(doc) as i64;
+        let s = if code_only {
+            score - len
+        } else {
+            let b = self.billable.get_val(doc) as f32;
+            let l = self.later.get_val(doc) as f32;
+            score * (1.0 + 0.12 * b) * (1.0 - later_weight * l) - 0.02 * len
+        };
+        (s, -ord)
+    }
+}
+
+/// The word lists of the rerank, as stems (built once per engine).
+pub struct Ranker {
+    neutral: HashSet<String>,
+    context: HashSet<String>,
+}
+
+impl Default for Ranker {
+    fn default() -> Self {
+        Ranker { neutral: stems(&NEUTRAL), context: stems(&CONTEXT) }
+    }
+}
+
+fn stems(words: &[&str]) -> HashSet<String> {
+    let mut an = Analyzers::default();
+    words.iter().flat_map(|w| schema::terms(&mut an.text, w)).collect()
+}
+
+/// What a query says, for reranking: the word stems it covers (typed, expanded,
+/// prefixes), and whether it asks for obstetric/perinatal codes.
+pub struct Coverage {
+    stems: HashSet<String>,
+    prefixes: Vec<String>,
+    ob_peri: bool,
+    /// Per unit typed, the ways its words can stand in a title: the typed stems, then each expansion's.
+    units: Vec<Vec<Vec<String>>>,
+    /// Per unit, what missing it costs: its rarity (IDF) over the mean of the query's.
+    weights: Vec<f32>,
+}
+
+impl Coverage {
+    /// `idf`: the IDF of a title stem, None when no title has it.
+    pub fn of(plan: &Plan, an: &mut Analyzers, idf: &dyn Fn(&str) -> Option<f32>) -> Coverage {
+        let mut c = Coverage {
+            stems: HashSet::new(),
+            prefixes: Vec::new(),
+            ob_peri: false,
+            units: Vec::new(),
+            weights: Vec::new(),
+        };
+        for u in &plan.units {
+            match u {
+                Unit::Code(k) => c.ob_peri |= k.starts_with('O') || k.starts_with('P'),
+                Unit::Words { words, expansions, .. } => {
+                    let ways = std::iter::once(words)
+                        .chain(expansions.iter())
+                        .map(|w| schema::terms(&mut an.text, &w.join(" ")))
+                        .filter(|w| !w.is_empty())
+                        .collect::<Vec<_>>();
+                    if !ways.is_empty() {
+                        c.units.push(ways);
+                    }
+                    let mut all: Vec<String> = words.clone();
+                    all.extend(expansions.iter().flatten().cloned());
+                    for w in &all {
+                        c.ob_peri |= OB_PERI.iter().any(|x| w.starts_with(x)) || w == "ob" || w == "nb";
+                        for t in schema::terms(&mut an.text, w) {
+                            c.stems.insert(t);
+                        }
+                        for t in schema::terms(&mut an.fold, w) {
+                            if t.chars().count() >= 3 {
+                                c.prefixes.push(t);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // A unit is as rare as its commonest way of being written (the rarest word of each way).
+        let rarity: Vec<Option<f32>> = c
+            .units
+            .iter()
+            .map(|ways| {
+                ways.iter()
+                    .filter_map(|way| way.iter().filter_map(|w| idf(w)).reduce(f32::max))
+                    .reduce(f32::min)
+            })
+            .collect();
+        let known: Vec<f32> = rarity.iter().flatten().copied().collect();
+        let mean = if known.is_empty() { 1.0 } else { known.iter().sum::<f32>() / known.len() as f32 };
+        c.weights =
+            rarity.into_iter().map(|r| r.map_or(1.0, |r| (r / mean.max(0.01)).clamp(0.25, 2.0))).collect();
+        c
+    }
+
+    /// How much a code's title holds beyond what was asked: 1.0 when the query covers it all.
+    /// `partial`: the code lacks some unit everywhere (not only in its title), which costs double.
+    pub fn factor(
+        &self,
+        key: &str,
+        set: &str,
+        title: &str,
+        partial: bool,
+        r: &Ranker,
+        an: &mut Analyzers,
+    ) -> f32 {
+        let mut uncovered = 0usize;
+        let mut ctx = false;
+        let title_terms = schema::terms(&mut an.text, title);
+        // What was typed but is not in the title (found through an inclusion term or index entry only).
+        // A rare word missing costs more than a common one.
+        let missing: f32 = self
+            .units
+            .iter()
+            .zip(&self.weights)
+            .filter(|(ways, _)| {
+                !ways.iter().any(|way| {
+                    way.iter().all(|w| {
+                        title_terms.iter().any(|t| t == w || (w.len() >= 3 && t.starts_with(w.as_str())))
+                    })
+                })
+            })
+            .map(|(_, w)| w)
+            .sum();
+        for t in title_terms {
+            if self.stems.contains(&t) {
+                continue;
+            }
+            ctx |= r.context.contains(&t);
+            if r.neutral.contains(&t) || t.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let long = t.chars().count() >= 5;
+            let near = self.prefixes.iter().any(|p| t.starts_with(p.as_str()))
+                || (long
+                    && self.stems.iter().any(|s| s.chars().count() >= 5 && super::vocab::within_one(s, &t)));
+            if !near {
+                uncovered += 1;
+            }
+        }
+        let mut f = 1.0 / (1.0 + 0.4 * uncovered as f32) / (1.0 + if partial { 0.6 } else { 0.3 } * missing);
+        // A context word the query covers (`hx`, `old`, `subs`) is no demotion: only uncovered ones count.
+        if ctx {
+            f *= 0.5;
+        }
+        if set == "icd10cm" && (key.starts_with('O') || key.starts_with('P')) && !self.ob_peri {
+            f *= 0.6;
+        }
+        f
+    }
+}
+
+/// Which text a hit's match came from: the place that holds most of what was typed.
+pub fn matched_on(
+    plan: &Plan,
+    key: &str,
+    title: &str,
+    incl: &str,
+    extra: &str,
+    an: &mut Analyzers,
+) -> Matched {
+    let set = |s: &str, an: &mut Analyzers| -> HashSet<String> {
+        schema::terms(&mut an.text, s).into_iter().collect()
+    };
+    let (t, i, x) = (set(title, an), set(incl, an), set(extra, an));
+    let (mut code, mut in_title, mut in_incl, mut in_extra, mut by_syn) = (0, 0, 0, 0, 0);
+    for u in &plan.units {
+        match u {
+            Unit::Code(c) => code += usize::from(key.starts_with(c.as_str())),
+            Unit::Words { words, expansions, typing } => {
+                let stems = schema::terms(&mut an.text, &words.join(" "));
+                let raw = schema::terms(&mut an.fold, &words.join(" "));
+                let has = |s: &HashSet<String>| {
+                    !stems.is_empty() && stems.iter().all(|w| s.contains(w))
+                        || (*typing && raw.len() == 1 && s.iter().any(|w| w.starts_with(&raw[0])))
+                };
+                if has(&t) {
+                    in_title += 1;
+                } else if has(&i) {
+                    in_incl += 1;
+                } else if has(&x) {
+                    in_extra += 1;
+                } else if expansions.iter().any(|e| {
+                    let es = schema::terms(&mut an.text, &e.join(" "));
+                    !es.is_empty() && es.iter().all(|w| t.contains(w) || i.contains(w) || x.contains(w))
+                }) {
+                    by_syn += 1;
+                }
+            }
+        }
+    }
+    if code > 0 {
+        return Matched::Code;
+    }
+    // Title unless something beyond the title was needed; then the largest helper.
+    let helpers =
+        [(in_incl, Matched::InclusionTerm), (by_syn, Matched::Synonym), (in_extra, Matched::IndexTerm)];
+    let mut best = (0, Matched::Title);
+    for (n, m) in helpers {
+        if n > best.0 {
+            best = (n, m);
+        }
+    }
+    let _ = in_title;
+    best.1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{FAST, Schema};
+    use tantivy::{Index, TantivyDocument};
+
+    fn segment_columns(fast: &[&str]) -> tantivy::Result<()> {
+        let mut b = Schema::builder();
+        let fields: Vec<_> = [schema::BILLABLE, schema::KLEN, schema::ORD, schema::LATER]
+            .iter()
+            .map(|name| {
+                let opts = if fast.contains(name) {
+                    FAST.into()
+                } else {
+                    tantivy::schema::NumericOptions::default()
+                };
+                b.add_u64_field(name, opts)
+            })
+            .collect();
+        let index = Index::create_in_ram(b.build());
+        let mut w = index.writer_with_num_threads(1, 15_000_000)?;
+        let mut doc = TantivyDocument::default();
+        for f in fields {
+            doc.add_u64(f, 1);
+        }
+        w.add_document(doc)?;
+        w.commit()?;
+        let searcher = index.reader()?.searcher();
+        Columns::open(&searcher.segment_readers()[0]).map(|_| ())
+    }
+
+    #[test]
+    fn every_ranking_fast_field_is_required() {
+        let all = [schema::BILLABLE, schema::KLEN, schema::ORD, schema::LATER];
+        assert!(segment_columns(&all).is_ok());
+        // A field renamed or no longer fast fails instead of reading as zero.
+        assert!(segment_columns(&all[..3]).is_err());
+        assert!(segment_columns(&all[1..]).is_err());
+    }
+
+    #[test]
+    fn uncovered_title_words_and_unasked_context_lower_the_factor() {
+        let vocab = super::super::vocab::Vocab::embedded().expect("vocabulary");
+        let mut an = Analyzers::default();
+        let r = Ranker::default();
+        let plan = super::super::query::plan("pneumonia ", &vocab);
+        let cov = Coverage::of(&plan, &mut an, &|_| None);
+        let plain = cov.factor("J189", "icd10cm", "Pneumonia, unspecified organism", false, &r, &mut an);
+        let qualified =
+            cov.factor("J13", "icd10cm", "Pneumonia due to Streptococcus pneumoniae", false, &r, &mut an);
+        let family = cov.factor("Z8381", "icd10cm", "Family history of pneumonia", false, &r, &mut an);
+        assert_eq!(plain, 1.0);
+        assert!(qualified < plain && family < plain, "{qualified} {family}");
+    }
+}
