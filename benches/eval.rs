@@ -322,7 +322,7 @@ impl Engines {
             build::build_with(
                 &dir,
                 &edition,
-                &mut || Ok(medcode::codeset::shipped::load()?),
+                &mut medcode::codeset::shipped::load,
                 false,
                 contents,
                 &mut |_| {},
