@@ -481,63 +481,6 @@ fn bad_title_lines_are_errors_with_a_position() {
 }
 
 #[test]
-#[ignore = "timing: cargo test --release --lib codeset::icd10pcs::tests::time_to_parse -- --ignored --nocapture"]
-fn time_to_parse_all_pcs_files() {
-    let (tables, defs, index, titles) =
-        (PCS_TABLES.bytes(), PCS_DEFINITIONS.bytes(), PCS_INDEX.bytes(), PCS_TITLES.bytes());
-    // Thread CPU time, not wall time: the build machine is shared and busy.
-    let cpu_ms = || {
-        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-        // SAFETY: clock_gettime only writes the timespec we pass.
-        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        ts.tv_sec as f64 * 1000.0 + ts.tv_nsec as f64 / 1e6
-    };
-    let mut best = [f64::MAX; 6];
-    for _ in 0..5 {
-        let t0 = cpu_ms();
-        let mut pcs = Pcs::parse_tables(&tables, "t").expect("tables");
-        let t1 = cpu_ms();
-        pcs.attach_definitions(&defs, "d").expect("definitions");
-        let t2 = cpu_ms();
-        pcs.attach_index(&index, "i").expect("index");
-        let t3 = cpu_ms();
-        pcs.attach_titles(&titles, "n").expect("titles");
-        let t4 = cpu_ms();
-        // Every FY2026 code has a CMS title now: a title lookup, composing nothing.
-        assert!(pcs.title("XW043WB").is_some());
-        let t5 = cpu_ms();
-        let ms = |a: f64, b: f64| b - a;
-        let times = [ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4), ms(t4, t5), ms(t0, t4)];
-        for (b, v) in best.iter_mut().zip(times) {
-            *b = b.min(v);
-        }
-    }
-    println!(
-        "PCS parse (best of 5, thread CPU ms): tables {:.1}, definitions {:.1}, index {:.1}, titles {:.1}; load total {:.1}; first composed title (composes all) {:.1}",
-        best[0], best[1], best[2], best[3], best[5], best[4]
-    );
-    let pcs = pcs();
-    let t = cpu_ms();
-    let mut n = 0;
-    for code in pcs.codes.iter().step_by(11) {
-        for len in 0..7 {
-            n += pcs.next_chars(&code[..len]).len();
-        }
-    }
-    let calls = pcs.codes.len().div_ceil(11) * 7;
-    println!("next_chars: {calls} calls in {:.1} CPU ms ({n} results)", cpu_ms() - t);
-    assert!(n > calls);
-}
-
-#[test]
-#[ignore = "lists the definitions no axis value matched"]
-fn list_unattached_definitions() {
-    for d in pcs().unattached_definitions() {
-        println!("{} {} {}: {}", d.section, d.pos, d.axis, d.title);
-    }
-}
-
-#[test]
 fn a_file_cut_anywhere_is_an_error_not_a_panic() {
     let mut pcs = pcs().clone();
     let files = [PCS_TABLES.bytes(), PCS_DEFINITIONS.bytes(), PCS_INDEX.bytes()];
@@ -556,20 +499,8 @@ fn a_file_cut_anywhere_is_an_error_not_a_panic() {
     }
 }
 
+/// Composing from siblings must beat the rule alone (leave-one-out over CMS titles).
 #[test]
-#[ignore = "lists composed titles"]
-fn list_composed_titles() {
-    let pcs = pcs();
-    for c in pcs.codes.iter().filter(|c| !pcs.titles.contains_key(c.as_str())) {
-        let chars = pcs.explain(c);
-        let rule = compose::by_rule(&chars);
-        let t = pcs.title(c).map(|t| t.text).unwrap_or_default();
-        println!("{} {c} {t}", if t == rule { "RULE" } else { "TMPL" });
-    }
-}
-
-#[test]
-#[ignore = "prints how often composition reproduces the CMS title (leave-one-out)"]
 fn composition_rates() {
     let pcs = pcs();
     let sample: Vec<&String> =
