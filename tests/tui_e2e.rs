@@ -232,7 +232,7 @@ fn queue_work_survives_sigkill() {
     s.send("\t");
     s.send("acute appendicitis localized peritonitis without perforation");
     s.wait_for("K35.30");
-    s.send("\x01"); // Ctrl-a: attach the first result
+    s.send("\x05"); // Ctrl-e: attach the first result
     s.wait_for("attached K35.30");
     let pid = s.pty.child.process_id().expect("pid") as libc::pid_t;
     // SAFETY: killing our own child.

@@ -475,10 +475,12 @@ fn queue_open_attach_poa_and_done_with_override_moves_on() {
     let effects = keys(&mut a, &s, "<C-q><Enter>");
     assert_eq!(a.layer(), Layer::Record);
     let first = a.queue.as_ref().unwrap().open.clone().unwrap();
-    assert!(effects.contains(&Effect::Queue { record: first.clone(), op: crate::queue::Op::Start }));
+    // Opening to read changes nothing: the claim, but no Start until the first change.
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Queue { .. })), "{effects:?}");
+    assert_eq!(a.queue.as_ref().unwrap().status(&first), crate::queue::Status::New);
     assert!(effects.contains(&Effect::Claim(first.clone())));
-    // Tab to the search box, find, attach with Ctrl-a; Tab Tab back to the record.
-    keys(&mut a, &s, "<Tab>chronic<C-a><Tab><Tab>");
+    // Tab to the search box, find, attach with Ctrl-e; Tab Tab back to the record.
+    keys(&mut a, &s, "<Tab>chronic<C-e><Tab><Tab>");
     assert_eq!(a.pane, Pane::Queue);
     let q = a.queue.as_ref().unwrap();
     let work = q.work_of(&first);
@@ -573,7 +575,7 @@ fn find_in_the_documentation_jumps_between_matches_and_scrolls_to_them() {
     assert!(top > 0 && (top..top + v.height).contains(&row), "row {row} in view from {top}");
     keys(&mut a, &s, "n");
     assert_eq!(a.queue.as_ref().unwrap().find_sel, 0, "wraps round");
-    keys(&mut a, &s, "N");
+    keys(&mut a, &s, "p");
     assert_eq!(a.queue.as_ref().unwrap().find_sel, 1);
 
     // Esc clears the find, the next Esc closes the record.
@@ -609,7 +611,7 @@ fn record_changes_say_what_they_did() {
     let mut a = app((80, 24));
     with_queue(&mut a);
     // IP-1001 is inpatient: P sets POA and says what the value means.
-    keys(&mut a, &s, "<C-q><Enter><Tab>chronic<C-a><Tab><Tab>P");
+    keys(&mut a, &s, "<C-q><Enter><Tab>chronic<C-e><Tab><Tab>P");
     let m = a.message.clone().unwrap_or_default();
     assert!(m.contains("POA Y: present at admission"), "{m}");
     assert!(m.chars().count() <= 80, "fits the status bar at 80 columns: {m}");
@@ -619,12 +621,16 @@ fn record_changes_say_what_they_did() {
     let id = a.queue.as_ref().unwrap().open.clone().unwrap();
     assert_eq!(a.message, Some(format!("{id} on hold: await path")));
     keys(&mut a, &s, "x");
+    assert!(a.message.as_deref().is_some_and(|m| m.starts_with("remove E11.22 from")), "{:?}", a.message);
+    keys(&mut a, &s, "y");
     assert!(a.message.as_deref().is_some_and(|m| m.starts_with("removed ")), "{:?}", a.message);
-    // Done with no codes has no errors here (or asks for a reason): either way it says where it went.
+    // Done with no codes asks first; then it says where it went.
     keys(&mut a, &s, "D");
-    if a.queue.as_ref().unwrap().prompt.is_some() {
-        keys(&mut a, &s, "reviewed<Enter>");
-    }
+    assert_eq!(
+        a.queue.as_ref().unwrap().prompt.as_ref().map(|p| p.kind),
+        Some(queue::PromptKind::ConfirmDone)
+    );
+    keys(&mut a, &s, "y");
     let next = a.queue.as_ref().unwrap().open.clone().unwrap();
     assert_ne!(next, id);
     let m = a.message.clone().unwrap_or_default();
