@@ -289,7 +289,7 @@ impl App {
                 if self.pcs_choices().iter().any(|n| n.ch == v) {
                     return self.pcs_push(v);
                 }
-                if let Lookup::Action(a) = self.keymap.lookup(Layer::Pcs, &[key]) {
+                if let Some(a) = self.keymap.lookup_only(Layer::Pcs, &[key]) {
                     return self.update(a);
                 }
                 self.message = Some(format!("no value {v} for character {} here", self.pcs.prefix.len() + 1));

@@ -134,6 +134,11 @@ impl KeyMap {
         Lookup::None
     }
 
+    /// A single binding of this layer alone, without the layers it falls back to.
+    pub fn lookup_only(&self, layer: Layer, keys: &[Key]) -> Option<Action> {
+        self.layers.get(&layer).and_then(|m| m.get(keys)).copied()
+    }
+
     /// The bindings of one layer only, grouped by action (for help).
     pub fn layer(&self, layer: Layer) -> Vec<(Action, Vec<Keys>)> {
         let mut by_action: Vec<(Action, Vec<Keys>)> = Vec::new();
