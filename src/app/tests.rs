@@ -765,7 +765,10 @@ fn codes_of(a: &App) -> Vec<String> {
 }
 
 fn record_ops(effects: &[Effect]) -> Vec<crate::queue::Op> {
-    effects.iter().filter_map(|e| if let Effect::Queue { op, .. } = e { Some(op.clone()) } else { None }).collect()
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::Queue { op, .. } = e { Some(op.clone()) } else { None })
+        .collect()
 }
 
 #[test]
@@ -820,7 +823,11 @@ fn the_pcs_builder_takes_values_in_either_case_and_other_letters_are_not_command
     // No section is T or Q: neither opens the tree nor quits in the builder.
     keys(&mut a, &s, "<C-x>tq");
     assert_eq!((a.pane, a.pcs.prefix.as_str(), a.quit), (Pane::Pcs, "", false));
-    assert!(a.message.as_deref().is_some_and(|m| m.starts_with("no value Q for character 1")), "{:?}", a.message);
+    assert!(
+        a.message.as_deref().is_some_and(|m| m.starts_with("no value Q for character 1")),
+        "{:?}",
+        a.message
+    );
     keys(&mut a, &s, "0d");
     assert_eq!(a.pcs.prefix, "0D");
 }
@@ -834,7 +841,10 @@ fn undo_takes_back_the_last_change_through_the_store() {
     assert_eq!(codes_of(&a), ["E11.22", "E11.21"]);
     // Remove asks first; n keeps the code.
     keys(&mut a, &s, "Kx");
-    assert_eq!(a.queue.as_ref().unwrap().prompt.as_ref().map(|p| p.kind), Some(queue::PromptKind::ConfirmRemove));
+    assert_eq!(
+        a.queue.as_ref().unwrap().prompt.as_ref().map(|p| p.kind),
+        Some(queue::PromptKind::ConfirmRemove)
+    );
     keys(&mut a, &s, "n");
     assert_eq!(codes_of(&a), ["E11.22", "E11.21"]);
     assert_eq!(a.message.as_deref(), Some("kept E11.22"));
@@ -843,9 +853,16 @@ fn undo_takes_back_the_last_change_through_the_store() {
     // u brings the removed code back where it was, with its POA, as an Attach the store audits.
     let effects = keys(&mut a, &s, "u");
     let ops = record_ops(&effects);
-    assert!(matches!(ops.as_slice(), [crate::queue::Op::Attach { at: Some(0), poa: Some(_), .. }]), "{ops:?}");
+    assert!(
+        matches!(ops.as_slice(), [crate::queue::Op::Attach { at: Some(0), poa: Some(_), .. }]),
+        "{ops:?}"
+    );
     assert_eq!(codes_of(&a), ["E11.22", "E11.21"]);
-    assert!(a.message.as_deref().is_some_and(|m| m.starts_with("undid \"remove code 1\"")), "{:?}", a.message);
+    assert!(
+        a.message.as_deref().is_some_and(|m| m.starts_with("undid \"remove code 1\"")),
+        "{:?}",
+        a.message
+    );
     // Ctrl-z takes back the POA, then the second attach.
     keys(&mut a, &s, "<C-z>");
     let q = a.queue.as_ref().unwrap();
@@ -897,7 +914,10 @@ fn done_asks_without_codes_and_a_done_record_reopens() {
     let mut a = app((80, 24));
     with_queue(&mut a);
     keys(&mut a, &s, "<C-q><Enter>D");
-    assert_eq!(a.queue.as_ref().unwrap().prompt.as_ref().map(|p| p.kind), Some(queue::PromptKind::ConfirmDone));
+    assert_eq!(
+        a.queue.as_ref().unwrap().prompt.as_ref().map(|p| p.kind),
+        Some(queue::PromptKind::ConfirmDone)
+    );
     keys(&mut a, &s, "n");
     let q = a.queue.as_ref().unwrap();
     assert_eq!((q.open.as_deref(), q.status("IP-1001")), (Some("IP-1001"), crate::queue::Status::New));
