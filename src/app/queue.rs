@@ -177,13 +177,13 @@ impl QueueState {
         self.open_record().is_some_and(|r| r.encounter_type == EncounterType::Inpatient)
     }
 
-    /// The next record after the open one (or the selected one) that needs
+    /// The next record after the open one (or after the selected one in the list) that needs
     /// work: new or in progress, and not held by another coder (wrapping).
     pub fn next_undone(&self) -> Option<String> {
         let n = self.records.len();
         let start = match self.open.as_deref() {
             Some(id) => self.records.iter().position(|r| r.id == id).unwrap_or(0),
-            None => self.visible().get(self.sel).map_or(n.saturating_sub(1), |i| i + n - 1),
+            None => self.visible().get(self.sel).copied().unwrap_or(n.saturating_sub(1)),
         };
         (1..=n)
             .map(|k| &self.records[(start + k) % n])

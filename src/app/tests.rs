@@ -960,6 +960,9 @@ fn go_to_a_record_by_id_number_or_id_tail_and_the_next_one_needing_work() {
     assert!(!a.claims_seen([("IP-1003".to_string(), "ana (pid 1 on ws7)".to_string())].into()));
     keys(&mut a, &s, ">");
     assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("IP-1005"));
+    // From the list, the one after the selected row.
+    keys(&mut a, &s, "<Esc>>");
+    assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("IP-1006"));
 }
 
 #[test]

@@ -284,6 +284,7 @@ fn prompt(app: &App, f: &mut Frame, p: &crate::app::queue::Prompt, find: String,
     let hint = match p.kind {
         PromptKind::Find => find,
         k if k.is_confirm() => String::new(),
+        PromptKind::GoTo => "  (Enter opens, Esc cancels)".into(),
         _ => "  (Enter saves, Esc cancels)".into(),
     };
     f.render_widget(
