@@ -83,6 +83,8 @@ pub struct SearchState {
     /// Letters are text while true; false puts the focus on the results list.
     pub typing: bool,
     pub error: Option<String>,
+    /// A search was asked for and its hits have not come: the list is for an earlier query.
+    pub pending: bool,
 }
 
 impl SearchState {
@@ -162,6 +164,8 @@ pub struct App {
     /// One line for the status bar (a key map error, "saved", ...).
     pub message: Option<String>,
     pub quit: bool,
+    /// The last change asked of the store left an undo entry (dropped if it is refused).
+    pub(crate) undo_pending: bool,
 }
 
 impl App {
@@ -186,11 +190,27 @@ impl App {
             side: Pane::Search,
             message: None,
             quit: false,
+            undo_pending: false,
         }
     }
 
     pub fn wide(&self) -> bool {
         self.size.0 >= crate::layout::WIDE
+    }
+
+    /// The pane that has the keyboard, as the view draws it (`None` while help covers the screen).
+    pub fn focused(&self) -> Option<Pane> {
+        self.help.is_none().then_some(self.pane)
+    }
+
+    /// A text box has the keyboard: the search box, a prompt, the tree's type-ahead.
+    pub fn typing(&self) -> bool {
+        match self.focused() {
+            Some(Pane::Search) => self.search.typing,
+            Some(Pane::Queue) => self.queue.as_ref().is_some_and(|q| q.prompt.is_some()),
+            Some(Pane::Tree) => self.tree.typeahead.is_some(),
+            _ => false,
+        }
     }
 
     /// The key layer of the focused pane.
@@ -225,6 +245,7 @@ impl App {
 
     /// Hits for the query last asked for.
     pub fn set_hits(&mut self, result: anyhow::Result<Vec<Hit>>) {
+        self.search.pending = false;
         match result {
             Ok(hits) => {
                 self.search.hits = hits;
@@ -258,14 +279,21 @@ impl App {
             if self.tree.typeahead.is_some() && self.pane == Pane::Tree {
                 return self.typeahead_key(key);
             }
-            // PCS values are upper-case letters and digits: a valid one is a value before it is a command.
+            // PCS values are letters and digits, typed in either case: a valid one is a
+            // value, the builder's own keys (h, l) come next, any other is never a command.
             if self.pane == Pane::Pcs
-                && let Some(c) = key.text()
-                && (c.is_ascii_digit() || c.is_ascii_uppercase())
-                && self.pcs_choices().iter().any(|n| n.ch == c)
+                && let Some(c) = key.text().filter(char::is_ascii_alphanumeric)
             {
                 self.pending.clear();
-                return self.pcs_push(c);
+                let v = c.to_ascii_uppercase();
+                if self.pcs_choices().iter().any(|n| n.ch == v) {
+                    return self.pcs_push(v);
+                }
+                if let Some(a) = self.keymap.lookup_only(Layer::Pcs, &[key]) {
+                    return self.update(a);
+                }
+                self.message = Some(format!("no value {v} for character {} here", self.pcs.prefix.len() + 1));
+                return Vec::new();
             }
         }
         self.pending.push(key);
@@ -287,7 +315,17 @@ impl App {
                         self.search.query.push(c);
                         self.refresh_query()
                     }
-                    _ => Vec::new(),
+                    // In the results a letter that is no command goes to the box they come from.
+                    Some(c) if self.layer() == Layer::Results && !c.is_whitespace() => {
+                        self.search.typing = true;
+                        self.search.query.push(c);
+                        self.refresh_query()
+                    }
+                    Some(c) => {
+                        self.message = Some(format!("{c} does nothing here (F1 lists the keys)"));
+                        Vec::new()
+                    }
+                    None => Vec::new(),
                 }
             }
         }
@@ -335,7 +373,15 @@ impl App {
                 let i = order.iter().position(|p| *p == self.pane).unwrap_or(0);
                 let step = if action == A::FocusNext { 1 } else { order.len() - 1 };
                 let next = order[(i + step) % order.len()];
-                if next == Pane::Detail { self.pane = next } else { self.focus(next) }
+                match next {
+                    Pane::Detail => self.pane = next,
+                    Pane::Search => {
+                        // Letters typed after Tab are a search, never commands.
+                        self.focus(next);
+                        self.search.typing = true;
+                    }
+                    _ => self.focus(next),
+                }
             }
             A::FocusNext | A::FocusPrev => {
                 self.pane = if self.pane == Pane::Detail { self.left } else { Pane::Detail };
@@ -344,7 +390,10 @@ impl App {
                 self.focus(Pane::Search);
                 self.search.typing = true;
             }
-            A::ShowSearch => self.focus(Pane::Search),
+            A::ShowSearch => {
+                self.focus(Pane::Search);
+                self.search.typing = true;
+            }
             A::ShowDetail => self.focus(Pane::Detail),
             A::ShowTree => {
                 self.focus(Pane::Tree);
@@ -397,10 +446,20 @@ impl App {
                     Some(CodeSet::Icd10cm) => Some(CodeSet::Icd10pcs),
                     Some(CodeSet::Icd10pcs) => None,
                 };
+                self.message =
+                    Some(format!("set filter: {}", self.search.set.map_or("all code sets", |s| s.short())));
                 return self.refresh_query();
             }
             A::ToggleBillable => {
                 self.search.billable_only = !self.search.billable_only;
+                self.message = Some(
+                    if self.search.billable_only {
+                        "billable codes only"
+                    } else {
+                        "billable and header codes"
+                    }
+                    .into(),
+                );
                 return self.refresh_query();
             }
             A::ToggleFavourite => return self.toggle_favourite(),
@@ -426,12 +485,28 @@ impl App {
                 self.preview_pcs();
             }
             A::Attach => return self.attach(),
+            A::Undo => return self.undo(),
+            A::GoToRecord => {
+                let Some(q) = self.queue.as_mut() else {
+                    self.message = Some("no queue is open".into());
+                    return Vec::new();
+                };
+                q.prompt = Some(queue::Prompt { kind: queue::PromptKind::GoTo, text: String::new() });
+                self.focus(Pane::Queue);
+            }
             A::NextCode
             | A::PrevCode
             | A::RemoveCode
             | A::CodeUp
             | A::CodeDown
             | A::CyclePoa
+            | A::PoaY
+            | A::PoaN
+            | A::PoaU
+            | A::PoaW
+            | A::PoaExempt
+            | A::PoaClear
+            | A::Reopen
             | A::Comment
             | A::Hold
             | A::QueryProvider
@@ -472,6 +547,8 @@ impl App {
             self.help = None;
         } else if self.pane == Pane::Search && self.search.typing {
             self.search.typing = false;
+        } else if self.pane == Pane::Search && self.record_open() {
+            self.focus(Pane::Queue);
         } else if self.pane == Pane::Detail {
             self.pane = self.left;
         } else if self.pane == Pane::Queue
@@ -661,7 +738,9 @@ impl App {
         match self.pane {
             Pane::Search => self.search.hits.get(self.search.sel).map(|h| (h.set, h.code.clone())),
             Pane::Tree => self.tree.sel.map(|id| from_target(&Target::Cm(id))),
-            _ => self.detail.current().map(from_target),
+            Pane::Pcs => (!self.pcs.prefix.is_empty()).then(|| (CodeSet::Icd10pcs, self.pcs.prefix.clone())),
+            Pane::Queue => None,
+            Pane::Detail => self.detail.current().map(from_target),
         }
     }
 
@@ -704,6 +783,7 @@ impl App {
             self.set_hits(Ok(hits));
             Vec::new()
         } else {
+            self.search.pending = true;
             vec![Effect::Search(self.search.query())]
         }
     }

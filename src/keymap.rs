@@ -1,184 +1,22 @@
-//! Layered key bindings with descriptions. Defaults live here; a user file
-//! (`keymap.json` in the config directory) overrides only the keys it names.
+//! Layered key bindings: lookup from the focused layer outwards, the defaults
+//! (`keymap/defaults.rs`), and a user file (`keymap.json` in the config
+//! directory) that overrides only the keys it names.
 //!
 //! ```json
 //! { "results": { "x": "toggle_favourite", "g g": "top" }, "global": { "f2": "help" } }
 //! ```
 //! A value of `null` removes a default binding.
 
+mod defaults;
+mod key;
+
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::Path;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::{Deserialize, Serialize};
 
 use crate::action::Action;
-
-/// One key with its modifiers, as the key map file writes it (`ctrl-n`, `G`, `enter`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Key {
-    pub code: KeyCodeOrd,
-    pub ctrl: bool,
-    pub alt: bool,
-}
-
-/// The key codes medcode binds, ordered so help lists are stable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum KeyCodeOrd {
-    Char(char),
-    F(u8),
-    Enter,
-    Esc,
-    Tab,
-    BackTab,
-    Backspace,
-    Delete,
-    Up,
-    Down,
-    Left,
-    Right,
-    Home,
-    End,
-    PageUp,
-    PageDown,
-}
-
-impl Key {
-    pub const fn plain(c: char) -> Key {
-        Key { code: KeyCodeOrd::Char(c), ctrl: false, alt: false }
-    }
-    pub const fn ctrl(c: char) -> Key {
-        Key { code: KeyCodeOrd::Char(c), ctrl: true, alt: false }
-    }
-    pub const fn code(code: KeyCodeOrd) -> Key {
-        Key { code, ctrl: false, alt: false }
-    }
-
-    /// From a terminal event; `None` for keys medcode never binds.
-    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
-        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = ev.modifiers.contains(KeyModifiers::ALT);
-        let code = match ev.code {
-            // Shift is already in the character (`G`), so it is not a modifier here.
-            KeyCode::Char(c) => KeyCodeOrd::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
-            KeyCode::F(n) => KeyCodeOrd::F(n),
-            KeyCode::Enter => KeyCodeOrd::Enter,
-            KeyCode::Esc => KeyCodeOrd::Esc,
-            KeyCode::Tab => KeyCodeOrd::Tab,
-            KeyCode::BackTab => KeyCodeOrd::BackTab,
-            KeyCode::Backspace => KeyCodeOrd::Backspace,
-            KeyCode::Delete => KeyCodeOrd::Delete,
-            KeyCode::Up => KeyCodeOrd::Up,
-            KeyCode::Down => KeyCodeOrd::Down,
-            KeyCode::Left => KeyCodeOrd::Left,
-            KeyCode::Right => KeyCodeOrd::Right,
-            KeyCode::Home => KeyCodeOrd::Home,
-            KeyCode::End => KeyCodeOrd::End,
-            KeyCode::PageUp => KeyCodeOrd::PageUp,
-            KeyCode::PageDown => KeyCodeOrd::PageDown,
-            _ => return None,
-        };
-        Some(Key { code, ctrl, alt })
-    }
-
-    /// A text character typed without Ctrl or Alt.
-    pub fn text(&self) -> Option<char> {
-        match self.code {
-            KeyCodeOrd::Char(c) if !self.ctrl && !self.alt => Some(c),
-            _ => None,
-        }
-    }
-}
-
-impl std::str::FromStr for Key {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Key, String> {
-        let mut ctrl = false;
-        let mut alt = false;
-        let mut rest = s;
-        loop {
-            let lower = rest.to_ascii_lowercase();
-            if rest.len() > 1 && (lower.starts_with("ctrl-") || lower.starts_with("c-")) {
-                ctrl = true;
-                rest = &rest[rest.find('-').map_or(0, |i| i + 1)..];
-            } else if rest.len() > 1 && (lower.starts_with("alt-") || lower.starts_with("m-")) {
-                alt = true;
-                rest = &rest[rest.find('-').map_or(0, |i| i + 1)..];
-            } else {
-                break;
-            }
-        }
-        let mut chars = rest.chars();
-        let code = match (chars.next(), chars.next()) {
-            (Some(c), None) => KeyCodeOrd::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
-            _ => match rest.to_ascii_lowercase().as_str() {
-                "enter" | "return" => KeyCodeOrd::Enter,
-                "esc" | "escape" => KeyCodeOrd::Esc,
-                "tab" => KeyCodeOrd::Tab,
-                "backtab" | "shift-tab" => KeyCodeOrd::BackTab,
-                "backspace" | "bs" => KeyCodeOrd::Backspace,
-                "delete" | "del" => KeyCodeOrd::Delete,
-                "up" => KeyCodeOrd::Up,
-                "down" => KeyCodeOrd::Down,
-                "left" => KeyCodeOrd::Left,
-                "right" => KeyCodeOrd::Right,
-                "home" => KeyCodeOrd::Home,
-                "end" => KeyCodeOrd::End,
-                "pageup" | "pgup" => KeyCodeOrd::PageUp,
-                "pagedown" | "pgdn" => KeyCodeOrd::PageDown,
-                "space" => KeyCodeOrd::Char(' '),
-                f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
-                    KeyCodeOrd::F(f[1..].parse().unwrap_or(1))
-                }
-                _ => return Err(format!("unknown key `{s}`")),
-            },
-        };
-        Ok(Key { code, ctrl, alt })
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.ctrl {
-            f.write_str("C-")?;
-        }
-        if self.alt {
-            f.write_str("M-")?;
-        }
-        match self.code {
-            KeyCodeOrd::Char(' ') => f.write_str("Space"),
-            KeyCodeOrd::Char(c) => write!(f, "{c}"),
-            KeyCodeOrd::F(n) => write!(f, "F{n}"),
-            KeyCodeOrd::Enter => f.write_str("Enter"),
-            KeyCodeOrd::Esc => f.write_str("Esc"),
-            KeyCodeOrd::Tab => f.write_str("Tab"),
-            KeyCodeOrd::BackTab => f.write_str("S-Tab"),
-            KeyCodeOrd::Backspace => f.write_str("BS"),
-            KeyCodeOrd::Delete => f.write_str("Del"),
-            KeyCodeOrd::Up => f.write_str("↑"),
-            KeyCodeOrd::Down => f.write_str("↓"),
-            KeyCodeOrd::Left => f.write_str("←"),
-            KeyCodeOrd::Right => f.write_str("→"),
-            KeyCodeOrd::Home => f.write_str("Home"),
-            KeyCodeOrd::End => f.write_str("End"),
-            KeyCodeOrd::PageUp => f.write_str("PgUp"),
-            KeyCodeOrd::PageDown => f.write_str("PgDn"),
-        }
-    }
-}
-
-/// A sequence of keys (`g g`).
-pub type Keys = Vec<Key>;
-
-pub fn keys_to_string(keys: &[Key]) -> String {
-    keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" ")
-}
-
-fn parse_keys(s: &str) -> Result<Keys, String> {
-    let keys = s.split_whitespace().map(str::parse).collect::<Result<Vec<Key>, _>>()?;
-    if keys.is_empty() { Err("empty key".to_string()) } else { Ok(keys) }
-}
+pub use key::{Key, KeyCodeOrd, Keys, keys_to_string, parse_keys};
 
 /// Where a binding applies. Lookups go from the focused layer to `common` (not
 /// while typing in the search box) to `global`.
@@ -253,137 +91,12 @@ pub struct KeyMapError {
 
 impl KeyMap {
     pub fn defaults() -> KeyMap {
-        use Action as A;
-        use KeyCodeOrd as K;
         let mut m = KeyMap::default();
-        let c = Key::code;
-        let p = Key::plain;
-        let ctrl = Key::ctrl;
-        let alt = |code| Key { code, ctrl: false, alt: true };
-        for (k, a) in [
-            (vec![ctrl('c')], A::Quit),
-            (vec![c(K::F(1))], A::Help),
-            (vec![c(K::Tab)], A::FocusNext),
-            (vec![c(K::BackTab)], A::FocusPrev),
-            (vec![alt(K::Left)], A::Back),
-            (vec![alt(K::Right)], A::Forward),
-            (vec![ctrl('t')], A::ShowTree),
-            (vec![ctrl('b')], A::ShowPcs),
-            (vec![ctrl('f')], A::ShowSearch),
-            (vec![ctrl('q')], A::ShowQueue),
-            (vec![c(K::Up)], A::MoveUp),
-            (vec![c(K::Down)], A::MoveDown),
-            (vec![ctrl('p')], A::MoveUp),
-            (vec![ctrl('n')], A::MoveDown),
-            (vec![c(K::PageUp)], A::PageUp),
-            (vec![c(K::PageDown)], A::PageDown),
-            (vec![c(K::Enter)], A::Open),
-            (vec![c(K::Esc)], A::Cancel),
-        ] {
-            m.bind(Layer::Global, k, a);
-        }
-        for (k, a) in [
-            (vec![p('q')], A::Quit),
-            (vec![p('?')], A::Help),
-            (vec![p('/')], A::FocusSearch),
-            (vec![p('s')], A::ShowSearch),
-            (vec![p('d')], A::ShowDetail),
-            (vec![p('t')], A::ShowTree),
-            (vec![p('b')], A::ShowPcs),
-            (vec![p('Q')], A::ShowQueue),
-            (vec![p('k')], A::MoveUp),
-            (vec![p('j')], A::MoveDown),
-            (vec![p('g'), p('g')], A::Top),
-            (vec![p('G')], A::Bottom),
-            (vec![c(K::Home)], A::Top),
-            (vec![c(K::End)], A::Bottom),
-            (vec![ctrl('u')], A::PageUp),
-            (vec![ctrl('d')], A::PageDown),
-            (vec![p('[')], A::Back),
-            (vec![p(']')], A::Forward),
-            (vec![p('f')], A::ToggleFavourite),
-            (vec![p('r')], A::RevealInTree),
-            (vec![p('c')], A::CycleSet),
-            (vec![p('B')], A::ToggleBillable),
-        ] {
-            m.bind(Layer::Common, k, a);
-        }
-        for (k, a) in [
-            (vec![c(K::Backspace)], A::DeleteChar),
-            (vec![ctrl('w')], A::DeleteWord),
-            (vec![ctrl('h')], A::DeleteChar),
-            (vec![ctrl('u')], A::ClearQuery),
-            (vec![ctrl('s')], A::CycleSet),
-            (vec![ctrl('o')], A::ToggleBillable),
-            (vec![ctrl('r')], A::RevealInTree),
-            (vec![ctrl('g')], A::ToggleFavourite),
-        ] {
-            m.bind(Layer::Input, k, a);
-        }
-        for (k, a) in [(vec![p('l')], A::Open), (vec![p('i')], A::FocusSearch)] {
-            m.bind(Layer::Results, k, a);
-        }
-        for (k, a) in [
-            (vec![p('n')], A::NextLink),
-            (vec![p('N')], A::PrevLink),
-            (vec![c(K::Right)], A::NextLink),
-            (vec![c(K::Left)], A::PrevLink),
-            (vec![p('h')], A::Back),
-            (vec![p('l')], A::Forward),
-            (vec![c(K::Backspace)], A::Back),
-        ] {
-            m.bind(Layer::Detail, k, a);
-        }
-        for (k, a) in [
-            (vec![p('h')], A::Collapse),
-            (vec![c(K::Left)], A::Collapse),
-            (vec![p('l')], A::Expand),
-            (vec![c(K::Right)], A::Expand),
-            (vec![p('p')], A::Parent),
-            (vec![p('J')], A::NextSibling),
-            (vec![p('K')], A::PrevSibling),
-            (vec![p('i')], A::TypeAhead),
-            (vec![p('o')], A::ShowDetail),
-        ] {
-            m.bind(Layer::Tree, k, a);
-        }
-        for (k, a) in [
-            (vec![c(K::Backspace)], A::StepBack),
-            (vec![p('h')], A::StepBack),
-            (vec![c(K::Left)], A::StepBack),
-            (vec![p('l')], A::Open),
-            (vec![c(K::Right)], A::Open),
-        ] {
-            m.bind(Layer::Pcs, k, a);
-        }
-        for (k, a) in [(vec![p('q')], A::Cancel), (vec![p('?')], A::Cancel)] {
-            m.bind(Layer::Help, k, a);
-        }
-        m.bind(Layer::Input, vec![ctrl('a')], A::Attach);
-        m.bind(Layer::Results, vec![p('a')], A::Attach);
-        m.bind(Layer::Detail, vec![p('a')], A::Attach);
-        m.bind(Layer::Queue, vec![p('F')], A::CycleStatus);
-        m.bind(Layer::Queue, vec![p('l')], A::Open);
-        for (k, a) in [
-            (vec![p('J')], A::NextCode),
-            (vec![p('K')], A::PrevCode),
-            (vec![p('x')], A::RemoveCode),
-            (vec![p('+')], A::CodeUp),
-            (vec![p('-')], A::CodeDown),
-            (vec![p('P')], A::CyclePoa),
-            (vec![p('m')], A::Comment),
-            (vec![p('H')], A::Hold),
-            (vec![p('y')], A::QueryProvider),
-            (vec![p('D')], A::MarkDone),
-            (vec![p('>')], A::NextRecord),
-            (vec![p('T')], A::TakeOver),
-            (vec![p('E')], A::CycleEdition),
-            (vec![p('f')], A::FindInDoc),
-            (vec![ctrl('f')], A::FindInDoc),
-            (vec![p('n')], A::FindNext),
-            (vec![p('N')], A::FindPrev),
-        ] {
-            m.bind(Layer::Record, k, a);
+        for (layer, keys, action) in defaults::DEFAULTS {
+            // Every row parses: `defaults::tests` pins it.
+            if let Ok(keys) = parse_keys(keys) {
+                m.bind(*layer, keys, *action);
+            }
         }
         m
     }
@@ -419,6 +132,11 @@ impl KeyMap {
             }
         }
         Lookup::None
+    }
+
+    /// A single binding of this layer alone, without the layers it falls back to.
+    pub fn lookup_only(&self, layer: Layer, keys: &[Key]) -> Option<Action> {
+        self.layers.get(&layer).and_then(|m| m.get(keys)).copied()
     }
 
     /// The bindings of one layer only, grouped by action (for help).
@@ -516,16 +234,6 @@ fn line_of(text: &str, needle: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_keys_as_the_file_writes_them() {
-        assert_eq!("ctrl-n".parse::<Key>(), Ok(Key::ctrl('n')));
-        assert_eq!("G".parse::<Key>(), Ok(Key::plain('G')));
-        assert_eq!("enter".parse::<Key>(), Ok(Key::code(KeyCodeOrd::Enter)));
-        assert_eq!("f1".parse::<Key>(), Ok(Key::code(KeyCodeOrd::F(1))));
-        assert!("ctrl-nope".parse::<Key>().is_err());
-        assert_eq!(parse_keys("g g"), Ok(vec![Key::plain('g'), Key::plain('g')]));
-    }
 
     #[test]
     fn layers_fall_back_to_common_then_global_but_not_while_typing() {

@@ -424,4 +424,37 @@ mod tests {
         assert_eq!(after.since, before.since);
         assert_eq!(a.message, None, "a heartbeat that works says nothing");
     }
+
+    #[test]
+    fn the_open_list_shows_another_coders_claim_and_status_when_it_looks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("work");
+        let mut mine = crate::queue::Store::open_in(&dir, "example").unwrap();
+        let mut theirs = crate::queue::Store::open_in(&dir, "example").unwrap();
+        theirs.set_user("ana");
+        let mut a = app((80, 24));
+        with_queue(&mut a);
+        a.pane = crate::app::Pane::Queue;
+        let search = FakeSearch(fake_hits());
+        let recents = tmp.path().join("recent.json");
+        let mut runner = Runner::new(&search, &recents, Some(&mut mine));
+        assert!(!runner.refresh(&mut a), "nothing changed: nothing to draw");
+
+        theirs.claim("IP-1002", false).unwrap();
+        theirs.apply("IP-1003", &crate::queue::Op::Hold { reason: "path".into() }, 0).unwrap();
+        assert!(runner.refresh(&mut a), "the list is drawn again");
+        let q = a.queue.as_ref().unwrap();
+        assert!(q.claims.get("IP-1002").is_some_and(|who| who.starts_with("ana")), "{:?}", q.claims);
+        assert_eq!(q.status("IP-1003"), crate::queue::Status::OnHold);
+        let mut term = Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        term.draw(|f| crate::ui::draw(&a, f)).unwrap();
+        let shown = format!("{}", term.backend());
+        assert!(shown.contains("open by ana"), "{shown}");
+        let row = shown.lines().find(|l| l.contains("IP-1003")).unwrap_or_default();
+        assert!(row.contains("on hold"), "{shown}");
+
+        theirs.release("IP-1002").unwrap();
+        assert!(runner.refresh(&mut a), "a released claim is drawn too");
+        assert!(a.queue.as_ref().unwrap().claims.is_empty());
+    }
 }

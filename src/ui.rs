@@ -53,7 +53,12 @@ fn pane(app: &App, f: &mut Frame, pane: Pane, area: Rect) {
 }
 
 /// A bordered block, highlighted when its pane has the focus.
+/// A pane's frame; the focused one is marked `▶` before its title, so focus shows without colour.
 pub fn block<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+    let mut title = title.into();
+    if focused {
+        title.spans.insert(0, Span::styled("▶", app.theme.border_focused));
+    }
     Block::default()
         .borders(Borders::ALL)
         .border_style(if focused { app.theme.border_focused } else { app.theme.border })

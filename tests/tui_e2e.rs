@@ -232,7 +232,7 @@ fn queue_work_survives_sigkill() {
     s.send("\t");
     s.send("acute appendicitis localized peritonitis without perforation");
     s.wait_for("K35.30");
-    s.send("\x01"); // Ctrl-a: attach the first result
+    s.send("\x05"); // Ctrl-e: attach the first result
     s.wait_for("attached K35.30");
     let pid = s.pty.child.process_id().expect("pid") as libc::pid_t;
     // SAFETY: killing our own child.
@@ -308,4 +308,63 @@ fn sigterm_gives_the_open_record_back() {
     assert!(!example_audit(data.path()).contains("taken over"), "released, not taken over");
     b.send("\x03");
     b.wait_exit();
+}
+
+#[test]
+fn typing_in_each_pane_attaches_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::open_first_record(data.path());
+    // Search box (Tab from the record), tree, PCS builder, detail: text, never an attach.
+    s.send("\t");
+    s.send("acute cystitis");
+    s.wait_for("> acute cystitis");
+    s.send("\x14"); // Ctrl-t
+    s.wait_for("Tree · ICD-10-CM");
+    s.send("acute cystitis");
+    s.send("\x1b");
+    s.send("\x18"); // Ctrl-x: the PCS builder
+    s.wait_for("ICD-10-PCS builder");
+    s.send("acute cystitis");
+    s.wait_for("no value");
+    s.send("\x11"); // Ctrl-q: back to the record
+    let record = s.wait_for("Record IP-1001");
+    assert!(record.contains("none yet"), "no code attached:\n{record}");
+    assert!(!example_audit(data.path()).contains("attach"), "nothing attached in the store");
+    s.send("\x03");
+    s.wait_exit();
+}
+
+#[test]
+fn poa_by_letter_undo_and_reopen_are_saved_and_audited() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::open_first_record(data.path());
+    s.send("\t");
+    s.send("acute appendicitis localized peritonitis without perforation");
+    s.wait_for("K35.30");
+    s.send("\x05"); // Ctrl-e: attach
+    s.wait_for("attached K35.30");
+    s.send("\x1b");
+    s.send("\x1b");
+    s.wait_for("Record IP-1001");
+    s.send("1");
+    s.wait_for("K35.30 POA 1: exempt");
+    s.send("u");
+    s.wait_for("undid \"set POA");
+    s.send("D");
+    let screen = s.wait_for("IP-1001");
+    if screen.contains("override reason") {
+        s.send("reviewed with the attending\r");
+    }
+    s.wait_for("IP-1001 done");
+    s.send(":IP-1001\r");
+    s.wait_for("Record IP-1001 · done");
+    s.send("R");
+    s.wait_for("reopened IP-1001");
+    let trail = example_audit(data.path());
+    // The undo is an audited change of its own.
+    for what in ["to 1\"", "to none\"", "\"what\":\"done", "\"what\":\"reopen\""] {
+        assert!(trail.contains(what), "{what} in the audit trail:\n{trail}");
+    }
+    s.send("\x03");
+    s.wait_exit();
 }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::queue::{EncounterType, Record, RecordWork, Status};
+use crate::queue::{EncounterType, Op, Record, RecordWork, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromptKind {
@@ -15,6 +15,12 @@ pub enum PromptKind {
     Override,
     /// Find in the documentation (the matches follow each keystroke).
     Find,
+    /// A record id or number to open.
+    GoTo,
+    /// y/n: remove the selected code.
+    ConfirmRemove,
+    /// y/n: mark done a record with no codes.
+    ConfirmDone,
 }
 
 impl PromptKind {
@@ -25,7 +31,15 @@ impl PromptKind {
             PromptKind::Query => "Query to the provider",
             PromptKind::Override => "Errors remain: override reason",
             PromptKind::Find => "Find",
+            PromptKind::GoTo => "Go to record (id or number)",
+            PromptKind::ConfirmRemove => "Remove this code? y/n",
+            PromptKind::ConfirmDone => "No codes attached: mark done anyway? y/n",
         }
+    }
+
+    /// Answered with one key, y or n.
+    pub fn is_confirm(self) -> bool {
+        matches!(self, PromptKind::ConfirmRemove | PromptKind::ConfirmDone)
     }
 }
 
@@ -61,6 +75,39 @@ pub struct QueueState {
     pub editions: Vec<crate::codeset::edition::Edition>,
     /// Editions loaded for records, by name (the workbench's own is `App::book`).
     pub books: BTreeMap<String, std::sync::Arc<crate::codeset::Codebook>>,
+    /// Records other coders hold, with who holds them (refreshed with their work).
+    pub claims: BTreeMap<String, String>,
+    /// The inverses of the changes made in this session, newest last.
+    pub undo: Vec<Undo>,
+}
+
+/// How to take back one change: the operation that reverses it, through the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undo {
+    pub record: String,
+    /// What the change was, in the audit's words.
+    pub what: String,
+    pub inverse: Op,
+}
+
+/// The operation that takes `op` back on `work`; `None` for what cannot be
+/// taken back (a comment, a hold or a query already sent).
+pub fn inverse(work: &RecordWork, op: &Op) -> Option<Op> {
+    let n = work.codes.len();
+    Some(match op {
+        Op::Attach { at, .. } => Op::Remove { index: at.unwrap_or(n).min(n) },
+        Op::Remove { index } => {
+            let c = work.codes.get(*index)?;
+            Op::Attach { code: c.code.clone(), set: c.set, kind: c.kind, poa: c.poa, at: Some(*index) }
+        }
+        Op::MoveUp { index } => Op::MoveDown { index: index.checked_sub(1)? },
+        Op::MoveDown { index } => Op::MoveUp { index: index + 1 },
+        Op::SetPoa { index, .. } => Op::SetPoa { index: *index, poa: work.codes.get(*index)?.poa },
+        Op::SetEdition { .. } => Op::SetEdition { edition: work.edition.clone() },
+        Op::Done { .. } => Op::Reopen,
+        Op::Reopen => Op::Done { override_reason: work.override_reason.clone() },
+        Op::Comment { .. } | Op::Start | Op::Hold { .. } | Op::Query { .. } => return None,
+    })
 }
 
 /// `Hold: ... · Query: ... · 2 comments, last: ...`, or nothing when the coder wrote nothing.
@@ -130,14 +177,41 @@ impl QueueState {
         self.open_record().is_some_and(|r| r.encounter_type == EncounterType::Inpatient)
     }
 
-    /// The next record after the open one that is not done (wrapping).
+    /// The next record after the open one (or after the selected one in the list) that needs
+    /// work: new or in progress, and not held by another coder (wrapping).
     pub fn next_undone(&self) -> Option<String> {
         let n = self.records.len();
-        let start =
-            self.open.as_deref().and_then(|id| self.records.iter().position(|r| r.id == id)).unwrap_or(0);
+        let start = match self.open.as_deref() {
+            Some(id) => self.records.iter().position(|r| r.id == id).unwrap_or(0),
+            None => self.visible().get(self.sel).copied().unwrap_or(n.saturating_sub(1)),
+        };
         (1..=n)
             .map(|k| &self.records[(start + k) % n])
-            .find(|r| self.status(&r.id) != Status::Done)
+            .find(|r| {
+                matches!(self.status(&r.id), Status::New | Status::InProgress)
+                    && !self.claims.contains_key(&r.id)
+                    && self.open.as_deref() != Some(r.id.as_str())
+            })
             .map(|r| r.id.clone())
+    }
+
+    /// A record by id (any case), by number in the queue (`3`), or by the
+    /// number its id ends with (`1003` for IP-1003).
+    pub fn find_record(&self, text: &str) -> Option<String> {
+        let t = text.trim().trim_start_matches(':').trim();
+        if t.is_empty() {
+            return None;
+        }
+        let by_id = self.records.iter().find(|r| r.id.eq_ignore_ascii_case(t));
+        let by_number = t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=self.records.len()).contains(n))
+            .map(|n| &self.records[n - 1]);
+        let by_tail = || {
+            let tail = format!("-{t}").to_ascii_lowercase();
+            self.records.iter().find(|r| r.id.to_ascii_lowercase().ends_with(&tail))
+        };
+        by_id.or(by_number).or_else(by_tail).map(|r| r.id.clone())
     }
 }

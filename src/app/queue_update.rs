@@ -92,62 +92,39 @@ impl App {
                 q.code_sel = (q.code_sel as i64 + d).clamp(0, n.saturating_sub(1) as i64) as usize;
                 Some(Vec::new())
             }
-            (Some(id), A::RemoveCode | A::CodeUp | A::CodeDown) => {
-                let index = q.code_sel;
-                if index >= q.work_of(&id).codes.len() {
+            (Some(id), A::RemoveCode) => {
+                let Some(code) = q.work_of(&id).codes.get(q.code_sel).map(|c| c.code.clone()) else {
+                    self.message = Some("no code to remove".into());
                     return Some(Vec::new());
-                }
-                let op = match action {
-                    A::RemoveCode => Op::Remove { index },
-                    A::CodeUp => Op::MoveUp { index },
-                    _ => Op::MoveDown { index },
                 };
-                let code = q.work_of(&id).codes[index].code.clone();
-                let n = q.work_of(&id).codes.len();
+                q.prompt = Some(Prompt { kind: PromptKind::ConfirmRemove, text: String::new() });
+                self.message = Some(format!("remove {code} from {id}? y removes, n keeps it"));
+                Some(Vec::new())
+            }
+            (Some(id), A::CodeUp | A::CodeDown) => {
+                let index = q.code_sel;
+                let codes = q.work_of(&id).codes;
+                let Some(code) = codes.get(index).map(|c| c.code.clone()) else { return Some(Vec::new()) };
                 // At the edge there is nothing to move: say so instead of asking the store.
                 if action == A::CodeUp && index == 0 {
                     self.message = Some(format!("{code} is already first"));
                     return Some(Vec::new());
                 }
-                if action == A::CodeDown && index + 1 >= n {
+                if action == A::CodeDown && index + 1 >= codes.len() {
                     self.message = Some(format!("{code} is already last"));
                     return Some(Vec::new());
                 }
-                self.message = Some(match action {
-                    A::RemoveCode => format!("removed {code}"),
-                    A::CodeUp => format!("{code} moved to {}", index),
-                    _ => format!("{code} moved to {}", index + 2),
-                });
-                let q = self.queue.as_mut()?;
+                let (op, to) = if action == A::CodeUp {
+                    (Op::MoveUp { index }, index - 1)
+                } else {
+                    (Op::MoveDown { index }, index + 1)
+                };
                 // The selection follows the moved code.
-                q.code_sel = match action {
-                    A::CodeUp => index.saturating_sub(1),
-                    A::CodeDown => (index + 1).min(q.work_of(&id).codes.len().saturating_sub(1)),
-                    _ => index.min(q.work_of(&id).codes.len().saturating_sub(2)),
-                };
-                Some(vec![Effect::Queue { record: id, op }])
+                q.code_sel = to;
+                Some(self.change(&id, op, format!("{code} moved to {}", to + 1)))
             }
-            (Some(id), A::CyclePoa) => {
-                if !q.inpatient() {
-                    self.message = Some("POA is for inpatient diagnoses only".into());
-                    return Some(Vec::new());
-                }
-                let work = q.work_of(&id);
-                let Some(code) = work.codes.get(q.code_sel) else { return Some(Vec::new()) };
-                if code.kind != CodeKind::Diagnosis {
-                    self.message = Some("POA is for diagnoses only".into());
-                    return Some(Vec::new());
-                }
-                let order = [None, Some(Poa::Y), Some(Poa::N), Some(Poa::U), Some(Poa::W), Some(Poa::Exempt)];
-                let i = order.iter().position(|p| *p == code.poa).unwrap_or(0);
-                let poa = order[(i + 1) % order.len()];
-                let meaning = match poa {
-                    None => "blank".to_string(),
-                    Some(p) => format!("{}: {}", p.as_str(), poa_meaning(p)),
-                };
-                let key = self.keymap.key_for(crate::keymap::Layer::Record, A::CyclePoa).unwrap_or_default();
-                self.message = Some(format!("{} POA {meaning} · {key} cycles Y N U W 1 blank", code.code));
-                Some(vec![Effect::Queue { record: id, op: Op::SetPoa { index: q.code_sel, poa } }])
+            (Some(id), A::CyclePoa | A::PoaY | A::PoaN | A::PoaU | A::PoaW | A::PoaExempt | A::PoaClear) => {
+                Some(self.set_poa(&id, action))
             }
             (Some(_), A::Comment | A::Hold | A::QueryProvider) => {
                 let kind = match action {
@@ -159,18 +136,33 @@ impl App {
                 Some(Vec::new())
             }
             (Some(id), A::MarkDone) => {
+                if q.status(&id) == Status::Done {
+                    let key =
+                        self.keymap.key_for(crate::keymap::Layer::Record, A::Reopen).unwrap_or_default();
+                    self.message = Some(format!("{id} is done already ({key} reopens it)"));
+                    return Some(Vec::new());
+                }
                 let errors = crate::queue::edits::error_count(&q.edits);
                 if errors > 0 {
                     q.prompt = Some(Prompt { kind: PromptKind::Override, text: String::new() });
                     self.message = Some(format!("{errors} edit error(s): give a reason to override, or Esc"));
                     return Some(Vec::new());
                 }
-                let mut effects =
-                    vec![Effect::Queue { record: id.clone(), op: Op::Done { override_reason: None } }];
-                effects.extend(self.next_record());
-                self.message = Some(self.done_message(&id, false));
-                Some(effects)
+                if q.work_of(&id).codes.is_empty() {
+                    q.prompt = Some(Prompt { kind: PromptKind::ConfirmDone, text: String::new() });
+                    self.message = Some(format!("{id} has no codes: y marks it done, n keeps it open"));
+                    return Some(Vec::new());
+                }
+                Some(self.mark_done(&id))
             }
+            (Some(id), A::Reopen) => {
+                if q.status(&id) != Status::Done {
+                    self.message = Some(format!("{id} is not done: nothing to reopen"));
+                    return Some(Vec::new());
+                }
+                Some(self.change(&id, Op::Reopen, format!("reopened {id} (audited): in progress again")))
+            }
+            (None, A::NextRecord) => Some(self.next_record()),
             (Some(_), A::NextRecord) => Some(self.next_record()),
             (Some(id), A::CycleEdition) => Some(self.cycle_edition(id)),
             (Some(id), A::TakeOver) => {
@@ -200,16 +192,13 @@ impl App {
         effects.push(Effect::Claim(id.clone()));
         effects.extend(self.record_edition_effect());
         self.refresh_edits();
-        let Some(q) = self.queue.as_mut() else { return effects };
-        if q.status(&id) == Status::New {
-            effects.push(Effect::Queue { record: id, op: Op::Start });
-        }
+        // Reading changes nothing: the status moves with the first change.
         effects
     }
 
     fn next_record(&mut self) -> Vec<Effect> {
         let Some(next) = self.queue.as_ref().and_then(|q| q.next_undone()) else {
-            self.message = Some("every record is done".into());
+            self.message = Some("no other record needs work".into());
             return self
                 .queue
                 .as_mut()
@@ -226,13 +215,21 @@ impl App {
         let how = if overridden { "done with override" } else { "done" };
         match self.queue.as_ref().and_then(|q| q.open.clone()) {
             Some(next) => format!("{id} {how}; opened the next record, {next}"),
-            None => format!("{id} {how}; every record is done"),
+            None => format!("{id} {how}; no other record needs work"),
         }
     }
 
     /// Attach the code under the cursor to the open record.
     pub(super) fn attach(&mut self) -> Vec<Effect> {
-        let Some((set, code)) = self.selected() else { return Vec::new() };
+        // Only what is on screen and selected for the query as typed.
+        if self.pane == Pane::Search && self.search.pending {
+            self.message = Some("not attached: the results are still for an earlier query".into());
+            return Vec::new();
+        }
+        let Some((set, code)) = self.selected() else {
+            self.message = Some("not attached: nothing is selected here".into());
+            return Vec::new();
+        };
         let Some(id) = self.queue.as_ref().and_then(|q| q.open.clone()) else {
             self.message = Some("open a record in the queue first (Q)".into());
             return Vec::new();
@@ -245,12 +242,108 @@ impl App {
             CodeSet::Icd10cm => CodeKind::Diagnosis,
             CodeSet::Icd10pcs => CodeKind::Procedure,
         };
+        // A new code goes after the selected one, and becomes the selected one.
+        let Some(q) = self.queue.as_mut() else { return Vec::new() };
+        let n = q.work_of(&id).codes.len();
+        let at = if n == 0 { 0 } else { (q.code_sel + 1).min(n) };
         self.recents.touch(Used { set, code: code.clone() });
-        self.message = Some(format!("attached {code} to {id}"));
-        vec![
-            Effect::Queue { record: id, op: Op::Attach { code, set, kind, poa: None, at: None } },
-            Effect::SaveRecents,
-        ]
+        let what = format!("attached {code} to {id} as code {}", at + 1);
+        let op = Op::Attach { code, set, kind, poa: None, at: (at < n).then_some(at) };
+        let mut effects = self.change(&id, op, what);
+        if !effects.is_empty()
+            && let Some(q) = self.queue.as_mut()
+        {
+            q.code_sel = at;
+        }
+        effects.push(Effect::SaveRecents);
+        effects
+    }
+
+    /// Mark done (the edits allow it), and open the next record needing work.
+    fn mark_done(&mut self, id: &str) -> Vec<Effect> {
+        let mut effects = self.change(id, Op::Done { override_reason: None }, String::new());
+        effects.extend(self.next_record());
+        self.message = Some(self.done_message(id, false));
+        effects
+    }
+
+    /// One change to a record, saying `what` it did, with its inverse kept for
+    /// undo. A done record takes only a reopen or a comment.
+    pub(super) fn change(&mut self, id: &str, op: Op, what: String) -> Vec<Effect> {
+        let Some(q) = self.queue.as_mut() else { return Vec::new() };
+        let work = q.work_of(id);
+        if work.status == Status::Done && !matches!(op, Op::Reopen | Op::Comment { .. }) {
+            let key = self.keymap.key_for(crate::keymap::Layer::Record, Action::Reopen).unwrap_or_default();
+            self.message = Some(format!("{id} is done: {key} reopens it first"));
+            return Vec::new();
+        }
+        let inverse = super::queue::inverse(&work, &op);
+        self.undo_pending = inverse.is_some();
+        if let Some(inverse) = inverse {
+            q.undo.push(super::queue::Undo { record: id.to_string(), what: op.describe(), inverse });
+        }
+        self.message = Some(what);
+        vec![Effect::Queue { record: id.to_string(), op }]
+    }
+
+    /// Take back the open record's last change, through the store (audited).
+    pub(super) fn undo(&mut self) -> Vec<Effect> {
+        let Some(q) = self.queue.as_mut() else { return Vec::new() };
+        let Some(id) = q.open.clone() else {
+            self.message = Some("nothing to undo: no record is open".into());
+            return Vec::new();
+        };
+        let Some(i) = q.undo.iter().rposition(|u| u.record == id) else {
+            self.message = Some(format!("nothing to undo on {id}"));
+            return Vec::new();
+        };
+        let u = q.undo.remove(i);
+        q.code_sel = match &u.inverse {
+            Op::Attach { at, .. } => at.unwrap_or(0),
+            Op::MoveUp { index } => index.saturating_sub(1),
+            Op::MoveDown { index } => index + 1,
+            Op::SetPoa { index, .. } | Op::Remove { index } => *index,
+            _ => q.code_sel,
+        };
+        self.undo_pending = false;
+        self.message = Some(format!("undid \"{}\" on {id} (audited as {})", u.what, u.inverse.describe()));
+        vec![Effect::Queue { record: id, op: u.inverse }]
+    }
+
+    /// POA by its own letter (or cycled), for an inpatient diagnosis.
+    fn set_poa(&mut self, id: &str, action: Action) -> Vec<Effect> {
+        use Action as A;
+        let Some(q) = self.queue.as_ref() else { return Vec::new() };
+        if !q.inpatient() {
+            self.message = Some("POA is for inpatient diagnoses only".into());
+            return Vec::new();
+        }
+        let index = q.code_sel;
+        let work = q.work_of(id);
+        let Some(code) = work.codes.get(index) else {
+            self.message = Some("attach a code first: POA belongs to a code".into());
+            return Vec::new();
+        };
+        if code.kind != CodeKind::Diagnosis {
+            self.message = Some("POA is for diagnoses only".into());
+            return Vec::new();
+        }
+        let order = [None, Some(Poa::Y), Some(Poa::N), Some(Poa::U), Some(Poa::W), Some(Poa::Exempt)];
+        let poa = match action {
+            A::PoaY => Some(Poa::Y),
+            A::PoaN => Some(Poa::N),
+            A::PoaU => Some(Poa::U),
+            A::PoaW => Some(Poa::W),
+            A::PoaExempt => Some(Poa::Exempt),
+            A::PoaClear => None,
+            _ => order[(order.iter().position(|p| *p == code.poa).unwrap_or(0) + 1) % order.len()],
+        };
+        let meaning = match poa {
+            None => "cleared".to_string(),
+            Some(p) => format!("{}: {}", p.as_str(), poa_meaning(p)),
+        };
+        let what = format!("{} POA {meaning}", code.code);
+        self.change(id, Op::SetPoa { index, poa }, what)
     }
 
     /// The open record's documentation as the record view lays it out.
@@ -317,8 +410,11 @@ impl App {
     }
 
     pub(super) fn prompt_key(&mut self, key: Key) -> Vec<Effect> {
-        if self.queue.as_ref().and_then(|q| q.prompt.as_ref()).is_some_and(|p| p.kind == PromptKind::Find) {
-            return self.find_key(key);
+        let kind = self.queue.as_ref().and_then(|q| q.prompt.as_ref()).map(|p| p.kind);
+        match kind {
+            Some(PromptKind::Find) => return self.find_key(key),
+            Some(k) if k.is_confirm() => return self.confirm_key(k, key),
+            _ => {}
         }
         let Some(q) = self.queue.as_mut() else { return Vec::new() };
         let Some(prompt) = q.prompt.as_mut() else { return Vec::new() };
@@ -335,22 +431,29 @@ impl App {
                 }
                 let kind = prompt.kind;
                 q.prompt = None;
+                if kind == PromptKind::GoTo {
+                    return match q.find_record(&text) {
+                        Some(id) => self.open_record(id),
+                        None => {
+                            self.message =
+                                Some(format!("no record {}", crate::queue::sanitize_for_terminal(&text)));
+                            Vec::new()
+                        }
+                    };
+                }
                 let Some(id) = q.open.clone() else { return Vec::new() };
-                let op = match kind {
-                    PromptKind::Comment => Op::Comment { text: text.clone() },
-                    PromptKind::Hold => Op::Hold { reason: text.clone() },
-                    PromptKind::Query => Op::Query { text: text.clone() },
-                    PromptKind::Override => Op::Done { override_reason: Some(text.clone()) },
-                    PromptKind::Find => return Vec::new(),
+                let (op, what) = match kind {
+                    PromptKind::Comment => (Op::Comment { text }, format!("comment added to {id}")),
+                    PromptKind::Hold => (Op::Hold { reason: text.clone() }, format!("{id} on hold: {text}")),
+                    PromptKind::Query => (
+                        Op::Query { text },
+                        format!("{id}: query to the provider recorded (status query sent)"),
+                    ),
+                    PromptKind::Override => (Op::Done { override_reason: Some(text) }, String::new()),
+                    _ => return Vec::new(),
                 };
-                self.message = Some(match kind {
-                    PromptKind::Comment => format!("comment added to {id}"),
-                    PromptKind::Hold => format!("{id} on hold: {text}"),
-                    PromptKind::Query => format!("{id}: query to the provider recorded (status query sent)"),
-                    PromptKind::Override | PromptKind::Find => String::new(),
-                });
-                let mut effects = vec![Effect::Queue { record: id.clone(), op }];
-                if kind == PromptKind::Override {
+                let mut effects = self.change(&id, op, what);
+                if kind == PromptKind::Override && !effects.is_empty() {
                     effects.extend(self.next_record());
                     self.message = Some(self.done_message(&id, true));
                 }
@@ -361,6 +464,39 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// A y/n question: `y` does it, `n` or Esc keeps things as they are.
+    fn confirm_key(&mut self, kind: PromptKind, key: Key) -> Vec<Effect> {
+        let Some(q) = self.queue.as_mut() else { return Vec::new() };
+        let Some(id) = q.open.clone() else { return Vec::new() };
+        let index = q.code_sel;
+        let code = q.work_of(&id).codes.get(index).map(|c| c.code.clone()).unwrap_or_default();
+        let yes = match (key.code, key.text()) {
+            (_, Some('y' | 'Y')) => true,
+            (KeyCodeOrd::Esc, _) | (_, Some('n' | 'N')) => false,
+            (KeyCodeOrd::Char('c'), _) if key.ctrl => return self.quit(),
+            _ => {
+                self.message = Some(format!("{}: answer y or n", kind.label().trim_end_matches(" y/n")));
+                return Vec::new();
+            }
+        };
+        q.prompt = None;
+        match (kind, yes) {
+            (PromptKind::ConfirmRemove, true) => {
+                q.code_sel = index.min(q.work_of(&id).codes.len().saturating_sub(2));
+                self.change(&id, Op::Remove { index }, format!("removed {code} from {id}"))
+            }
+            (PromptKind::ConfirmRemove, false) => {
+                self.message = Some(format!("kept {code}"));
+                Vec::new()
+            }
+            (_, true) => self.mark_done(&id),
+            (_, false) => {
+                self.message = Some(format!("{id} stays open"));
+                Vec::new()
+            }
+        }
     }
 
     /// After the store saved (or refused) a change: its copy of the work.
@@ -378,6 +514,17 @@ impl App {
         self.follow_record_edition();
         if let Some(e) = error {
             self.message = Some(e);
+            self.forget_failed_change();
+        }
+        self.undo_pending = false;
+    }
+
+    /// The last change was not saved: there is nothing to take back.
+    fn forget_failed_change(&mut self) {
+        if self.undo_pending
+            && let Some(q) = self.queue.as_mut()
+        {
+            q.undo.pop();
         }
     }
 
@@ -460,6 +607,16 @@ impl App {
         }
     }
 
+    /// The records other coders hold now; whether that changed what the list shows.
+    pub fn claims_seen(&mut self, claims: std::collections::BTreeMap<String, String>) -> bool {
+        let Some(q) = self.queue.as_mut() else { return false };
+        if q.claims == claims {
+            return false;
+        }
+        q.claims = claims;
+        true
+    }
+
     /// What claiming the open record gave: read-only while another coder holds it.
     pub fn claim_result(&mut self, record: &str, outcome: Result<crate::queue::claim::Outcome, String>) {
         use crate::queue::claim::Outcome;
@@ -511,6 +668,7 @@ impl App {
             })
             .collect();
         if let Some(record) = refused {
+            self.forget_failed_change();
             let take_over =
                 self.keymap.key_for(crate::keymap::Layer::Record, Action::TakeOver).unwrap_or_default();
             let by = self.queue.as_ref().and_then(|q| q.held_by.clone()).unwrap_or_default();

@@ -475,10 +475,12 @@ fn queue_open_attach_poa_and_done_with_override_moves_on() {
     let effects = keys(&mut a, &s, "<C-q><Enter>");
     assert_eq!(a.layer(), Layer::Record);
     let first = a.queue.as_ref().unwrap().open.clone().unwrap();
-    assert!(effects.contains(&Effect::Queue { record: first.clone(), op: crate::queue::Op::Start }));
+    // Opening to read changes nothing: the claim, but no Start until the first change.
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Queue { .. })), "{effects:?}");
+    assert_eq!(a.queue.as_ref().unwrap().status(&first), crate::queue::Status::New);
     assert!(effects.contains(&Effect::Claim(first.clone())));
-    // Tab to the search box, find, attach with Ctrl-a; Tab Tab back to the record.
-    keys(&mut a, &s, "<Tab>chronic<C-a><Tab><Tab>");
+    // Tab to the search box, find, attach with Ctrl-e; Tab Tab back to the record.
+    keys(&mut a, &s, "<Tab>chronic<C-e><Tab><Tab>");
     assert_eq!(a.pane, Pane::Queue);
     let q = a.queue.as_ref().unwrap();
     let work = q.work_of(&first);
@@ -573,7 +575,7 @@ fn find_in_the_documentation_jumps_between_matches_and_scrolls_to_them() {
     assert!(top > 0 && (top..top + v.height).contains(&row), "row {row} in view from {top}");
     keys(&mut a, &s, "n");
     assert_eq!(a.queue.as_ref().unwrap().find_sel, 0, "wraps round");
-    keys(&mut a, &s, "N");
+    keys(&mut a, &s, "p");
     assert_eq!(a.queue.as_ref().unwrap().find_sel, 1);
 
     // Esc clears the find, the next Esc closes the record.
@@ -609,7 +611,7 @@ fn record_changes_say_what_they_did() {
     let mut a = app((80, 24));
     with_queue(&mut a);
     // IP-1001 is inpatient: P sets POA and says what the value means.
-    keys(&mut a, &s, "<C-q><Enter><Tab>chronic<C-a><Tab><Tab>P");
+    keys(&mut a, &s, "<C-q><Enter><Tab>chronic<C-e><Tab><Tab>P");
     let m = a.message.clone().unwrap_or_default();
     assert!(m.contains("POA Y: present at admission"), "{m}");
     assert!(m.chars().count() <= 80, "fits the status bar at 80 columns: {m}");
@@ -619,12 +621,16 @@ fn record_changes_say_what_they_did() {
     let id = a.queue.as_ref().unwrap().open.clone().unwrap();
     assert_eq!(a.message, Some(format!("{id} on hold: await path")));
     keys(&mut a, &s, "x");
+    assert!(a.message.as_deref().is_some_and(|m| m.starts_with("remove E11.22 from")), "{:?}", a.message);
+    keys(&mut a, &s, "y");
     assert!(a.message.as_deref().is_some_and(|m| m.starts_with("removed ")), "{:?}", a.message);
-    // Done with no codes has no errors here (or asks for a reason): either way it says where it went.
+    // Done with no codes asks first; then it says where it went.
     keys(&mut a, &s, "D");
-    if a.queue.as_ref().unwrap().prompt.is_some() {
-        keys(&mut a, &s, "reviewed<Enter>");
-    }
+    assert_eq!(
+        a.queue.as_ref().unwrap().prompt.as_ref().map(|p| p.kind),
+        Some(queue::PromptKind::ConfirmDone)
+    );
+    keys(&mut a, &s, "y");
     let next = a.queue.as_ref().unwrap().open.clone().unwrap();
     assert_ne!(next, id);
     let m = a.message.clone().unwrap_or_default();
@@ -750,4 +756,222 @@ fn the_edition_key_overrides_the_records_edition_and_says_so() {
     let effects = keys(&mut a, &s, "E");
     assert!(!effects.iter().any(|e| matches!(e, Effect::Queue { .. })), "{effects:?}");
     assert!(a.message.as_deref().unwrap_or_default().starts_with("not saved"), "{:?}", a.message);
+}
+
+/// The open record's codes as printed, in sequence.
+fn codes_of(a: &App) -> Vec<String> {
+    let q = a.queue.as_ref().unwrap();
+    q.work_of(q.open.as_deref().unwrap()).codes.iter().map(|c| c.code.clone()).collect()
+}
+
+fn record_ops(effects: &[Effect]) -> Vec<crate::queue::Op> {
+    effects
+        .iter()
+        .filter_map(|e| if let Effect::Queue { op, .. } = e { Some(op.clone()) } else { None })
+        .collect()
+}
+
+#[test]
+fn text_typed_after_tab_is_a_search_in_every_layout_never_a_command() {
+    let s = FakeSearch(fake_hits());
+    for size in [(80, 24), (120, 40)] {
+        let mut a = app(size);
+        with_queue(&mut a);
+        // Leave the box once, so the search pane remembers "results": Tab must still type.
+        keys(&mut a, &s, "<C-q><Enter><Tab><Esc><Esc>");
+        assert_eq!(a.layer(), Layer::Record, "Esc from the results goes back to the record");
+        let effects = keys(&mut a, &s, "<Tab>acute cystitis");
+        assert_eq!(a.search.query, "acute cystitis", "{size:?}");
+        assert!(record_ops(&effects).is_empty(), "nothing attached: {effects:?}");
+        assert_eq!(a.search.set, None, "`c` did not change the set");
+        assert_eq!(a.focused(), Some(Pane::Search));
+        assert!(a.typing());
+    }
+}
+
+#[test]
+fn a_letter_that_is_no_command_in_the_results_goes_to_the_search_box() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    keys(&mut a, &s, "kidney<Esc>");
+    assert!(!a.typing());
+    keys(&mut a, &s, "z");
+    assert_eq!((a.search.query.as_str(), a.typing()), ("kidneyz", true));
+}
+
+#[test]
+fn attach_refuses_results_of_an_earlier_query_and_says_so() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter><Tab>chronic");
+    // A key whose search has not come back yet: the list on screen is for "chronic".
+    let ev = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+    let effects = a.handle_key(&ev);
+    assert!(matches!(effects.as_slice(), [Effect::Search(_)]));
+    let effects = keys(&mut a, &s, "<C-e>");
+    assert!(record_ops(&effects).is_empty(), "{effects:?}");
+    assert!(a.message.as_deref().is_some_and(|m| m.contains("earlier query")), "{:?}", a.message);
+    // Nothing is selected in the queue list: attach there says so instead of guessing.
+    assert!(codes_of(&a).is_empty());
+}
+
+#[test]
+fn the_pcs_builder_takes_values_in_either_case_and_other_letters_are_not_commands() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    // No section is T or Q: neither opens the tree nor quits in the builder.
+    keys(&mut a, &s, "<C-x>tq");
+    assert_eq!((a.pane, a.pcs.prefix.as_str(), a.quit), (Pane::Pcs, "", false));
+    assert!(
+        a.message.as_deref().is_some_and(|m| m.starts_with("no value Q for character 1")),
+        "{:?}",
+        a.message
+    );
+    keys(&mut a, &s, "0d");
+    assert_eq!(a.pcs.prefix, "0D");
+}
+
+#[test]
+fn undo_takes_back_the_last_change_through_the_store() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter><Tab>diabetes<C-e><C-n><C-e><Esc><Esc>");
+    assert_eq!(codes_of(&a), ["E11.22", "E11.21"]);
+    // Remove asks first; n keeps the code.
+    keys(&mut a, &s, "Kx");
+    assert_eq!(
+        a.queue.as_ref().unwrap().prompt.as_ref().map(|p| p.kind),
+        Some(queue::PromptKind::ConfirmRemove)
+    );
+    keys(&mut a, &s, "n");
+    assert_eq!(codes_of(&a), ["E11.22", "E11.21"]);
+    assert_eq!(a.message.as_deref(), Some("kept E11.22"));
+    keys(&mut a, &s, "Yxy");
+    assert_eq!(codes_of(&a), ["E11.21"]);
+    // u brings the removed code back where it was, with its POA, as an Attach the store audits.
+    let effects = keys(&mut a, &s, "u");
+    let ops = record_ops(&effects);
+    assert!(
+        matches!(ops.as_slice(), [crate::queue::Op::Attach { at: Some(0), poa: Some(_), .. }]),
+        "{ops:?}"
+    );
+    assert_eq!(codes_of(&a), ["E11.22", "E11.21"]);
+    assert!(
+        a.message.as_deref().is_some_and(|m| m.starts_with("undid \"remove code 1\"")),
+        "{:?}",
+        a.message
+    );
+    // Ctrl-z takes back the POA, then the second attach.
+    keys(&mut a, &s, "<C-z>");
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!(q.work_of("IP-1001").codes[0].poa, None);
+    keys(&mut a, &s, "<C-z>");
+    assert_eq!(codes_of(&a), ["E11.22"]);
+    keys(&mut a, &s, "uu");
+    assert!(codes_of(&a).is_empty());
+    assert_eq!(a.message.as_deref(), Some("nothing to undo on IP-1001"));
+}
+
+#[test]
+fn poa_is_set_by_its_own_letter_and_cleared() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter><Tab>chronic<C-e><Esc><Esc>");
+    let poa = |a: &App| a.queue.as_ref().unwrap().work_of("IP-1001").codes[0].poa;
+    for (key, want) in [
+        ("1", Some(crate::queue::Poa::Exempt)),
+        ("N", Some(crate::queue::Poa::N)),
+        ("W", Some(crate::queue::Poa::W)),
+        ("U", Some(crate::queue::Poa::U)),
+        ("Y", Some(crate::queue::Poa::Y)),
+        ("0", None),
+    ] {
+        keys(&mut a, &s, key);
+        assert_eq!(poa(&a), want, "{key}");
+    }
+    assert_eq!(a.message.as_deref(), Some("E11.22 POA cleared"));
+}
+
+#[test]
+fn a_new_code_goes_after_the_selected_one() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter><Tab>diabetes<C-e><C-n><C-e><Esc><Esc>");
+    assert_eq!(codes_of(&a), ["E11.22", "E11.21"]);
+    keys(&mut a, &s, "K<Tab><C-n><C-n><C-e>");
+    assert_eq!(codes_of(&a), ["E11.22", "E11.9", "E11.21"], "{:?}", a.message);
+    assert_eq!(a.queue.as_ref().unwrap().code_sel, 1, "the new code is selected");
+    assert!(a.message.as_deref().is_some_and(|m| m.ends_with("as code 2")), "{:?}", a.message);
+}
+
+#[test]
+fn done_asks_without_codes_and_a_done_record_reopens() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>D");
+    assert_eq!(
+        a.queue.as_ref().unwrap().prompt.as_ref().map(|p| p.kind),
+        Some(queue::PromptKind::ConfirmDone)
+    );
+    keys(&mut a, &s, "n");
+    let q = a.queue.as_ref().unwrap();
+    assert_eq!((q.open.as_deref(), q.status("IP-1001")), (Some("IP-1001"), crate::queue::Status::New));
+    keys(&mut a, &s, "Dy");
+    assert_eq!(a.queue.as_ref().unwrap().status("IP-1001"), crate::queue::Status::Done);
+    assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("IP-1002"));
+    // Back to it by id; editing is refused until it is reopened, then it is in progress.
+    keys(&mut a, &s, ":ip-1001<Enter>");
+    assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("IP-1001"));
+    let effects = keys(&mut a, &s, "m");
+    assert!(effects.is_empty());
+    keys(&mut a, &s, "<Esc>D");
+    assert_eq!(a.message.as_deref(), Some("IP-1001 is done already (R reopens it)"));
+    let effects = keys(&mut a, &s, "R");
+    assert_eq!(record_ops(&effects), [crate::queue::Op::Reopen]);
+    assert_eq!(a.queue.as_ref().unwrap().status("IP-1001"), crate::queue::Status::InProgress);
+    assert!(a.message.as_deref().is_some_and(|m| m.starts_with("reopened IP-1001")), "{:?}", a.message);
+    keys(&mut a, &s, "R");
+    assert_eq!(a.message.as_deref(), Some("IP-1001 is not done: nothing to reopen"));
+}
+
+#[test]
+fn go_to_a_record_by_id_number_or_id_tail_and_the_next_one_needing_work() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q>g3<Enter>");
+    assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("IP-1003"));
+    keys(&mut a, &s, ":1005<Enter>");
+    assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("IP-1005"));
+    keys(&mut a, &s, ":nope<Enter>");
+    assert_eq!(a.message.as_deref(), Some("no record nope"));
+    // From the tree too: `:` is a command outside text boxes.
+    keys(&mut a, &s, "<C-t>:IP-1002<Enter>");
+    assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("IP-1002"));
+    // Next needing work skips a record on hold and one another coder holds.
+    keys(&mut a, &s, ":1004<Enter>Hwaiting<Enter>:1002<Enter>");
+    let claims = [("IP-1003".to_string(), "ana (pid 1 on ws7)".to_string())].into();
+    assert!(a.claims_seen(claims));
+    assert!(!a.claims_seen([("IP-1003".to_string(), "ana (pid 1 on ws7)".to_string())].into()));
+    keys(&mut a, &s, ">");
+    assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("IP-1005"));
+    // From the list, the one after the selected row.
+    keys(&mut a, &s, "<Esc>>");
+    assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("IP-1006"));
+}
+
+#[test]
+fn the_focused_pane_is_one_answer_and_help_takes_it() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((120, 40));
+    assert_eq!(a.focused(), Some(Pane::Search));
+    keys(&mut a, &s, "<C-t>");
+    assert_eq!(a.focused(), Some(Pane::Tree));
+    keys(&mut a, &s, "<F1>");
+    assert_eq!(a.focused(), None);
 }

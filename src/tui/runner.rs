@@ -191,12 +191,24 @@ impl Runner<'_> {
         app.queue_saved(store.all().clone(), error);
     }
 
-    /// Take in what other coders saved; whether the screen changed.
+    /// Take in what other coders saved and which records they hold; whether the screen changed.
     pub fn refresh(&mut self, app: &mut App) -> bool {
         self.last_look = std::time::Instant::now();
         let Some(store) = self.store.as_deref_mut() else { return false };
+        let claims = store.claims().map(|all| {
+            let now = chrono::Utc::now();
+            let mine = &store.session().id;
+            all.into_iter()
+                .filter(|c| c.session != *mine && !c.is_stale(now))
+                .map(|c| (c.record.clone(), c.holder()))
+                .collect()
+        });
+        let held = match claims {
+            Ok(claims) => app.claims_seen(claims),
+            Err(_) => false,
+        };
         match store.refresh() {
-            Ok(heard) if heard.is_empty() => false,
+            Ok(heard) if heard.is_empty() => held,
             Ok(heard) => {
                 app.queue_merged(store.all().clone(), &heard);
                 true

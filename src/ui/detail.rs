@@ -10,7 +10,7 @@ use crate::app::{App, Pane};
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let focused = app.pane == Pane::Detail && app.help.is_none();
+    let focused = app.focused() == Some(Pane::Detail);
     let d = &app.detail;
     let title = if d.history.len() > 1 {
         format!(" Detail [{}/{}] ", d.pos + 1, d.history.len())

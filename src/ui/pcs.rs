@@ -9,7 +9,7 @@ use crate::app::{App, Pane};
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let focused = app.pane == Pane::Pcs && app.help.is_none();
+    let focused = app.focused() == Some(Pane::Pcs);
     let block = super::block(app, " ICD-10-PCS builder ", focused);
     let inner = block.inner(area);
     f.render_widget(block, area);

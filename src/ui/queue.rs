@@ -13,7 +13,7 @@ use crate::keymap::Layer;
 use crate::queue::{CodeKind, EncounterType, Status};
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
-    let focused = app.pane == Pane::Queue && app.help.is_none();
+    let focused = app.focused() == Some(Pane::Queue);
     let Some(q) = &app.queue else {
         let block = super::block(app, " Queue ", focused);
         let inner = block.inner(area);
@@ -43,7 +43,10 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     if q.problems > 0 {
         counts.push(Span::styled(format!("  {} unreadable: medcode queue check", q.problems), t.warn));
     }
-    f.render_widget(Paragraph::new(Line::from(counts)).wrap(Wrap { trim: true }), parts.counts);
+    match &q.prompt {
+        Some(p) => prompt(app, f, p, String::new(), parts.counts),
+        None => f.render_widget(Paragraph::new(Line::from(counts)).wrap(Wrap { trim: true }), parts.counts),
+    }
     let rows = parts.rows;
     let visible = q.visible();
     let height = usize::from(rows.height);
@@ -69,7 +72,12 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         let text =
             format!("{id:<14} {enc} {} {:<11} {codes:>2} {plural}  ", r.date_of_service, status.label());
         let rest = w.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
-        let provider = super::fit(&crate::queue::sanitize_for_terminal(&r.provider), rest);
+        // Another coder's claim matters more than the provider (names sanitized by the claim).
+        let who = match q.claims.get(&r.id) {
+            Some(holder) => format!("open by {holder}"),
+            None => crate::queue::sanitize_for_terminal(&r.provider),
+        };
+        let provider = super::fit(&who, rest);
         lines.push(Line::from(vec![
             Span::styled(text, if sel { t.selected } else { t.text }),
             Span::styled(format!("{provider:<rest$}"), if sel { t.selected } else { t.dim }),
@@ -228,20 +236,7 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         n => format!("  match {}/{n}", q.find_sel.min(n - 1) + 1),
     };
     if let Some(p) = &q.prompt {
-        let label = format!("{}: ", p.kind.label());
-        let text = crate::queue::sanitize_for_terminal(&p.text);
-        let hint =
-            if p.kind == PromptKind::Find { count.clone() } else { "  (Enter saves, Esc cancels)".into() };
-        f.render_widget(
-            Line::from(vec![
-                Span::styled(label.clone(), t.heading),
-                Span::raw(text.clone()),
-                Span::styled(hint, t.dim),
-            ]),
-            bottom,
-        );
-        let x = inner.x + unicode_width::UnicodeWidthStr::width(format!("{label}{text}").as_str()) as u16;
-        f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), bottom.y));
+        prompt(app, f, p, count.clone(), bottom);
     } else {
         let keys = |a: Action| app.keymap.key_for(Layer::Record, a).unwrap_or_default();
         let text = format!(
@@ -279,4 +274,27 @@ fn styled_row<'a>(
         }
     }
     Line::from(spans)
+}
+
+/// A prompt on one line with the cursor after its text; `find` is the match count of a find.
+fn prompt(app: &App, f: &mut Frame, p: &crate::app::queue::Prompt, find: String, area: Rect) {
+    let t = &app.theme;
+    let label = format!("{}: ", p.kind.label());
+    let text = crate::queue::sanitize_for_terminal(&p.text);
+    let hint = match p.kind {
+        PromptKind::Find => find,
+        k if k.is_confirm() => String::new(),
+        PromptKind::GoTo => "  (Enter opens, Esc cancels)".into(),
+        _ => "  (Enter saves, Esc cancels)".into(),
+    };
+    f.render_widget(
+        Line::from(vec![
+            Span::styled(label.clone(), t.heading),
+            Span::raw(text.clone()),
+            Span::styled(hint, t.dim),
+        ]),
+        area,
+    );
+    let x = area.x + unicode_width::UnicodeWidthStr::width(format!("{label}{text}").as_str()) as u16;
+    f.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
 }

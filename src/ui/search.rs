@@ -12,7 +12,7 @@ use crate::keymap::Layer;
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let focused = app.pane == Pane::Search && app.help.is_none();
+    let focused = app.focused() == Some(Pane::Search);
     // With a record open, say which edition answers and where attached codes go.
     let title = match app.queue.as_ref().and_then(|q| q.open.as_deref()) {
         Some(id) => format!(
@@ -66,6 +66,12 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             if s.billable_only { t.highlight } else { t.text },
         ),
     ]);
+    // The way back to the record the codes go to.
+    if app.record_open() {
+        filters.push_span(Span::raw("  "));
+        filters.push_span(Span::styled(key(Action::ShowQueue), t.key));
+        filters.push_span(Span::styled(" record", t.dim));
+    }
     // The marker legend only when it fits.
     if filters.width() + 22 <= w {
         filters.push_span(Span::styled("   ● billable ▸ header", t.dim));

@@ -58,15 +58,19 @@ pub fn actions(layer: Layer) -> &'static [A] {
         ],
         Layer::Pcs => &[A::MoveDown, A::Open, A::StepBack, A::FocusNext, A::FocusSearch, A::Help, A::Quit],
         Layer::Help => &[A::MoveDown, A::Cancel],
-        Layer::Queue => &[A::MoveDown, A::Open, A::CycleStatus, A::FocusSearch, A::Help, A::Quit],
+        Layer::Queue => {
+            &[A::MoveDown, A::Open, A::GoToRecord, A::NextRecord, A::CycleStatus, A::Help, A::Quit]
+        }
         Layer::Record => &[
             A::FocusNext,
             A::FindInDoc,
             A::NextCode,
             A::RemoveCode,
             A::CodeUp,
-            A::CyclePoa,
+            A::PoaY,
             A::MarkDone,
+            A::Undo,
+            A::Reopen,
             A::Hold,
             A::QueryProvider,
             A::Comment,
@@ -116,13 +120,14 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
 /// The record view has many keys: short labels, pairs on one key group, help always last.
 fn record_keys(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let groups: [(&[A], &str); 11] = [
+    let groups: [(&[A], &str); 12] = [
         (&[A::FindInDoc], "find"),
         (&[A::NextCode, A::PrevCode], "select"),
         (&[A::RemoveCode], "remove"),
         (&[A::CodeUp, A::CodeDown], "order"),
-        (&[A::CyclePoa], "POA"),
+        (&[A::PoaY, A::PoaN, A::PoaU, A::PoaW, A::PoaExempt], "POA"),
         (&[A::MarkDone], "done"),
+        (&[A::Undo], "undo"),
         (&[A::Hold], "hold"),
         (&[A::QueryProvider], "query"),
         (&[A::Comment], "comment"),

@@ -40,7 +40,7 @@ fn tree_revealing_a_code() {
 
 #[test]
 fn pcs_builder() {
-    both("pcs", "<C-b>0D");
+    both("pcs", "<C-x>0D");
 }
 
 #[test]
@@ -55,7 +55,7 @@ fn queue() {
 
 #[test]
 fn record_view_beside_the_search() {
-    both("record", "<C-q><Enter><Tab>chronic<C-a><Tab><Tab>P");
+    both("record", "<C-q><Enter><Tab>chronic<C-e><Tab><Tab>P");
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn a_header_code_shows_its_error_with_the_billable_codes_to_try() {
     let mut a = app((80, 24));
     with_queue(&mut a);
     // E11.2 is a header in both the fixture and the shipped tabular.
-    keys(&mut a, &s, "<C-q><Enter><Tab>complications<C-a><Tab><Tab>");
+    keys(&mut a, &s, "<C-q><Enter><Tab>complications<C-e><Tab><Tab>");
     let text = screen(&a);
     assert!(text.contains("error: E11.2 is a header"), "{text}");
     assert!(text.contains("  try E11.21"), "{text}");

@@ -10,7 +10,7 @@ use crate::codeset::icd10cm::CmKind;
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let focused = app.pane == Pane::Tree && app.help.is_none();
+    let focused = app.focused() == Some(Pane::Tree);
     let block = super::block(app, " Tree · ICD-10-CM ", focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
