@@ -1,6 +1,7 @@
 //! Pure drawing: reads the [`App`], writes a frame. One function per pane in `ui/`.
 
 pub mod detail;
+pub mod elide;
 pub mod help;
 pub mod pcs;
 pub mod queue;
@@ -25,10 +26,17 @@ pub fn draw(app: &App, f: &mut Frame) {
     }
     header(app, f, a.header);
     if a.wide && app.record_open() {
-        // The record's documentation beside the search (or what the coder opened from it).
-        pane(app, f, Pane::Queue, a.main);
+        // The record with the search (or what the coder opened from it) and, when it fits, the detail.
+        let r = a.with_record;
+        pane(app, f, Pane::Queue, r.record);
         let side = if app.pane == Pane::Queue { app.side } else { app.pane };
-        pane(app, f, side, a.detail);
+        match r.detail {
+            Some(d) => {
+                pane(app, f, if side == Pane::Detail { Pane::Search } else { side }, r.search);
+                detail::draw(app, f, d);
+            }
+            None => pane(app, f, side, r.search),
+        }
     } else if a.wide {
         pane(app, f, app.left, a.main);
         detail::draw(app, f, a.detail);

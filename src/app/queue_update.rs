@@ -257,7 +257,8 @@ impl App {
     pub fn doc_view(&self) -> Option<DocView> {
         let q = self.queue.as_ref()?;
         let r = q.open_record()?;
-        let areas = crate::layout::record(crate::layout::screen(self.size).main, q.record_shape());
+        let areas =
+            crate::layout::record(crate::layout::screen(self.size).with_record.record, q.record_shape());
         let doc = crate::queue::sanitize_for_terminal(&r.documentation);
         let rows = record_doc::wrap(&doc, usize::from(areas.text.width));
         let matches = record_doc::find(&doc, &q.find);

@@ -183,7 +183,7 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     shown.sort_by_key(|e| e.index != Some(q.code_sel));
     let room = crate::layout::EDIT_LINES - usize::from(edits.len() > crate::layout::EDIT_LINES);
     for (k, e) in shown.iter().take(room).enumerate() {
-        let sev = if e.severity == crate::queue::edits::EditSeverity::Error { "error" } else { "warn" };
+        let sev = e.severity.label();
         let msg = super::fit(&format!("{sev}: {}", crate::queue::sanitize_for_terminal(&e.message)), w);
         let rule = crate::queue::sanitize_for_terminal(&e.rule);
         if k == 0 {
