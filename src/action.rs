@@ -74,6 +74,8 @@ pub enum Action {
     CycleEdition,
     /// Queue: cycle the status filter.
     CycleStatus,
+    /// Queue: order the list by file, priority, due date.
+    SortQueue,
 }
 
 impl Action {
@@ -134,6 +136,7 @@ impl Action {
             Action::FindPrev => "previous match",
             Action::CycleEdition => "edition: by date / choose",
             Action::CycleStatus => "status filter",
+            Action::SortQueue => "sort by priority/due",
         }
     }
 }

@@ -442,7 +442,8 @@ impl App {
             | A::FindNext
             | A::FindPrev
             | A::CycleEdition
-            | A::CycleStatus => {}
+            | A::CycleStatus
+            | A::SortQueue => {}
         }
         Vec::new()
     }

@@ -363,6 +363,7 @@ impl KeyMap {
         m.bind(Layer::Results, vec![p('a')], A::Attach);
         m.bind(Layer::Detail, vec![p('a')], A::Attach);
         m.bind(Layer::Queue, vec![p('F')], A::CycleStatus);
+        m.bind(Layer::Queue, vec![p('S')], A::SortQueue);
         m.bind(Layer::Queue, vec![p('l')], A::Open);
         for (k, a) in [
             (vec![p('J')], A::NextCode),

@@ -151,6 +151,8 @@ pub fn edit_lines(edits: usize) -> usize {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RecordShape {
     pub codes: usize,
+    /// The codes assigned upstream, on a line of their own.
+    pub upstream: bool,
     /// Lines the edits take (see `ui::queue`).
     pub edit_lines: usize,
     /// The coder's hold/query/comment line.
@@ -174,7 +176,11 @@ pub struct RecordAreas {
 
 pub fn record(area: Rect, shape: RecordShape) -> RecordAreas {
     let inner = inner(area);
-    let codes_h = (shape.codes.max(1) + 1 + shape.edit_lines + usize::from(shape.summary)) as u16;
+    let codes_h = (shape.codes.max(1)
+        + 1
+        + usize::from(shape.upstream)
+        + shape.edit_lines
+        + usize::from(shape.summary)) as u16;
     let bottom_h = u16::from(shape.bottom);
     let doc_h = inner.height.saturating_sub(1 + codes_h + bottom_h).max(3);
     let doc = Rect { y: inner.y + 1, height: doc_h, ..inner };
@@ -209,7 +215,10 @@ mod tests {
         assert_eq!((r.record.width, r.search.width, r.search.y), (120, 80, r.record.bottom()));
         assert_eq!(r.detail.map(|d| (d.x, d.right())), Some((80, 120)));
         assert!(screen((120, 30)).with_record.detail.is_none());
-        let r = record(a.main, RecordShape { codes: 2, edit_lines: 3, summary: true, bottom: true });
+        let r = record(
+            a.main,
+            RecordShape { codes: 2, upstream: false, edit_lines: 3, summary: true, bottom: true },
+        );
         assert_eq!(r.head.y, 2);
         assert_eq!(r.text.y, 3);
         assert_eq!(r.codes.bottom() + 1, r.bottom.expect("prompt").bottom());

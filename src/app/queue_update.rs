@@ -45,6 +45,10 @@ impl App {
                 q.sel = 0;
                 Some(Vec::new())
             }
+            (None, A::SortQueue) => {
+                self.message = Some(q.cycle_sort());
+                Some(Vec::new())
+            }
             (None, A::Open) => {
                 let visible = q.visible();
                 let id = visible.get(q.sel).map(|i| q.records[*i].id.clone())?;

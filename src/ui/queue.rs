@@ -40,6 +40,9 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             if q.filter == Some(s) { t.tab_active } else { t.dim },
         ));
     }
+    let sort = app.keymap.key_for(Layer::Queue, Action::SortQueue).unwrap_or_default();
+    counts.push(Span::styled(format!("  {sort}",), t.key));
+    counts.push(Span::styled(format!(" sort: {}", q.sort.label()), t.dim));
     if q.problems > 0 {
         counts.push(Span::styled(format!("  {} unreadable: medcode queue check", q.problems), t.warn));
     }
@@ -66,8 +69,13 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         let codes = work.map_or(0, |w| w.codes.len());
         let id = super::fit(&crate::queue::sanitize_for_terminal(&r.id), 14);
         let plural = if codes == 1 { "code " } else { "codes" };
-        let text =
-            format!("{id:<14} {enc} {} {:<11} {codes:>2} {plural}  ", r.date_of_service, status.label());
+        let prio = r.priority.map_or("", |p| p.as_str());
+        let due = r.due_date.map(|d| format!("due {}", d.format("%m-%d"))).unwrap_or_default();
+        let text = format!(
+            "{id:<14} {enc} {} {:<11} {prio:<6} {due:<9} {codes:>2} {plural}  ",
+            r.date_of_service,
+            status.label()
+        );
         let rest = w.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
         let provider = super::fit(&crate::queue::sanitize_for_terminal(&r.provider), rest);
         lines.push(Line::from(vec![
@@ -98,14 +106,15 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         Some(adm) => format!("{adm} to {}", r.date_of_service),
         None => r.date_of_service.to_string(),
     };
-    let head = format!(
-        "{} {} · age {} · {:?} · {}",
-        r.encounter_type.as_str(),
-        dates,
-        r.patient_age,
-        r.patient_sex,
-        crate::queue::sanitize_for_terminal(&r.provider)
-    );
+    // What decides the order of work first, then who documented.
+    let mut head = format!("{} {dates}", r.encounter_type.as_str());
+    if let Some(p) = r.priority {
+        head.push_str(&format!(" · {} priority", p.as_str()));
+    }
+    if let Some(due) = r.due_date {
+        head.push_str(&format!(" · due {due}"));
+    }
+    head.push_str(&format!(" · {}", crate::queue::sanitize_for_terminal(&r.provider)));
     let head = match &q.held_by {
         // Said where the coder looks first: the record is someone else's now.
         Some(by) => {
@@ -157,7 +166,18 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     }
 
     let mut lines = Vec::new();
-    lines.push(Line::styled(format!("Codes ({})", work.codes.len()), t.heading));
+    // The patient beside the codes: age, sex and setting decide many of them.
+    lines.push(Line::from(vec![
+        Span::styled(format!("Codes ({})", work.codes.len()), t.heading),
+        Span::styled(
+            format!(" · {} y · {} · {}", r.patient_age, r.patient_sex.as_str(), r.encounter_type.as_str()),
+            t.text,
+        ),
+    ]));
+    if !r.codes.is_empty() {
+        let upstream: Vec<String> = r.codes.iter().map(|c| crate::queue::sanitize_for_terminal(c)).collect();
+        lines.push(Line::styled(super::fit(&format!("assigned upstream: {}", upstream.join(" ")), w), t.dim));
+    }
     if work.codes.is_empty() {
         let tab = app.keymap.key_for(Layer::Record, Action::FocusNext).unwrap_or_default();
         let attach = app.keymap.key_for(Layer::Input, Action::Attach).unwrap_or_default();

@@ -58,7 +58,9 @@ pub fn actions(layer: Layer) -> &'static [A] {
         ],
         Layer::Pcs => &[A::MoveDown, A::Open, A::StepBack, A::FocusNext, A::FocusSearch, A::Help, A::Quit],
         Layer::Help => &[A::MoveDown, A::Cancel],
-        Layer::Queue => &[A::MoveDown, A::Open, A::CycleStatus, A::FocusSearch, A::Help, A::Quit],
+        Layer::Queue => {
+            &[A::MoveDown, A::Open, A::CycleStatus, A::SortQueue, A::FocusSearch, A::Help, A::Quit]
+        }
         Layer::Record => &[
             A::FocusNext,
             A::FindInDoc,
