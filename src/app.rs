@@ -3,6 +3,7 @@
 //! never touches the terminal, so scripted key sequences test it.
 
 pub mod detail;
+pub mod edit_view;
 pub mod edition;
 pub mod queue;
 pub mod recents;
@@ -443,7 +444,10 @@ impl App {
             | A::FindPrev
             | A::CycleEdition
             | A::CycleStatus
-            | A::SortQueue => {}
+            | A::SortQueue
+            | A::NextEdit
+            | A::NextOffer
+            | A::UseOffer => {}
         }
         Vec::new()
     }

@@ -383,6 +383,9 @@ impl KeyMap {
             (vec![ctrl('f')], A::FindInDoc),
             (vec![p('n')], A::FindNext),
             (vec![p('N')], A::FindPrev),
+            (vec![p('e')], A::NextEdit),
+            (vec![p('o')], A::NextOffer),
+            (vec![p('R')], A::UseOffer),
         ] {
             m.bind(Layer::Record, k, a);
         }

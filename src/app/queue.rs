@@ -87,6 +87,8 @@ pub struct QueueState {
     pub held_by: Option<String>,
     /// The edits of the open record's codes, kept in step with its work (not rerun per frame).
     pub edits: Vec<crate::queue::edits::Edit>,
+    /// The edit and suggested code selected in the record view.
+    pub edit_cursor: super::edit_view::EditCursor,
     /// The editions to choose from by date of service (empty: every record
     /// uses the workbench's edition, as when `--edition` names one).
     pub editions: Vec<crate::codeset::edition::Edition>,

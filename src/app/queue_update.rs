@@ -16,6 +16,9 @@ impl App {
         if self.pane != Pane::Queue || self.help.is_some() {
             return None;
         }
+        if let Some(effects) = self.record_open().then(|| self.edit_action(action)).flatten() {
+            return Some(effects);
+        }
         let screen = crate::layout::screen(self.size);
         let list_page = i64::from(crate::layout::queue_list(screen.main).rows.height.max(1));
         let doc_page = self.doc_view().map_or(1, |v| v.height as i64);

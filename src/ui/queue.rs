@@ -197,43 +197,7 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             if sel { t.selected } else { t.text },
         ));
     }
-    let edits = &q.edits;
-    // Each edit with the rule it comes from; the ones about the selected code first.
-    let mut shown: Vec<&crate::queue::edits::Edit> = edits.iter().collect();
-    shown.sort_by_key(|e| e.index != Some(q.code_sel));
-    let room = crate::layout::EDIT_LINES - usize::from(edits.len() > crate::layout::EDIT_LINES);
-    for (k, e) in shown.iter().take(room).enumerate() {
-        let sev = e.severity.label();
-        let msg = super::fit(&format!("{sev}: {}", crate::queue::sanitize_for_terminal(&e.message)), w);
-        let rule = crate::queue::sanitize_for_terminal(&e.rule);
-        if k == 0 {
-            // The first edit (about the selected code when it has one) gets its rule on a line of its own.
-            lines.push(Line::styled(msg, t.warn));
-            let sugg = if e.suggestions.is_empty() {
-                String::new()
-            } else {
-                let mut list: Vec<&str> = e.suggestions.iter().take(6).map(String::as_str).collect();
-                if e.suggestions.len() > 6 {
-                    list.push("…");
-                }
-                format!("try {} · ", list.join(" "))
-            };
-            lines.push(Line::styled(super::fit(&format!("  {sugg}rule: {rule}"), w), t.dim));
-            continue;
-        }
-        let left = w.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()) + 3);
-        let mut spans = vec![Span::styled(msg, t.warn)];
-        if left > 8 && !rule.is_empty() {
-            spans.push(Span::styled(format!(" · {}", super::fit(&rule, left)), t.dim));
-        }
-        lines.push(Line::from(spans));
-    }
-    if edits.len() > room {
-        lines.push(Line::styled(
-            format!("+{} more edit(s): medcode queue edits --record {}", edits.len() - room, r.id),
-            t.dim,
-        ));
-    }
+    lines.extend(edit_lines(app, q, w));
     // What the coder wrote about the record: hold reason, query, comments.
     if let Some(summary) = crate::app::queue::work_summary(&work) {
         lines.push(Line::styled(super::fit(&crate::queue::sanitize_for_terminal(&summary), w), t.dim));
@@ -248,7 +212,15 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         n => format!("  match {}/{n}", q.find_sel.min(n - 1) + 1),
     };
     if let Some(p) = &q.prompt {
-        let label = format!("{}: ", p.kind.label());
+        let label = match (p.kind, q.edits.first()) {
+            // Say which error is overridden, and how many there are.
+            (PromptKind::Override, Some(e)) => format!(
+                "Override {} error(s), first \"{}\": reason: ",
+                crate::queue::edits::error_count(&q.edits),
+                super::fit(&crate::queue::sanitize_for_terminal(&e.message), w / 3)
+            ),
+            _ => format!("{}: ", p.kind.label()),
+        };
         let text = crate::queue::sanitize_for_terminal(&p.text);
         let hint =
             if p.kind == PromptKind::Find { count.clone() } else { "  (Enter saves, Esc cancels)".into() };
@@ -299,4 +271,63 @@ fn styled_row<'a>(
         }
     }
     Line::from(spans)
+}
+
+/// The edits under the codes, errors first: a window of
+/// [`crate::layout::EDIT_LINES`] kept on the selected edit, which shows its
+/// rule and suggested codes (the chosen one marked) on a line of its own.
+fn edit_lines(app: &App, q: &QueueState, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let edits = &q.edits;
+    let cur = q.edit_cursor.within(edits);
+    let key = |a: Action| app.keymap.key_for(Layer::Record, a).unwrap_or_default();
+    let room = crate::layout::EDIT_LINES - usize::from(edits.len() > crate::layout::EDIT_LINES);
+    let offset = cur.edit.saturating_sub(room.saturating_sub(1));
+    let mut lines = Vec::new();
+    for (k, e) in edits.iter().enumerate().skip(offset).take(room) {
+        let style = if e.severity == crate::queue::edits::EditSeverity::Hint { t.dim } else { t.warn };
+        let msg = super::fit(
+            &format!("{}: {}", e.severity.label(), crate::queue::sanitize_for_terminal(&e.message)),
+            w,
+        );
+        let rule = crate::queue::sanitize_for_terminal(&e.rule);
+        if k != cur.edit {
+            let left = w.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()) + 3);
+            let mut spans = vec![Span::styled(msg, style)];
+            if left > 8 && !rule.is_empty() {
+                spans.push(Span::styled(format!(" · {}", super::fit(&rule, left)), t.dim));
+            }
+            lines.push(Line::from(spans));
+            continue;
+        }
+        lines.push(Line::styled(msg, style.patch(t.heading)));
+        let mut spans = vec![Span::raw("  ")];
+        if !e.suggestions.is_empty() {
+            spans.push(Span::styled(format!("{}/{} ", key(Action::NextOffer), key(Action::UseOffer)), t.key));
+            spans.push(Span::styled("try ", t.dim));
+            // The chosen offer first in view: a long list scrolls to it.
+            let first = cur.offer.saturating_sub(3);
+            for (j, s) in e.suggestions.iter().enumerate().skip(first).take(6) {
+                spans.push(Span::styled(s.clone(), if j == cur.offer { t.selected } else { t.code }));
+                spans.push(Span::raw(" "));
+            }
+            if e.suggestions.len() > first + 6 {
+                spans.push(Span::styled("… ", t.dim));
+            }
+            spans.push(Span::styled("· ", t.dim));
+        }
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        spans.push(Span::styled(super::fit(&format!("rule: {rule}"), w.saturating_sub(used)), t.dim));
+        lines.push(Line::from(spans));
+    }
+    if edits.len() > room {
+        lines.push(Line::styled(
+            super::fit(
+                &format!("edit {}/{} · {} next edit", cur.edit + 1, edits.len(), key(Action::NextEdit)),
+                w,
+            ),
+            t.dim,
+        ));
+    }
+    lines
 }

@@ -118,8 +118,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
 /// The record view has many keys: short labels, pairs on one key group, help always last.
 fn record_keys(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let groups: [(&[A], &str); 11] = [
+    let groups: [(&[A], &str); 12] = [
         (&[A::FindInDoc], "find"),
+        (&[A::NextEdit], "edits"),
         (&[A::NextCode, A::PrevCode], "select"),
         (&[A::RemoveCode], "remove"),
         (&[A::CodeUp, A::CodeDown], "order"),
