@@ -92,6 +92,9 @@ pub fn edition_text(app: &App, room: usize) -> (String, bool) {
         format!("{} CM {}{warn}", ed.name, span(CodeSet::Icd10cm).unwrap_or_default()),
         format!("{}{short_warn}", ed.name),
         format!("{}{}", ed.name, if stale { " ⚠" } else { "" }),
+        // However narrow, a stale edition is never silent.
+        if stale { format!("⚠{}", short_warn.trim_start_matches(" ⚠")) } else { String::new() },
+        if stale { "⚠".to_string() } else { String::new() },
     ];
     let text = candidates
         .iter()
@@ -131,6 +134,16 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
 fn short_title(p: Pane, width: u16) -> &'static str {
     if width >= 100 {
         return p.title();
+    }
+    // Under 60 columns the tabs give their room to the edition and its warning.
+    if width < 60 {
+        return match p {
+            Pane::Search => "S",
+            Pane::Detail => "D",
+            Pane::Tree => "T",
+            Pane::Pcs => "P",
+            Pane::Queue => "Q",
+        };
     }
     match p {
         Pane::Pcs => "PCS",

@@ -55,6 +55,8 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     if visible.is_empty() {
         lines.push(Line::styled("No records with this status.", t.dim));
     }
+    // Ids as wide as the queue's longest (up to 14), leaving room for priority and due.
+    let idw = q.records.iter().map(|r| r.id.chars().count()).max().unwrap_or(0).clamp(4, 14);
     for (k, i) in visible.iter().enumerate().skip(offset).take(height) {
         let r = &q.records[*i];
         let work = q.work.get(&r.id);
@@ -67,12 +69,12 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             EncounterType::Professional => "PRO",
         };
         let codes = work.map_or(0, |w| w.codes.len());
-        let id = super::fit(&crate::queue::sanitize_for_terminal(&r.id), 14);
+        let id = super::fit(&crate::queue::sanitize_for_terminal(&r.id), idw);
         let plural = if codes == 1 { "code " } else { "codes" };
         let prio = r.priority.map_or("", |p| p.as_str());
         let due = r.due_date.map(|d| format!("due {}", d.format("%m-%d"))).unwrap_or_default();
         let text = format!(
-            "{id:<14} {enc} {} {:<11} {prio:<6} {due:<9} {codes:>2} {plural}  ",
+            "{id:<idw$} {enc} {} {:<11} {codes:>2} {plural} {prio:<6} {due:<9} ",
             r.date_of_service,
             status.label()
         );

@@ -99,8 +99,11 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         record_keys(app, f, area);
         return;
     }
+    // Help is always shown, last: its room is kept before the others are placed.
+    let help = app.keymap.key_for(layer, A::Help);
+    let room = room.saturating_sub(help.as_ref().map_or(0, |k| k.len() + A::Help.describe().len() + 1));
     for a in actions(layer) {
-        if *a == A::Attach && !app.record_open() {
+        if (*a == A::Attach && !app.record_open()) || *a == A::Help {
             continue;
         }
         let Some(k) = app.keymap.key_for(layer, *a) else { continue };
@@ -111,6 +114,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         used += piece;
         spans.push(Span::styled(k, t.key));
         spans.push(Span::styled(format!(" {}  ", a.describe()), t.dim));
+    }
+    if let Some(k) = help {
+        spans.push(Span::styled(k, t.key));
+        spans.push(Span::styled(format!(" {}", A::Help.describe()), t.dim));
     }
     f.render_widget(Line::from(spans), area);
 }
