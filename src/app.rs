@@ -259,9 +259,9 @@ impl App {
             if self.tree.typeahead.is_some() && self.pane == Pane::Tree {
                 return self.typeahead_key(key);
             }
-            // PCS values are upper-case letters and digits: a valid one is a value before it is a command.
+            // PCS values are letters (typed in either case) and digits: a valid one is a value before it is a command.
             if self.pane == Pane::Pcs
-                && let Some(c) = key.text()
+                && let Some(c) = key.text().map(|c| c.to_ascii_uppercase())
                 && (c.is_ascii_digit() || c.is_ascii_uppercase())
                 && self.pcs_choices().iter().any(|n| n.ch == c)
             {
@@ -580,6 +580,8 @@ impl App {
                 let choices = self.pcs_choices();
                 match choices.get(self.pcs.sel) {
                     Some(n) => self.pcs_push(n.ch),
+                    // Enter on a finished code attaches it to the open record.
+                    None if self.pcs.prefix.len() == 7 && self.record_open() => self.attach(),
                     None => Vec::new(),
                 }
             }

@@ -211,3 +211,25 @@ fn at_50_columns_the_stale_edition_still_warns_and_f1_help_stays() {
         assert!(status.contains("? help") || status.contains("F1 help"), "{status}");
     }
 }
+
+#[test]
+fn the_builder_takes_lower_case_labels_each_character_and_attaches() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter><C-b>0dt");
+    assert_eq!(a.pcs.prefix, "0DT");
+    let text = screen(&a);
+    for want in
+        ["Body System    D Gastrointestinal System", "Operation      T Resection", "Character 4: Body Part"]
+    {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    keys(&mut a, &s, "j4zz");
+    assert_eq!(a.pcs.prefix, "0DTJ4ZZ");
+    assert!(screen(&a).contains("Enter attaches it"));
+    keys(&mut a, &s, "<Enter>");
+    let q = a.queue.as_ref().expect("queue");
+    let codes: Vec<String> = q.work_of("IP-1001").codes.iter().map(|c| c.code.clone()).collect();
+    assert_eq!(codes, ["0DTJ4ZZ"]);
+}
