@@ -87,6 +87,14 @@ pub enum Action {
     CycleEdition,
     /// Queue: cycle the status filter.
     CycleStatus,
+    /// Queue: order the list by file, priority, due date.
+    SortQueue,
+    /// Record: select the next edit (every edit is reachable this way).
+    NextEdit,
+    /// Record: select the next code the selected edit suggests.
+    NextOffer,
+    /// Record: attach the suggested code in place of the code the edit is about.
+    UseOffer,
 }
 
 impl Action {
@@ -156,6 +164,10 @@ impl Action {
             Action::FindPrev => "previous match",
             Action::CycleEdition => "edition: by date / choose",
             Action::CycleStatus => "status filter",
+            Action::SortQueue => "sort by priority/due",
+            Action::NextEdit => "next edit",
+            Action::NextOffer => "next suggested code",
+            Action::UseOffer => "use suggested code",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! never touches the terminal, so scripted key sequences test it.
 
 pub mod detail;
+pub mod edit_view;
 pub mod edition;
 pub mod queue;
 pub mod recents;
@@ -517,7 +518,11 @@ impl App {
             | A::FindNext
             | A::FindPrev
             | A::CycleEdition
-            | A::CycleStatus => {}
+            | A::CycleStatus
+            | A::SortQueue
+            | A::NextEdit
+            | A::NextOffer
+            | A::UseOffer => {}
         }
         Vec::new()
     }
@@ -572,7 +577,10 @@ impl App {
 
     /// Rows a page moves: the height of the results list.
     fn page(&self) -> usize {
-        usize::from(crate::layout::search(crate::layout::screen(self.size).main).results.height).max(1)
+        usize::from(
+            crate::layout::search(crate::layout::screen(self.size).search(self.record_open())).results.height,
+        )
+        .max(1)
     }
 
     fn move_by(&mut self, delta: i64) {
@@ -590,8 +598,9 @@ impl App {
             }
             Pane::Detail => {
                 // The last page ends with the last line.
-                let height =
-                    usize::from(crate::layout::inner(crate::layout::screen(self.size).detail).height);
+                let height = usize::from(
+                    crate::layout::inner(crate::layout::screen(self.size).detail(self.record_open())).height,
+                );
                 let max = detail::doc(self, self.detail_width()).lines.len().saturating_sub(height);
                 self.detail.scroll =
                     clamp(usize::from(self.detail.scroll), max + 1).min(u16::MAX as usize) as u16;
@@ -611,7 +620,7 @@ impl App {
 
     /// Columns the detail text wraps at.
     pub fn detail_width(&self) -> u16 {
-        crate::layout::inner(crate::layout::screen(self.size).detail).width.max(20)
+        crate::layout::inner(crate::layout::screen(self.size).detail(self.record_open())).width.max(20)
     }
 
     fn open(&mut self) -> Vec<Effect> {
@@ -648,6 +657,8 @@ impl App {
                 let choices = self.pcs_choices();
                 match choices.get(self.pcs.sel) {
                     Some(n) => self.pcs_push(n.ch),
+                    // Enter on a finished code attaches it to the open record.
+                    None if self.pcs.prefix.len() == 7 && self.record_open() => self.attach(),
                     None => Vec::new(),
                 }
             }
@@ -715,7 +726,8 @@ impl App {
         self.detail.link = Some(next);
         // Keep the link on screen.
         let line = doc.links[next].line as u16;
-        let height = crate::layout::inner(crate::layout::screen(self.size).detail).height.max(1);
+        let height =
+            crate::layout::inner(crate::layout::screen(self.size).detail(self.record_open())).height.max(1);
         if line < self.detail.scroll || line >= self.detail.scroll + height {
             self.detail.scroll = line.saturating_sub(height / 2);
         }

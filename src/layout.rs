@@ -17,7 +17,24 @@ pub struct Areas {
     pub detail: Rect,
     pub status: Rect,
     pub wide: bool,
+    /// With a record open: the record view, the search and the detail.
+    pub with_record: WithRecord,
 }
+
+/// Where the panes go while a record is open. Narrow: each fills the body.
+/// Wide and tall (120x40): the record across the top, the search (at least
+/// as wide as at 80 columns) and the detail side by side under it. Wide but
+/// short: the record beside the search, no detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WithRecord {
+    pub record: Rect,
+    pub search: Rect,
+    /// `None` when the detail does not fit beside the search.
+    pub detail: Option<Rect>,
+}
+
+/// From this height a wide screen stacks the record over the search and detail.
+pub const TALL: u16 = 36;
 
 /// The screen for a terminal of `size` (columns, rows).
 pub fn screen(size: (u16, u16)) -> Areas {
@@ -27,15 +44,36 @@ pub fn screen(size: (u16, u16)) -> Areas {
     let body = Rect::new(0, 1.min(h), w, h.saturating_sub(2));
     if w >= WIDE {
         let left = (w * 11 / 20).max(60);
-        Areas {
-            header,
-            main: Rect::new(0, body.y, left, body.height),
-            detail: Rect::new(left, body.y, w - left, body.height),
-            status,
-            wide: true,
-        }
+        let main = Rect::new(0, body.y, left, body.height);
+        let detail = Rect::new(left, body.y, w - left, body.height);
+        let with_record = if h >= TALL {
+            let top = body.height / 2;
+            let search_w = (w * 2 / 3).max(80);
+            let y = body.y + top;
+            WithRecord {
+                record: Rect { height: top, ..body },
+                search: Rect::new(0, y, search_w, body.height - top),
+                detail: Some(Rect::new(search_w, y, w - search_w, body.height - top)),
+            }
+        } else {
+            WithRecord { record: main, search: detail, detail: None }
+        };
+        Areas { header, main, detail, status, wide: true, with_record }
     } else {
-        Areas { header, main: body, detail: body, status, wide: false }
+        let with_record = WithRecord { record: body, search: body, detail: None };
+        Areas { header, main: body, detail: body, status, wide: false, with_record }
+    }
+}
+
+impl Areas {
+    /// Where the search pane goes (`record_open`: a record is open).
+    pub fn search(&self, record_open: bool) -> Rect {
+        if record_open { self.with_record.search } else { self.main }
+    }
+
+    /// Where the detail pane goes.
+    pub fn detail(&self, record_open: bool) -> Rect {
+        if record_open { self.with_record.detail.unwrap_or(self.detail) } else { self.detail }
     }
 }
 
@@ -49,14 +87,20 @@ pub fn inner(area: Rect) -> Rect {
     }
 }
 
-/// The search pane: the query line, the filters line, the results.
+/// The search pane: the query line, the filters line, the results and,
+/// under them, the selected result's whole title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SearchAreas {
     pub inner: Rect,
     pub query: Rect,
     pub filters: Rect,
     pub results: Rect,
+    /// The selected result's title, wrapped (empty when the pane is too short).
+    pub title: Rect,
 }
+
+/// Lines under the results for the selected title: a rule, then the title wrapped on two.
+pub const TITLE_LINES: u16 = 3;
 
 pub fn search(area: Rect) -> SearchAreas {
     let inner = inner(area);
@@ -65,11 +109,16 @@ pub fn search(area: Rect) -> SearchAreas {
         height: 1.min(inner.height.saturating_sub(k)),
         ..inner
     };
+    let list = inner.height.saturating_sub(2);
+    // Only when the list keeps a useful height.
+    let title_h = if list >= TITLE_LINES + 4 { TITLE_LINES } else { 0 };
+    let results = Rect { y: inner.y + 2.min(inner.height), height: list - title_h, ..inner };
     SearchAreas {
         inner,
         query: line(0),
         filters: line(1),
-        results: Rect { y: inner.y + 2.min(inner.height), height: inner.height.saturating_sub(2), ..inner },
+        results,
+        title: Rect { y: results.bottom(), height: title_h, ..inner },
     }
 }
 
@@ -102,6 +151,8 @@ pub fn edit_lines(edits: usize) -> usize {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RecordShape {
     pub codes: usize,
+    /// The codes assigned upstream, on a line of their own.
+    pub upstream: bool,
     /// Lines the edits take (see `ui::queue`).
     pub edit_lines: usize,
     /// The coder's hold/query/comment line.
@@ -125,7 +176,11 @@ pub struct RecordAreas {
 
 pub fn record(area: Rect, shape: RecordShape) -> RecordAreas {
     let inner = inner(area);
-    let codes_h = (shape.codes.max(1) + 1 + shape.edit_lines + usize::from(shape.summary)) as u16;
+    let codes_h = (shape.codes.max(1)
+        + 1
+        + usize::from(shape.upstream)
+        + shape.edit_lines
+        + usize::from(shape.summary)) as u16;
     let bottom_h = u16::from(shape.bottom);
     let doc_h = inner.height.saturating_sub(1 + codes_h + bottom_h).max(3);
     let doc = Rect { y: inner.y + 1, height: doc_h, ..inner };
@@ -150,11 +205,20 @@ mod tests {
         assert!(!a.wide);
         assert_eq!((a.header.height, a.main.height, a.status.y), (1, 22, 23));
         let s = search(a.main);
-        assert_eq!((s.query.y, s.filters.y, s.results.y, s.results.height), (2, 3, 4, 18));
+        assert_eq!((s.query.y, s.filters.y, s.results.y, s.results.height), (2, 3, 4, 15));
+        assert_eq!((s.title.y, s.title.bottom()), (19, 22));
         assert_eq!(queue_list(a.main).rows.height, 18);
         let w = screen((120, 40));
         assert!(w.wide && w.main.right() == w.detail.x && w.detail.right() == 120);
-        let r = record(a.main, RecordShape { codes: 2, edit_lines: 3, summary: true, bottom: true });
+        // With a record open at 120x40 the search is as wide as at 80 columns, the detail beside it.
+        let r = w.with_record;
+        assert_eq!((r.record.width, r.search.width, r.search.y), (120, 80, r.record.bottom()));
+        assert_eq!(r.detail.map(|d| (d.x, d.right())), Some((80, 120)));
+        assert!(screen((120, 30)).with_record.detail.is_none());
+        let r = record(
+            a.main,
+            RecordShape { codes: 2, upstream: false, edit_lines: 3, summary: true, bottom: true },
+        );
         assert_eq!(r.head.y, 2);
         assert_eq!(r.text.y, 3);
         assert_eq!(r.codes.bottom() + 1, r.bottom.expect("prompt").bottom());

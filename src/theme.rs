@@ -77,8 +77,9 @@ impl Theme {
                 warn: b,
                 key: b,
                 tab_active: r,
-                highlight: r,
-                found: u.add_modifier(Modifier::BOLD),
+                // Reverse is the selection's alone: search words are underlined.
+                highlight: u.add_modifier(Modifier::BOLD),
+                found: u.add_modifier(Modifier::BOLD | Modifier::ITALIC),
                 found_current: r.add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
                 composed: u,
             },
@@ -132,5 +133,10 @@ mod tests {
         let t = Theme::new(ColorMode::NoColor);
         assert_eq!(t.code.fg, None);
         assert_eq!(t.selected.add_modifier, Modifier::REVERSED);
+        // Nothing but the selection is reversed, and the search words look unlike the find matches.
+        for s in [t.highlight, t.found, t.link, t.key, t.code, t.warn, t.heading] {
+            assert!(!s.add_modifier.contains(Modifier::REVERSED), "{s:?}");
+        }
+        assert_ne!(t.highlight, t.found);
     }
 }

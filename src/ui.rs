@@ -1,6 +1,7 @@
 //! Pure drawing: reads the [`App`], writes a frame. One function per pane in `ui/`.
 
 pub mod detail;
+pub mod elide;
 pub mod help;
 pub mod pcs;
 pub mod queue;
@@ -25,10 +26,17 @@ pub fn draw(app: &App, f: &mut Frame) {
     }
     header(app, f, a.header);
     if a.wide && app.record_open() {
-        // The record's documentation beside the search (or what the coder opened from it).
-        pane(app, f, Pane::Queue, a.main);
+        // The record with the search (or what the coder opened from it) and, when it fits, the detail.
+        let r = a.with_record;
+        pane(app, f, Pane::Queue, r.record);
         let side = if app.pane == Pane::Queue { app.side } else { app.pane };
-        pane(app, f, side, a.detail);
+        match r.detail {
+            Some(d) => {
+                pane(app, f, if side == Pane::Detail { Pane::Search } else { side }, r.search);
+                detail::draw(app, f, d);
+            }
+            None => pane(app, f, side, r.search),
+        }
     } else if a.wide {
         pane(app, f, app.left, a.main);
         detail::draw(app, f, a.detail);
@@ -89,6 +97,9 @@ pub fn edition_text(app: &App, room: usize) -> (String, bool) {
         format!("{} CM {}{warn}", ed.name, span(CodeSet::Icd10cm).unwrap_or_default()),
         format!("{}{short_warn}", ed.name),
         format!("{}{}", ed.name, if stale { " ⚠" } else { "" }),
+        // However narrow, a stale edition is never silent.
+        if stale { format!("⚠{}", short_warn.trim_start_matches(" ⚠")) } else { String::new() },
+        if stale { "⚠".to_string() } else { String::new() },
     ];
     let text = candidates
         .iter()
@@ -128,6 +139,16 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
 fn short_title(p: Pane, width: u16) -> &'static str {
     if width >= 100 {
         return p.title();
+    }
+    // Under 60 columns the tabs give their room to the edition and its warning.
+    if width < 60 {
+        return match p {
+            Pane::Search => "S",
+            Pane::Detail => "D",
+            Pane::Tree => "T",
+            Pane::Pcs => "P",
+            Pane::Queue => "Q",
+        };
     }
     match p {
         Pane::Pcs => "PCS",

@@ -245,7 +245,7 @@ fn edits_lists_the_checks_with_their_sources_and_the_edition() {
     assert!(s.starts_with("edition fy2026-shipped: ICD-10-CM FY2026"), "{s}");
     assert!(s.contains("OP-3001 [in progress] E11.2 E10.9"), "{s}");
     assert!(s.contains("error: E11.2 is a header") && s.contains("try: E11.21 E11.22 E11.29"), "{s}");
-    assert!(s.contains("from: Excludes1 at E11: type 1 diabetes mellitus (E10.-)"), "{s}");
+    assert!(s.contains("from: Excludes1 (category E11): type 1 diabetes mellitus (E10.-)"), "{s}");
     let out = run(
         tmp.path(),
         &["queue", "apply", q_arg, "OP-3001", r#"{"op":"done","override_reason":"training record"}"#],

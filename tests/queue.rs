@@ -336,6 +336,19 @@ fn edit_manifestation_first_and_code_first() {
 }
 
 #[test]
+fn sepsis_with_a_urinary_infection_is_not_an_unsatisfied_code_first() {
+    // A41's Code first asks for postprocedural or obstetric sepsis "if applicable".
+    let r = record(EncounterType::Inpatient, "2026-06-01");
+    let e = edits::check(book(), &r, &codes(&r, &["A41.51", "N39.0"]));
+    assert!(
+        !e.iter().any(|e| e.rule.starts_with("Code first") && e.severity != EditSeverity::Hint),
+        "{:?}",
+        describe(&e)
+    );
+    assert!(e.iter().any(|e| e.rule.starts_with("Code first (category A41)")), "{:?}", describe(&e));
+}
+
+#[test]
 fn edit_use_additional_code() {
     let r = record(EncounterType::Outpatient, "2026-06-01");
     let e = edits::check(book(), &r, &codes(&r, &["E11.22"]));

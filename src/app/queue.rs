@@ -43,6 +43,36 @@ impl PromptKind {
     }
 }
 
+/// The order of the queue list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QueueSort {
+    /// As in the queue file.
+    #[default]
+    File,
+    /// Urgent first; records with no priority last.
+    Priority,
+    /// Soonest due first; records with no due date last.
+    Due,
+}
+
+impl QueueSort {
+    pub fn next(self) -> QueueSort {
+        match self {
+            QueueSort::File => QueueSort::Priority,
+            QueueSort::Priority => QueueSort::Due,
+            QueueSort::Due => QueueSort::File,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueSort::File => "file order",
+            QueueSort::Priority => "priority",
+            QueueSort::Due => "due date",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt {
     pub kind: PromptKind,
@@ -57,6 +87,7 @@ pub struct QueueState {
     /// Lines of the queue file that could not be read.
     pub problems: usize,
     pub filter: Option<Status>,
+    pub sort: QueueSort,
     pub sel: usize,
     /// The record open in the record view.
     pub open: Option<String>,
@@ -70,6 +101,8 @@ pub struct QueueState {
     pub held_by: Option<String>,
     /// The edits of the open record's codes, kept in step with its work (not rerun per frame).
     pub edits: Vec<crate::queue::edits::Edit>,
+    /// The edit and suggested code selected in the record view.
+    pub edit_cursor: super::edit_view::EditCursor,
     /// The editions to choose from by date of service (empty: every record
     /// uses the workbench's edition, as when `--edition` names one).
     pub editions: Vec<crate::codeset::edition::Edition>,
@@ -137,11 +170,30 @@ impl QueueState {
         self.work.get(id).cloned().unwrap_or_default()
     }
 
-    /// Indexes of the records the filter lets through, in file order.
+    /// Indexes of the records the filter lets through, in the list's order
+    /// (ties keep file order).
     pub fn visible(&self) -> Vec<usize> {
-        (0..self.records.len())
+        let mut out: Vec<usize> = (0..self.records.len())
             .filter(|i| self.filter.is_none_or(|f| self.status(&self.records[*i].id) == f))
-            .collect()
+            .collect();
+        match self.sort {
+            QueueSort::File => {}
+            QueueSort::Priority => out.sort_by_key(|i| {
+                std::cmp::Reverse(self.records[*i].priority.map(|p| p as u8 + 1).unwrap_or(0))
+            }),
+            QueueSort::Due => out.sort_by_key(|i| {
+                let due = self.records[*i].due_date;
+                (due.is_none(), due)
+            }),
+        }
+        out
+    }
+
+    /// The next order of the list; the selection goes to the top.
+    pub fn cycle_sort(&mut self) -> String {
+        self.sort = self.sort.next();
+        self.sel = 0;
+        format!("queue sorted by {}", self.sort.label())
     }
 
     pub fn count(&self, status: Status) -> usize {
@@ -167,6 +219,7 @@ impl QueueState {
         let work = self.open.as_deref().map(|id| self.work_of(id)).unwrap_or_default();
         crate::layout::RecordShape {
             codes: work.codes.len(),
+            upstream: self.open_record().is_some_and(|r| !r.codes.is_empty()),
             edit_lines: crate::layout::edit_lines(self.edits.len()),
             summary: work_summary(&work).is_some(),
             bottom: self.prompt.is_some() || !self.find.is_empty(),
@@ -213,5 +266,25 @@ impl QueueState {
             self.records.iter().find(|r| r.id.to_ascii_lowercase().ends_with(&tail))
         };
         by_id.or(by_number).or_else(by_tail).map(|r| r.id.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_sorts_by_priority_then_due_then_file_order() {
+        let mut q = QueueState { records: crate::queue::load_example().records, ..Default::default() };
+        let ids = |q: &QueueState| q.visible().iter().map(|i| q.records[*i].id.clone()).collect::<Vec<_>>();
+        let file = ids(&q);
+        assert_eq!(q.cycle_sort(), "queue sorted by priority");
+        let by_priority = ids(&q);
+        // Urgent, the two highs in file order, normal, low, then the rest as in the file.
+        assert_eq!(by_priority[..5], ["IP-1010", "IP-1003", "IP-1009", "IP-1005", "OP-3007"]);
+        q.cycle_sort();
+        assert_eq!(ids(&q)[..2], ["IP-1005", "IP-1010"]);
+        q.cycle_sort();
+        assert_eq!(ids(&q), file);
     }
 }

@@ -16,6 +16,9 @@ impl App {
         if self.pane != Pane::Queue || self.help.is_some() {
             return None;
         }
+        if let Some(effects) = self.record_open().then(|| self.edit_action(action)).flatten() {
+            return Some(effects);
+        }
         let screen = crate::layout::screen(self.size);
         let list_page = i64::from(crate::layout::queue_list(screen.main).rows.height.max(1));
         let doc_page = self.doc_view().map_or(1, |v| v.height as i64);
@@ -43,6 +46,10 @@ impl App {
                     }
                 };
                 q.sel = 0;
+                Some(Vec::new())
+            }
+            (None, A::SortQueue) => {
+                self.message = Some(q.cycle_sort());
                 Some(Vec::new())
             }
             (None, A::Open) => {
@@ -350,7 +357,8 @@ impl App {
     pub fn doc_view(&self) -> Option<DocView> {
         let q = self.queue.as_ref()?;
         let r = q.open_record()?;
-        let areas = crate::layout::record(crate::layout::screen(self.size).main, q.record_shape());
+        let areas =
+            crate::layout::record(crate::layout::screen(self.size).with_record.record, q.record_shape());
         let doc = crate::queue::sanitize_for_terminal(&r.documentation);
         let rows = record_doc::wrap(&doc, usize::from(areas.text.width));
         let matches = record_doc::find(&doc, &q.find);

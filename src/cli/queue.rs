@@ -449,6 +449,7 @@ fn edits(args: &EditsArgs, globals: &Globals) -> Result<ExitCode> {
             let sev = match e.severity {
                 EditSeverity::Error => "error",
                 EditSeverity::Warning => "warning",
+                EditSeverity::Hint => "hint",
             };
             errors += usize::from(e.severity == EditSeverity::Error);
             writeln!(out, "  {sev}: {}", crate::queue::sanitize_for_terminal(&e.message))?;

@@ -8,7 +8,9 @@ use super::record::{EncounterType, Record};
 use super::work::{AttachedCode, CodeKind, RecordWork};
 use crate::codeset::catalog::Editions;
 use crate::codeset::changes::{Invalid, replacements};
-use crate::codeset::icd10cm::rules::{NoteRef, Reportable, parenthesized_refs, reportable};
+use crate::codeset::icd10cm::rules::{
+    NoteRef, Reportable, if_applicable, origin_name, parenthesized_refs, reportable,
+};
 use crate::codeset::{CmKind, CodeSet, Codebook, NodeId, NoteKind, Tabular, normalize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -16,6 +18,19 @@ use crate::codeset::{CmKind, CodeSet, Codebook, NodeId, NoteKind, Tabular, norma
 pub enum EditSeverity {
     Error,
     Warning,
+    /// A reminder a record cannot fail (an "if applicable" note): listed after the warnings.
+    Hint,
+}
+
+impl EditSeverity {
+    /// As the record view and `queue edits` print it.
+    pub fn label(self) -> &'static str {
+        match self {
+            EditSeverity::Error => "error",
+            EditSeverity::Warning => "warn",
+            EditSeverity::Hint => "hint",
+        }
+    }
 }
 
 /// One finding.
@@ -25,7 +40,7 @@ pub struct Edit {
     /// The attached code it is about (index into the record's codes), if one.
     pub index: Option<usize>,
     pub message: String,
-    /// Where the rule comes from: `Excludes1 at E11: type 1 diabetes mellitus (E10.-)`,
+    /// Where the rule comes from: `Excludes1 (category E11): type 1 diabetes mellitus (E10.-)`,
     /// `ICD-10-CM Official Guidelines I.A.13`, ...
     pub rule: String,
     /// Codes the coder may want instead (billable children, 7th characters).
@@ -292,7 +307,7 @@ fn excludes1(cm: &Tabular, codes: &[AttachedCode], dx: &[(usize, NodeId)], out: 
                         "{} and {} are not coded together (Excludes1)",
                         codes[i].code, codes[j].code
                     ),
-                    rule: format!("Excludes1 at {}: {}", cm.node(origin).code, text),
+                    rule: format!("Excludes1 ({}): {}", origin_name(cm, origin), text),
                     suggestions: Vec::new(),
                 });
             }
@@ -359,7 +374,21 @@ fn code_first_and_use_additional(
                 .filter(|(k, key)| *k != pos && refs.iter().any(|r| r.matches(key)))
                 .map(|(k, _)| k)
                 .collect();
-            let rule = format!("{} at {}: {}", kind.label(), cm.node(origin).code, texts.join("; "));
+            let rule = format!("{} ({}): {}", kind.label(), origin_name(cm, origin), texts.join("; "));
+            // "Code first, if applicable, postprocedural sepsis (T81.44-)" asks nothing of a
+            // sepsis with no such circumstance: remind, never report it unsatisfied.
+            if texts.iter().any(|t| if_applicable(t)) {
+                if hits.is_empty() {
+                    out.push(Edit {
+                        severity: EditSeverity::Hint,
+                        index: Some(i),
+                        message: format!("{}: {} if applicable", codes[i].code, kind.label()),
+                        rule,
+                        suggestions: Vec::new(),
+                    });
+                }
+                continue;
+            }
             let message = if hits.is_empty() {
                 format!(
                     "{}: {} note not satisfied: none of its codes is attached",
@@ -465,7 +494,7 @@ fn seventh_rule(cm: &Tabular, id: NodeId) -> String {
     cm.notes_in_force(id)
         .into_iter()
         .find(|n| n.kind == NoteKind::SeventhCharacter)
-        .map(|n| format!("7th characters at {}: {}", cm.node(n.origin).code, n.text))
+        .map(|n| format!("7th characters ({}): {}", origin_name(cm, n.origin), n.text))
         .unwrap_or_else(|| "7th character required (Guidelines I.B.14 / chapter notes)".into())
 }
 
@@ -581,6 +610,32 @@ mod tests {
             },
         );
         add("S72.001A", CmKind::Extension, "initial encounter", Some(s72), true, Notes::default());
+        // A41's Code first names circumstances, "if applicable" (as in the real tabular).
+        let ch1 = add("1", CmKind::Chapter, "Infectious diseases", None, false, Notes::default());
+        let a41 = add(
+            "A41",
+            CmKind::Category,
+            "Other sepsis",
+            Some(ch1),
+            false,
+            Notes {
+                code_first: vec![
+                    ", if applicable, postprocedural sepsis (T81.44-)".into(),
+                    "sepsis during labor (O75.3)".into(),
+                ],
+                ..Notes::default()
+            },
+        );
+        add("A41.51", CmKind::Code, "Sepsis due to E. coli", Some(a41), true, Notes::default());
+        let n39 = add("N39", CmKind::Category, "Other urinary disorders", Some(ch), false, Notes::default());
+        add(
+            "N39.0",
+            CmKind::Code,
+            "Urinary tract infection, site not specified",
+            Some(n39),
+            true,
+            Notes::default(),
+        );
         // Dates in these tests are FY2026's.
         let mut edition =
             crate::codeset::shipped::edition_named(crate::codeset::shipped::FY2026).expect("shipped");
@@ -683,7 +738,7 @@ mod tests {
         let r = record(EncounterType::Outpatient, "2026-06-01");
         for codes in [[dx("E10.9", None), dx("E11.29", None)], [dx("E11.29", None), dx("E10.9", None)]] {
             let e = check(&b, &r, &codes);
-            let ex = e.iter().find(|e| e.rule.starts_with("Excludes1 at E11")).expect("excludes1");
+            let ex = e.iter().find(|e| e.rule.starts_with("Excludes1 (category E11)")).expect("excludes1");
             assert_eq!(ex.severity, EditSeverity::Error);
         }
     }
@@ -711,6 +766,44 @@ mod tests {
         // G63 alone: the Code first note is not satisfied.
         let e = check(&b, &r, &[dx("E11.29", None), dx("G63", None)]);
         assert!(!e.iter().any(|e| e.rule.starts_with("Code first")), "{:?}", messages(&e));
+    }
+
+    #[test]
+    fn an_if_applicable_code_first_is_a_hint_not_an_unsatisfied_note() {
+        let b = book();
+        let r = record(EncounterType::Outpatient, "2026-06-01");
+        let e = check(&b, &r, &[dx("A41.51", None), dx("N39.0", None)]);
+        assert!(!e.iter().any(|e| e.message.contains("not satisfied")), "{:?}", messages(&e));
+        let hint = e.iter().find(|e| e.rule.starts_with("Code first")).expect("a reminder");
+        assert_eq!(hint.severity, EditSeverity::Hint);
+        assert_eq!(hint.message, "A41.51: Code first if applicable");
+        assert!(hint.rule.starts_with("Code first (category A41): , if applicable"), "{}", hint.rule);
+        // A Code first that names no circumstance still must be met (G63 above).
+        let e = check(&b, &r, &[dx("G63", None)]);
+        assert!(e.iter().any(|e| e.severity == EditSeverity::Warning && e.message.contains("not satisfied")));
+    }
+
+    #[test]
+    fn errors_come_before_warnings_and_hints_last() {
+        let b = book();
+        let r = record(EncounterType::Inpatient, "2026-06-01");
+        // A41.51 with no POA (warning), its Code first reminder (hint); E11.2 a header (error)
+        // lacking its Use additional code (warning).
+        let e = check(&b, &r, &[dx("A41.51", None), dx("E11.2", Some(super::super::Poa::Y))]);
+        let order: Vec<EditSeverity> = e.iter().map(|e| e.severity).collect();
+        let want = [EditSeverity::Error, EditSeverity::Warning, EditSeverity::Warning, EditSeverity::Hint];
+        assert_eq!(order, want, "{:?}", messages(&e));
+        assert_eq!(e[0].index, Some(1));
+    }
+
+    #[test]
+    fn rules_name_their_origin_in_words() {
+        let b = book();
+        let id = |c: &str| b.cm.get(c).expect(c);
+        let chapter = *b.cm.ancestors(id("E11")).last().expect("a chapter");
+        assert_eq!(origin_name(&b.cm, chapter), "Chapter 4");
+        assert_eq!(origin_name(&b.cm, id("E11")), "category E11");
+        assert_eq!(origin_name(&b.cm, id("E11.22")), "E11.22");
     }
 
     #[test]

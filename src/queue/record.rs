@@ -42,6 +42,27 @@ pub enum Priority {
     Urgent,
 }
 
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+impl Sex {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+            Sex::Unknown => "sex unknown",
+        }
+    }
+}
+
 /// Where a record was read from (not part of the file format).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Source {

@@ -44,7 +44,18 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, scroll: u16) {
     let margin = if area.width >= 100 { 8 } else { 0 };
     let r = Rect { x: area.x + margin, width: area.width.saturating_sub(margin * 2), ..area };
     f.render_widget(Clear, r);
-    let block = super::block(app, " Help: keys (Esc closes, j/k scroll) ", true);
+    // The keys that really close and scroll the help, from the key map.
+    let key = |a: crate::action::Action| app.keymap.key_for(Layer::Help, a).unwrap_or_default();
+    use crate::action::Action as A;
+    let title = format!(
+        " Help: keys ({} closes, {}/{} scroll, {}/{} page) ",
+        key(A::Cancel),
+        key(A::MoveUp),
+        key(A::MoveDown),
+        key(A::PageUp),
+        key(A::PageDown)
+    );
+    let block = super::block(app, title, true);
     let inner = block.inner(r);
     f.render_widget(block, r);
     let lines = lines(app);

@@ -22,6 +22,17 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         Span::styled(prefix.clone(), t.code),
         Span::styled(blanks, t.dim),
     ]));
+    // The characters chosen so far, each with its axis and label.
+    let chosen = app.book.pcs.explain(prefix);
+    for c in &chosen {
+        let axis = super::fit(&c.axis, 14);
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {} ", c.pos), t.dim),
+            Span::styled(format!("{axis:<14} "), t.dim),
+            Span::styled(format!("{} ", c.ch), t.code),
+            Span::styled(super::fit(&c.label, w.saturating_sub(20)), t.text),
+        ]));
+    }
     let choices = app.pcs_choices();
     if prefix.len() == 7 {
         if let Some(title) = app.book.pcs.title(prefix) {
@@ -30,7 +41,12 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 lines.push(Line::styled("(composed from axis labels)", t.composed));
             }
         }
-        lines.push(Line::styled("Complete. Backspace steps back.", t.dim));
+        let done = if app.record_open() {
+            "Complete: Enter attaches it to the record, Backspace steps back."
+        } else {
+            "Complete. Backspace steps back."
+        };
+        lines.push(Line::styled(done, t.dim));
     } else if choices.is_empty() {
         lines.push(Line::styled("No ICD-10-PCS tables in this edition.", t.dim));
     } else {
@@ -39,17 +55,31 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             Span::styled(choices[0].axis.clone(), t.heading),
             Span::styled(format!("  ({} valid)", choices.len()), t.dim),
         ]));
-        let height = usize::from(inner.height.saturating_sub(2));
+        let height = usize::from(inner.height).saturating_sub(lines.len());
         let offset = app.pcs.sel.saturating_sub(height.saturating_sub(1));
         for (i, c) in choices.iter().enumerate().skip(offset).take(height) {
             let sel = i == app.pcs.sel;
-            let label = super::fit(&c.label, w.saturating_sub(4));
+            // The value's definition (root operation, approach, device) beside its label.
+            let def = app
+                .book
+                .pcs
+                .explain(&format!("{prefix}{}", c.ch))
+                .pop()
+                .and_then(|x| x.definition.or(x.explanation))
+                .map(|d| format!(" — {}", crate::queue::sanitize_for_terminal(&d)))
+                .unwrap_or_default();
+            let room = w.saturating_sub(4);
+            let label = super::fit(&c.label, room);
+            let def =
+                super::fit(&def, room.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str())));
+            let pad = room.saturating_sub(
+                unicode_width::UnicodeWidthStr::width(label.as_str())
+                    + unicode_width::UnicodeWidthStr::width(def.as_str()),
+            );
             lines.push(Line::from(vec![
                 Span::styled(format!(" {}  ", c.ch), if sel { t.selected } else { t.code }),
-                Span::styled(
-                    format!("{label:<width$}", width = w.saturating_sub(4)),
-                    if sel { t.selected } else { t.text },
-                ),
+                Span::styled(label, if sel { t.selected } else { t.text }),
+                Span::styled(format!("{def}{}", " ".repeat(pad)), if sel { t.selected } else { t.dim }),
             ]));
         }
     }

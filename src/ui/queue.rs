@@ -40,6 +40,9 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             if q.filter == Some(s) { t.tab_active } else { t.dim },
         ));
     }
+    let sort = app.keymap.key_for(Layer::Queue, Action::SortQueue).unwrap_or_default();
+    counts.push(Span::styled(format!("  {sort}",), t.key));
+    counts.push(Span::styled(format!(" sort: {}", q.sort.label()), t.dim));
     if q.problems > 0 {
         counts.push(Span::styled(format!("  {} unreadable: medcode queue check", q.problems), t.warn));
     }
@@ -55,6 +58,8 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     if visible.is_empty() {
         lines.push(Line::styled("No records with this status.", t.dim));
     }
+    // Ids as wide as the queue's longest (up to 14), leaving room for priority and due.
+    let idw = q.records.iter().map(|r| r.id.chars().count()).max().unwrap_or(0).clamp(4, 14);
     for (k, i) in visible.iter().enumerate().skip(offset).take(height) {
         let r = &q.records[*i];
         let work = q.work.get(&r.id);
@@ -67,10 +72,15 @@ fn list(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             EncounterType::Professional => "PRO",
         };
         let codes = work.map_or(0, |w| w.codes.len());
-        let id = super::fit(&crate::queue::sanitize_for_terminal(&r.id), 14);
+        let id = super::fit(&crate::queue::sanitize_for_terminal(&r.id), idw);
         let plural = if codes == 1 { "code " } else { "codes" };
-        let text =
-            format!("{id:<14} {enc} {} {:<11} {codes:>2} {plural}  ", r.date_of_service, status.label());
+        let prio = r.priority.map_or("", |p| p.as_str());
+        let due = r.due_date.map(|d| format!("due {}", d.format("%m-%d"))).unwrap_or_default();
+        let text = format!(
+            "{id:<idw$} {enc} {} {:<11} {codes:>2} {plural} {prio:<6} {due:<9} ",
+            r.date_of_service,
+            status.label()
+        );
         let rest = w.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
         // Another coder's claim matters more than the provider (names sanitized by the claim).
         let who = match q.claims.get(&r.id) {
@@ -106,14 +116,15 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
         Some(adm) => format!("{adm} to {}", r.date_of_service),
         None => r.date_of_service.to_string(),
     };
-    let head = format!(
-        "{} {} · age {} · {:?} · {}",
-        r.encounter_type.as_str(),
-        dates,
-        r.patient_age,
-        r.patient_sex,
-        crate::queue::sanitize_for_terminal(&r.provider)
-    );
+    // What decides the order of work first, then who documented.
+    let mut head = format!("{} {dates}", r.encounter_type.as_str());
+    if let Some(p) = r.priority {
+        head.push_str(&format!(" · {} priority", p.as_str()));
+    }
+    if let Some(due) = r.due_date {
+        head.push_str(&format!(" · due {due}"));
+    }
+    head.push_str(&format!(" · {}", crate::queue::sanitize_for_terminal(&r.provider)));
     let head = match &q.held_by {
         // Said where the coder looks first: the record is someone else's now.
         Some(by) => {
@@ -165,7 +176,18 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
     }
 
     let mut lines = Vec::new();
-    lines.push(Line::styled(format!("Codes ({})", work.codes.len()), t.heading));
+    // The patient beside the codes: age, sex and setting decide many of them.
+    lines.push(Line::from(vec![
+        Span::styled(format!("Codes ({})", work.codes.len()), t.heading),
+        Span::styled(
+            format!(" · {} y · {} · {}", r.patient_age, r.patient_sex.as_str(), r.encounter_type.as_str()),
+            t.text,
+        ),
+    ]));
+    if !r.codes.is_empty() {
+        let upstream: Vec<String> = r.codes.iter().map(|c| crate::queue::sanitize_for_terminal(c)).collect();
+        lines.push(Line::styled(super::fit(&format!("assigned upstream: {}", upstream.join(" ")), w), t.dim));
+    }
     if work.codes.is_empty() {
         let tab = app.keymap.key_for(Layer::Record, Action::FocusNext).unwrap_or_default();
         let attach = app.keymap.key_for(Layer::Input, Action::Attach).unwrap_or_default();
@@ -185,43 +207,7 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             if sel { t.selected } else { t.text },
         ));
     }
-    let edits = &q.edits;
-    // Each edit with the rule it comes from; the ones about the selected code first.
-    let mut shown: Vec<&crate::queue::edits::Edit> = edits.iter().collect();
-    shown.sort_by_key(|e| e.index != Some(q.code_sel));
-    let room = crate::layout::EDIT_LINES - usize::from(edits.len() > crate::layout::EDIT_LINES);
-    for (k, e) in shown.iter().take(room).enumerate() {
-        let sev = if e.severity == crate::queue::edits::EditSeverity::Error { "error" } else { "warn" };
-        let msg = super::fit(&format!("{sev}: {}", crate::queue::sanitize_for_terminal(&e.message)), w);
-        let rule = crate::queue::sanitize_for_terminal(&e.rule);
-        if k == 0 {
-            // The first edit (about the selected code when it has one) gets its rule on a line of its own.
-            lines.push(Line::styled(msg, t.warn));
-            let sugg = if e.suggestions.is_empty() {
-                String::new()
-            } else {
-                let mut list: Vec<&str> = e.suggestions.iter().take(6).map(String::as_str).collect();
-                if e.suggestions.len() > 6 {
-                    list.push("…");
-                }
-                format!("try {} · ", list.join(" "))
-            };
-            lines.push(Line::styled(super::fit(&format!("  {sugg}rule: {rule}"), w), t.dim));
-            continue;
-        }
-        let left = w.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()) + 3);
-        let mut spans = vec![Span::styled(msg, t.warn)];
-        if left > 8 && !rule.is_empty() {
-            spans.push(Span::styled(format!(" · {}", super::fit(&rule, left)), t.dim));
-        }
-        lines.push(Line::from(spans));
-    }
-    if edits.len() > room {
-        lines.push(Line::styled(
-            format!("+{} more edit(s): medcode queue edits --record {}", edits.len() - room, r.id),
-            t.dim,
-        ));
-    }
+    lines.extend(edit_lines(app, q, w));
     // What the coder wrote about the record: hold reason, query, comments.
     if let Some(summary) = crate::app::queue::work_summary(&work) {
         lines.push(Line::styled(super::fit(&crate::queue::sanitize_for_terminal(&summary), w), t.dim));
@@ -279,7 +265,15 @@ fn styled_row<'a>(
 /// A prompt on one line with the cursor after its text; `find` is the match count of a find.
 fn prompt(app: &App, f: &mut Frame, p: &crate::app::queue::Prompt, find: String, area: Rect) {
     let t = &app.theme;
-    let label = format!("{}: ", p.kind.label());
+    let label = match (p.kind, app.queue.as_ref().and_then(|q| q.edits.first().map(|e| (q, e)))) {
+        // Say which error is overridden, and how many there are.
+        (PromptKind::Override, Some((q, e))) => format!(
+            "Override {} error(s), first \"{}\": reason: ",
+            crate::queue::edits::error_count(&q.edits),
+            super::fit(&crate::queue::sanitize_for_terminal(&e.message), usize::from(area.width) / 3)
+        ),
+        _ => format!("{}: ", p.kind.label()),
+    };
     let text = crate::queue::sanitize_for_terminal(&p.text);
     let hint = match p.kind {
         PromptKind::Find => find,
@@ -297,4 +291,63 @@ fn prompt(app: &App, f: &mut Frame, p: &crate::app::queue::Prompt, find: String,
     );
     let x = area.x + unicode_width::UnicodeWidthStr::width(format!("{label}{text}").as_str()) as u16;
     f.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+}
+
+/// The edits under the codes, errors first: a window of
+/// [`crate::layout::EDIT_LINES`] kept on the selected edit, which shows its
+/// rule and suggested codes (the chosen one marked) on a line of its own.
+fn edit_lines(app: &App, q: &QueueState, w: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let edits = &q.edits;
+    let cur = q.edit_cursor.within(edits);
+    let key = |a: Action| app.keymap.key_for(Layer::Record, a).unwrap_or_default();
+    let room = crate::layout::EDIT_LINES - usize::from(edits.len() > crate::layout::EDIT_LINES);
+    let offset = cur.edit.saturating_sub(room.saturating_sub(1));
+    let mut lines = Vec::new();
+    for (k, e) in edits.iter().enumerate().skip(offset).take(room) {
+        let style = if e.severity == crate::queue::edits::EditSeverity::Hint { t.dim } else { t.warn };
+        let msg = super::fit(
+            &format!("{}: {}", e.severity.label(), crate::queue::sanitize_for_terminal(&e.message)),
+            w,
+        );
+        let rule = crate::queue::sanitize_for_terminal(&e.rule);
+        if k != cur.edit {
+            let left = w.saturating_sub(unicode_width::UnicodeWidthStr::width(msg.as_str()) + 3);
+            let mut spans = vec![Span::styled(msg, style)];
+            if left > 8 && !rule.is_empty() {
+                spans.push(Span::styled(format!(" · {}", super::fit(&rule, left)), t.dim));
+            }
+            lines.push(Line::from(spans));
+            continue;
+        }
+        lines.push(Line::styled(msg, style.patch(t.heading)));
+        let mut spans = vec![Span::raw("  ")];
+        if !e.suggestions.is_empty() {
+            spans.push(Span::styled(format!("{}/{} ", key(Action::NextOffer), key(Action::UseOffer)), t.key));
+            spans.push(Span::styled("try ", t.dim));
+            // The chosen offer first in view: a long list scrolls to it.
+            let first = cur.offer.saturating_sub(3);
+            for (j, s) in e.suggestions.iter().enumerate().skip(first).take(6) {
+                spans.push(Span::styled(s.clone(), if j == cur.offer { t.selected } else { t.code }));
+                spans.push(Span::raw(" "));
+            }
+            if e.suggestions.len() > first + 6 {
+                spans.push(Span::styled("… ", t.dim));
+            }
+            spans.push(Span::styled("· ", t.dim));
+        }
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        spans.push(Span::styled(super::fit(&format!("rule: {rule}"), w.saturating_sub(used)), t.dim));
+        lines.push(Line::from(spans));
+    }
+    if edits.len() > room {
+        lines.push(Line::styled(
+            super::fit(
+                &format!("edit {}/{} · {} next edit", cur.edit + 1, edits.len(), key(Action::NextEdit)),
+                w,
+            ),
+            t.dim,
+        ));
+    }
+    lines
 }

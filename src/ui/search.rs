@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::action::Action;
 use crate::app::{App, Pane};
@@ -109,14 +109,36 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             let tag = super::fit(&tag, title_w);
             let title_w = title_w.saturating_sub(unicode_width::UnicodeWidthStr::width(tag.as_str()));
             lines.push(Line::from(vec![
-                Span::styled(fav, base.patch(t.highlight)),
+                // Only the star is marked: under NO_COLOR a marked blank would look selected.
+                Span::styled(fav, if fav == "★" { base.patch(t.highlight) } else { base }),
                 Span::styled(format!("{:<8} ", h.code), if selected { t.selected } else { t.code }),
                 Span::styled(format!("{marker} "), if selected { t.selected } else { t.dim }),
                 Span::styled(tag, base.patch(tag_style)),
-                Span::styled(format!("{:<title_w$}", super::fit(&h.title, title_w)), base),
+                Span::styled(format!("{:<title_w$}", row_title(&s.hits, i, title_w)), base),
                 Span::styled(format!(" {:>3}", h.set.short()), if selected { t.selected } else { t.dim }),
             ]));
         }
     }
     f.render_widget(Paragraph::new(lines), list);
+    if let Some(h) = s.hits.get(s.sel).filter(|_| parts.title.height > 0) {
+        // The whole title of the selected result, where the rows may have elided it.
+        let text = Line::from(vec![
+            Span::styled(format!("{} ", h.code), t.code),
+            Span::styled(crate::queue::sanitize_for_terminal(&h.title), t.text),
+        ]);
+        let rule = Line::styled("─".repeat(w), t.border);
+        let body = Paragraph::new(vec![rule, text]).wrap(Wrap { trim: true });
+        f.render_widget(body, parts.title);
+    }
+}
+
+/// A result's title in `width` columns, elided where it agrees with the rows beside it.
+fn row_title(hits: &[crate::search::Hit], i: usize, width: usize) -> String {
+    let near: Vec<&str> = [i.checked_sub(1), Some(i + 1)]
+        .into_iter()
+        .flatten()
+        .filter_map(|k| hits.get(k))
+        .map(|h| h.title.as_str())
+        .collect();
+    super::elide::elide(&hits[i].title, width, &near)
 }

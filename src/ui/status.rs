@@ -58,9 +58,16 @@ pub fn actions(layer: Layer) -> &'static [A] {
         ],
         Layer::Pcs => &[A::MoveDown, A::Open, A::StepBack, A::FocusNext, A::FocusSearch, A::Help, A::Quit],
         Layer::Help => &[A::MoveDown, A::Cancel],
-        Layer::Queue => {
-            &[A::MoveDown, A::Open, A::GoToRecord, A::NextRecord, A::CycleStatus, A::Help, A::Quit]
-        }
+        Layer::Queue => &[
+            A::MoveDown,
+            A::Open,
+            A::GoToRecord,
+            A::NextRecord,
+            A::CycleStatus,
+            A::SortQueue,
+            A::Help,
+            A::Quit,
+        ],
         Layer::Record => &[
             A::FocusNext,
             A::FindInDoc,
@@ -101,8 +108,11 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         record_keys(app, f, area);
         return;
     }
+    // Help is always shown, last: its room is kept before the others are placed.
+    let help = app.keymap.key_for(layer, A::Help);
+    let room = room.saturating_sub(help.as_ref().map_or(0, |k| k.len() + A::Help.describe().len() + 1));
     for a in actions(layer) {
-        if *a == A::Attach && !app.record_open() {
+        if (*a == A::Attach && !app.record_open()) || *a == A::Help {
             continue;
         }
         let Some(k) = app.keymap.key_for(layer, *a) else { continue };
@@ -114,14 +124,19 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         spans.push(Span::styled(k, t.key));
         spans.push(Span::styled(format!(" {}  ", a.describe()), t.dim));
     }
+    if let Some(k) = help {
+        spans.push(Span::styled(k, t.key));
+        spans.push(Span::styled(format!(" {}", A::Help.describe()), t.dim));
+    }
     f.render_widget(Line::from(spans), area);
 }
 
 /// The record view has many keys: short labels, pairs on one key group, help always last.
 fn record_keys(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let groups: [(&[A], &str); 12] = [
+    let groups: [(&[A], &str); 13] = [
         (&[A::FindInDoc], "find"),
+        (&[A::NextEdit], "edits"),
         (&[A::NextCode, A::PrevCode], "select"),
         (&[A::RemoveCode], "remove"),
         (&[A::CodeUp, A::CodeDown], "order"),

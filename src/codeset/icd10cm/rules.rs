@@ -77,6 +77,25 @@ pub fn reportable(tab: &Tabular, id: NodeId) -> Reportable {
     Reportable::Header
 }
 
+/// A node of the tabular named in words, for where a note or rule comes
+/// from: `Chapter 4`, `block E08-E13`, `category E11`, `E11.22`.
+pub fn origin_name(tab: &Tabular, id: NodeId) -> String {
+    let node = tab.node(id);
+    match node.kind {
+        CmKind::Chapter => format!("Chapter {}", node.code),
+        CmKind::Block => format!("block {}", node.code),
+        CmKind::Category => format!("category {}", node.code),
+        _ => node.code.clone(),
+    }
+}
+
+/// Whether a note's text asks for its codes only when they apply (`Use
+/// additional code ... if applicable`, `Code first, if applicable, ...`):
+/// such a note is a reminder, not a rule a record can fail.
+pub fn if_applicable(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("if applicable")
+}
+
 /// A code, a `.-` wildcard or a range named in a note, normalized.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NoteRef {
