@@ -324,8 +324,11 @@ fn typing_in_each_pane_attaches_nothing() {
     s.send("\x1b");
     s.send("\x18"); // Ctrl-x: the PCS builder
     s.wait_for("ICD-10-PCS builder");
-    s.send("acute cystitis");
+    // `a` is no first character: it says so (waited for before the rest, so a
+    // later value's message cannot hide it from a slow poll).
+    s.send("a");
     s.wait_for("no value");
+    s.send("cute cystitis");
     s.send("\x11"); // Ctrl-q: back to the record
     let record = s.wait_for("Record IP-1001");
     assert!(record.contains("none yet"), "no code attached:\n{record}");
