@@ -22,6 +22,8 @@ const PARTIAL_BELOW: usize = 10;
 /// How many full matches are reranked by how much of their title the query covers.
 const RERANK: usize = 120;
 
+/// How many partial matches compete with the full ones.
+const PARTIAL: usize = 60;
 /// A header this near the top is followed by up to `CHILDREN` of its billable codes (best of `CHILDREN_READ`).
 const HEADER_WITHIN: usize = 3;
 const CHILDREN: usize = 3;
@@ -362,9 +364,20 @@ impl Engine {
         let want = if code_only { q.limit } else { q.limit.max(RERANK) };
         let found = self.run(&searcher, passes.all.as_ref(), want, code_only, initial_first)?;
         let mut docs = self.read(&searcher, found)?;
+        // Few codes hold every unit: codes holding most of them compete, a missing
+        // rare word costing more than a common one (the union is the costly pass).
+        let mut partial = HashSet::new();
+        if docs.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
+            let seen: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
+            let n = if code_only { q.limit + docs.len() } else { PARTIAL };
+            let more = self.run(&searcher, passes.any.as_ref(), n, code_only, initial_first)?;
+            let more: Vec<_> = more.into_iter().filter(|(_, a)| !seen.contains(a)).collect();
+            partial.extend(more.iter().map(|m| m.1));
+            docs.extend(self.read(&searcher, more)?);
+        }
         if !code_only {
             let cov = Coverage::of(&plan, &mut an, &|stem| self.idf(&searcher, stem));
-            self.rerank(&mut docs, &cov, &HashSet::new(), &mut an);
+            self.rerank(&mut docs, &cov, &partial, &mut an);
             self.follow_header(
                 &searcher,
                 &mut docs,
@@ -375,16 +388,6 @@ impl Engine {
             )?;
         }
         docs.truncate(q.limit);
-        // Partial matches only when full matches are few (the union is the costly pass), after every
-        // full match: competing in the rerank put them first on long book paths (drug, external cause).
-        if docs.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
-            let seen: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
-            let more =
-                self.run(&searcher, passes.any.as_ref(), q.limit + docs.len(), code_only, initial_first)?;
-            let room = q.limit - docs.len();
-            let more = more.into_iter().filter(|(_, a)| !seen.contains(a)).take(room).collect();
-            docs.extend(self.read(&searcher, more)?);
-        }
         let mut hits = Vec::with_capacity(docs.len());
         for (score, _, _, doc) in docs {
             hits.push(self.hit(&doc, score, &plan, &mut an));
