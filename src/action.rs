@@ -50,6 +50,8 @@ pub enum Action {
     DeleteWord,
     /// PCS builder: remove the last character.
     StepBack,
+    /// PCS builder: clear every chosen character.
+    ResetPcs,
     /// Attach the selected code to the open record (diagnosis for ICD-10-CM, procedure for PCS).
     Attach,
     NextCode,
@@ -137,6 +139,7 @@ impl Action {
             Action::DeleteChar => "delete char",
             Action::DeleteWord => "delete word",
             Action::StepBack => "step back",
+            Action::ResetPcs => "start the code again",
             Action::Attach => "attach to record",
             Action::NextCode => "next code",
             Action::PrevCode => "previous code",

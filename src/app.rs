@@ -485,6 +485,12 @@ impl App {
                 self.pcs.sel = 0;
                 self.preview_pcs();
             }
+            A::ResetPcs => {
+                self.pcs.prefix.clear();
+                self.pcs.sel = 0;
+                self.preview_pcs();
+                self.message = Some("PCS builder: started again".into());
+            }
             A::Attach => return self.attach(),
             A::Undo => return self.undo(),
             A::GoToRecord => {

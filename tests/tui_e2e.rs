@@ -371,3 +371,25 @@ fn poa_by_letter_undo_and_reopen_are_saved_and_audited() {
     s.send("\x03");
     s.wait_exit();
 }
+
+#[test]
+fn the_pcs_builder_builds_in_lower_case_starts_again_and_attaches() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::open_first_record(data.path());
+    s.send("\x18"); // Ctrl-x: the PCS builder
+    s.wait_for("ICD-10-PCS builder");
+    s.send("0dt");
+    s.wait_for("Resection");
+    s.send("\x15"); // Ctrl-u: start again
+    s.wait_for("started again");
+    s.send("0dtj4zz");
+    s.wait_for("Enter attaches it");
+    s.send("\r");
+    s.wait_for("0DTJ4ZZ");
+    s.send("\x11"); // Ctrl-q: back to the record
+    let record = s.wait_for("Record IP-1001");
+    assert!(record.contains("0DTJ4ZZ"), "the built code is on the record:\n{record}");
+    assert!(example_audit(data.path()).contains("0DTJ4ZZ"), "and in the store");
+    s.send("\x03");
+    s.wait_exit();
+}

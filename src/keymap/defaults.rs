@@ -82,6 +82,7 @@ pub const DEFAULTS: &[(Layer, &str, A)] = &[
     (Tree, "i", A::TypeAhead),
     (Tree, "o", A::ShowDetail),
     (Pcs, "backspace", A::StepBack),
+    (Pcs, "ctrl-u", A::ResetPcs),
     (Pcs, "h", A::StepBack),
     (Pcs, "left", A::StepBack),
     (Pcs, "l", A::Open),

@@ -56,7 +56,9 @@ pub fn actions(layer: Layer) -> &'static [A] {
             A::Help,
             A::Quit,
         ],
-        Layer::Pcs => &[A::MoveDown, A::Open, A::StepBack, A::FocusNext, A::FocusSearch, A::Help, A::Quit],
+        Layer::Pcs => {
+            &[A::MoveDown, A::Open, A::StepBack, A::ResetPcs, A::FocusNext, A::FocusSearch, A::Help, A::Quit]
+        }
         Layer::Help => &[A::MoveDown, A::Cancel],
         Layer::Queue => &[
             A::MoveDown,
