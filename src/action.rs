@@ -139,7 +139,7 @@ impl Action {
             Action::DeleteChar => "delete char",
             Action::DeleteWord => "delete word",
             Action::StepBack => "step back",
-            Action::ResetPcs => "start the code again",
+            Action::ResetPcs => "restart",
             Action::Attach => "attach to record",
             Action::NextCode => "next code",
             Action::PrevCode => "previous code",
