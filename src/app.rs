@@ -395,7 +395,8 @@ impl App {
                 self.search.set = match self.search.set {
                     None => Some(CodeSet::Icd10cm),
                     Some(CodeSet::Icd10cm) => Some(CodeSet::Icd10pcs),
-                    Some(CodeSet::Icd10pcs) => None,
+                    Some(CodeSet::Icd10pcs) => Some(CodeSet::Hcpcs),
+                    Some(CodeSet::Hcpcs) => None,
                 };
                 return self.refresh_query();
             }
@@ -606,6 +607,8 @@ impl App {
                 let key = crate::codeset::normalize(code);
                 self.book.pcs.is_prefix(&key).then_some(Target::Pcs(key))
             }
+            // No HCPCS detail pane yet.
+            CodeSet::Hcpcs => None,
         }
     }
 
@@ -733,6 +736,10 @@ impl App {
                         None => continue,
                     }
                 }
+                CodeSet::Hcpcs => match self.book.hcpcs.get(&u.code) {
+                    Some(c) => (c.long.clone(), true),
+                    None => continue,
+                },
             };
             if self.search.billable_only && !billable {
                 continue;

@@ -243,7 +243,7 @@ impl App {
         }
         let kind = match set {
             CodeSet::Icd10cm => CodeKind::Diagnosis,
-            CodeSet::Icd10pcs => CodeKind::Procedure,
+            CodeSet::Icd10pcs | CodeSet::Hcpcs => CodeKind::Procedure,
         };
         self.recents.touch(Used { set, code: code.clone() });
         self.message = Some(format!("attached {code} to {id}"));

@@ -147,6 +147,8 @@ struct EditionOut {
     dir: Option<String>,
     cm_billable: Option<usize>,
     pcs_codes: Option<usize>,
+    hcpcs_codes: Option<usize>,
+    hcpcs_modifiers: Option<usize>,
     components: Vec<ComponentOut>,
     /// What the edition lacks or approximates; which edition supersedes it.
     caveats: Vec<String>,
@@ -175,6 +177,8 @@ fn edition_out(e: &Edition, dir: Option<String>, in_use: &str, today: NaiveDate)
         dir,
         cm_billable: None,
         pcs_codes: None,
+        hcpcs_codes: None,
+        hcpcs_modifiers: None,
         components: e
             .components
             .iter()
@@ -200,6 +204,8 @@ fn count(out: &mut EditionOut, loaded: Result<Codebook>) {
         Ok(cb) => {
             out.cm_billable = Some(cb.cm.billable_count());
             out.pcs_codes = Some(cb.pcs.codes.len());
+            out.hcpcs_codes = Some(cb.hcpcs.codes.len());
+            out.hcpcs_modifiers = Some(cb.hcpcs.modifiers.len());
         }
         Err(e) => out.problem = Some(crate::text::error_message(&e)),
     }
@@ -238,6 +244,8 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
                 dir: Some(dir_text),
                 cm_billable: None,
                 pcs_codes: None,
+                hcpcs_codes: None,
+                hcpcs_modifiers: None,
                 components: Vec::new(),
                 caveats: Vec::new(),
                 problem: Some(shown(&problem)),
@@ -301,9 +309,11 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
         let counts = |n: Option<usize>| n.map_or_else(|| "?".to_string(), |n| n.to_string());
         writeln!(
             w,
-            "    {} billable ICD-10-CM codes, {} ICD-10-PCS codes",
+            "    {} billable ICD-10-CM codes, {} ICD-10-PCS codes, {} HCPCS Level II codes and {} modifiers",
             counts(e.cm_billable),
-            counts(e.pcs_codes)
+            counts(e.pcs_codes),
+            counts(e.hcpcs_codes),
+            counts(e.hcpcs_modifiers)
         )?;
         if let Some(p) = &e.problem {
             writeln!(w, "    PROBLEM: {p}")?;
