@@ -1,4 +1,4 @@
-//! `medcode codesets list|import`: the editions installed and importing a release.
+//! `medcode codesets list|import|import-cpt`: the editions installed, importing a release, importing CPT.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,6 +36,14 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Import your licensed AMA CPT data file (tab-separated: code, long, medium,
+    /// short descriptor; a consumer descriptor may follow) into your data folder, owner-only.
+    ImportCpt {
+        file: PathBuf,
+        /// The licence year (default: a year in the file name, e.g. CPT2026_...).
+        #[arg(long)]
+        year: Option<String>,
+    },
 }
 
 pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
@@ -43,6 +51,16 @@ pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
         Command::List { format } => list(format, globals),
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Import { path, name } => import_cmd(&path, name.as_deref()),
+        Command::ImportCpt { file, year } => {
+            let cpt = crate::codeset::cpt::Cpt::import(&file, year.as_deref())?;
+            println!(
+                "imported {} CPT codes, licence year {}, into {}",
+                cpt.codes.len(),
+                cpt.year,
+                crate::codeset::cpt::Cpt::installed_path()?.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -7,7 +7,9 @@
 //! HCPCS J1100 and ICD-10-CM J11.00) lists each reading with its set, then
 //! shows each; `--set` picks one. Exit status: 0 when any reading exists; 2
 //! for an unknown code (the nearest valid codes on stderr); 3 for a code with
-//! the shape of CPT (`99213`, `0001F`, `0001T`) when no CPT is loaded.
+//! the shape of CPT (`99213`, `0001F`, `0001T`) when no CPT is loaded or the
+//! imported CPT file (`medcode codesets import-cpt`) lacks it; an imported CPT
+//! code shows with its licence year.
 //!
 //! `--format json` of an ambiguous code is `{ "code", "ambiguous": true,
 //! "readings": [ one object per reading ] }`; of an HCPCS code `{ "set":
@@ -39,6 +41,7 @@
 //!   "next": [ { "ch", "label", "axis" } ... ] }   (valid next characters of a partial code)
 //! ```
 
+mod cpt;
 mod hcpcs;
 
 use std::io::{self, Write};
@@ -100,6 +103,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let hcpcs = book.hcpcs.get(&key).filter(|_| dotless);
     let modifier = book.hcpcs.modifier(&key).filter(|_| dotless && key.len() == 2);
     let cpt = crate::codeset::cpt::category(&key).filter(|_| args.set.is_none());
+    let installed = if cpt.is_some() { crate::codeset::cpt::Cpt::installed()? } else { None };
+    let licensed = installed.as_ref().and_then(|l| Some((l, l.get(&key)?)));
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if hcpcs.is_some() || modifier.is_some() {
@@ -136,10 +141,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
                     writeln!(out)?;
                 }
                 if let Some(c) = hcpcs {
-                    hcpcs::code_text(&mut out, &book, c)?;
+                    hcpcs::text(&mut out, &book, c, false)?;
                 }
                 if let Some(m) = modifier {
-                    hcpcs::modifier_text(&mut out, &book, m)?;
+                    hcpcs::text(&mut out, &book, m, true)?;
                 }
                 if let Some(id) = cm {
                     writeln!(out)?;
@@ -153,10 +158,10 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
             ShowFormat::Json => {
                 let mut values = Vec::new();
                 if let Some(c) = hcpcs {
-                    values.push(serde_json::to_value(hcpcs::code_json(&book, c))?);
+                    values.push(serde_json::to_value(hcpcs::json(&book, c, false))?);
                 }
                 if let Some(m) = modifier {
-                    values.push(serde_json::to_value(hcpcs::modifier_json(&book, m))?);
+                    values.push(serde_json::to_value(hcpcs::json(&book, m, true))?);
                 }
                 if let Some(id) = cm {
                     values.push(serde_json::to_value(cm_json(&book, id))?);
@@ -187,18 +192,33 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
         (None, Some(())) => match args.format {
             ShowFormat::Text => {
                 pcs_text(&mut out, &book, &key)?;
-                if cpt.is_some() {
-                    writeln!(out, "Also the shape of a CPT code: {}", crate::codeset::cpt::NOT_LOADED)?;
+                match (cpt, &licensed) {
+                    (Some(_), Some((l, c))) => {
+                        writeln!(out, "\nAlso a CPT code:")?;
+                        cpt::text(&mut out, l, c)?;
+                    }
+                    (Some(_), None) => {
+                        writeln!(out, "Also the shape of a CPT code: {}", not_loaded(&installed))?
+                    }
+                    _ => {}
                 }
             }
             ShowFormat::Json => json(&mut out, &pcs_json(&book, &key))?,
         },
         (None, None) => {
+            if let (Some(_), Some((l, c))) = (cpt, &licensed) {
+                match args.format {
+                    ShowFormat::Text => cpt::text(&mut out, l, c)?,
+                    ShowFormat::Json => json(&mut out, &cpt::json(l, c))?,
+                }
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
             drop(out);
             if let Some(category) = cpt {
                 eprintln!(
                     "medcode: `{key}` is a CPT code (Category {category:?}). {}",
-                    crate::codeset::cpt::NOT_LOADED
+                    not_loaded(&installed)
                 );
                 return Ok(ExitCode::from(3));
             }
@@ -208,6 +228,16 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why a CPT-shaped code has no entry: no CPT imported, or not in the imported file.
+fn not_loaded(installed: &Option<crate::codeset::cpt::Cpt>) -> String {
+    match installed {
+        Some(l) => {
+            format!("It is not in your CPT file (licence year {}, from {}).", l.year, one_line(&l.source))
+        }
+        None => crate::codeset::cpt::NOT_LOADED.to_string(),
+    }
 }
 
 fn json<T: Serialize>(out: &mut impl Write, value: &T) -> Result<()> {

@@ -15,7 +15,7 @@ use quick_xml::reader::Reader;
 use super::ReleaseError;
 use crate::text::sanitize;
 
-/// One HCPCS Level II code with what the CMS file says of it.
+/// One HCPCS Level II code or modifier with what the CMS file says of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HcpcsCode {
     pub code: String,
@@ -48,17 +48,9 @@ impl HcpcsCode {
     }
 }
 
-/// One HCPCS modifier (`25`, `LT`, `JW`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Modifier {
-    pub code: String,
-    pub long: String,
-    pub short: String,
-    pub added: Option<NaiveDate>,
-    pub effective: Option<NaiveDate>,
-    pub terminated: Option<NaiveDate>,
-    pub action: String,
-}
+/// A modifier (`25`, `LT`, `JW`) has the same row as a code in the CMS file;
+/// its indicators are blank or administrative.
+pub type Modifier = HcpcsCode;
 
 /// A section of HCPCS Level II: a first letter and its CMS heading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,76 +211,58 @@ impl Hcpcs {
             let long = sanitize(cell(c.long)).into_owned();
             // The txt twin continues a long description over rows with a higher SEQNUM; the xlsx has one row a code.
             let continues = cell(c.seq).parse::<u32>().is_ok_and(|s| s > 10);
-            let list = |cols: &[usize]| -> Vec<String> {
+            let fields = |cols: &[usize]| -> Vec<String> {
                 cols.iter()
                     .map(|i| cell(*i))
                     .filter(|s| !s.is_empty())
                     .map(|s| sanitize(s).into_owned())
                     .collect()
             };
-            match cell(c.recid) {
-                "3" | "4" if continues => {
-                    if let Some(prev) = out.codes.last_mut().filter(|p| p.code == code) {
-                        prev.long = format!("{} {long}", prev.long);
-                        continue;
-                    }
-                    return Err(bad("SEQNUM", format!("a continuation of {code} without its first row")));
-                }
-                "3" => {
-                    if out.by_code.contains_key(&code) {
-                        return Err(bad("HCPC", format!("{code} appears twice")));
-                    }
-                    if !is_level2_shape(&code) {
-                        return Err(bad("HCPC", format!("`{code}` is not a letter and four digits")));
-                    }
-                    out.by_code.insert(code.clone(), out.codes.len());
-                    out.codes.push(HcpcsCode {
-                        code,
-                        long,
-                        short: sanitize(cell(c.short)).into_owned(),
-                        added: date(c.added, "ADD DT")?,
-                        effective: date(c.effective, "ACT EFF DT")?,
-                        terminated: date(c.terminated, "TERM DT")?,
-                        action: cell(c.action).to_string(),
-                        coverage: cell(c.coverage).to_string(),
-                        pricing: list(&c.pricing),
-                        betos: cell(c.betos).to_string(),
-                        tos: list(&c.tos),
-                        xref: list(&c.xref),
-                    });
-                }
-                "7" | "8" if continues => {
-                    if let Some(prev) = out.modifiers.last_mut().filter(|p| p.code == code) {
-                        prev.long = format!("{} {long}", prev.long);
-                        continue;
-                    }
-                    return Err(bad(
-                        "SEQNUM",
-                        format!("a continuation of modifier {code} without its first row"),
-                    ));
-                }
-                "7" => {
-                    if out.by_modifier.contains_key(&code) {
-                        return Err(bad("HCPC", format!("modifier {code} appears twice")));
-                    }
-                    out.by_modifier.insert(code.clone(), out.modifiers.len());
-                    out.modifiers.push(Modifier {
-                        code,
-                        long,
-                        short: sanitize(cell(c.short)).into_owned(),
-                        added: date(c.added, "ADD DT")?,
-                        effective: date(c.effective, "ACT EFF DT")?,
-                        terminated: date(c.terminated, "TERM DT")?,
-                        action: cell(c.action).to_string(),
-                    });
-                }
+            let is_code = match cell(c.recid) {
+                "3" | "4" => true,
+                "7" | "8" => false,
                 other => {
                     return Err(bad(
                         "RECID",
                         format!("`{}` is not 3 (code) or 7 (modifier)", sanitize(other)),
                     ));
                 }
+            };
+            let (list, index) = if is_code {
+                (&mut out.codes, &mut out.by_code)
+            } else {
+                (&mut out.modifiers, &mut out.by_modifier)
+            };
+            if continues {
+                match list.last_mut().filter(|p| p.code == code) {
+                    Some(prev) => prev.long = format!("{} {long}", prev.long),
+                    None => {
+                        return Err(bad("SEQNUM", format!("a continuation of {code} without its first row")));
+                    }
+                }
+                continue;
             }
+            if index.contains_key(&code) {
+                return Err(bad("HCPC", format!("{code} appears twice")));
+            }
+            if is_code && !is_level2_shape(&code) {
+                return Err(bad("HCPC", format!("`{code}` is not a letter and four digits")));
+            }
+            index.insert(code.clone(), list.len());
+            list.push(HcpcsCode {
+                code,
+                long,
+                short: sanitize(cell(c.short)).into_owned(),
+                added: date(c.added, "ADD DT")?,
+                effective: date(c.effective, "ACT EFF DT")?,
+                terminated: date(c.terminated, "TERM DT")?,
+                action: cell(c.action).to_string(),
+                coverage: cell(c.coverage).to_string(),
+                pricing: fields(&c.pricing),
+                betos: cell(c.betos).to_string(),
+                tos: fields(&c.tos),
+                xref: fields(&c.xref),
+            });
         }
         Ok(out)
     }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{EditionJson, edition_json, edition_line};
-use crate::codeset::hcpcs::{HcpcsCode, Modifier, section_of};
+use crate::codeset::hcpcs::{HcpcsCode, section_of};
 use crate::codeset::{CodeSet, Codebook, FileKind};
 use crate::text::one_line;
 
@@ -48,12 +48,13 @@ fn date(d: Option<NaiveDate>) -> String {
     d.map_or_else(|| "-".to_string(), |d| d.to_string())
 }
 
-pub(super) fn code_text(out: &mut impl Write, book: &Codebook, c: &HcpcsCode) -> Result<()> {
+/// A code (`modifier` false) or a modifier: the modifier has no section or indicators worth a line.
+pub(super) fn text(out: &mut impl Write, book: &Codebook, c: &HcpcsCode, modifier: bool) -> Result<()> {
     writeln!(out, "{}  {}", c.code, one_line(&c.long))?;
-    writeln!(out, "Set:       HCPCS Level II")?;
+    writeln!(out, "Set:       HCPCS Level II{}", if modifier { " modifier" } else { "" })?;
     writeln!(out, "Short:     {}", one_line(&c.short))?;
     writeln!(out, "Edition:   {}", edition_line(&book.edition, FileKind::Hcpcs))?;
-    if let Some(s) = section_of(&c.code) {
+    if let Some(s) = section_of(&c.code).filter(|_| !modifier) {
         writeln!(out, "Section:   {}  {}", s.letter, s.heading)?;
     }
     match c.terminated {
@@ -67,6 +68,9 @@ pub(super) fn code_text(out: &mut impl Write, book: &Codebook, c: &HcpcsCode) ->
         date(c.effective),
         with_meaning(&c.action, action_meaning(&c.action))
     )?;
+    if modifier {
+        return Ok(());
+    }
     writeln!(out, "Coverage:  {}", with_meaning(&c.coverage, coverage_meaning(&c.coverage)))?;
     let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(" ") };
     writeln!(out, "Pricing:   {}", list(&c.pricing))?;
@@ -75,25 +79,6 @@ pub(super) fn code_text(out: &mut impl Write, book: &Codebook, c: &HcpcsCode) ->
     if !c.xref.is_empty() {
         writeln!(out, "See also:  {}", c.xref.join(" "))?;
     }
-    Ok(())
-}
-
-pub(super) fn modifier_text(out: &mut impl Write, book: &Codebook, m: &Modifier) -> Result<()> {
-    writeln!(out, "{}  {}", m.code, one_line(&m.long))?;
-    writeln!(out, "Set:       HCPCS Level II modifier")?;
-    writeln!(out, "Short:     {}", one_line(&m.short))?;
-    writeln!(out, "Edition:   {}", edition_line(&book.edition, FileKind::Hcpcs))?;
-    match m.terminated {
-        Some(t) => writeln!(out, "Status:    terminated {t}")?,
-        None => writeln!(out, "Status:    valid")?,
-    }
-    writeln!(out, "Added:     {}", date(m.added))?;
-    writeln!(
-        out,
-        "Effective: {} (action {})",
-        date(m.effective),
-        with_meaning(&m.action, action_meaning(&m.action))
-    )?;
     Ok(())
 }
 
@@ -120,12 +105,12 @@ pub(super) struct HcpcsJson {
     edition: EditionJson,
 }
 
-pub(super) fn code_json(book: &Codebook, c: &HcpcsCode) -> HcpcsJson {
-    let section = section_of(&c.code);
+pub(super) fn json(book: &Codebook, c: &HcpcsCode, modifier: bool) -> HcpcsJson {
+    let section = section_of(&c.code).filter(|_| !modifier);
     HcpcsJson {
         set: CodeSet::Hcpcs,
         code: c.code.clone(),
-        kind: "code",
+        kind: if modifier { "modifier" } else { "code" },
         title: c.long.clone(),
         short: c.short.clone(),
         section: section.map(|s| s.letter),
@@ -139,28 +124,6 @@ pub(super) fn code_json(book: &Codebook, c: &HcpcsCode) -> HcpcsJson {
         betos: c.betos.clone(),
         type_of_service: c.tos.clone(),
         xref: c.xref.clone(),
-        edition: edition_json(&book.edition, FileKind::Hcpcs),
-    }
-}
-
-pub(super) fn modifier_json(book: &Codebook, m: &Modifier) -> HcpcsJson {
-    HcpcsJson {
-        set: CodeSet::Hcpcs,
-        code: m.code.clone(),
-        kind: "modifier",
-        title: m.long.clone(),
-        short: m.short.clone(),
-        section: None,
-        section_heading: None,
-        added: m.added,
-        effective: m.effective,
-        terminated: m.terminated,
-        action: m.action.clone(),
-        coverage: String::new(),
-        pricing: Vec::new(),
-        betos: String::new(),
-        type_of_service: Vec::new(),
-        xref: Vec::new(),
         edition: edition_json(&book.edition, FileKind::Hcpcs),
     }
 }
