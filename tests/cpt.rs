@@ -10,12 +10,18 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cpt").join(name)
 }
 
-#[test]
-fn import_cpt_then_show_a_code_with_its_licence_year() {
+/// `medcode codesets import-cpt` of a fixture in a fresh data folder.
+fn import(name: &str) -> (tempfile::TempDir, PathBuf, std::process::Output) {
     let home = tempfile::tempdir().expect("tempdir");
     let data = home.path().join("data");
-    let file = fixture("invented-cpt-2026.tsv");
+    let file = fixture(name);
     let out = run(&data, &["codesets", "import-cpt", file.to_str().expect("utf-8 path")]);
+    (home, data, out)
+}
+
+#[test]
+fn import_cpt_then_show_a_code_with_its_licence_year() {
+    let (_home, data, out) = import("invented-cpt-2026.tsv");
     assert!(out.status.success(), "{out:?}");
     assert!(text(&out.stdout).starts_with("imported 5 CPT codes, licence year 2026, into "), "{out:?}");
     // Owner-only, as every file medcode writes.
@@ -32,10 +38,11 @@ fn import_cpt_then_show_a_code_with_its_licence_year() {
         "Medium:    Invented pretend widget review, 15 min",
         "Short:     INVENTED WIDGET REVIEW 15",
         "Category:  I",
-        "Section:   Medicine",
     ] {
         assert!(shown.contains(&format!("{line}\n")), "{line}: {shown}");
     }
+    // A code in an AMA section range is placed in it.
+    assert!(text(&run(&data, &["show", "69989"]).stdout).contains("Section:   Surgery\n"));
     let json: serde_json::Value =
         serde_json::from_slice(&run(&data, &["show", "0000t", "--format", "json"]).stdout).expect("json");
     assert_eq!((json["set"].as_str(), json["category"].as_str()), (Some("cpt"), Some("III")));
@@ -48,10 +55,7 @@ fn import_cpt_then_show_a_code_with_its_licence_year() {
 
 #[test]
 fn a_bad_layout_names_file_and_line_and_installs_nothing() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let data = home.path().join("data");
-    let file = fixture("bad-layout-2026.tsv");
-    let out = run(&data, &["codesets", "import-cpt", file.to_str().expect("utf-8 path")]);
+    let (_home, data, out) = import("bad-layout-2026.tsv");
     assert!(!out.status.success(), "{out:?}");
     let err = text(&out.stderr);
     assert!(err.contains("bad-layout-2026.tsv:2:0: 3 tab-separated field(s); expected 4"), "{err}");

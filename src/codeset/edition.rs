@@ -105,7 +105,8 @@ impl Edition {
     /// One line for status bars and outputs: `fy2026: ICD-10-CM FY2026 (2026-04-01..2026-09-30), ICD-10-PCS FY2026 (...)`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
-        for set in super::CodeSet::ALL {
+        // The ICD-10 files decide which edition is in force; HCPCS is in `codesets list`.
+        for set in super::CodeSet::ICD10 {
             if let Some(c) = self.component(Self::main_kind(set)) {
                 parts.push(format!(
                     "{} {} ({} to {})",
