@@ -445,7 +445,8 @@ impl App {
                 self.search.set = match self.search.set {
                     None => Some(CodeSet::Icd10cm),
                     Some(CodeSet::Icd10cm) => Some(CodeSet::Icd10pcs),
-                    Some(CodeSet::Icd10pcs) => None,
+                    Some(CodeSet::Icd10pcs) => Some(CodeSet::Hcpcs),
+                    Some(CodeSet::Hcpcs) => None,
                 };
                 self.message =
                     Some(format!("set filter: {}", self.search.set.map_or("all code sets", |s| s.short())));
@@ -700,6 +701,8 @@ impl App {
                 let key = crate::codeset::normalize(code);
                 self.book.pcs.is_prefix(&key).then_some(Target::Pcs(key))
             }
+            // No HCPCS detail pane yet.
+            CodeSet::Hcpcs => None,
         }
     }
 
@@ -831,6 +834,10 @@ impl App {
                         None => continue,
                     }
                 }
+                CodeSet::Hcpcs => match self.book.hcpcs.get(&u.code) {
+                    Some(c) => (c.long.clone(), true),
+                    None => continue,
+                },
             };
             if self.search.billable_only && !billable {
                 continue;

@@ -8,7 +8,9 @@
 pub mod assemble;
 pub mod catalog;
 pub mod changes;
+pub mod cpt;
 pub mod edition;
+pub mod hcpcs;
 pub mod icd10cm;
 pub mod icd10pcs;
 pub mod import;
@@ -21,6 +23,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use edition::{Component, Edition, FileKind};
+pub use hcpcs::Hcpcs;
 pub use icd10cm::books::{IndexBook, Term};
 pub use icd10cm::{CmKind, CmNode, NodeId, NoteKind, Notes, Tabular};
 pub use icd10pcs::Pcs;
@@ -31,16 +34,21 @@ pub use icd10pcs::Pcs;
 pub enum CodeSet {
     Icd10cm,
     Icd10pcs,
+    /// HCPCS Level II (CMS), codes and modifiers.
+    Hcpcs,
 }
 
 impl CodeSet {
-    pub const ALL: [CodeSet; 2] = [CodeSet::Icd10cm, CodeSet::Icd10pcs];
+    pub const ALL: [CodeSet; 3] = [CodeSet::Icd10cm, CodeSet::Icd10pcs, CodeSet::Hcpcs];
+    /// The ICD-10 sets, whose fiscal-year tabular decides which edition is in force.
+    pub const ICD10: [CodeSet; 2] = [CodeSet::Icd10cm, CodeSet::Icd10pcs];
 
     /// The name used on the command line, in files and in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             CodeSet::Icd10cm => "icd10cm",
             CodeSet::Icd10pcs => "icd10pcs",
+            CodeSet::Hcpcs => "hcpcs",
         }
     }
 
@@ -49,6 +57,16 @@ impl CodeSet {
         match self {
             CodeSet::Icd10cm => "CM",
             CodeSet::Icd10pcs => "PCS",
+            CodeSet::Hcpcs => "HCPCS",
+        }
+    }
+
+    /// The name a coder reads (`ICD-10-CM`, `HCPCS Level II`).
+    pub fn label(self) -> &'static str {
+        match self {
+            CodeSet::Icd10cm => "ICD-10-CM",
+            CodeSet::Icd10pcs => "ICD-10-PCS",
+            CodeSet::Hcpcs => "HCPCS Level II",
         }
     }
 }
@@ -65,7 +83,8 @@ impl FromStr for CodeSet {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "icd10cm" | "cm" | "dx" => Ok(CodeSet::Icd10cm),
             "icd10pcs" | "pcs" | "px" => Ok(CodeSet::Icd10pcs),
-            other => Err(format!("unknown code set `{other}` (expected icd10cm or icd10pcs)")),
+            "hcpcs" | "hcpcs2" | "hcpcslevelii" | "level2" => Ok(CodeSet::Hcpcs),
+            other => Err(format!("unknown code set `{other}` (expected icd10cm, icd10pcs or hcpcs)")),
         }
     }
 }
@@ -101,6 +120,8 @@ pub struct Codebook {
     pub diseases: Option<IndexBook>,
     /// What the edition's addenda say it changed (empty when it has none).
     pub changes: changes::Changes,
+    /// HCPCS Level II codes and modifiers (empty when the edition has none).
+    pub hcpcs: Hcpcs,
 }
 
 impl Codebook {
@@ -113,6 +134,9 @@ impl Codebook {
         if self.pcs.is_prefix(&key) {
             return Some((CodeSet::Icd10pcs, key));
         }
+        if self.hcpcs.get(&key).is_some() {
+            return Some((CodeSet::Hcpcs, key));
+        }
         None
     }
 
@@ -121,6 +145,7 @@ impl Codebook {
         match set {
             CodeSet::Icd10cm => self.cm.get(&normalize(code)).map(|id| self.cm.node(id).title.clone()),
             CodeSet::Icd10pcs => self.pcs.title(&normalize(code)).map(|t| t.text),
+            CodeSet::Hcpcs => self.hcpcs.get(&normalize(code)).map(|c| c.long.clone()),
         }
     }
 }

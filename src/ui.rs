@@ -76,7 +76,7 @@ pub fn block<'a>(app: &App, title: impl Into<Line<'a>>, focused: bool) -> Block<
 /// The edition in force for display, and whether it is out of date today.
 pub fn edition_text(app: &App, room: usize) -> (String, bool) {
     let ed = &app.book.edition;
-    let stale = CodeSet::ALL.iter().any(|s| ed.effective(*s).is_some() && !ed.is_in_force(*s, app.today));
+    let stale = CodeSet::ICD10.iter().any(|s| ed.effective(*s).is_some() && !ed.is_in_force(*s, app.today));
     let span = |s: CodeSet| ed.effective(s).map(|(a, b)| format!("{a}..{b}"));
     let warn = if stale { format!(" ⚠ not in force on {}", app.today) } else { String::new() };
     let (_, to) = ed.effective(CodeSet::Icd10cm).unwrap_or((app.today, app.today));

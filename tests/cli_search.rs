@@ -17,10 +17,10 @@ fn codes(text: &str, limit: usize) -> Vec<String> {
 }
 
 #[test]
-fn the_index_holds_every_cm_node_and_pcs_code() {
+fn the_index_holds_every_cm_node_pcs_code_and_hcpcs_code() {
     let book = shipped::load().expect("load");
     let docs = shared().engine.num_docs() as usize;
-    assert_eq!(docs, book.cm.nodes.len() + book.pcs.codes.len());
+    assert_eq!(docs, book.cm.nodes.len() + book.pcs.codes.len() + book.hcpcs.codes.len());
     assert!(book.pcs.codes.len() > 79_000, "{}", book.pcs.codes.len());
 }
 

@@ -4,6 +4,8 @@ mod cli_books;
 mod cli_codesets;
 mod cli_queue;
 mod cli_search;
+mod cpt;
+mod hcpcs;
 mod hostile;
 mod queue;
 mod queue_writers;

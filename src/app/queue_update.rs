@@ -247,7 +247,7 @@ impl App {
         }
         let kind = match set {
             CodeSet::Icd10cm => CodeKind::Diagnosis,
-            CodeSet::Icd10pcs => CodeKind::Procedure,
+            CodeSet::Icd10pcs | CodeSet::Hcpcs => CodeKind::Procedure,
         };
         // A new code goes after the selected one, and becomes the selected one.
         let Some(q) = self.queue.as_mut() else { return Vec::new() };

@@ -6,8 +6,9 @@
 //! `{"set":"icd10cm","code":"E11.9","title":"...","billable":true}`.
 //! ICD-10-CM lists categories, subcategories, codes and 7th-character
 //! extensions in tabular order (no chapters or blocks); ICD-10-PCS lists the
-//! complete codes, every one billable. Without `--set`, ICD-10-CM then
-//! ICD-10-PCS.
+//! complete codes, every one billable; HCPCS Level II lists its codes with
+//! their long descriptions, billable unless terminated (modifiers are in
+//! `medcode show`). Without `--set`, ICD-10-CM, ICD-10-PCS, then HCPCS.
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -27,7 +28,7 @@ pub enum CodesFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Only this code set: icd10cm or icd10pcs (default: both).
+    /// Only this code set: icd10cm, icd10pcs or hcpcs (default: all).
     #[arg(long, value_parser = super::parse_set)]
     pub set: Option<CodeSet>,
     /// Only billable codes (valid for claims); headers are left out.
@@ -81,6 +82,16 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
         for code in &pcs.codes {
             let title = pcs.title(code).map(|t| t.text).unwrap_or_default();
             let l = Line { set: CodeSet::Icd10pcs, code, title: &title, billable: true };
+            line(&mut out, args.format, &l)?;
+        }
+    }
+    if wants(CodeSet::Hcpcs) {
+        for c in &book.hcpcs.codes {
+            let billable = c.terminated.is_none();
+            if args.billable && !billable {
+                continue;
+            }
+            let l = Line { set: CodeSet::Hcpcs, code: &c.code, title: &c.long, billable };
             line(&mut out, args.format, &l)?;
         }
     }

@@ -1,4 +1,4 @@
-//! `medcode codesets list|import`: the editions installed and importing a release.
+//! `medcode codesets list|import|import-cpt`: the editions installed, importing a release, importing CPT.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -36,6 +36,14 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Import your licensed AMA CPT data file (tab-separated: code, long, medium,
+    /// short descriptor; a consumer descriptor may follow) into your data folder, owner-only.
+    ImportCpt {
+        file: PathBuf,
+        /// The licence year (default: a year in the file name, e.g. CPT2026_...).
+        #[arg(long)]
+        year: Option<String>,
+    },
 }
 
 pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
@@ -43,6 +51,16 @@ pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
         Command::List { format } => list(format, globals),
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Import { path, name } => import_cmd(&path, name.as_deref()),
+        Command::ImportCpt { file, year } => {
+            let cpt = crate::codeset::cpt::Cpt::import(&file, year.as_deref())?;
+            println!(
+                "imported {} CPT codes, licence year {}, into {}",
+                cpt.codes.len(),
+                cpt.year,
+                crate::codeset::cpt::Cpt::installed_path()?.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -147,6 +165,8 @@ struct EditionOut {
     dir: Option<String>,
     cm_billable: Option<usize>,
     pcs_codes: Option<usize>,
+    hcpcs_codes: Option<usize>,
+    hcpcs_modifiers: Option<usize>,
     components: Vec<ComponentOut>,
     /// What the edition lacks or approximates; which edition supersedes it.
     caveats: Vec<String>,
@@ -175,6 +195,8 @@ fn edition_out(e: &Edition, dir: Option<String>, in_use: &str, today: NaiveDate)
         dir,
         cm_billable: None,
         pcs_codes: None,
+        hcpcs_codes: None,
+        hcpcs_modifiers: None,
         components: e
             .components
             .iter()
@@ -200,6 +222,8 @@ fn count(out: &mut EditionOut, loaded: Result<Codebook>) {
         Ok(cb) => {
             out.cm_billable = Some(cb.cm.billable_count());
             out.pcs_codes = Some(cb.pcs.codes.len());
+            out.hcpcs_codes = Some(cb.hcpcs.codes.len());
+            out.hcpcs_modifiers = Some(cb.hcpcs.modifiers.len());
         }
         Err(e) => out.problem = Some(crate::text::error_message(&e)),
     }
@@ -238,6 +262,8 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
                 dir: Some(dir_text),
                 cm_billable: None,
                 pcs_codes: None,
+                hcpcs_codes: None,
+                hcpcs_modifiers: None,
                 components: Vec::new(),
                 caveats: Vec::new(),
                 problem: Some(shown(&problem)),
@@ -301,9 +327,11 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
         let counts = |n: Option<usize>| n.map_or_else(|| "?".to_string(), |n| n.to_string());
         writeln!(
             w,
-            "    {} billable ICD-10-CM codes, {} ICD-10-PCS codes",
+            "    {} billable ICD-10-CM codes, {} ICD-10-PCS codes, {} HCPCS Level II codes and {} modifiers",
             counts(e.cm_billable),
-            counts(e.pcs_codes)
+            counts(e.pcs_codes),
+            counts(e.hcpcs_codes),
+            counts(e.hcpcs_modifiers)
         )?;
         if let Some(p) = &e.problem {
             writeln!(w, "    PROBLEM: {p}")?;

@@ -19,7 +19,7 @@ pub struct Args {
     /// What to look for: words, abbreviations, code fragments (`diabetes w ckd`, `e11.9`, `0dtj`).
     #[arg(required_unless_present = "batch")]
     pub query: Vec<String>,
-    /// Only this code set (icd10cm or icd10pcs).
+    /// Only this code set (icd10cm, icd10pcs or hcpcs).
     #[arg(long, value_parser = super::parse_set)]
     pub set: Option<CodeSet>,
     /// At most this many results per query.

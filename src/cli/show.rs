@@ -2,8 +2,20 @@
 //!
 //! Accepts ICD-10-CM codes with or without the dot, in any case (`E11.9`,
 //! `e119`, `S52.521A`), chapters (`CH4`) and blocks (`E08-E13`), and ICD-10-PCS
-//! codes or table prefixes (`0DTJ4ZZ`, `0DT`). An unknown code prints the
-//! nearest valid codes on stderr and exits with status 2.
+//! codes or table prefixes (`0DTJ4ZZ`, `0DT`), HCPCS Level II codes and
+//! modifiers (`E0114`, `LT`). A code with more than one reading (`J1100`:
+//! HCPCS J1100 and ICD-10-CM J11.00) lists each reading with its set, then
+//! shows each; `--set` picks one. Exit status: 0 when any reading exists; 2
+//! for an unknown code (the nearest valid codes on stderr); 3 for a code with
+//! the shape of CPT (`99213`, `0001F`, `0001T`) when no CPT is loaded or the
+//! imported CPT file (`medcode codesets import-cpt`) lacks it; an imported CPT
+//! code shows with its licence year.
+//!
+//! `--format json` of an ambiguous code is `{ "code", "ambiguous": true,
+//! "readings": [ one object per reading ] }`; of an HCPCS code `{ "set":
+//! "hcpcs", "code", "kind": "code"|"modifier", "title", "short", "section",
+//! "section_heading", "added", "effective", "terminated", "action", "coverage",
+//! "pricing", "betos", "type_of_service", "xref", "edition" }`.
 //!
 //! `--format json` prints one object. For ICD-10-CM:
 //!
@@ -28,6 +40,9 @@
 //!   "characters": [ { "pos", "axis", "ch", "label", "definition" } ... ],
 //!   "next": [ { "ch", "label", "axis" } ... ] }   (valid next characters of a partial code)
 //! ```
+
+mod cpt;
+mod hcpcs;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -78,12 +93,94 @@ pub(super) fn edition_name(globals: &Globals, date: Option<chrono::NaiveDate>) -
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let book = Codebook::open(edition_name(globals, args.date)?.as_deref())?;
     let key = normalize(&args.code);
-    let cm = book.cm.get(&key).filter(|_| args.set != Some(CodeSet::Icd10pcs));
-    let pcs = (args.set != Some(CodeSet::Icd10cm)
+    let wants = |set| args.set.is_none_or(|s| s == set);
+    let cm = book.cm.get(&key).filter(|_| wants(CodeSet::Icd10cm));
+    let pcs = (wants(CodeSet::Icd10pcs)
         && (book.pcs.is_prefix(&key) || book.pcs.update_code(&key).is_some()))
     .then_some(());
+    // HCPCS never writes a dot: `J11.00` is ICD-10-CM only, `J1100` both.
+    let dotless = wants(CodeSet::Hcpcs) && !args.code.contains('.');
+    let hcpcs = book.hcpcs.get(&key).filter(|_| dotless);
+    let modifier = book.hcpcs.modifier(&key).filter(|_| dotless && key.len() == 2);
+    let cpt = crate::codeset::cpt::category(&key).filter(|_| args.set.is_none());
+    let installed = if cpt.is_some() { crate::codeset::cpt::Cpt::installed()? } else { None };
+    let licensed = installed.as_ref().and_then(|l| Some((l, l.get(&key)?)));
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
+    if hcpcs.is_some() || modifier.is_some() {
+        let mut readings: Vec<(CodeSet, String, String)> = Vec::new();
+        if let Some(c) = hcpcs {
+            readings.push((CodeSet::Hcpcs, c.code.clone(), c.long.clone()));
+        }
+        if let Some(m) = modifier {
+            readings.push((CodeSet::Hcpcs, m.code.clone(), format!("modifier: {}", m.long)));
+        }
+        if let Some(id) = cm {
+            readings.push((CodeSet::Icd10cm, book.cm.node(id).code.clone(), book.cm.node(id).title.clone()));
+        }
+        if pcs.is_some() {
+            readings.push((
+                CodeSet::Icd10pcs,
+                key.clone(),
+                book.pcs.title(&key).map(|t| t.text).unwrap_or_default(),
+            ));
+        }
+        let ambiguous = readings.len() > 1;
+        match args.format {
+            ShowFormat::Text => {
+                if ambiguous {
+                    writeln!(out, "{key} has {} readings, each with its set:", readings.len())?;
+                    for (set, code, title) in &readings {
+                        writeln!(out, "  {:<15} {code:<8} {}", set.label(), one_line(title))?;
+                    }
+                    writeln!(
+                        out,
+                        "(--set {} shows one)",
+                        readings.iter().map(|r| r.0.as_str()).collect::<Vec<_>>().join(" or --set ")
+                    )?;
+                    writeln!(out)?;
+                }
+                if let Some(c) = hcpcs {
+                    hcpcs::text(&mut out, &book, c, false)?;
+                }
+                if let Some(m) = modifier {
+                    hcpcs::text(&mut out, &book, m, true)?;
+                }
+                if let Some(id) = cm {
+                    writeln!(out)?;
+                    cm_text(&mut out, &book, id, false)?;
+                }
+                if pcs.is_some() {
+                    writeln!(out)?;
+                    pcs_text(&mut out, &book, &key)?;
+                }
+            }
+            ShowFormat::Json => {
+                let mut values = Vec::new();
+                if let Some(c) = hcpcs {
+                    values.push(serde_json::to_value(hcpcs::json(&book, c, false))?);
+                }
+                if let Some(m) = modifier {
+                    values.push(serde_json::to_value(hcpcs::json(&book, m, true))?);
+                }
+                if let Some(id) = cm {
+                    values.push(serde_json::to_value(cm_json(&book, id))?);
+                }
+                if pcs.is_some() {
+                    values.push(serde_json::to_value(pcs_json(&book, &key))?);
+                }
+                match values.len() {
+                    1 => json(&mut out, &values[0])?,
+                    _ => json(
+                        &mut out,
+                        &serde_json::json!({ "code": key, "ambiguous": true, "readings": values }),
+                    )?,
+                }
+            }
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     match (cm, pcs) {
         (Some(id), _) => {
             let also_pcs = pcs.is_some();
@@ -93,17 +190,54 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
             }
         }
         (None, Some(())) => match args.format {
-            ShowFormat::Text => pcs_text(&mut out, &book, &key)?,
+            ShowFormat::Text => {
+                pcs_text(&mut out, &book, &key)?;
+                match (cpt, &licensed) {
+                    (Some(_), Some((l, c))) => {
+                        writeln!(out, "\nAlso a CPT code:")?;
+                        cpt::text(&mut out, l, c)?;
+                    }
+                    (Some(_), None) => {
+                        writeln!(out, "Also the shape of a CPT code: {}", not_loaded(&installed))?
+                    }
+                    _ => {}
+                }
+            }
             ShowFormat::Json => json(&mut out, &pcs_json(&book, &key))?,
         },
         (None, None) => {
+            if let (Some(_), Some((l, c))) = (cpt, &licensed) {
+                match args.format {
+                    ShowFormat::Text => cpt::text(&mut out, l, c)?,
+                    ShowFormat::Json => json(&mut out, &cpt::json(l, c))?,
+                }
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
             drop(out);
+            if let Some(category) = cpt {
+                eprintln!(
+                    "medcode: `{key}` is a CPT code (Category {category:?}). {}",
+                    not_loaded(&installed)
+                );
+                return Ok(ExitCode::from(3));
+            }
             unknown(&book, &args.code, &key, args.set);
             return Ok(ExitCode::from(2));
         }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why a CPT-shaped code has no entry: no CPT imported, or not in the imported file.
+fn not_loaded(installed: &Option<crate::codeset::cpt::Cpt>) -> String {
+    match installed {
+        Some(l) => {
+            format!("It is not in your CPT file (licence year {}, from {}).", l.year, one_line(&l.source))
+        }
+        None => crate::codeset::cpt::NOT_LOADED.to_string(),
+    }
 }
 
 fn json<T: Serialize>(out: &mut impl Write, value: &T) -> Result<()> {
@@ -452,7 +586,8 @@ fn unknown(book: &Codebook, typed: &str, key: &str, set: Option<CodeSet>) {
     let what = match set {
         Some(CodeSet::Icd10cm) => "an ICD-10-CM code",
         Some(CodeSet::Icd10pcs) => "an ICD-10-PCS code",
-        None => "an ICD-10-CM or ICD-10-PCS code",
+        Some(CodeSet::Hcpcs) => "an HCPCS Level II code or modifier",
+        None => "an ICD-10-CM, ICD-10-PCS or HCPCS code",
     };
     let _ =
         writeln!(err, "medcode: `{}` is not {what} in edition {}", one_line(typed.trim()), book.edition.name);

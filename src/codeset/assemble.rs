@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use anyhow::{Result, anyhow};
 
 use super::changes::{Addenda, Changes};
-use super::{Codebook, Edition, FileKind, IndexBook, Pcs, Tabular};
+use super::{Codebook, Edition, FileKind, Hcpcs, IndexBook, Pcs, Tabular};
 
 /// One release file: its bytes and the name errors give.
 pub type File<'a> = (Cow<'a, [u8]>, String);
@@ -28,6 +28,7 @@ pub struct Rest {
     pub external: Option<IndexBook>,
     pub diseases: Option<IndexBook>,
     pub changes: Changes,
+    pub hcpcs: Hcpcs,
 }
 
 /// The ICD-10-CM tabular (empty when the edition has none).
@@ -39,7 +40,7 @@ pub fn tabular(files: &dyn Files) -> Result<Tabular> {
 }
 
 /// The ICD-10-PCS tables with their definitions, index, titles and update
-/// codes, the ICD-10-CM books and the addenda.
+/// codes, the ICD-10-CM books, the addenda and HCPCS Level II.
 pub fn rest(edition: &Edition, files: &dyn Files) -> Result<Rest> {
     let mut pcs = match files.file(FileKind::PcsTables)? {
         Some((data, name)) => Pcs::parse_tables(&data, &name)?,
@@ -77,6 +78,10 @@ pub fn rest(edition: &Edition, files: &dyn Files) -> Result<Rest> {
         external: book(FileKind::CmExternal)?,
         diseases: book(FileKind::CmIndex)?,
         changes: Changes { cm: addenda(FileKind::CmAddenda)?, pcs: addenda(FileKind::PcsAddenda)? },
+        hcpcs: match files.file(FileKind::Hcpcs)? {
+            Some((data, name)) => Hcpcs::parse_xlsx(&data, &name)?,
+            None => Hcpcs::default(),
+        },
     })
 }
 
@@ -103,8 +108,8 @@ pub fn assemble_serial(edition: Edition, files: &dyn Files) -> Result<Codebook> 
 }
 
 fn codebook(edition: Edition, cm: Tabular, rest: Rest) -> Codebook {
-    let Rest { pcs, drugs, neoplasms, external, diseases, changes } = rest;
-    Codebook { edition, cm, pcs, drugs, neoplasms, external, diseases, changes }
+    let Rest { pcs, drugs, neoplasms, external, diseases, changes, hcpcs } = rest;
+    Codebook { edition, cm, pcs, drugs, neoplasms, external, diseases, changes, hcpcs }
 }
 
 #[cfg(test)]

@@ -93,6 +93,11 @@ impl Changes {
         match set {
             CodeSet::Icd10cm => &self.cm,
             CodeSet::Icd10pcs => &self.pcs,
+            // HCPCS changes are the file's own action codes, not addenda.
+            CodeSet::Hcpcs => {
+                static NONE: std::sync::LazyLock<Addenda> = std::sync::LazyLock::new(Addenda::default);
+                &NONE
+            }
         }
     }
 
@@ -124,6 +129,7 @@ impl Codebook {
                             _ => true,
                         })
             }
+            CodeSet::Hcpcs => self.hcpcs.get(&key).is_some_and(|c| date.is_none_or(|d| c.valid_on(d))),
         }
     }
 }
@@ -228,6 +234,11 @@ pub fn replacements(
             }
             offers.truncate(MAX_OFFERS);
             Some(Replacement { set, code: key, why, offers })
+        }
+        // An HCPCS file names no replacements (its cross-references are in `show`).
+        CodeSet::Hcpcs => {
+            let why = if deleted { Invalid::Deleted } else { Invalid::Unknown };
+            Some(Replacement { set, code: key, why, offers: Vec::new() })
         }
     }
 }

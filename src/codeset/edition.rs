@@ -32,6 +32,8 @@ pub enum FileKind {
     /// ICD-10-PCS codes of an update whose tables are not available (`code<TAB>title`):
     /// valid from the component's date, titled, but not placed in a table.
     PcsUpdateCodes,
+    /// CMS HCPCS Level II alpha-numeric file (`HCPCYYYY_MMM_ANWEB.xlsx`): codes and modifiers.
+    Hcpcs,
 }
 
 impl FileKind {
@@ -49,6 +51,7 @@ impl FileKind {
             FileKind::CmAddenda => "ICD-10-CM code addenda",
             FileKind::PcsAddenda => "ICD-10-PCS code addenda",
             FileKind::PcsUpdateCodes => "ICD-10-PCS update codes (no tables)",
+            FileKind::Hcpcs => "HCPCS Level II codes and modifiers",
         }
     }
 }
@@ -87,28 +90,27 @@ impl Edition {
 
     /// The effective period of the tabular list of a code set, the one a date of service is checked against.
     pub fn effective(&self, set: super::CodeSet) -> Option<(NaiveDate, NaiveDate)> {
-        let kind = match set {
+        self.component(Self::main_kind(set)).map(|c| (c.effective_from, c.effective_to))
+    }
+
+    /// The file that holds a set's codes.
+    fn main_kind(set: super::CodeSet) -> FileKind {
+        match set {
             super::CodeSet::Icd10cm => FileKind::CmTabular,
             super::CodeSet::Icd10pcs => FileKind::PcsTables,
-        };
-        self.component(kind).map(|c| (c.effective_from, c.effective_to))
+            super::CodeSet::Hcpcs => FileKind::Hcpcs,
+        }
     }
 
     /// One line for status bars and outputs: `fy2026: ICD-10-CM FY2026 (2026-04-01..2026-09-30), ICD-10-PCS FY2026 (...)`.
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
-        for set in super::CodeSet::ALL {
-            let kind = match set {
-                super::CodeSet::Icd10cm => FileKind::CmTabular,
-                super::CodeSet::Icd10pcs => FileKind::PcsTables,
-            };
-            if let Some(c) = self.component(kind) {
+        // The ICD-10 files decide which edition is in force; HCPCS is in `codesets list`.
+        for set in super::CodeSet::ICD10 {
+            if let Some(c) = self.component(Self::main_kind(set)) {
                 parts.push(format!(
                     "{} {} ({} to {})",
-                    match set {
-                        super::CodeSet::Icd10cm => "ICD-10-CM",
-                        super::CodeSet::Icd10pcs => "ICD-10-PCS",
-                    },
+                    set.label(),
                     c.label,
                     c.effective_from,
                     c.effective_to

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use flate2::read::GzDecoder;
 
-/// A shipped file: its name in `codesets/` and its gzip-compressed bytes.
+/// A shipped file: its name in `codesets/` and its bytes (gzip-compressed when the name ends in `.gz`).
 pub struct ShippedFile {
     pub name: &'static str,
     gz: &'static [u8],
@@ -36,10 +36,15 @@ pub const CM_ADDENDA_2027: ShippedFile = shipped!("icd10cm-addenda-2027.txt.gz")
 pub const PCS_TABLES_2027: ShippedFile = shipped!("icd10pcs-tables-2027-assembled.xml.gz");
 pub const PCS_TITLES_2027: ShippedFile = shipped!("icd10pcs-titles-2027.tsv.gz");
 pub const PCS_ADDENDA_2027: ShippedFile = shipped!("icd10pcs-addenda-2027.txt.gz");
+/// CMS HCPCS Level II, October 2025 quarter, as published (an xlsx is already compressed).
+pub const HCPCS_2025_OCT: ShippedFile = shipped!("hcpcs-2025-oct.xlsx");
 
 impl ShippedFile {
     /// The uncompressed bytes.
     pub fn bytes(&self) -> Vec<u8> {
+        if !self.name.ends_with(".gz") {
+            return self.gz.to_vec();
+        }
         let mut out = Vec::with_capacity(self.gz.len() * 8);
         // The data was compressed by our own build inputs; failure here is a broken build.
         GzDecoder::new(self.gz)
@@ -53,7 +58,7 @@ use chrono::NaiveDate;
 
 use super::changes::{Addenda, Changes};
 use super::edition::{fiscal_year_dates, label_for};
-use super::{Codebook, Component, Edition, FileKind, ReleaseError, Tabular, assemble};
+use super::{Codebook, Component, Edition, FileKind, ReleaseError, Tabular, assemble, hcpcs};
 
 /// A shipped file of an edition: its kind, the file, its sha256 (uncompressed; pinned by a test).
 pub type Part = (FileKind, &'static ShippedFile, &'static str);
@@ -63,9 +68,10 @@ const SHA_CM_NEOPLASM: &str = "20ce857cc0424666e42d2ab5df912d4809090aeb580dfb71b
 const SHA_CM_EXTERNAL: &str = "41fa87021d75527d740e120171efe84d995a852d9fd2b76524f483489b59cd23";
 const SHA_PCS_DEFINITIONS: &str = "920d19c11639063bca0632e2dd230998b3137429702d0d6df143a285bb1167da";
 const SHA_PCS_INDEX: &str = "cf51e20c4b191930b843b1882a3a38f4c817b043f9356f14824ff39f36ea61ee";
+const SHA_HCPCS: &str = "6fcd04186caa69af047915d16426a05ba20e49c3eba2367f472a94b534f9be52";
 
 /// The files of `fy2026-shipped`.
-pub const FILES: [Part; 9] = [
+pub const FILES: [Part; 10] = [
     (FileKind::CmTabular, &CM_TABULAR, "f161f8182aff3ce3a2a78e202f8259c08eaee2c670a9e45b0072445c52302935"),
     (FileKind::CmDrug, &CM_DRUG, SHA_CM_DRUG),
     (FileKind::CmNeoplasm, &CM_NEOPLASM, SHA_CM_NEOPLASM),
@@ -79,12 +85,13 @@ pub const FILES: [Part; 9] = [
         &PCS_APRIL_2026,
         "9dd2c51fc9be048f9c2f249677e601e1224ac892b2ffb192abdc34a581b17563",
     ),
+    (FileKind::Hcpcs, &HCPCS_2025_OCT, SHA_HCPCS),
 ];
 
 /// The files of `fy2027-shipped`: the assembled FY2027 tabular and tables, their
 /// addenda, and the newest Drug/Neoplasm/External Cause tables, PCS definitions and
-/// index there are (2025, FY2026, FY2025).
-pub const FILES_2027: [Part; 10] = [
+/// index there are (2025, FY2026, FY2025), and the newest HCPCS quarter shipped.
+pub const FILES_2027: [Part; 11] = [
     (
         FileKind::CmTabular,
         &CM_TABULAR_2027,
@@ -115,6 +122,7 @@ pub const FILES_2027: [Part; 10] = [
         &PCS_ADDENDA_2027,
         "b57ca494b5b7ac6e7179e5a0f8ef9582984c0a76b73cef21b344cd7b5b340662",
     ),
+    (FileKind::Hcpcs, &HCPCS_2025_OCT, SHA_HCPCS),
 ];
 
 /// The FY2026 edition built into the binary.
@@ -236,6 +244,13 @@ fn describe(
             fy("2027", "CMS FY2027 addenda and codes file titles, FY2026 titles")
         }
         "icd10pcs-addenda-2027.txt.gz" => fy("2027", "CMS icd10pcs_codes_addenda_2027.txt"),
+        "hcpcs-2025-oct.xlsx" => (
+            "2025-10",
+            hcpcs::quarter_label(2025, 10),
+            NaiveDate::from_ymd_opt(2025, 10, 1).expect("a date"),
+            NaiveDate::from_ymd_opt(2025, 12, 31).expect("a date"),
+            "CMS HCPCS quarterly update, alpha-numeric file HCPC2025_OCT_ANWEB.xlsx",
+        ),
         other => unreachable!("shipped file {other} has no description"),
     }
 }
@@ -261,6 +276,18 @@ pub fn edition_named(name: &str) -> Option<Edition> {
 
 /// What a shipped edition lacks or approximates, for `codesets list` and the status line.
 pub fn caveats(name: &str) -> Vec<String> {
+    let mut out = caveats_icd10(name);
+    if parts(name).is_some_and(|p| p.iter().any(|(k, _, _)| *k == FileKind::Hcpcs)) {
+        out.push(
+            "HCPCS Level II is CMS's October 2025 quarter (2025-10-01 to 2025-12-31): a later quarter's \
+             codes and terminations are not in it; CPT is the AMA's and is never shipped"
+                .into(),
+        );
+    }
+    out
+}
+
+fn caveats_icd10(name: &str) -> Vec<String> {
     match name {
         FY2026 => vec![
             "ICD-10-PCS: CMS's April 1, 2026 update (78 codes; CMS counts 79,193 FY2026 codes after April, the \

@@ -72,6 +72,8 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                 pcs_inpatient_only(record, &line, &mut out);
                 pcs_no_poa(&line, &mut out);
             }
+            // Claim-line edits for HCPCS are issue 16's item 5.
+            CodeSet::Hcpcs => {}
         }
         poa_inpatient_only(record, &line, &mut out);
     }
@@ -652,6 +654,7 @@ mod tests {
             external: None,
             diseases: None,
             changes: Default::default(),
+            hcpcs: Default::default(),
         }
     }
 

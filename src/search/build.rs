@@ -94,14 +94,14 @@ impl Default for Contents {
     }
 }
 
-/// Every document of a codebook, ICD-10-CM in tabular order then ICD-10-PCS in code order.
+/// Every document of a codebook: ICD-10-CM in tabular order, ICD-10-PCS then HCPCS in code order.
 pub fn documents(book: &Codebook) -> Vec<CodeDoc> {
     documents_with(book, Contents::default())
 }
 
 /// [`documents`] holding only what `contents` asks for.
 pub fn documents_with(book: &Codebook, contents: Contents) -> Vec<CodeDoc> {
-    let mut out = Vec::with_capacity(book.cm.nodes.len() + book.pcs.codes.len());
+    let mut out = Vec::with_capacity(book.cm.nodes.len() + book.pcs.codes.len() + book.hcpcs.codes.len());
     let cm = &book.cm;
     // Tabular order: walk chapters depth first so ties rank in the order a coder reads.
     let mut stack: Vec<u32> = cm.chapters.iter().rev().copied().collect();
@@ -175,6 +175,21 @@ pub fn documents_with(book: &Codebook, contents: Contents) -> Vec<CodeDoc> {
             incl: Vec::new(),
             extra,
             ancestors: (1..code.len()).map(|n| code[..n].to_string()).collect(),
+            prefixes: true,
+        });
+    }
+    // HCPCS Level II under its section letter; the short description is searched too.
+    for c in &book.hcpcs.codes {
+        out.push(CodeDoc {
+            key: c.code.clone(),
+            code: c.code.clone(),
+            set: Some(CodeSet::Hcpcs),
+            kind: "hcpcs",
+            billable: c.terminated.is_none(),
+            title: c.long.clone(),
+            incl: Vec::new(),
+            extra: vec![c.short.clone()],
+            ancestors: c.code.get(..1).map(str::to_string).into_iter().collect(),
             prefixes: true,
         });
     }

@@ -310,7 +310,7 @@ impl Engine {
         let f = &self.fields;
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let all = |field| doc.get_all(field).filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" ");
-        let set = if text(f.set) == "icd10pcs" { CodeSet::Icd10pcs } else { CodeSet::Icd10cm };
+        let set = text(f.set).parse().unwrap_or(CodeSet::Icd10cm);
         let title = text(f.title);
         let key = text(f.key);
         let matched = rank::matched_on(plan, &key, &title, &all(f.incl), &all(f.extra), an);

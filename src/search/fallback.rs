@@ -115,6 +115,18 @@ impl ScanSearch {
                 });
             }
         }
+        for c in &book.hcpcs.codes {
+            entries.push(Entry {
+                set: CodeSet::Hcpcs,
+                code: c.code.clone(),
+                key: c.code.clone(),
+                hay: hay(&c.long),
+                words: words(&c.long).len(),
+                title: c.long.clone(),
+                billable: c.terminated.is_none(),
+                node: None,
+            });
+        }
         ScanSearch { book: book.clone(), vocab, entries, last: Mutex::new(None) }
     }
 
