@@ -5,9 +5,11 @@
 pub mod detail;
 pub mod edit_view;
 pub mod edition;
+pub mod pcs;
 pub mod queue;
 pub mod recents;
 pub mod record_doc;
+pub mod search;
 pub mod tree;
 
 use std::sync::Arc;
@@ -18,9 +20,11 @@ use crossterm::event::KeyEvent;
 use crate::action::Action;
 use crate::codeset::{CodeSet, Codebook, NodeId};
 use crate::keymap::{Key, KeyMap, Layer, Lookup};
-use crate::search::{Hit, Matched, Query};
+use crate::search::Query;
 use crate::theme::Theme;
+pub use pcs::PcsState;
 pub use recents::{Recents, Used};
+pub use search::SearchState;
 
 /// What the loop must do after an update.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,29 +79,6 @@ pub enum Target {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct SearchState {
-    pub query: String,
-    pub set: Option<CodeSet>,
-    pub billable_only: bool,
-    pub hits: Vec<Hit>,
-    pub sel: usize,
-    /// Letters are text while true; false puts the focus on the results list.
-    pub typing: bool,
-    pub error: Option<String>,
-    /// A search was asked for and its hits have not come: the list is for an earlier query.
-    pub pending: bool,
-}
-
-impl SearchState {
-    pub fn query(&self) -> Query {
-        let mut q = Query::new(self.query.clone());
-        q.set = self.set;
-        q.billable_only = self.billable_only;
-        q
-    }
-}
-
-#[derive(Debug, Clone, Default)]
 pub struct DetailState {
     /// Visited targets; `bool` marks a preview (a result under the cursor) that the next preview replaces.
     pub history: Vec<(Target, bool)>,
@@ -130,12 +111,6 @@ impl DetailState {
         self.link = None;
         self.scroll = 0;
     }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct PcsState {
-    pub prefix: String,
-    pub sel: usize,
 }
 
 pub struct App {
@@ -242,24 +217,6 @@ impl App {
     /// The first effects to run: fill the empty-query list.
     pub fn start(&mut self) -> Vec<Effect> {
         self.refresh_query()
-    }
-
-    /// Hits for the query last asked for.
-    pub fn set_hits(&mut self, result: anyhow::Result<Vec<Hit>>) {
-        self.search.pending = false;
-        match result {
-            Ok(hits) => {
-                self.search.hits = hits;
-                self.search.error = None;
-                self.retitle_hits();
-            }
-            Err(e) => {
-                self.search.hits.clear();
-                self.search.error = Some(format!("{e:#}"));
-            }
-        }
-        self.search.sel = 0;
-        self.preview_hit();
     }
 
     /// Translate one key press through the key map and apply it.
@@ -673,27 +630,6 @@ impl App {
         }
     }
 
-    pub fn pcs_choices(&self) -> Vec<crate::codeset::icd10pcs::NextChar> {
-        if self.pcs.prefix.len() >= 7 { Vec::new() } else { self.book.pcs.next_chars(&self.pcs.prefix) }
-    }
-
-    fn pcs_push(&mut self, c: char) -> Vec<Effect> {
-        self.pcs.prefix.push(c);
-        self.pcs.sel = 0;
-        self.preview_pcs();
-        if self.pcs.prefix.len() == 7 {
-            self.recents.touch(Used { set: CodeSet::Icd10pcs, code: self.pcs.prefix.clone() });
-            return vec![Effect::SaveRecents];
-        }
-        Vec::new()
-    }
-
-    fn preview_pcs(&mut self) {
-        if !self.pcs.prefix.is_empty() {
-            self.detail.show(Target::Pcs(self.pcs.prefix.clone()), true);
-        }
-    }
-
     fn target_of(&self, set: CodeSet, code: &str) -> Option<Target> {
         match set {
             CodeSet::Icd10cm => self.book.cm.get(code).map(Target::Cm),
@@ -793,125 +729,6 @@ impl App {
                 self.preview_pcs();
             }
             _ => self.message = Some(format!("{code} is not in the tree")),
-        }
-    }
-
-    /// After the query or a filter changed: a search, or the recent/favourite list for an empty query.
-    fn refresh_query(&mut self) -> Vec<Effect> {
-        self.search.sel = 0;
-        if self.search.query.trim().is_empty() {
-            let hits = self.recent_hits();
-            self.set_hits(Ok(hits));
-            Vec::new()
-        } else {
-            self.search.pending = true;
-            vec![Effect::Search(self.search.query())]
-        }
-    }
-
-    /// Favourites, then recently used codes, under the current filters.
-    pub fn recent_hits(&self) -> Vec<Hit> {
-        let mut out: Vec<Hit> = Vec::new();
-        for u in self.recents.favourites.iter().chain(self.recents.recent.iter()) {
-            if out.iter().any(|h| h.set == u.set && h.code == u.code) {
-                continue;
-            }
-            if self.search.set.is_some_and(|s| s != u.set) {
-                continue;
-            }
-            let (title, billable) = match u.set {
-                CodeSet::Icd10cm => match self.book.cm.get(&u.code) {
-                    Some(id) => {
-                        let n = self.book.cm.node(id);
-                        (n.title.clone(), n.billable)
-                    }
-                    None => continue,
-                },
-                CodeSet::Icd10pcs => {
-                    let key = crate::codeset::normalize(&u.code);
-                    match self.book.pcs.title(&key) {
-                        Some(t) => (t.text, self.book.pcs.is_code(&key)),
-                        None => continue,
-                    }
-                }
-                CodeSet::Hcpcs => match self.book.hcpcs.get(&u.code) {
-                    Some(c) => (c.long.clone(), true),
-                    None => continue,
-                },
-            };
-            if self.search.billable_only && !billable {
-                continue;
-            }
-            out.push(Hit {
-                code: u.code.clone(),
-                title,
-                set: u.set,
-                billable,
-                score: 0.0,
-                matched: Matched::Code,
-            });
-        }
-        out
-    }
-
-    fn typeahead_key(&mut self, key: Key) -> Vec<Effect> {
-        use crate::keymap::KeyCodeOrd as K;
-        let Some(text) = self.tree.typeahead.as_mut() else { return Vec::new() };
-        match (key.code, key.text()) {
-            (K::Esc | K::Enter, _) => self.tree.typeahead = None,
-            (K::Backspace, _) => {
-                text.pop();
-            }
-            (_, Some(c)) => text.push(c),
-            _ if key.ctrl && key.code == K::Char('c') => return self.quit(),
-            _ => {}
-        }
-        if let Some(text) = self.tree.typeahead.clone()
-            && let Some(id) = tree::find(&self.book.cm, &text, self.tree.sel)
-        {
-            self.tree.reveal(&self.book.cm, id);
-            self.preview_tree();
-        }
-        Vec::new()
-    }
-
-    fn tree_collapse(&mut self) {
-        let Some(sel) = self.tree.sel else { return };
-        if !self.tree.expanded.remove(&sel) {
-            self.tree_parent();
-        }
-    }
-
-    fn tree_expand(&mut self) {
-        let Some(sel) = self.tree.sel else { return };
-        let node = self.book.cm.node(sel);
-        if node.children.is_empty() {
-            return;
-        }
-        if !self.tree.expanded.insert(sel) {
-            self.tree.sel = node.children.first().copied();
-            self.preview_tree();
-        }
-    }
-
-    fn tree_parent(&mut self) {
-        if let Some(p) = self.tree.sel.and_then(|s| self.book.cm.node(s).parent) {
-            self.tree.sel = Some(p);
-            self.preview_tree();
-        }
-    }
-
-    fn tree_sibling(&mut self, delta: i64) {
-        let Some(sel) = self.tree.sel else { return };
-        let cm = &self.book.cm;
-        let siblings: &[NodeId] = match cm.node(sel).parent {
-            Some(p) => &cm.node(p).children,
-            None => &cm.chapters,
-        };
-        if let Some(i) = siblings.iter().position(|s| *s == sel) {
-            let j = (i as i64 + delta).clamp(0, siblings.len() as i64 - 1) as usize;
-            self.tree.sel = Some(siblings[j]);
-            self.preview_tree();
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use std::collections::HashSet;
 
+use super::Effect;
 use crate::codeset::{NodeId, Tabular};
+use crate::keymap::Key;
 
 #[derive(Debug, Clone, Default)]
 pub struct TreeState {
@@ -58,4 +60,67 @@ pub fn find(cm: &Tabular, text: &str, from: Option<NodeId>) -> Option<NodeId> {
         .map(|i| (start + i) % n)
         .find(|i| cm.nodes[*i].title.to_lowercase().contains(&needle))
         .map(|i| i as NodeId)
+}
+
+impl super::App {
+    pub(super) fn typeahead_key(&mut self, key: Key) -> Vec<Effect> {
+        use crate::keymap::KeyCodeOrd as K;
+        let Some(text) = self.tree.typeahead.as_mut() else { return Vec::new() };
+        match (key.code, key.text()) {
+            (K::Esc | K::Enter, _) => self.tree.typeahead = None,
+            (K::Backspace, _) => {
+                text.pop();
+            }
+            (_, Some(c)) => text.push(c),
+            _ if key.ctrl && key.code == K::Char('c') => return self.quit(),
+            _ => {}
+        }
+        if let Some(text) = self.tree.typeahead.clone()
+            && let Some(id) = find(&self.book.cm, &text, self.tree.sel)
+        {
+            self.tree.reveal(&self.book.cm, id);
+            self.preview_tree();
+        }
+        Vec::new()
+    }
+
+    pub(super) fn tree_collapse(&mut self) {
+        let Some(sel) = self.tree.sel else { return };
+        if !self.tree.expanded.remove(&sel) {
+            self.tree_parent();
+        }
+    }
+
+    pub(super) fn tree_expand(&mut self) {
+        let Some(sel) = self.tree.sel else { return };
+        let node = self.book.cm.node(sel);
+        if node.children.is_empty() {
+            return;
+        }
+        if !self.tree.expanded.insert(sel) {
+            self.tree.sel = node.children.first().copied();
+            self.preview_tree();
+        }
+    }
+
+    pub(super) fn tree_parent(&mut self) {
+        if let Some(p) = self.tree.sel.and_then(|s| self.book.cm.node(s).parent) {
+            self.tree.sel = Some(p);
+            self.preview_tree();
+        }
+    }
+
+    pub(super) fn tree_sibling(&mut self, delta: i64) {
+        let Some(sel) = self.tree.sel else { return };
+        let cm = &self.book.cm;
+        let siblings: &[NodeId] = match cm.node(sel).parent {
+            Some(p) => &cm.node(p).children,
+            None => &cm.chapters,
+        };
+        if let Some(i) = siblings.iter().position(|s| *s == sel) {
+            let j = (i as i64 + delta).clamp(0, siblings.len() as i64 - 1) as usize;
+            self.tree.sel = Some(siblings[j]);
+            self.preview_tree();
+        }
+    }
 }
