@@ -29,6 +29,20 @@ pub enum CmKind {
     Extension,
 }
 
+impl CmKind {
+    /// Its name as the index and JSON output write it (`extension` for a 7th-character code).
+    pub fn name(self) -> &'static str {
+        match self {
+            CmKind::Chapter => "chapter",
+            CmKind::Block => "block",
+            CmKind::Category => "category",
+            CmKind::Subcategory => "subcategory",
+            CmKind::Code => "code",
+            CmKind::Extension => "extension",
+        }
+    }
+}
+
 /// The kinds of instructional note, in the order a coder reads them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -62,14 +62,7 @@ pub struct CodeDoc {
 }
 
 fn cm_kind(kind: CmKind) -> &'static str {
-    match kind {
-        CmKind::Chapter => "chapter",
-        CmKind::Block => "block",
-        CmKind::Category => "category",
-        CmKind::Subcategory => "subcategory",
-        CmKind::Code => "code",
-        CmKind::Extension => "extension",
-    }
+    kind.name()
 }
 
 /// The key a chapter, block or code is indexed under (chapters: `CH4`).

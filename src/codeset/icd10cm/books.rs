@@ -263,14 +263,8 @@ pub fn check_code(tab: &Tabular, printed: &str) -> CodeCheck {
 }
 
 fn kind_name(kind: CmKind) -> &'static str {
-    match kind {
-        CmKind::Chapter => "chapter",
-        CmKind::Block => "block",
-        CmKind::Category => "category",
-        CmKind::Subcategory => "subcategory",
-        CmKind::Code => "code",
-        CmKind::Extension => "code",
-    }
+    // A 7th-character code is a code to the coder reading a table.
+    if kind == CmKind::Extension { "code" } else { kind.name() }
 }
 
 /// Which element's text is being read.

@@ -50,6 +50,19 @@ impl std::fmt::Debug for SqliteDb {
     }
 }
 
+/// A claim row; an unreadable one counts as stale: a claim from the distant past on no host.
+fn read_claim(id: &str, json: &str) -> Claim {
+    serde_json::from_str(json).unwrap_or_else(|_| Claim {
+        record: id.to_string(),
+        user: "?".into(),
+        pid: 0,
+        host: "?".into(),
+        session: String::new(),
+        since: chrono::DateTime::UNIX_EPOCH,
+        heartbeat: chrono::DateTime::UNIX_EPOCH,
+    })
+}
+
 /// How often opening retries a database that is busy being set up by another process.
 const SETUP_RETRIES: u64 = 40;
 
@@ -202,18 +215,7 @@ impl SqliteDb {
             .query_row("SELECT claim FROM claims WHERE record=?1", [id], |r| r.get(0))
             .optional()
             .map_err(db_err(path))?;
-        // An unreadable claim counts as stale: a claim from the distant past on no host.
-        Ok(claim.map(|c| {
-            serde_json::from_str(&c).unwrap_or_else(|_| Claim {
-                record: id.to_string(),
-                user: "?".into(),
-                pid: 0,
-                host: "?".into(),
-                session: String::new(),
-                since: chrono::DateTime::UNIX_EPOCH,
-                heartbeat: chrono::DateTime::UNIX_EPOCH,
-            })
-        }))
+        Ok(claim.map(|c| read_claim(id, &c)))
     }
 
     fn put_claim(tx: &Connection, path: &Path, c: &Claim) -> Result<(), StoreError> {
@@ -441,18 +443,14 @@ impl WorkDb for SqliteDb {
     }
 
     fn claims(&self) -> Result<Vec<Claim>, StoreError> {
+        // One query: the open workbench reads every claim at each look.
         let p = &self.path;
-        let mut stmt = self.conn.prepare("SELECT record FROM claims ORDER BY record").map_err(db_err(p))?;
-        let ids: Vec<String> = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(db_err(p))?
-            .collect::<Result<_, _>>()
+        let mut stmt =
+            self.conn.prepare("SELECT record, claim FROM claims ORDER BY record").map_err(db_err(p))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
             .map_err(db_err(p))?;
-        let mut out = Vec::new();
-        for id in ids {
-            out.extend(Self::claim_in(&self.conn, p, &id)?);
-        }
-        Ok(out)
+        rows.map(|r| r.map(|(id, c)| read_claim(&id, &c)).map_err(db_err(p))).collect()
     }
 
     fn audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
