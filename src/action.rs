@@ -97,6 +97,16 @@ pub enum Action {
     NextOffer,
     /// Record: attach the suggested code in place of the code the edit is about.
     UseOffer,
+    /// The index and tables pane.
+    ShowBooks,
+    /// Books: the next book the edition has (Drug table, Neoplasm table, indexes, PCS index).
+    CycleBook,
+    /// Books: the next column of a table (in an index: follow the reference).
+    NextColumn,
+    /// Books: the previous column of a table (in an index: back).
+    PrevColumn,
+    /// Books: follow the line's `see`, `see also` or `see category`.
+    FollowRef,
 }
 
 impl Action {
@@ -171,6 +181,11 @@ impl Action {
             Action::NextEdit => "next edit",
             Action::NextOffer => "next suggested code",
             Action::UseOffer => "use suggested code",
+            Action::ShowBooks => "index and tables",
+            Action::CycleBook => "next book",
+            Action::NextColumn => "next column / follow",
+            Action::PrevColumn => "previous column / back",
+            Action::FollowRef => "follow see / see also",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! returns the effects for the loop to run (search, save); it does no I/O and
 //! never touches the terminal, so scripted key sequences test it.
 
+pub mod books;
 pub mod detail;
 pub mod edit_view;
 pub mod edition;
@@ -55,10 +56,12 @@ pub enum Pane {
     Tree,
     Pcs,
     Queue,
+    /// The index and the tables (`books`).
+    Books,
 }
 
 impl Pane {
-    pub const TABS: [Pane; 5] = [Pane::Search, Pane::Detail, Pane::Tree, Pane::Pcs, Pane::Queue];
+    pub const TABS: [Pane; 6] = [Pane::Search, Pane::Detail, Pane::Tree, Pane::Books, Pane::Pcs, Pane::Queue];
     pub fn title(self) -> &'static str {
         match self {
             Pane::Search => "Search",
@@ -66,6 +69,7 @@ impl Pane {
             Pane::Tree => "Tree",
             Pane::Pcs => "PCS builder",
             Pane::Queue => "Queue",
+            Pane::Books => "Books",
         }
     }
 }
@@ -133,6 +137,8 @@ pub struct App {
     pub detail: DetailState,
     pub tree: tree::TreeState,
     pub pcs: PcsState,
+    /// The index and tables pane.
+    pub books: books::BooksState,
     pub recents: Recents,
     pub queue: Option<queue::QueueState>,
     /// The pane beside an open record in the wide layout (search, detail, tree or PCS).
@@ -161,6 +167,7 @@ impl App {
             detail: DetailState::default(),
             tree: tree::TreeState::default(),
             pcs: PcsState::default(),
+            books: books::BooksState::default(),
             recents: Recents::default(),
             queue: None,
             side: Pane::Search,
@@ -185,6 +192,8 @@ impl App {
             Some(Pane::Search) => self.search.typing,
             Some(Pane::Queue) => self.queue.as_ref().is_some_and(|q| q.prompt.is_some()),
             Some(Pane::Tree) => self.tree.typeahead.is_some(),
+            // The books pane is always a type-ahead: letters find a term.
+            Some(Pane::Books) => true,
             _ => false,
         }
     }
@@ -202,6 +211,7 @@ impl App {
             Pane::Pcs => Layer::Pcs,
             Pane::Queue if self.record_open() => Layer::Record,
             Pane::Queue => Layer::Queue,
+            Pane::Books => Layer::Books,
         }
     }
 
@@ -236,6 +246,13 @@ impl App {
             }
             if self.tree.typeahead.is_some() && self.pane == Pane::Tree {
                 return self.typeahead_key(key);
+            }
+            // The books pane: a term's letters are type-ahead, never commands.
+            if self.pane == Pane::Books
+                && let Some(c) = key.text().filter(|c| books::is_term_char(*c))
+            {
+                self.pending.clear();
+                return self.books_type(c);
             }
             // PCS values are letters and digits, typed in either case: a valid one is a
             // value, the builder's own keys (h, l) come next, any other is never a command.
@@ -319,6 +336,9 @@ impl App {
     fn update_inner(&mut self, action: Action) -> Vec<Effect> {
         use Action as A;
         if let Some(effects) = self.queue_action(action) {
+            return effects;
+        }
+        if let Some(effects) = self.books_action(action) {
             return effects;
         }
         match action {
@@ -486,7 +506,12 @@ impl App {
             | A::SortQueue
             | A::NextEdit
             | A::NextOffer
-            | A::UseOffer => {}
+            | A::UseOffer
+            | A::CycleBook
+            | A::NextColumn
+            | A::PrevColumn
+            | A::FollowRef => {}
+            A::ShowBooks => self.show_books(),
         }
         Vec::new()
     }
@@ -579,6 +604,7 @@ impl App {
                 self.pcs.sel = clamp(self.pcs.sel, self.pcs_choices().len());
             }
             Pane::Queue => {}
+            Pane::Books => self.books_move(delta),
         }
     }
 
@@ -627,6 +653,7 @@ impl App {
                 }
             }
             Pane::Queue => Vec::new(),
+            Pane::Books => self.books_open(),
         }
     }
 
@@ -697,6 +724,7 @@ impl App {
             Pane::Tree => self.tree.sel.map(|id| from_target(&Target::Cm(id))),
             Pane::Pcs => (!self.pcs.prefix.is_empty()).then(|| (CodeSet::Icd10pcs, self.pcs.prefix.clone())),
             Pane::Queue => None,
+            Pane::Books => self.books_selected(),
             Pane::Detail => self.detail.current().map(from_target),
         }
     }

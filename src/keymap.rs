@@ -34,10 +34,12 @@ pub enum Layer {
     Help,
     Queue,
     Record,
+    /// The index and tables pane (a type-ahead: letters are text).
+    Books,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 10] = [
+    pub const ALL: [Layer; 11] = [
         Layer::Global,
         Layer::Common,
         Layer::Input,
@@ -48,6 +50,7 @@ impl Layer {
         Layer::Help,
         Layer::Queue,
         Layer::Record,
+        Layer::Books,
     ];
 
     pub fn title(self) -> &'static str {
@@ -62,6 +65,7 @@ impl Layer {
             Layer::Help => "Help",
             Layer::Queue => "Queue",
             Layer::Record => "Record",
+            Layer::Books => "Index and tables",
         }
     }
 }
@@ -115,7 +119,7 @@ impl KeyMap {
     pub fn chain(layer: Layer) -> Vec<Layer> {
         match layer {
             Layer::Global => vec![Layer::Global],
-            Layer::Input | Layer::Help => vec![layer, Layer::Global],
+            Layer::Input | Layer::Help | Layer::Books => vec![layer, Layer::Global],
             other => vec![other, Layer::Common, Layer::Global],
         }
     }

@@ -195,6 +195,57 @@ pub fn record(area: Rect, shape: RecordShape) -> RecordAreas {
     }
 }
 
+/// The books pane: the find line, the column headings (tables) or the book
+/// line (indexes), the terms, and under them the selected line's whole path and
+/// what its code is, or the codes offered for a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookAreas {
+    pub inner: Rect,
+    pub find: Rect,
+    pub head: Rect,
+    pub rows: Rect,
+    pub foot: Rect,
+}
+
+/// Lines under the terms: the path on two, the code on one (more for offered codes).
+pub const BOOK_FOOT: u16 = 3;
+
+/// `offers`: codes offered for a header (each a line, plus one saying why).
+pub fn books(area: Rect, offers: usize) -> BookAreas {
+    let inner = inner(area);
+    let line = |k: u16| Rect {
+        y: inner.y + k.min(inner.height),
+        height: 1.min(inner.height.saturating_sub(k)),
+        ..inner
+    };
+    let list = inner.height.saturating_sub(2);
+    let want = if offers > 0 { (offers as u16 + 2).max(BOOK_FOOT) } else { BOOK_FOOT };
+    // The terms keep at least 4 lines.
+    let foot_h = want.min(list.saturating_sub(4));
+    let rows = Rect { y: inner.y + 2.min(inner.height), height: list - foot_h, ..inner };
+    BookAreas {
+        inner,
+        find: line(0),
+        head: line(1),
+        rows,
+        foot: Rect { y: rows.bottom(), height: foot_h, ..inner },
+    }
+}
+
+/// The columns of a table that fit beside a term column of at least `min_term`
+/// (each `cell` wide), as a window over `total` columns that holds `cursor`.
+pub fn grid_columns(
+    width: u16,
+    min_term: u16,
+    cell: u16,
+    total: usize,
+    cursor: usize,
+) -> std::ops::Range<usize> {
+    let fit = usize::from(width.saturating_sub(min_term) / cell.max(1)).clamp(1, total.max(1));
+    let start = cursor.saturating_sub(fit - 1).min(total.saturating_sub(fit));
+    start..(start + fit).min(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,10 +277,26 @@ mod tests {
     }
 
     #[test]
+    fn a_table_shows_every_column_at_80_and_a_window_round_the_cursor_when_narrower() {
+        let b = books(screen((80, 24)).main, 0);
+        assert_eq!((b.find.y, b.head.y, b.rows.y, b.rows.height, b.foot.height), (2, 3, 4, 15, 3));
+        assert_eq!(grid_columns(b.inner.width, 16, 8, 6, 0), 0..6);
+        assert_eq!(grid_columns(64, 16, 8, 6, 0), 0..6);
+        assert_eq!(grid_columns(50, 16, 8, 6, 0), 0..4);
+        assert_eq!(grid_columns(50, 16, 8, 6, 5), 2..6);
+        assert_eq!(books(screen((80, 24)).main, 3).foot.height, 5);
+    }
+
+    #[test]
     fn a_tiny_terminal_gives_empty_parts_not_a_panic() {
         for size in [(0, 0), (1, 1), (10, 3), (20, 4)] {
             let a = screen(size);
-            let _ = (search(a.main), queue_list(a.main), record(a.main, RecordShape::default()));
+            let _ = (
+                search(a.main),
+                queue_list(a.main),
+                record(a.main, RecordShape::default()),
+                books(a.main, 3),
+            );
         }
     }
 }

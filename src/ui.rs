@@ -1,5 +1,6 @@
 //! Pure drawing: reads the [`App`], writes a frame. One function per pane in `ui/`.
 
+pub mod books;
 pub mod detail;
 pub mod elide;
 pub mod help;
@@ -57,6 +58,7 @@ fn pane(app: &App, f: &mut Frame, pane: Pane, area: Rect) {
         Pane::Tree => tree::draw(app, f, area),
         Pane::Pcs => pcs::draw(app, f, area),
         Pane::Queue => queue::draw(app, f, area),
+        Pane::Books => books::draw(app, f, area),
     }
 }
 
@@ -148,6 +150,7 @@ fn short_title(p: Pane, width: u16) -> &'static str {
             Pane::Tree => "T",
             Pane::Pcs => "P",
             Pane::Queue => "Q",
+            Pane::Books => "B",
         };
     }
     match p {

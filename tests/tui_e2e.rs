@@ -393,3 +393,39 @@ fn the_pcs_builder_builds_in_lower_case_starts_again_and_attaches() {
     s.send("\x03");
     s.wait_exit();
 }
+
+#[test]
+fn the_books_drug_table_to_the_record_a_see_and_back_and_the_pcs_index_to_the_builder() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::open_first_record(data.path());
+    s.send("\x0b"); // Ctrl-k: the books
+    s.wait_for("Table of Drugs and Chemicals");
+    s.send("acetaminophen");
+    s.wait_for("find acetaminophen");
+    s.send("\r"); // the Poisoning Accidental cell: T39.1X1 needs a 7th character
+    s.wait_for("T39.1X1A");
+    s.send("\x05"); // Ctrl-e: attach the first offer, the initial encounter
+    s.wait_for("attached T39.1X1A");
+    let trail = example_audit(data.path());
+    assert!(
+        trail.contains("found in Drug table: Acetaminophen > Poisoning Accidental"),
+        "the audit says where it was found:\n{trail}"
+    );
+    // A see also followed and back, in the Index to External Causes.
+    s.send("\x13\x13"); // Ctrl-s twice: Neoplasm table, then External causes
+    s.wait_for("Index to External Causes");
+    s.send("\x15accident aircraft");
+    s.wait_for("see also Accident, transport, aircraft · > follows");
+    s.send(">");
+    s.wait_for("followed see also Accident, transport, aircraft");
+    s.send("<");
+    s.wait_for("Accident (to) > aircraft (in transit) (powered)");
+    // The PCS index opens the builder at the table.
+    s.send("\x13"); // Ctrl-s: PCS index
+    s.wait_for("ICD-10-PCS Index");
+    s.send("\x15appendectomy\x1b[B\x1b[B\r");
+    let screen = s.wait_for("builder at 0DTJ");
+    assert!(screen.contains("ICD-10-PCS builder") && screen.contains("Code 0DTJ"), "{screen}");
+    s.send("\x03");
+    s.wait_exit();
+}

@@ -131,7 +131,14 @@ pub fn inverse(work: &RecordWork, op: &Op) -> Option<Op> {
         Op::Attach { at, .. } => Op::Remove { index: at.unwrap_or(n).min(n) },
         Op::Remove { index } => {
             let c = work.codes.get(*index)?;
-            Op::Attach { code: c.code.clone(), set: c.set, kind: c.kind, poa: c.poa, at: Some(*index) }
+            Op::Attach {
+                code: c.code.clone(),
+                set: c.set,
+                kind: c.kind,
+                poa: c.poa,
+                at: Some(*index),
+                found: None,
+            }
         }
         Op::MoveUp { index } => Op::MoveDown { index: index.checked_sub(1)? },
         Op::MoveDown { index } => Op::MoveUp { index: index + 1 },

@@ -233,6 +233,10 @@ impl App {
             self.message = Some("not attached: the results are still for an earlier query".into());
             return Vec::new();
         }
+        // From a book, a header code offers its billable codes first.
+        if self.books_attach_needs_choice() {
+            return Vec::new();
+        }
         let Some((set, code)) = self.selected() else {
             self.message = Some("not attached: nothing is selected here".into());
             return Vec::new();
@@ -254,8 +258,12 @@ impl App {
         let n = q.work_of(&id).codes.len();
         let at = if n == 0 { 0 } else { (q.code_sel + 1).min(n) };
         self.recents.touch(Used { set, code: code.clone() });
-        let what = format!("attached {code} to {id} as code {}", at + 1);
-        let op = Op::Attach { code, set, kind, poa: None, at: (at < n).then_some(at) };
+        let found = self.found_in(set, &code);
+        let mut what = format!("attached {code} to {id} as code {}", at + 1);
+        if let Some(f) = &found {
+            what.push_str(&format!(" (found in {f})"));
+        }
+        let op = Op::Attach { code, set, kind, poa: None, at: (at < n).then_some(at), found };
         let mut effects = self.change(&id, op, what);
         if !effects.is_empty()
             && let Some(q) = self.queue.as_mut()

@@ -5,7 +5,7 @@
 use super::Layer;
 use crate::action::Action as A;
 
-use Layer::{Common, Detail, Global, Help, Input, Pcs, Queue, Record, Results, Tree};
+use Layer::{Books, Common, Detail, Global, Help, Input, Pcs, Queue, Record, Results, Tree};
 
 /// (layer, keys as the key map file writes them, action).
 pub const DEFAULTS: &[(Layer, &str, A)] = &[
@@ -19,6 +19,7 @@ pub const DEFAULTS: &[(Layer, &str, A)] = &[
     (Global, "ctrl-x", A::ShowPcs),
     (Global, "ctrl-f", A::ShowSearch),
     (Global, "ctrl-q", A::ShowQueue),
+    (Global, "ctrl-k", A::ShowBooks),
     (Global, "up", A::MoveUp),
     (Global, "down", A::MoveDown),
     (Global, "ctrl-p", A::MoveUp),
@@ -36,6 +37,7 @@ pub const DEFAULTS: &[(Layer, &str, A)] = &[
     (Common, "t", A::ShowTree),
     (Common, "b", A::ShowPcs),
     (Common, "Q", A::ShowQueue),
+    (Common, "I", A::ShowBooks),
     (Common, "k", A::MoveUp),
     (Common, "j", A::MoveDown),
     (Common, "g g", A::Top),
@@ -121,6 +123,18 @@ pub const DEFAULTS: &[(Layer, &str, A)] = &[
     (Record, "ctrl-f", A::FindInDoc),
     (Record, "n", A::FindNext),
     (Record, "p", A::FindPrev),
+    (Books, "backspace", A::DeleteChar),
+    (Books, "ctrl-h", A::DeleteChar),
+    (Books, "ctrl-w", A::DeleteWord),
+    (Books, "ctrl-u", A::ClearQuery),
+    (Books, "right", A::NextColumn),
+    (Books, "left", A::PrevColumn),
+    (Books, ">", A::FollowRef),
+    (Books, "<", A::Back),
+    (Books, "[", A::Back),
+    (Books, "]", A::Forward),
+    (Books, "ctrl-e", A::Attach),
+    (Books, "ctrl-s", A::CycleBook),
 ];
 
 #[cfg(test)]

@@ -149,6 +149,10 @@ pub enum Op {
         poa: Option<Poa>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<usize>,
+        /// Where the coder found the code, when it was in a book
+        /// (`Drug table: Acetaminophen > Poisoning Accidental (unintentional)`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        found: Option<String>,
     },
     Remove {
         index: usize,
@@ -193,13 +197,16 @@ impl Op {
     /// What the audit trail says, in words.
     pub fn describe(&self) -> String {
         match self {
-            Op::Attach { code, poa, at, .. } => {
+            Op::Attach { code, poa, at, found, .. } => {
                 let mut s = format!("attach {code}");
                 if let Some(p) = poa {
                     s.push_str(&format!(" POA {}", p.as_str()));
                 }
                 if let Some(i) = at {
                     s.push_str(&format!(" at {}", i + 1));
+                }
+                if let Some(f) = found {
+                    s.push_str(&format!(" (found in {f})"));
                 }
                 s
             }
@@ -265,7 +272,7 @@ pub fn apply(
     let check =
         |i: usize, w: &RecordWork| if i < w.codes.len() { Ok(()) } else { Err(OpError::NoSuchCode(i + 1)) };
     match op {
-        Op::Attach { code, set, kind, poa, at } => {
+        Op::Attach { code, set, kind, poa, at, .. } => {
             let code = code.trim().to_string();
             if code.is_empty() {
                 return Err(OpError::Empty("code"));
@@ -389,6 +396,7 @@ mod tests {
             kind: CodeKind::Diagnosis,
             poa: None,
             at: None,
+            found: None,
         }
     }
 
@@ -426,6 +434,7 @@ mod tests {
                 kind: CodeKind::Diagnosis,
                 poa: None,
                 at: Some(0),
+                found: None,
             },
         );
         assert_eq!(w.codes[0].code, "X");
@@ -501,6 +510,7 @@ mod tests {
             kind: CodeKind::Procedure,
             poa: None,
             at: Some(1),
+            found: None,
         };
         let s = serde_json::to_string(&op).expect("serializes");
         assert_eq!(serde_json::from_str::<Op>(&s).expect("parses"), op);

@@ -87,6 +87,9 @@ pub fn actions(layer: Layer) -> &'static [A] {
             A::Cancel,
             A::Help,
         ],
+        Layer::Books => {
+            &[A::Open, A::Attach, A::NextColumn, A::FollowRef, A::Back, A::CycleBook, A::Cancel, A::Help]
+        }
         Layer::Common | Layer::Global => &[A::FocusSearch, A::Help, A::Quit],
     }
 }

@@ -24,6 +24,41 @@ fn both(name: &str, script: &str) {
 }
 
 #[test]
+fn books_drug_table_grid() {
+    both("books_drug", "<C-k>acetaminophen<Right>");
+}
+
+#[test]
+fn books_header_cell_offers_its_7th_characters() {
+    both("books_offers", "<C-k>acetaminophen<Enter>");
+}
+
+#[test]
+fn books_neoplasm_table_grid() {
+    both("books_neoplasm", "<C-k><C-s>breast upper");
+}
+
+#[test]
+fn books_external_cause_index() {
+    both("books_external", "<C-k><C-s><C-s>accident aircraft");
+}
+
+#[test]
+fn books_pcs_index() {
+    both("books_pcs", "<C-k><C-s><C-s><C-s>appendectomy");
+}
+
+#[test]
+fn books_alphabetic_index_fixture() {
+    let s = FakeSearch(fake_hits());
+    for size in [(80, 24), (120, 40)] {
+        let mut a = crate::app::books::tests::with_fixture_index(size);
+        keys(&mut a, &s, "<C-k><C-s><C-s>glimmerosis");
+        insta::assert_snapshot!(format!("books_index_{}x{}", size.0, size.1), screen(&a));
+    }
+}
+
+#[test]
 fn search_with_results() {
     both("search", "diabetes<C-n>");
 }
