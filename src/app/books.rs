@@ -534,6 +534,8 @@ impl App {
 
     fn books_find(&mut self) {
         self.books.offers = None;
+        // A keystroke's message is of that keystroke: an earlier "no term" goes once the text matches.
+        self.message = None;
         if !self.books.typeahead() {
             self.message =
                 Some(format!("no term \"{}\" in the {}", self.books.query.trim(), self.books.book.title()));
