@@ -3,6 +3,7 @@
 //! The grading of a record against its answer key is `queue::training`.
 
 pub mod generate;
+pub mod progress;
 pub mod question;
 pub mod rng;
 
