@@ -4,6 +4,7 @@
 mod codes;
 mod codesets;
 mod index;
+pub mod practice;
 mod queue;
 mod search;
 mod show;
@@ -56,6 +57,8 @@ pub enum Command {
     /// Check, export and count a record queue.
     #[command(subcommand)]
     Queue(queue::Command),
+    /// Drills for CPC trainees generated from the loaded edition (`--format jsonl` prints them), and `practice stats`.
+    Practice(practice::Args),
 }
 
 /// Output formats shared by the subcommands.
@@ -85,6 +88,7 @@ pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
         Command::Search(args) => search::run(args, globals),
         Command::Index(cmd) => index::run(cmd, globals),
         Command::Queue(cmd) => queue::run(cmd, globals),
+        Command::Practice(args) => practice::run(args, globals),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod files;
 pub mod keymap;
 pub mod layout;
 pub mod paths;
+pub mod practice;
 pub mod queue;
 pub mod search;
 pub mod text;

@@ -217,6 +217,14 @@ fn example_queue_answer_keys_are_billable_fy2026_codes() {
     }
     assert!(checked > 90, "{checked}");
     assert_eq!(kinds.len(), 4);
+    // Checked as a coder would: the pathology of OP-3003's sigmoid polyp is a tubular
+    // adenoma, a benign neoplasm (Table of Neoplasms, colon, sigmoid, Benign: D12.5), not
+    // K63.5; IP-1009's urinary source is cystitis, coded to the site (N30.90), not N39.0.
+    let key = |id: &str| {
+        l.records.iter().find(|r| r.id == id).map(|r| r.expected_codes.clone()).unwrap_or_default()
+    };
+    assert_eq!(key("OP-3003"), ["Z12.11", "D12.5"]);
+    assert_eq!(key("IP-1009"), ["A41.51", "N30.90"]);
     for needed in ["0DTJ4ZZ", "0FT44ZZ", "E11.22", "N18.31", "J44.1", "S52.532A"] {
         assert!(l.records.iter().any(|r| r.expected_codes.iter().any(|c| c == needed)), "{needed}");
     }

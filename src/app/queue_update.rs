@@ -220,6 +220,16 @@ impl App {
     /// `IP-1001 done; now IP-1002` (or the message the next record left, when every record is done).
     fn done_message(&self, id: &str, overridden: bool) -> String {
         let how = if overridden { "done with override" } else { "done" };
+        // A record with an answer key shows its score (training; `queue score` gives the detail).
+        let scored = self.queue.as_ref().and_then(|q| {
+            let record = q.records.iter().find(|r| r.id == id).filter(|r| !r.expected_codes.is_empty())?;
+            let pcs = |c: &str| self.book.pcs.is_code(&crate::codeset::normalize(c));
+            Some(crate::queue::training::score(&record.expected_codes, &q.work_of(id).codes, pcs).summary())
+        });
+        if let Some(score) = scored {
+            let next = self.queue.as_ref().and_then(|q| q.open.clone()).map(|n| format!("; next {n}"));
+            return format!("{id} {how}; {score}{}", next.unwrap_or_default());
+        }
         match self.queue.as_ref().and_then(|q| q.open.clone()) {
             Some(next) => format!("{id} {how}; opened the next record, {next}"),
             None => format!("{id} {how}; no other record needs work"),

@@ -30,6 +30,8 @@ pub enum Command {
     Claim(ClaimArgs),
     /// Print the audit trail (who changed what, when) as JSON Lines.
     Audit(PathArg),
+    /// Grade the done records that have an answer key (`expected_codes`): per record and total accuracy.
+    Score(PathArg),
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,6 +104,7 @@ pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
         Command::Apply(a) => apply(&a, globals),
         Command::Edits(a) => edits(&a, globals),
         Command::Audit(a) => audit(a.path.as_deref()),
+        Command::Score(a) => score(a.path.as_deref()),
     }
 }
 
@@ -465,4 +468,53 @@ fn edits(args: &EditsArgs, globals: &Globals) -> Result<ExitCode> {
         anyhow::bail!("no valid record `{id}` in {}", loaded.name);
     }
     Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Every done record with an answer key, graded with partial credit (docs/practice.md).
+fn score(path: Option<&Path>) -> Result<ExitCode> {
+    use crate::queue::training;
+    let loaded = open(path)?;
+    let store = store(path)?;
+    let pcs = |c: &str| !c.contains('.') && crate::codeset::normalize(c).len() == 7;
+    let mut out = std::io::stdout().lock();
+    let (mut graded, mut total, mut waiting) = (0usize, 0.0f64, 0usize);
+    for r in loaded.records.iter().filter(|r| !r.expected_codes.is_empty()) {
+        let w = store.get(&r.id);
+        if w.status != Status::Done {
+            waiting += 1;
+            continue;
+        }
+        let s = training::score(&r.expected_codes, &w.codes, pcs);
+        graded += 1;
+        total += s.accuracy();
+        let id = crate::queue::sanitize_for_terminal(&r.id);
+        writeln!(out, "{id}  {}", s.summary())?;
+        for n in &s.near_misses {
+            writeln!(out, "  near miss: {} for {}: {}", n.attached, n.expected, n.nearness.label())?;
+        }
+        let near = |c: &String| s.near_misses.iter().any(|n| n.expected == *c || n.attached == *c);
+        for m in s.missing.iter().filter(|c| !near(c)) {
+            writeln!(out, "  missing: {}", crate::queue::sanitize_for_terminal(m))?;
+        }
+        for e in s.extra.iter().filter(|c| !near(c)) {
+            writeln!(out, "  extra: {}", crate::queue::sanitize_for_terminal(e))?;
+        }
+        if !s.principal_right {
+            let key = r.expected_codes.iter().find(|c| !pcs(c)).cloned().unwrap_or_default();
+            writeln!(out, "  principal / first-listed: the key has {key}")?;
+        }
+        if !s.sequence_right {
+            writeln!(out, "  sequence: not in the key's order ({})", r.expected_codes.join(" "))?;
+        }
+    }
+    if graded == 0 {
+        writeln!(out, "no done record with an answer key yet ({waiting} waiting)")?;
+    } else {
+        writeln!(
+            out,
+            "total: {graded} record(s) graded, accuracy {:.1}% ({waiting} with a key not done)",
+            100.0 * total / graded as f64
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -15,12 +15,107 @@ pub struct Score {
     pub extra: Vec<String>,
     /// The first-listed diagnosis is the key's first diagnosis.
     pub principal_right: bool,
+    /// A missing key code paired with the attached code that nearly is it
+    /// (E11.21 for E11.22): partial credit, not a stranger.
+    pub near_misses: Vec<NearMiss>,
+    /// The matched codes are in the key's order.
+    pub sequence_right: bool,
+}
+
+/// How near an attached code came to a key code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nearness {
+    /// Only the 7th character differs (S52.532D for S52.532A): the encounter.
+    SeventhCharacter,
+    /// Only the last character differs, before the 7th (E11.21 for E11.22,
+    /// H66.002 for H66.001): a sibling, often laterality.
+    Sibling,
+    /// The same category (first three characters), further apart.
+    SameCategory,
+}
+
+impl Nearness {
+    /// The points a near miss earns (a key code right earns 1).
+    pub fn credit(self) -> f64 {
+        match self {
+            Nearness::SeventhCharacter | Nearness::Sibling => 0.5,
+            Nearness::SameCategory => 0.25,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Nearness::SeventhCharacter => "wrong 7th character",
+            Nearness::Sibling => "sibling code (laterality or the last character)",
+            Nearness::SameCategory => "same category",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NearMiss {
+    pub expected: String,
+    pub attached: String,
+    pub nearness: Nearness,
+}
+
+/// How near `attached` is to `expected` (both normalized), if at all. ICD-10-PCS
+/// codes (7 characters, no dot) count as siblings when only the last character differs.
+pub fn nearness(expected: &str, attached: &str) -> Option<Nearness> {
+    let (e, a) = (normalize(expected), normalize(attached));
+    if e == a || e.len() < 3 || a.len() < 3 || e[..3] != a[..3] {
+        return None;
+    }
+    let same_but_last = e.len() == a.len() && e[..e.len() - 1] == a[..a.len() - 1];
+    if same_but_last && e.len() == 7 && e.as_bytes()[3].is_ascii_digit() == a.as_bytes()[3].is_ascii_digit() {
+        // ICD-10-CM with seven characters: the 7th is the encounter or extension.
+        if e.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && e.chars().nth(1).is_some_and(|c| c.is_ascii_digit())
+        {
+            return Some(Nearness::SeventhCharacter);
+        }
+    }
+    if same_but_last {
+        return Some(Nearness::Sibling);
+    }
+    Some(Nearness::SameCategory)
 }
 
 impl Score {
     /// Every expected code attached, nothing more, principal right.
     pub fn perfect(&self) -> bool {
         self.missing.is_empty() && self.extra.is_empty() && self.principal_right
+    }
+
+    /// Partial credit (docs/practice.md): 1 point a key code right, a near
+    /// miss its [`Nearness::credit`], over the key's codes plus the extra
+    /// codes no near miss explains; 0.0 to 1.0.
+    pub fn accuracy(&self) -> f64 {
+        let points =
+            self.matched.len() as f64 + self.near_misses.iter().map(|n| n.nearness.credit()).sum::<f64>();
+        let unexplained = self.extra.len() - self.near_misses.len().min(self.extra.len());
+        let out_of = self.matched.len() + self.missing.len() + unexplained;
+        if out_of == 0 { 1.0 } else { points / out_of as f64 }
+    }
+
+    /// One line for a status bar: `score 88%: 3 right, 1 near (E11.21 for E11.22), 0 missing, 0 extra`.
+    pub fn summary(&self) -> String {
+        let near: Vec<String> =
+            self.near_misses.iter().map(|n| format!("{} for {}", n.attached, n.expected)).collect();
+        let near = if near.is_empty() {
+            String::new()
+        } else {
+            format!(", {} near ({})", near.len(), near.join(", "))
+        };
+        format!(
+            "score {:.0}%: {} right{near}, {} missing, {} extra{}",
+            self.accuracy() * 100.0,
+            self.matched.len(),
+            self.missing.len() - self.near_misses.len(),
+            self.extra.len() - self.near_misses.len(),
+            if self.principal_right { "" } else { ", principal wrong" }
+        )
     }
 }
 
@@ -43,6 +138,24 @@ pub fn score(expected: &[String], attached: &[AttachedCode], is_procedure: impl 
     let first_attached =
         attached.iter().find(|c| c.kind == super::work::CodeKind::Diagnosis).map(|c| normalize(&c.code));
     s.principal_right = first_key.is_some() && first_key == first_attached;
+    // Each missing key code pairs with the nearest unpaired extra code.
+    let mut paired = vec![false; s.extra.len()];
+    for e in &s.missing {
+        let best = s
+            .extra
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !paired[*i])
+            .filter_map(|(i, a)| nearness(e, a).map(|n| (n, i)))
+            .min_by_key(|(n, _)| *n as u8);
+        if let Some((nearness, i)) = best {
+            paired[i] = true;
+            s.near_misses.push(NearMiss { expected: e.clone(), attached: s.extra[i].clone(), nearness });
+        }
+    }
+    let order: Vec<usize> =
+        attached.iter().filter_map(|c| expected_keys.iter().position(|k| *k == normalize(&c.code))).collect();
+    s.sequence_right = order.windows(2).all(|w| w[0] < w[1]);
     s
 }
 
@@ -76,5 +189,45 @@ mod tests {
             (vec!["K35.30".to_string()], vec!["0DTJ4ZZ".to_string()], vec!["R10.31".to_string()])
         );
         assert!(!s.principal_right && !s.perfect());
+    }
+
+    #[test]
+    fn near_misses_earn_partial_credit_and_strangers_none() {
+        let pcs = |s: &str| s.len() == 7 && !s.contains('.');
+        let key: Vec<String> = ["E11.22", "N18.31", "S52.532A"].map(String::from).to_vec();
+        let got = [
+            c("E11.21", CodeKind::Diagnosis),
+            c("N18.31", CodeKind::Diagnosis),
+            c("S52.532D", CodeKind::Diagnosis),
+            c("J45.41", CodeKind::Diagnosis),
+        ];
+        let s = score(&key, &got, pcs);
+        let near: Vec<(&str, &str, Nearness)> =
+            s.near_misses.iter().map(|n| (n.expected.as_str(), n.attached.as_str(), n.nearness)).collect();
+        assert_eq!(
+            near,
+            vec![
+                ("E11.22", "E11.21", Nearness::Sibling),
+                ("S52.532A", "S52.532D", Nearness::SeventhCharacter)
+            ]
+        );
+        // 1 + 0.5 + 0.5 points over 3 key codes + 1 unexplained extra (J45.41).
+        assert!((s.accuracy() - 0.5).abs() < 1e-9, "{}", s.accuracy());
+        assert!(!s.principal_right);
+        assert!(s.summary().contains("2 near (E11.21 for E11.22, S52.532D for S52.532A)"), "{}", s.summary());
+        assert_eq!(nearness("E11.22", "E11.9"), Some(Nearness::SameCategory));
+        assert_eq!(nearness("E11.22", "I10"), None);
+        assert_eq!(nearness("0DTJ4ZZ", "0DTJ0ZZ"), Some(Nearness::SameCategory));
+        assert_eq!(nearness("0SR904A", "0SR9049"), Some(Nearness::Sibling));
+    }
+
+    #[test]
+    fn sequence_is_the_keys_order() {
+        let pcs = |s: &str| s.len() == 7 && !s.contains('.');
+        let key: Vec<String> = ["I13.0", "I50.23"].map(String::from).to_vec();
+        let s = score(&key, &[c("I50.23", CodeKind::Diagnosis), c("I13.0", CodeKind::Diagnosis)], pcs);
+        assert!(!s.sequence_right && !s.principal_right && s.accuracy() == 1.0);
+        let s = score(&key, &[c("I13.0", CodeKind::Diagnosis), c("I50.23", CodeKind::Diagnosis)], pcs);
+        assert!(s.sequence_right && s.perfect());
     }
 }
