@@ -304,34 +304,50 @@ impl Plain {
     }
 }
 
-/// The engines one set is scored with: medcode (None: the shared bench index), FTS5, tantivy.
+/// The engines one set is scored with, over the same documents: medcode, FTS5, tantivy.
 struct Engines {
-    medcode: Option<medcode::search::Engine>,
+    medcode: medcode::search::Engine,
     fts5: Connection,
     plain: Plain,
 }
 
 impl Engines {
-    /// Over `docs`; with `without_incl`, also a medcode index built without
-    /// inclusion terms beside the bench index, rebuilt every run.
-    fn new(docs: &[CodeDoc], without_incl: bool) -> Engines {
-        let medcode = without_incl.then(|| {
-            let dir = common::bench_index_dir().with_file_name("eval-without-incl");
-            let edition = medcode::codeset::shipped::edition();
-            let contents = Contents { inclusion_terms: false };
-            build::build_with(
-                &dir,
-                &edition,
-                &mut medcode::codeset::shipped::load,
-                false,
-                contents,
-                &mut |_| {},
-            )
-            .expect("build the index without inclusion terms");
-            medcode::search::Engine::open(&dir).expect("open the index without inclusion terms")
-        });
-        Engines { medcode, fts5: common::fts5(docs), plain: Plain::build(docs).expect("plain tantivy index") }
+    /// A medcode index of its own holding `contents` (`name` beside the bench
+    /// index, rebuilt every run: the manifest does not record contents), and the
+    /// baselines over the same documents.
+    fn new(book: &medcode::codeset::Codebook, contents: Contents, name: &str) -> Engines {
+        let docs = build::documents_with(book, contents.clone());
+        let dir = common::bench_index_dir().with_file_name(name);
+        let edition = medcode::codeset::shipped::edition();
+        build::build_with(&dir, &edition, &mut medcode::codeset::shipped::load, false, contents, &mut |_| {})
+            .unwrap_or_else(|e| panic!("build the {name} index: {e:#}"));
+        let medcode = medcode::search::Engine::open(&dir).unwrap_or_else(|e| panic!("open {name}: {e:#}"));
+        Engines {
+            medcode,
+            fts5: common::fts5(&docs),
+            plain: Plain::build(&docs).expect("plain tantivy index"),
+        }
     }
+}
+
+/// The book rows the book sets ask (every row of `drug.tsv`, `neoplasm.tsv`,
+/// `eindex.tsv`, whose variants ask the same rows), by `books::row_key`: they
+/// are left out of the indexes scored, so a book set measures finding a row's
+/// code without that row, not recall of the index's own rows.
+fn held_out_book_rows() -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    for name in ["drug", "neoplasm", "eindex"] {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("benches/queries/{name}.tsv"));
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            // note: `Acetaminophen | poisoning accidental: T39.1X1` or `Fall, falling > over: W01.0`.
+            let Some(note) = line.split('\t').nth(3) else { continue };
+            let Some((path, code)) = note.rsplit_once(": ") else { continue };
+            let titles: Vec<&str> = path.split(" | ").next().unwrap_or(path).split(" > ").collect();
+            out.insert(medcode::search::books::row_key(code, &titles));
+        }
+    }
+    out
 }
 
 fn fzf_available() -> bool {
@@ -405,10 +421,19 @@ fn main() {
         sets.retain(|s| want.iter().any(|w| s.name.starts_with(w)));
     }
     let t = std::time::Instant::now();
-    let full = Engines::new(&setup.docs, false);
+    let held = held_out_book_rows();
+    let all_rows = medcode::search::books::documents(&setup.book, &Default::default()).len();
+    let kept = medcode::search::books::documents(&setup.book, &held).len();
+    eprintln!(
+        "eval: {} book rows asked by the book sets; {} of the {all_rows} indexed rows left out for them",
+        held.len(),
+        all_rows - kept
+    );
+    let full =
+        Engines::new(&setup.book, Contents { leave_out: held.clone(), ..Contents::default() }, "eval-full");
     let without = sets.iter().any(|s| s.without_incl).then(|| {
-        let docs = build::documents_with(&setup.book, Contents { inclusion_terms: false });
-        Engines::new(&docs, true)
+        let contents = Contents { inclusion_terms: false, leave_out: held.clone(), ..Contents::default() };
+        Engines::new(&setup.book, contents, "eval-without-incl")
     });
     eprintln!("eval: baselines built in {:.1} s", t.elapsed().as_secs_f64());
     let misses_of = std::env::var("EVAL_MISSES").ok();
@@ -434,7 +459,7 @@ fn main() {
             Some(w) if set.without_incl => w,
             _ => &full,
         };
-        let engine = e.medcode.as_ref().unwrap_or(&setup.engine);
+        let engine = &e.medcode;
         let (conn, plain) = (&e.fts5, &e.plain);
         for (n, c) in set.cases.iter().enumerate() {
             let mut q = Query::new(c.query.clone());

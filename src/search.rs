@@ -37,6 +37,8 @@ pub enum Matched {
     Synonym,
     /// An index term pointing to the code.
     IndexTerm,
+    /// A row of a book (Table of Drugs, Table of Neoplasms, an index): [`Hit::via`] says which.
+    Book,
 }
 
 /// One result.
@@ -49,6 +51,9 @@ pub struct Hit {
     pub billable: bool,
     pub score: f32,
     pub matched: Matched,
+    /// Found through a book row: where (`Drug table: Acetaminophen > poisoning accidental`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// Anything that answers queries: the tantivy engine, or a fixed list in tests.
@@ -56,6 +61,7 @@ pub trait Search: Send + Sync {
     fn search(&self, query: &Query) -> anyhow::Result<Vec<Hit>>;
 }
 
+pub mod books;
 pub mod build;
 pub mod editions;
 mod engine;

@@ -28,6 +28,8 @@ const PINS: &[(&str, usize, &[&[&str]])] = &[
     ("LTCS", 3, &[&["10D00Z1"]]),
     ("tPA", 3, &[&["3E03317"]]),
     ("acute appendicitis localized peritonitis", 10, &[&["K35.30"], &["K35.31"]]),
+    ("acetaminophen poisoning accidental", 3, &[&["T39.1X1A"]]),
+    ("warfarin underdosing", 3, &[&["T45.516A"]]),
 ];
 
 /// Pinned queries the search does not answer yet (each must still miss).
@@ -37,7 +39,6 @@ const KNOWN_MISSES: &[&str] = &[
     "sigmoid polyp",
     "decubitus ulcer sacrum stage 3",
     "CHF",
-    "adverse effect of warfarin",
     "tPA",
 ];
 
@@ -74,4 +75,22 @@ fn a_pin_is_found_only_when_every_group_is() {
     assert!(found(&codes, &[&["A41.9"], &["0SR9*"]]));
     assert!(!found(&codes, &[&["A41.9"], &["N39.0"]]));
     assert!(!found(&codes, &[&["A41"]]));
+}
+
+#[test]
+fn a_code_found_through_a_book_row_says_where() {
+    let mut q = Query::new("acetaminophen poisoning accidental");
+    q.limit = 3;
+    let hits = shared().engine.search(&q).expect("search");
+    let via = hits.iter().find_map(|h| h.via.clone()).unwrap_or_default();
+    assert_eq!(via, "Drug table: Acetaminophen > poisoning accidental", "{hits:?}");
+    let row = hits.iter().find(|h| h.via.is_some()).expect("a book row");
+    // The row gives the code the table prints, as its initial encounter, under its tabular title.
+    assert_eq!(
+        (row.code.as_str(), row.title.as_str()),
+        ("T39.1X1A", "Poisoning by 4-Aminophenol derivatives, accidental (unintentional), initial encounter")
+    );
+    // A code query never answers with a book row.
+    let hits = shared().engine.search(&Query::new("t39.1x1")).expect("search");
+    assert!(hits.iter().all(|h| h.via.is_none()), "{hits:?}");
 }

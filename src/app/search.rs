@@ -38,6 +38,7 @@ impl App {
                 self.search.hits = hits;
                 self.search.error = None;
                 self.retitle_hits();
+                self.demote_unfit();
             }
             Err(e) => {
                 self.search.hits.clear();
@@ -46,6 +47,49 @@ impl App {
         }
         self.search.sel = 0;
         self.preview_hit();
+    }
+
+    /// Why a hit cannot apply to the open record's patient or encounter (the
+    /// code rules say; `codeset::icd10cm::rules::cannot_apply`), None when it
+    /// can or no record is open.
+    pub fn cannot_apply(&self, hit: &Hit) -> Option<crate::codeset::icd10cm::rules::Unfit> {
+        let record = self.queue.as_ref()?.open_record()?;
+        use crate::queue::{EncounterType, Sex};
+        match hit.set {
+            CodeSet::Icd10pcs if record.encounter_type != EncounterType::Inpatient => {
+                Some(crate::codeset::icd10cm::rules::Unfit {
+                    tag: "inpatient code",
+                    reason: format!(
+                        "ICD-10-PCS is for inpatient stays; this record is {}",
+                        record.encounter_type.as_str()
+                    ),
+                })
+            }
+            CodeSet::Icd10cm => {
+                let id = self.book.cm.get(&hit.code)?;
+                let female = match record.patient_sex {
+                    Sex::Female => Some(true),
+                    Sex::Male => Some(false),
+                    Sex::Unknown => None,
+                };
+                let p = crate::codeset::icd10cm::rules::Patient { age: record.patient_age, female };
+                crate::codeset::icd10cm::rules::cannot_apply(&self.book.cm, id, p)
+            }
+            _ => None,
+        }
+    }
+
+    /// Codes that cannot apply to the open record's patient go below those
+    /// that can, in their order: ranked lower, never hidden.
+    fn demote_unfit(&mut self) {
+        if self.queue.as_ref().and_then(|q| q.open_record()).is_none() {
+            return;
+        }
+        let hits = std::mem::take(&mut self.search.hits);
+        let (fit, unfit): (Vec<Hit>, Vec<Hit>) =
+            hits.into_iter().partition(|h| self.cannot_apply(h).is_none());
+        self.search.hits = fit;
+        self.search.hits.extend(unfit);
     }
 
     /// After the query or a filter changed: a search, or the recent/favourite list for an empty query.
@@ -101,6 +145,7 @@ impl App {
                 billable,
                 score: 0.0,
                 matched: Matched::Code,
+                via: None,
             });
         }
         out

@@ -186,6 +186,7 @@ pub(crate) fn fake_hits() -> Vec<Hit> {
         billable,
         score: 1.0,
         matched: Matched::Title,
+        via: None,
     };
     vec![
         h("E11.22", "Type 2 diabetes mellitus with diabetic chronic kidney disease", CodeSet::Icd10cm, true),
@@ -684,6 +685,7 @@ fn search_and_detail_use_the_open_records_edition() {
         billable: true,
         score: 1.0,
         matched: Matched::Title,
+        via: None,
     };
     // The index is FY2027's: J4B is new there, and I42.0 a header.
     let s =
@@ -974,4 +976,26 @@ fn the_focused_pane_is_one_answer_and_help_takes_it() {
     assert_eq!(a.focused(), Some(Pane::Tree));
     keys(&mut a, &s, "<F1>");
     assert_eq!(a.focused(), None);
+}
+
+#[test]
+fn with_a_record_open_codes_that_cannot_apply_go_below_and_say_why() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    let mut pcs_first = fake_hits();
+    pcs_first.rotate_right(1);
+    // No record open: the order the search gave.
+    a.set_hits(Ok(pcs_first.clone()));
+    assert_eq!(a.search.hits[0].code, "0TY00Z0");
+    assert!(a.cannot_apply(&a.search.hits[0]).is_none());
+    // An outpatient record (OP-3001, a man of 63): the PCS code goes last, kept, saying why.
+    keys(&mut a, &s, "<C-q>:OP-3001<Enter>");
+    assert_eq!(a.queue.as_ref().unwrap().open.as_deref(), Some("OP-3001"));
+    a.set_hits(Ok(pcs_first));
+    let codes: Vec<&str> = a.search.hits.iter().map(|h| h.code.as_str()).collect();
+    assert_eq!(codes, ["E11.22", "E11.21", "E11.2", "E11.9", "N18.6", "0TY00Z0"]);
+    let why = a.cannot_apply(&a.search.hits[5]).expect("a reason");
+    assert_eq!(why.tag, "inpatient code");
+    assert!(why.reason.contains("outpatient"), "{}", why.reason);
 }

@@ -227,7 +227,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
                     if h.billable { "B" } else { "-" },
                     if new { "new " } else { "" },
                     crate::text::one_line(&h.title),
-                    matched.as_str().unwrap_or("")
+                    match &h.via {
+                        // Where the book row is, which says more than `book`.
+                        Some(via) => crate::text::one_line(via).into_owned(),
+                        None => matched.as_str().unwrap_or("").to_string(),
+                    }
                 )?;
             }
         }

@@ -2,7 +2,7 @@
 //! what an index was built from, and the build-then-rename that keeps a crash
 //! or a concurrent start from leaving a broken index.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -59,6 +59,10 @@ pub struct CodeDoc {
     pub ancestors: Vec<String>,
     /// Whether the key's prefixes are code prefixes (not for chapters and blocks).
     pub prefixes: bool,
+    /// Book rows only (`search::books`): where the row is; `key` is then the code it gives.
+    pub via: String,
+    /// Book rows only: the title of the code the row gives.
+    pub target_title: String,
 }
 
 fn cm_kind(kind: CmKind) -> &'static str {
@@ -74,16 +78,21 @@ pub fn cm_key(kind: CmKind, code: &str) -> String {
 }
 
 /// What documents hold beyond codes and titles. Everything by default; the
-/// evaluation leaves inclusion terms out to use them as queries (leave-one-out).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// evaluation leaves inclusion terms out to use them as queries (leave-one-out),
+/// and the book rows it asks as queries.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contents {
     /// ICD-10-CM inclusion terms and Includes notes (the `incl` field).
     pub inclusion_terms: bool,
+    /// The rows of the books (`search::books`), as documents of their own.
+    pub books: bool,
+    /// Book rows left out, by `books::row_key`.
+    pub leave_out: HashSet<String>,
 }
 
 impl Default for Contents {
     fn default() -> Self {
-        Contents { inclusion_terms: true }
+        Contents { inclusion_terms: true, books: true, leave_out: HashSet::new() }
     }
 }
 
@@ -130,6 +139,7 @@ pub fn documents_with(book: &Codebook, contents: Contents) -> Vec<CodeDoc> {
             extra: Vec::new(),
             ancestors,
             prefixes: !matches!(node.kind, CmKind::Chapter | CmKind::Block),
+            ..CodeDoc::default()
         });
     }
 
@@ -169,6 +179,7 @@ pub fn documents_with(book: &Codebook, contents: Contents) -> Vec<CodeDoc> {
             extra,
             ancestors: (1..code.len()).map(|n| code[..n].to_string()).collect(),
             prefixes: true,
+            ..CodeDoc::default()
         });
     }
     // HCPCS Level II under its section letter; the short description is searched too.
@@ -184,7 +195,11 @@ pub fn documents_with(book: &Codebook, contents: Contents) -> Vec<CodeDoc> {
             extra: vec![c.short.clone()],
             ancestors: c.code.get(..1).map(str::to_string).into_iter().collect(),
             prefixes: true,
+            ..CodeDoc::default()
         });
+    }
+    if contents.books {
+        out.extend(super::books::documents(book, &contents.leave_out));
     }
     out
 }
@@ -250,14 +265,21 @@ pub fn write_index(dir: &Path, docs: &[CodeDoc], progress: &mut dyn FnMut(Progre
     let total = docs.len();
     for (i, d) in docs.iter().enumerate() {
         let mut doc = TantivyDocument::default();
-        doc.add_text(f.key, &d.key);
         doc.add_text(f.code, &d.code);
-        if d.prefixes {
-            for (n, _) in d.key.char_indices().skip(1) {
-                doc.add_text(f.prefix, &d.key[..n]);
+        if d.via.is_empty() {
+            doc.add_text(f.key, &d.key);
+            if d.prefixes {
+                for (n, _) in d.key.char_indices().skip(1) {
+                    doc.add_text(f.prefix, &d.key[..n]);
+                }
             }
+            doc.add_text(f.prefix, &d.key);
+        } else {
+            // A book row is found by its words, never by a code query.
+            doc.add_text(f.target, &d.key);
+            doc.add_text(f.via, &d.via);
+            doc.add_text(f.ttitle, &d.target_title);
         }
-        doc.add_text(f.prefix, &d.key);
         doc.add_text(f.title, &d.title);
         for t in &d.incl {
             doc.add_text(f.incl, t);

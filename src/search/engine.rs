@@ -14,7 +14,7 @@ use super::query::{self, Analyzers, Plan, Unit};
 use super::rank::{self, Columns, Coverage, Ranker};
 use super::schema::{self, Fields};
 use super::vocab::Vocab;
-use super::{Hit, Query, Search};
+use super::{Hit, Matched, Query, Search, books};
 use crate::codeset::{CodeSet, Codebook, Edition};
 
 /// Below this many full matches, partial matches are added.
@@ -34,6 +34,22 @@ type Found = (Score, i64, DocAddress, TantivyDocument);
 
 fn is_billable(doc: &TantivyDocument, f: &Fields) -> bool {
     doc.get_first(f.billable).and_then(|v| v.as_u64()) == Some(1)
+}
+
+/// What a book row's score is multiplied by: it must say what was asked better than a title does.
+const BOOK_WEIGHT: f32 = 0.85;
+
+fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+fn is_book(doc: &TantivyDocument, f: &Fields) -> bool {
+    text_of(doc, f.kind) == books::KIND
+}
+
+/// The code's key; for a book row, the key of the code it gives.
+fn doc_key<'a>(doc: &'a TantivyDocument, f: &Fields) -> &'a str {
+    if is_book(doc, f) { text_of(doc, f.target) } else { text_of(doc, f.key) }
 }
 
 /// The search index of one edition, open for reading.
@@ -207,7 +223,11 @@ impl Engine {
         for (score, _, addr, doc) in docs.iter_mut() {
             let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
             let part = partial.contains(addr);
-            *score *= cov.factor(text(f.key), text(f.set), text(f.title), part, &self.ranker, an);
+            *score *= cov.factor(doc_key(doc, f), text(f.set), text(f.title), part, &self.ranker, an);
+            // A book row wins where it says what was asked better than any title, not on a tie.
+            if is_book(doc, f) {
+                *score *= BOOK_WEIGHT;
+            }
             // Between equal titles, the code a coder can report comes before its header.
             if !is_billable(doc, f) {
                 *score *= 0.85;
@@ -233,11 +253,11 @@ impl Engine {
         };
         let Some(at) = docs.iter().take(HEADER_WITHIN).position(|d| {
             !is_billable(&d.3, f)
-                && matches!(text(&d.3, f.kind).as_str(), "category" | "subcategory" | "code")
+                && matches!(text(&d.3, f.kind).as_str(), "category" | "subcategory" | "code" | books::KIND)
         }) else {
             return Ok(());
         };
-        let key = text(&docs[at].3, f.key);
+        let key = doc_key(&docs[at].3, f).to_string();
         let (header, header_score) = (docs[at].2, docs[at].0);
         let room = q.limit.min(10).saturating_sub(at + 1).min(CHILDREN);
         // Its codes found already move up in their reranked order (the `unspecified`
@@ -245,7 +265,11 @@ impl Engine {
         let asked_all =
             cov.factor(&key, "icd10cm", &text(&docs[at].3, f.title), false, &self.ranker, an) >= 0.999;
         let mut picks: Vec<(bool, usize)> = (at + 1..docs.len())
-            .filter(|&i| is_billable(&docs[i].3, f) && text(&docs[i].3, f.key).starts_with(&key))
+            .filter(|&i| {
+                is_billable(&docs[i].3, f)
+                    && !is_book(&docs[i].3, f)
+                    && doc_key(&docs[i].3, f).starts_with(&key)
+            })
             .map(|i| (asked_all && !text(&docs[i].3, f.title).to_lowercase().contains("unspecified"), i))
             .collect();
         picks.sort();
@@ -311,6 +335,17 @@ impl Engine {
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let all = |field| doc.get_all(field).filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" ");
         let set = text(f.set).parse().unwrap_or(CodeSet::Icd10cm);
+        if is_book(doc, f) {
+            return Hit {
+                code: text(f.code),
+                title: text(f.ttitle),
+                set,
+                billable: is_billable(doc, f),
+                score,
+                matched: Matched::Book,
+                via: Some(text(f.via)),
+            };
+        }
         let title = text(f.title);
         let key = text(f.key);
         let matched = rank::matched_on(plan, &key, &title, &all(f.incl), &all(f.extra), an);
@@ -321,6 +356,7 @@ impl Engine {
             billable: doc.get_first(f.billable).and_then(|v| v.as_u64()) == Some(1),
             score,
             matched,
+            via: None,
         }
     }
 }
@@ -387,6 +423,12 @@ impl Engine {
                 &mut an,
             )?;
         }
+        // A code found both by its title and through book rows is listed once, where it ranks best.
+        let mut listed = HashSet::new();
+        docs.retain(|d| {
+            listed
+                .insert((doc_key(&d.3, &self.fields).to_string(), text_of(&d.3, self.fields.set).to_string()))
+        });
         docs.truncate(q.limit);
         let mut hits = Vec::with_capacity(docs.len());
         for (score, _, _, doc) in docs {
@@ -427,6 +469,7 @@ mod tests {
             extra: extra.iter().map(|s| s.to_string()).collect(),
             ancestors,
             prefixes: true,
+            ..CodeDoc::default()
         }
     }
 

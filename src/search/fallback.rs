@@ -221,6 +221,7 @@ impl Search for ScanSearch {
                 billable: e.billable,
                 score,
                 matched,
+                via: None,
             })
             .collect())
     }

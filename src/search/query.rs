@@ -370,6 +370,9 @@ pub fn billable_under(f: &Fields, key: &str, q: &super::Query, words: &dyn Query
     let q = super::Query { within: Some(key.to_string()), billable_only: true, ..q.clone() };
     let mut clauses = filters(f, &q);
     clauses.push((Occur::Should, words.box_clone()));
+    // The codes themselves, not the book rows that give them.
+    let book = TermQuery::new(Term::from_field_text(f.kind, super::books::KIND), IndexRecordOption::Basic);
+    clauses.push((Occur::MustNot, Box::new(book)));
     Box::new(BooleanQuery::new(clauses))
 }
 

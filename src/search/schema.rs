@@ -10,7 +10,7 @@ use tantivy::tokenizer::{
 
 /// Bump whenever the schema, the analyzers or what goes into a document change:
 /// an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Names of the fast fields that ranking reads (`rank::Columns`): one spelling for writer and reader.
 pub const BILLABLE: &str = "billable";
@@ -74,6 +74,12 @@ pub struct Fields {
     pub ord: Field,
     /// 1 for 7th-character extensions other than `A` (initial encounter): ranked a little lower.
     pub later: Field,
+    /// Book rows only (kind `book`): where the row is (`Drug table: Acetaminophen > poisoning accidental`).
+    pub via: Field,
+    /// Book rows only: the key of the code the row gives (book rows have no `key`, so code queries skip them).
+    pub target: Field,
+    /// Book rows only: the title of that code.
+    pub ttitle: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -101,6 +107,9 @@ pub fn schema() -> (Schema, Fields) {
         klen: b.add_u64_field(KLEN, FAST),
         ord: b.add_u64_field(ORD, FAST),
         later: b.add_u64_field(LATER, FAST),
+        via: b.add_text_field("via", STORED),
+        target: b.add_text_field("target", STRING | STORED),
+        ttitle: b.add_text_field("ttitle", STORED),
     };
     (b.build(), fields)
 }

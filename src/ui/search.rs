@@ -105,7 +105,11 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             let (tag, tag_style) = match app.mark(h.set, &h.code) {
                 Some(m @ crate::app::edition::Mark::New) => (format!("{} ", m.tag()), t.highlight),
                 Some(m) => (format!("{} ", m.tag()), t.warn),
-                None => (String::new(), t.text),
+                // A code that cannot apply to the open record's patient says which rule, in words.
+                None => match app.cannot_apply(h) {
+                    Some(u) => (format!("{} ", u.tag), t.warn),
+                    None => (String::new(), t.text),
+                },
             };
             let tag = super::fit(&tag, title_w);
             let title_w = title_w.saturating_sub(unicode_width::UnicodeWidthStr::width(tag.as_str()));
@@ -127,7 +131,16 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             Span::styled(format!("{} ", h.code), t.code),
             Span::styled(crate::queue::sanitize_for_terminal(&h.title), t.text),
         ]);
-        let rule = Line::styled("─".repeat(w), t.border);
+        // A code found through a book row says where, on the rule above its title.
+        let said = app.cannot_apply(h).map(|u| format!("not for this patient: {}", u.reason));
+        let rule = match said.as_ref().or(h.via.as_ref()) {
+            Some(via) => {
+                let via = super::fit(&format!("─ {} ", crate::queue::sanitize_for_terminal(via)), w);
+                let rest = w.saturating_sub(unicode_width::UnicodeWidthStr::width(via.as_str()));
+                Line::from(vec![Span::styled(via, t.dim), Span::styled("─".repeat(rest), t.border)])
+            }
+            None => Line::styled("─".repeat(w), t.border),
+        };
         let body = Paragraph::new(vec![rule, text]).wrap(Wrap { trim: true });
         f.render_widget(body, parts.title);
     }

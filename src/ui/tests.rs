@@ -171,6 +171,7 @@ fn fractures() -> FakeSearch {
         billable: true,
         score: 1.0,
         matched: crate::search::Matched::Title,
+        via: None,
     };
     FakeSearch(vec![
         h("S72.031A", "closed fracture"),

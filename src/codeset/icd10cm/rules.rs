@@ -219,6 +219,64 @@ fn code_at(b: &[u8], i: usize) -> Option<usize> {
     Some(j)
 }
 
+/// The patient a code is being chosen for, as far as the code rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Patient {
+    /// In completed years (0: under a year old).
+    pub age: u8,
+    /// None when unknown.
+    pub female: Option<bool>,
+}
+
+/// Why a code cannot apply to a patient: a short tag for a result row and the reason in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfit {
+    /// `newborn code`, `pregnancy code`, `female code`, `male code`, `inpatient code`.
+    pub tag: &'static str,
+    /// `newborn code, patient is 79`.
+    pub reason: String,
+}
+
+/// Why a code cannot apply to `p`, when the tabular says so; None when it can.
+/// The age and sex rules come from the tabular itself, not the CMS Medicare
+/// Code Editor lists (not available offline): chapter 16 (P00-P96, perinatal)
+/// is for the newborn, so not for a patient a year old or older; chapter 15
+/// (O00-O9A) is for pregnancy, so not for a male patient or one outside 12-55;
+/// a code whose own title or an ancestor's names one sex (`female breast`,
+/// `Diseases of male genital organs`) is not for the other.
+pub fn cannot_apply(tab: &Tabular, id: NodeId, p: Patient) -> Option<Unfit> {
+    let unfit = |tag: &'static str, why: String| Some(Unfit { tag, reason: format!("{tag}, {why}") });
+    let chapter = tab.node(tab.chapter_of(id)).code.trim().to_string();
+    if chapter == "16" && p.age >= 1 {
+        return unfit("newborn code", format!("patient is {}", p.age));
+    }
+    if chapter == "15" {
+        if p.female == Some(false) {
+            return unfit("pregnancy code", "patient is male".to_string());
+        }
+        if !(12..=55).contains(&p.age) {
+            return unfit("pregnancy code", format!("patient is {}", p.age));
+        }
+    }
+    let sex = std::iter::once(id).chain(tab.ancestors(id)).find_map(|n| sex_of_title(&tab.node(n).title))?;
+    match (sex, p.female) {
+        (true, Some(false)) => unfit("female code", "patient is male".to_string()),
+        (false, Some(true)) => unfit("male code", "patient is female".to_string()),
+        _ => None,
+    }
+}
+
+/// Some(true) for a title naming females only, Some(false) males only.
+fn sex_of_title(title: &str) -> Option<bool> {
+    let words: Vec<String> = title.split(|c: char| !c.is_alphanumeric()).map(str::to_lowercase).collect();
+    let has = |w: &str| words.iter().any(|x| x == w);
+    match (has("female") || has("females"), has("male") || has("males")) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

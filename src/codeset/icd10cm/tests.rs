@@ -382,3 +382,26 @@ fn a_file_of_another_kind_or_encoding_is_refused() {
     let err = parse_err(&bad);
     assert_eq!(err.line, line_col(&bad, at).0, "{err}");
 }
+
+#[test]
+fn codes_the_tabular_says_cannot_apply_to_a_patient() {
+    use super::rules::{Patient, cannot_apply};
+    let man = |age| Patient { age, female: Some(false) };
+    let woman = |age| Patient { age, female: Some(true) };
+    let tag = |code: &str, p| cannot_apply(tab(), id(code), p).map(|u| u.tag);
+    // Perinatal codes are for the newborn (a year old or more: not).
+    assert_eq!(tag("P07.30", man(79)), Some("newborn code"));
+    assert_eq!(tag("P07.30", man(0)), None);
+    // Pregnancy codes: not for a male patient, nor outside 12-55.
+    assert_eq!(tag("O80", man(30)), Some("pregnancy code"));
+    assert_eq!(tag("O80", woman(60)), Some("pregnancy code"));
+    assert_eq!(tag("O80", woman(30)), None);
+    // A title naming one sex, at the code or above it.
+    assert_eq!(tag("N40.0", woman(60)), Some("male code"));
+    assert_eq!(tag("C50.011", man(60)), Some("female code"));
+    assert_eq!(tag("C50.021", man(60)), None);
+    assert_eq!(tag("N40.0", Patient { age: 60, female: None }), None);
+    assert_eq!(tag("E11.9", man(79)), None);
+    let why = cannot_apply(tab(), id("P07.30"), man(79)).map(|u| u.reason);
+    assert_eq!(why.as_deref(), Some("newborn code, patient is 79"));
+}
