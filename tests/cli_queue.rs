@@ -34,7 +34,7 @@ fn check_reports_each_invalid_record_and_the_valid_count() {
 
 fn code(code: &str, set: CodeSet, poa: Option<Poa>) -> Op {
     let kind = if set == CodeSet::Icd10pcs { CodeKind::Procedure } else { CodeKind::Diagnosis };
-    Op::Attach { code: code.into(), set, kind, poa, at: None }
+    Op::Attach { code: code.into(), set, kind, poa, at: None, line: Default::default() }
 }
 
 #[test]

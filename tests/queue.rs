@@ -255,6 +255,7 @@ fn attach(b: &Codebook, r: &Record, code: &str) -> AttachedCode {
         poa,
         who: "t".into(),
         when: DateTime::UNIX_EPOCH,
+        line: Default::default(),
     }
 }
 

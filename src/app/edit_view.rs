@@ -63,7 +63,14 @@ impl App {
                     Effect::Queue { record: id.clone(), op: Op::Remove { index } },
                     Effect::Queue {
                         record: id,
-                        op: Op::Attach { code, set: old.set, kind: old.kind, poa: old.poa, at: Some(index) },
+                        op: Op::Attach {
+                            code,
+                            set: old.set,
+                            kind: old.kind,
+                            poa: old.poa,
+                            at: Some(index),
+                            line: old.line.clone(),
+                        },
                     },
                 ])
             }

@@ -131,11 +131,27 @@ pub fn inverse(work: &RecordWork, op: &Op) -> Option<Op> {
         Op::Attach { at, .. } => Op::Remove { index: at.unwrap_or(n).min(n) },
         Op::Remove { index } => {
             let c = work.codes.get(*index)?;
-            Op::Attach { code: c.code.clone(), set: c.set, kind: c.kind, poa: c.poa, at: Some(*index) }
+            Op::Attach {
+                code: c.code.clone(),
+                set: c.set,
+                kind: c.kind,
+                poa: c.poa,
+                at: Some(*index),
+                line: c.line.clone(),
+            }
         }
         Op::MoveUp { index } => Op::MoveDown { index: index.checked_sub(1)? },
         Op::MoveDown { index } => Op::MoveUp { index: index + 1 },
         Op::SetPoa { index, .. } => Op::SetPoa { index: *index, poa: work.codes.get(*index)?.poa },
+        Op::SetModifiers { index, .. } => {
+            Op::SetModifiers { index: *index, modifiers: work.codes.get(*index)?.line.modifiers.clone() }
+        }
+        Op::SetUnits { index, .. } => {
+            Op::SetUnits { index: *index, units: work.codes.get(*index)?.line.units }
+        }
+        Op::SetPointers { index, .. } => {
+            Op::SetPointers { index: *index, pointers: work.codes.get(*index)?.line.pointers.clone() }
+        }
         Op::SetEdition { .. } => Op::SetEdition { edition: work.edition.clone() },
         Op::Done { .. } => Op::Reopen,
         Op::Reopen => Op::Done { override_reason: work.override_reason.clone() },

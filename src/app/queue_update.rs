@@ -255,7 +255,8 @@ impl App {
         let at = if n == 0 { 0 } else { (q.code_sel + 1).min(n) };
         self.recents.touch(Used { set, code: code.clone() });
         let what = format!("attached {code} to {id} as code {}", at + 1);
-        let op = Op::Attach { code, set, kind, poa: None, at: (at < n).then_some(at) };
+        let op =
+            Op::Attach { code, set, kind, poa: None, at: (at < n).then_some(at), line: Default::default() };
         let mut effects = self.change(&id, op, what);
         if !effects.is_empty()
             && let Some(q) = self.queue.as_mut()
@@ -309,7 +310,11 @@ impl App {
             Op::Attach { at, .. } => at.unwrap_or(0),
             Op::MoveUp { index } => index.saturating_sub(1),
             Op::MoveDown { index } => index + 1,
-            Op::SetPoa { index, .. } | Op::Remove { index } => *index,
+            Op::SetPoa { index, .. }
+            | Op::Remove { index }
+            | Op::SetModifiers { index, .. }
+            | Op::SetUnits { index, .. }
+            | Op::SetPointers { index, .. } => *index,
             _ => q.code_sel,
         };
         self.undo_pending = false;

@@ -686,6 +686,7 @@ mod tests {
             poa,
             who: "c".into(),
             when: DateTime::UNIX_EPOCH,
+            line: Default::default(),
         }
     }
 
@@ -697,6 +698,7 @@ mod tests {
             poa: None,
             who: "c".into(),
             when: DateTime::UNIX_EPOCH,
+            line: Default::default(),
         }
     }
 

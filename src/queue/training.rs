@@ -61,6 +61,7 @@ mod tests {
             poa: None,
             who: "t".into(),
             when: chrono::DateTime::UNIX_EPOCH,
+            line: Default::default(),
         }
     }
 

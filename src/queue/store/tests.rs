@@ -11,6 +11,7 @@ fn attach(code: &str) -> Op {
         kind: CodeKind::Diagnosis,
         poa: Some(Poa::Y),
         at: None,
+        line: Default::default(),
     }
 }
 
