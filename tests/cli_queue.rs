@@ -58,13 +58,13 @@ fn export_and_stats_use_the_work_file() {
     assert_eq!(std::fs::metadata(&csv).expect("csv").permissions().mode() & 0o777, 0o600);
     let body = std::fs::read_to_string(&csv).expect("read");
     let lines: Vec<&str> = body.lines().collect();
-    assert_eq!(lines[0], "record_id,status,sequence,code,set,kind,poa,coder,time,edition");
-    assert!(lines[1].starts_with("IP-1001,done,1,K35.30,icd10cm,diagnosis,Y,coder7,20"), "{}", lines[1]);
-    assert!(lines[2].starts_with("IP-1001,done,2,0DTJ4ZZ,icd10pcs,procedure,,coder7,"), "{}", lines[2]);
-    assert!(lines.contains(&"ED-2001,on_hold,,,,,,,,fy2026-shipped"), "{body}");
+    assert_eq!(lines[0], "record_id,status,sequence,code,set,kind,poa,modifiers,units,pointers,coder,time,edition");
+    assert!(lines[1].starts_with("IP-1001,done,1,K35.30,icd10cm,diagnosis,Y,,,,coder7,20"), "{}", lines[1]);
+    assert!(lines[2].starts_with("IP-1001,done,2,0DTJ4ZZ,icd10pcs,procedure,,,,,coder7,"), "{}", lines[2]);
+    assert!(lines.contains(&"ED-2001,on_hold,,,,,,,,,,,fy2026-shipped"), "{body}");
     assert!(lines[1].ends_with(",fy2026-shipped"), "{}", lines[1]);
     // OP-3007 (2026-11-18) is coded against FY2027.
-    assert!(lines.contains(&"OP-3007,new,,,,,,,,fy2027-shipped"), "{body}");
+    assert!(lines.contains(&"OP-3007,new,,,,,,,,,,,fy2027-shipped"), "{body}");
     assert_eq!(lines.len(), 1 + 2 + 34);
 
     let out = run(tmp.path(), &["queue", "export", q_arg, "--format", "jsonl"]);

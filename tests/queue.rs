@@ -428,3 +428,82 @@ fn edit_missing_seventh_character_with_placeholders() {
         assert!(s.suggestions.iter().any(|c| c == full), "{typed}: {:?}", s.suggestions);
     }
 }
+
+/// A HCPCS procedure line with its claim fields.
+fn line(code: &str, modifiers: &[&str], units: Option<u32>, pointers: &[&str]) -> AttachedCode {
+    AttachedCode {
+        code: code.into(),
+        set: CodeSet::Hcpcs,
+        kind: CodeKind::Procedure,
+        poa: None,
+        who: "t".into(),
+        when: DateTime::UNIX_EPOCH,
+        line: queue::work::ClaimLine {
+            modifiers: modifiers.iter().map(|s| s.to_string()).collect(),
+            units,
+            pointers: pointers.iter().map(|s| s.to_string()).collect(),
+        },
+    }
+}
+
+#[test]
+fn claim_line_edits_on_the_real_hcpcs_file() {
+    let b = book();
+    let r = record(EncounterType::Outpatient, "2026-06-01");
+    let errors = |c: &[AttachedCode]| -> Vec<String> {
+        edits::check(b, &r, c)
+            .into_iter()
+            .filter(|e| e.severity == EditSeverity::Error)
+            .map(|e| e.message)
+            .collect()
+    };
+    // A clean line: dexamethasone injection, JZ (no waste), 4 units, for the diagnosis.
+    let mut c = codes(&r, &["M17.11"]);
+    c.push(line("J1100", &["JZ"], Some(4), &["M17.11"]));
+    assert!(errors(&c).is_empty(), "{:?}", describe(&edits::check(b, &r, &c)));
+    // A modifier that does not exist, units of 0, a pointer to a removed diagnosis.
+    c[1] = line("J1100", &["JZ", "0Z"], Some(0), &["M17.11", "E11.9"]);
+    assert_eq!(
+        errors(&c),
+        [
+            "J1100: modifier 0Z does not exist",
+            "J1100: units of 0 (a line reports at least 1 unit)",
+            "J1100: its pointer to E11.9 names no diagnosis on this record (removed?)",
+        ]
+    );
+    // No pointer outside a stay is a warning.
+    c[1] = line("J1100", &[], None, &[]);
+    let e = edits::check(b, &r, &c);
+    assert!(
+        e.iter().any(|e| e.severity == EditSeverity::Warning && e.message.contains("no diagnosis pointer")),
+        "{:?}",
+        describe(&e)
+    );
+    // A code not in the file, and one terminated before the date of service.
+    let absent = (0..10_000).map(|n| format!("J{n:04}")).find(|k| b.hcpcs.get(k).is_none()).expect("a gap");
+    c[1] = line(&absent, &[], None, &["M17.11"]);
+    assert_eq!(errors(&c), [format!("{absent} is not a HCPCS Level II code (edition {})", b.edition.name)]);
+    let gone = b
+        .hcpcs
+        .codes
+        .iter()
+        .find(|h| h.terminated.is_some_and(|t| t < r.date_of_service))
+        .expect("the CMS file lists terminated codes");
+    c[1] = line(&gone.code, &[], None, &["M17.11"]);
+    let t = gone.terminated.expect("terminated");
+    assert_eq!(
+        errors(&c),
+        [format!("{}: terminated {t}, before the date of service {}", gone.code, r.date_of_service)]
+    );
+    // HCPCS on an inpatient facility claim; PCS on an outpatient one.
+    let ip = record(EncounterType::Inpatient, "2026-06-01");
+    let mut c = codes(&ip, &["M17.11"]);
+    c.push(line("J1100", &[], Some(1), &["A"]));
+    let e = edits::check(b, &ip, &c);
+    assert!(
+        e.iter().any(|e| e.severity == EditSeverity::Error
+            && e.message.starts_with("J1100: an inpatient facility claim reports procedures in ICD-10-PCS")),
+        "{:?}",
+        describe(&e)
+    );
+}

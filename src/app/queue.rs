@@ -21,6 +21,10 @@ pub enum PromptKind {
     ConfirmRemove,
     /// y/n: mark done a record with no codes.
     ConfirmDone,
+    /// The selected procedure line's modifiers, units, diagnosis pointers (empty clears).
+    Modifiers,
+    Units,
+    Pointers,
 }
 
 impl PromptKind {
@@ -34,7 +38,15 @@ impl PromptKind {
             PromptKind::GoTo => "Go to record (id or number)",
             PromptKind::ConfirmRemove => "Remove this code? y/n",
             PromptKind::ConfirmDone => "No codes attached: mark done anyway? y/n",
+            PromptKind::Modifiers => "Modifiers (up to 4: JZ 59)",
+            PromptKind::Units => "Units",
+            PromptKind::Pointers => "Diagnosis pointers (A-L: AB)",
         }
+    }
+
+    /// A claim-line field: an empty answer clears it.
+    pub fn is_line(self) -> bool {
+        matches!(self, PromptKind::Modifiers | PromptKind::Units | PromptKind::Pointers)
     }
 
     /// Answered with one key, y or n.
