@@ -203,7 +203,25 @@ fn example_queue_answer_keys_are_billable_fy2026_codes() {
         assert!(!r.expected_codes.is_empty(), "{} has no answer key", r.id);
         for code in &r.expected_codes {
             let key = medcode::codeset::normalize(code);
-            if code.contains('.') || b.cm.get(&key).is_some() {
+            if r.expected_lines.iter().any(|l| l.code == *code) {
+                // Claim lines: HCPCS from the CMS file, or CPT from the invented fixture.
+                let invented = std::fs::read_to_string(
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cpt/invented-cpt-2026.tsv"),
+                )
+                .expect("the invented CPT fixture");
+                assert!(
+                    b.hcpcs.get(&key).is_some()
+                        || invented.lines().any(|l| l.starts_with(&format!("{key}\t"))),
+                    "{}: {code} is neither HCPCS nor an invented fixture CPT code",
+                    r.id
+                );
+                assert_ne!(
+                    r.encounter_type,
+                    EncounterType::Inpatient,
+                    "{}: claim lines outside a stay",
+                    r.id
+                );
+            } else if code.contains('.') || b.cm.get(&key).is_some() {
                 let id =
                     b.cm.get(&key).unwrap_or_else(|| panic!("{}: {code} is not an ICD-10-CM code", r.id));
                 assert!(b.cm.node(id).billable, "{}: {code} is not billable", r.id);
@@ -228,7 +246,7 @@ fn example_answer_keys_pass_the_edits_within_the_edition() {
     // the date-of-service edit on the records dated after the edition.
     let b = book();
     for r in &queue::load_example().records {
-        let codes: Vec<AttachedCode> = r.expected_codes.iter().map(|c| attach(b, r, c)).collect();
+        let codes = keyed(b, r);
         let errors: Vec<String> = edits::check(b, r, &codes)
             .into_iter()
             .filter(|e| e.severity == EditSeverity::Error)
@@ -241,6 +259,38 @@ fn example_answer_keys_pass_the_edits_within_the_edition() {
             assert_eq!(errors.len(), 1, "{}: {errors:?}", r.id);
             assert!(errors[0].contains("outside the CM edition"), "{}: {errors:?}", r.id);
         }
+    }
+}
+
+/// A record coded with its answer key: claim lines with their modifiers,
+/// units and pointers (CPT, not a code set medcode loads, is left out).
+fn keyed(b: &Codebook, r: &Record) -> Vec<AttachedCode> {
+    r.expected_codes
+        .iter()
+        .filter_map(|c| match r.expected_lines.iter().find(|l| l.code == *c) {
+            None => Some(attach(b, r, c)),
+            Some(l) if b.hcpcs.get(&l.code).is_some() => {
+                let mods: Vec<&str> = l.modifiers.iter().map(String::as_str).collect();
+                let ptrs: Vec<&str> = l.pointers.iter().map(String::as_str).collect();
+                Some(line(&l.code, &mods, l.units, &ptrs))
+            }
+            Some(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn example_claim_lines_score_perfect_against_their_keys() {
+    let b = book();
+    let l = queue::load_example();
+    let with_lines: Vec<&Record> = l.records.iter().filter(|r| !r.expected_lines.is_empty()).collect();
+    assert!(with_lines.len() >= 4, "{}", with_lines.len());
+    for want in ["J1100", "E0114", "G0168", "G2211"] {
+        assert!(with_lines.iter().any(|r| r.expected_lines.iter().any(|x| x.code == want)), "{want}");
+    }
+    for r in with_lines {
+        let s = queue::training::score_lines(&r.expected_lines, &keyed(b, r));
+        assert!(s.wrong.is_empty(), "{}: {:?}", r.id, s.wrong);
     }
 }
 
@@ -407,7 +457,7 @@ fn open_gives_records_and_their_work_together() {
     let q = tmp.path().join("q.jsonl");
     std::fs::write(&q, queue::EXAMPLE_JSONL).expect("write");
     let mut opened = queue::open(Some(&q)).expect("open");
-    assert_eq!(opened.loaded.records.len(), 35);
+    assert_eq!(opened.loaded.records.len(), 39);
     assert_eq!(opened.store.location(), queue::WorkLocation::BesideQueue);
     let op = queue::Op::Comment { text: "seen".into() };
     opened.store.apply("OP-3001", &op, 0).expect("save");

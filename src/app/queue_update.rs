@@ -328,7 +328,8 @@ impl App {
         let Some(q) = self.queue.as_mut() else { return Vec::new() };
         let codes = q.work_of(id).codes;
         let Some(code) = codes.get(q.code_sel) else {
-            self.message = Some("attach a procedure code first: modifiers, units and pointers belong to a line".into());
+            self.message =
+                Some("attach a procedure code first: modifiers, units and pointers belong to a line".into());
             return Vec::new();
         };
         if code.kind != CodeKind::Procedure {
@@ -340,13 +341,17 @@ impl App {
         }
         let (kind, text) = match action {
             Action::SetModifiers => (PromptKind::Modifiers, code.line.modifiers.join(" ")),
-            Action::SetUnits => (PromptKind::Units, code.line.units.map(|u| u.to_string()).unwrap_or_default()),
+            Action::SetUnits => {
+                (PromptKind::Units, code.line.units.map(|u| u.to_string()).unwrap_or_default())
+            }
             _ => (
                 PromptKind::Pointers,
                 code.line
                     .pointers
                     .iter()
-                    .map(|p| crate::queue::work::pointer_letter(&codes, p).map_or_else(|| p.clone(), String::from))
+                    .map(|p| {
+                        crate::queue::work::pointer_letter(&codes, p).map_or_else(|| p.clone(), String::from)
+                    })
                     .collect::<Vec<_>>()
                     .join(""),
             ),

@@ -289,7 +289,9 @@ fn hcpcs_valid_on_date(book: &Codebook, record: &Record, line: &Line, out: &mut 
             (Some(t), _) if dos > t => {
                 format!("{}: terminated {t}, before the date of service {dos}", line.code.code)
             }
-            (_, Some(e)) => format!("{}: in effect from {e}, after the date of service {dos}", line.code.code),
+            (_, Some(e)) => {
+                format!("{}: in effect from {e}, after the date of service {dos}", line.code.code)
+            }
             _ => format!("{}: not valid on the date of service {dos}", line.code.code),
         },
     };
@@ -764,6 +766,7 @@ mod tests {
             documentation: String::new(),
             codes: vec![],
             expected_codes: vec![],
+            expected_lines: vec![],
             priority: None,
             due_date: None,
             source: Default::default(),

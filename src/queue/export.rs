@@ -30,7 +30,8 @@ pub struct Exported<'a> {
     pub edition: &'a str,
 }
 
-pub const CSV_HEADER: &str = "record_id,status,sequence,code,set,kind,poa,modifiers,units,pointers,coder,time,edition";
+pub const CSV_HEADER: &str =
+    "record_id,status,sequence,code,set,kind,poa,modifiers,units,pointers,coder,time,edition";
 
 /// Write every record with its work (records with no saved work export as `new`)
 /// and the name of the edition it is coded against (`edition`).
@@ -135,7 +136,10 @@ mod tests {
         let body = String::from_utf8(buf).expect("utf8");
         let lines: Vec<&str> = body.lines().collect();
         assert!(lines[0].ends_with(",time,edition"));
-        assert_eq!(lines[1], format!("{},new,,,,,,,,,,,by-date-{}", records[0].id, records[0].date_of_service));
+        assert_eq!(
+            lines[1],
+            format!("{},new,,,,,,,,,,,by-date-{}", records[0].id, records[0].date_of_service)
+        );
         assert_eq!(lines[2], format!("{},new,,,,,,,,,,,fy2027-shipped", records[1].id));
         let mut buf = Vec::new();
         write(&mut buf, ExportFormat::Jsonl, &records, &chosen, &name).expect("jsonl");

@@ -368,8 +368,11 @@ fn claim_line(codes: &[crate::queue::AttachedCode], line: &crate::queue::work::C
         parts.push(format!("x{u}"));
     }
     if !line.pointers.is_empty() {
-        let l: String =
-            line.pointers.iter().map(|p| crate::queue::work::pointer_letter(codes, p).unwrap_or('?')).collect();
+        let l: String = line
+            .pointers
+            .iter()
+            .map(|p| crate::queue::work::pointer_letter(codes, p).unwrap_or('?'))
+            .collect();
         parts.push(format!(">{l}"));
     }
     crate::queue::sanitize_for_terminal(&parts.join(" "))
