@@ -831,7 +831,7 @@ pub fn parse_pointers(text: &str) -> Vec<String> {
         .filter(|t| !t.is_empty())
         .flat_map(|t| {
             if t.chars().all(|c| c.is_ascii_alphabetic()) {
-                t.chars().map(String::from).collect()
+                t.chars().map(|c| c.to_ascii_uppercase().to_string()).collect()
             } else {
                 vec![t.to_string()]
             }
