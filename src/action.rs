@@ -91,6 +91,12 @@ pub enum Action {
     CycleStatus,
     /// Queue: order the list by file, priority, due date.
     SortQueue,
+    /// Record: the modifiers of the selected procedure line (a prompt).
+    SetModifiers,
+    /// Record: the units of the selected procedure line (a prompt).
+    SetUnits,
+    /// Record: the diagnosis pointers (A-L) of the selected procedure line (a prompt).
+    SetPointers,
     /// Record: select the next edit (every edit is reachable this way).
     NextEdit,
     /// Record: select the next code the selected edit suggests.
@@ -178,6 +184,9 @@ impl Action {
             Action::CycleEdition => "edition: by date / choose",
             Action::CycleStatus => "status filter",
             Action::SortQueue => "sort by priority/due",
+            Action::SetModifiers => "line: modifiers",
+            Action::SetUnits => "line: units",
+            Action::SetPointers => "line: diagnosis pointers",
             Action::NextEdit => "next edit",
             Action::NextOffer => "next suggested code",
             Action::UseOffer => "use suggested code",

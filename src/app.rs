@@ -504,6 +504,9 @@ impl App {
             | A::CycleEdition
             | A::CycleStatus
             | A::SortQueue
+            | A::SetModifiers
+            | A::SetUnits
+            | A::SetPointers
             | A::NextEdit
             | A::NextOffer
             | A::UseOffer

@@ -19,7 +19,7 @@ pub mod training;
 pub mod work;
 
 pub use load::{LoadError, Loaded, Problem, Severity as ProblemSeverity, load, load_bytes, load_example};
-pub use record::{EncounterType, Priority, Record, Sex, Source};
+pub use record::{EncounterType, ExpectedLine, Priority, Record, Sex, Source};
 pub use store::{Store, StoreError, WorkLocation};
 pub use work::{AttachedCode, CodeKind, Op, OpError, Poa, RecordWork, Status};
 

@@ -25,7 +25,7 @@ fn check_reports_each_invalid_record_and_the_valid_count() {
 
     let out = run(tmp.path(), &["queue", "check"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("35 valid record(s), 0 invalid"));
+    assert!(text(&out.stdout).contains("39 valid record(s), 0 invalid"));
 
     let out = run(tmp.path(), &["queue", "check", tmp.path().join("missing.jsonl").to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(1));
@@ -34,7 +34,7 @@ fn check_reports_each_invalid_record_and_the_valid_count() {
 
 fn code(code: &str, set: CodeSet, poa: Option<Poa>) -> Op {
     let kind = if set == CodeSet::Icd10pcs { CodeKind::Procedure } else { CodeKind::Diagnosis };
-    Op::Attach { code: code.into(), set, kind, poa, at: None, found: None }
+    Op::Attach { code: code.into(), set, kind, poa, at: None, found: None, line: Default::default() }
 }
 
 #[test]
@@ -58,14 +58,17 @@ fn export_and_stats_use_the_work_file() {
     assert_eq!(std::fs::metadata(&csv).expect("csv").permissions().mode() & 0o777, 0o600);
     let body = std::fs::read_to_string(&csv).expect("read");
     let lines: Vec<&str> = body.lines().collect();
-    assert_eq!(lines[0], "record_id,status,sequence,code,set,kind,poa,coder,time,edition");
-    assert!(lines[1].starts_with("IP-1001,done,1,K35.30,icd10cm,diagnosis,Y,coder7,20"), "{}", lines[1]);
-    assert!(lines[2].starts_with("IP-1001,done,2,0DTJ4ZZ,icd10pcs,procedure,,coder7,"), "{}", lines[2]);
-    assert!(lines.contains(&"ED-2001,on_hold,,,,,,,,fy2026-shipped"), "{body}");
+    assert_eq!(
+        lines[0],
+        "record_id,status,sequence,code,set,kind,poa,modifiers,units,pointers,coder,time,edition"
+    );
+    assert!(lines[1].starts_with("IP-1001,done,1,K35.30,icd10cm,diagnosis,Y,,,,coder7,20"), "{}", lines[1]);
+    assert!(lines[2].starts_with("IP-1001,done,2,0DTJ4ZZ,icd10pcs,procedure,,,,,coder7,"), "{}", lines[2]);
+    assert!(lines.contains(&"ED-2001,on_hold,,,,,,,,,,,fy2026-shipped"), "{body}");
     assert!(lines[1].ends_with(",fy2026-shipped"), "{}", lines[1]);
     // OP-3007 (2026-11-18) is coded against FY2027.
-    assert!(lines.contains(&"OP-3007,new,,,,,,,,fy2027-shipped"), "{body}");
-    assert_eq!(lines.len(), 1 + 2 + 34);
+    assert!(lines.contains(&"OP-3007,new,,,,,,,,,,,fy2027-shipped"), "{body}");
+    assert_eq!(lines.len(), 1 + 2 + 38);
 
     let out = run(tmp.path(), &["queue", "export", q_arg, "--format", "jsonl"]);
     assert!(out.status.success());
@@ -79,9 +82,9 @@ fn export_and_stats_use_the_work_file() {
 
     let out = run(tmp.path(), &["queue", "stats", q_arg]);
     let s = text(&out.stdout);
-    assert!(s.contains("records: 35 valid, 0 invalid"), "{s}");
+    assert!(s.contains("records: 39 valid, 0 invalid"), "{s}");
     assert!(
-        s.contains("done         1") && s.contains("on hold      1") && s.contains("new          33"),
+        s.contains("done         1") && s.contains("on hold      1") && s.contains("new          37"),
         "{s}"
     );
     assert!(s.contains("codes: 2 (1 diagnosis, 1 procedure) on 1 record(s)"), "{s}");

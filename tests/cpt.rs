@@ -23,7 +23,7 @@ fn import(name: &str) -> (tempfile::TempDir, PathBuf, std::process::Output) {
 fn import_cpt_then_show_a_code_with_its_licence_year() {
     let (_home, data, out) = import("invented-cpt-2026.tsv");
     assert!(out.status.success(), "{out:?}");
-    assert!(text(&out.stdout).starts_with("imported 5 CPT codes, licence year 2026, into "), "{out:?}");
+    assert!(text(&out.stdout).starts_with("imported 6 CPT codes, licence year 2026, into "), "{out:?}");
     // Owner-only, as every file medcode writes.
     let stored = data.join("cpt/cpt.json");
     let mode = |p: &Path| std::fs::metadata(p).expect("stored").permissions().mode() & 0o777;

@@ -203,7 +203,25 @@ fn example_queue_answer_keys_are_billable_fy2026_codes() {
         assert!(!r.expected_codes.is_empty(), "{} has no answer key", r.id);
         for code in &r.expected_codes {
             let key = medcode::codeset::normalize(code);
-            if code.contains('.') || b.cm.get(&key).is_some() {
+            if r.expected_lines.iter().any(|l| l.code == *code) {
+                // Claim lines: HCPCS from the CMS file, or CPT from the invented fixture.
+                let invented = std::fs::read_to_string(
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cpt/invented-cpt-2026.tsv"),
+                )
+                .expect("the invented CPT fixture");
+                assert!(
+                    b.hcpcs.get(&key).is_some()
+                        || invented.lines().any(|l| l.starts_with(&format!("{key}\t"))),
+                    "{}: {code} is neither HCPCS nor an invented fixture CPT code",
+                    r.id
+                );
+                assert_ne!(
+                    r.encounter_type,
+                    EncounterType::Inpatient,
+                    "{}: claim lines outside a stay",
+                    r.id
+                );
+            } else if code.contains('.') || b.cm.get(&key).is_some() {
                 let id =
                     b.cm.get(&key).unwrap_or_else(|| panic!("{}: {code} is not an ICD-10-CM code", r.id));
                 assert!(b.cm.node(id).billable, "{}: {code} is not billable", r.id);
@@ -236,7 +254,7 @@ fn example_answer_keys_pass_the_edits_within_the_edition() {
     // the date-of-service edit on the records dated after the edition.
     let b = book();
     for r in &queue::load_example().records {
-        let codes: Vec<AttachedCode> = r.expected_codes.iter().map(|c| attach(b, r, c)).collect();
+        let codes = keyed(b, r);
         let errors: Vec<String> = edits::check(b, r, &codes)
             .into_iter()
             .filter(|e| e.severity == EditSeverity::Error)
@@ -252,6 +270,38 @@ fn example_answer_keys_pass_the_edits_within_the_edition() {
     }
 }
 
+/// A record coded with its answer key: claim lines with their modifiers,
+/// units and pointers (CPT, not a code set medcode loads, is left out).
+fn keyed(b: &Codebook, r: &Record) -> Vec<AttachedCode> {
+    r.expected_codes
+        .iter()
+        .filter_map(|c| match r.expected_lines.iter().find(|l| l.code == *c) {
+            None => Some(attach(b, r, c)),
+            Some(l) if b.hcpcs.get(&l.code).is_some() => {
+                let mods: Vec<&str> = l.modifiers.iter().map(String::as_str).collect();
+                let ptrs: Vec<&str> = l.pointers.iter().map(String::as_str).collect();
+                Some(line(&l.code, &mods, l.units, &ptrs))
+            }
+            Some(_) => None,
+        })
+        .collect()
+}
+
+#[test]
+fn example_claim_lines_score_perfect_against_their_keys() {
+    let b = book();
+    let l = queue::load_example();
+    let with_lines: Vec<&Record> = l.records.iter().filter(|r| !r.expected_lines.is_empty()).collect();
+    assert!(with_lines.len() >= 4, "{}", with_lines.len());
+    for want in ["J1100", "E0114", "G0168", "G2211"] {
+        assert!(with_lines.iter().any(|r| r.expected_lines.iter().any(|x| x.code == want)), "{want}");
+    }
+    for r in with_lines {
+        let s = queue::training::score_lines(&r.expected_lines, &keyed(b, r));
+        assert!(s.wrong.is_empty(), "{}: {:?}", r.id, s.wrong);
+    }
+}
+
 fn attach(b: &Codebook, r: &Record, code: &str) -> AttachedCode {
     let (set, code) = b.resolve(code).unwrap_or((CodeSet::Icd10cm, code.to_string()));
     let kind = if set == CodeSet::Icd10pcs { CodeKind::Procedure } else { CodeKind::Diagnosis };
@@ -263,6 +313,7 @@ fn attach(b: &Codebook, r: &Record, code: &str) -> AttachedCode {
         poa,
         who: "t".into(),
         when: DateTime::UNIX_EPOCH,
+        line: Default::default(),
     }
 }
 
@@ -414,7 +465,7 @@ fn open_gives_records_and_their_work_together() {
     let q = tmp.path().join("q.jsonl");
     std::fs::write(&q, queue::EXAMPLE_JSONL).expect("write");
     let mut opened = queue::open(Some(&q)).expect("open");
-    assert_eq!(opened.loaded.records.len(), 35);
+    assert_eq!(opened.loaded.records.len(), 39);
     assert_eq!(opened.store.location(), queue::WorkLocation::BesideQueue);
     let op = queue::Op::Comment { text: "seen".into() };
     opened.store.apply("OP-3001", &op, 0).expect("save");
@@ -434,4 +485,83 @@ fn edit_missing_seventh_character_with_placeholders() {
             .unwrap_or_else(|| panic!("{typed}: {:?}", describe(&e)));
         assert!(s.suggestions.iter().any(|c| c == full), "{typed}: {:?}", s.suggestions);
     }
+}
+
+/// A HCPCS procedure line with its claim fields.
+fn line(code: &str, modifiers: &[&str], units: Option<u32>, pointers: &[&str]) -> AttachedCode {
+    AttachedCode {
+        code: code.into(),
+        set: CodeSet::Hcpcs,
+        kind: CodeKind::Procedure,
+        poa: None,
+        who: "t".into(),
+        when: DateTime::UNIX_EPOCH,
+        line: queue::work::ClaimLine {
+            modifiers: modifiers.iter().map(|s| s.to_string()).collect(),
+            units,
+            pointers: pointers.iter().map(|s| s.to_string()).collect(),
+        },
+    }
+}
+
+#[test]
+fn claim_line_edits_on_the_real_hcpcs_file() {
+    let b = book();
+    let r = record(EncounterType::Outpatient, "2026-06-01");
+    let errors = |c: &[AttachedCode]| -> Vec<String> {
+        edits::check(b, &r, c)
+            .into_iter()
+            .filter(|e| e.severity == EditSeverity::Error)
+            .map(|e| e.message)
+            .collect()
+    };
+    // A clean line: dexamethasone injection, JZ (no waste), 4 units, for the diagnosis.
+    let mut c = codes(&r, &["M17.11"]);
+    c.push(line("J1100", &["JZ"], Some(4), &["M17.11"]));
+    assert!(errors(&c).is_empty(), "{:?}", describe(&edits::check(b, &r, &c)));
+    // A modifier that does not exist, units of 0, a pointer to a removed diagnosis.
+    c[1] = line("J1100", &["JZ", "0Z"], Some(0), &["M17.11", "E11.9"]);
+    assert_eq!(
+        errors(&c),
+        [
+            "J1100: modifier 0Z does not exist",
+            "J1100: units of 0 (a line reports at least 1 unit)",
+            "J1100: its pointer to E11.9 names no diagnosis on this record (removed?)",
+        ]
+    );
+    // No pointer outside a stay is a warning.
+    c[1] = line("J1100", &[], None, &[]);
+    let e = edits::check(b, &r, &c);
+    assert!(
+        e.iter().any(|e| e.severity == EditSeverity::Warning && e.message.contains("no diagnosis pointer")),
+        "{:?}",
+        describe(&e)
+    );
+    // A code not in the file, and one terminated before the date of service.
+    let absent = (0..10_000).map(|n| format!("J{n:04}")).find(|k| b.hcpcs.get(k).is_none()).expect("a gap");
+    c[1] = line(&absent, &[], None, &["M17.11"]);
+    assert_eq!(errors(&c), [format!("{absent} is not a HCPCS Level II code (edition {})", b.edition.name)]);
+    let gone = b
+        .hcpcs
+        .codes
+        .iter()
+        .find(|h| h.terminated.is_some_and(|t| t < r.date_of_service))
+        .expect("the CMS file lists terminated codes");
+    c[1] = line(&gone.code, &[], None, &["M17.11"]);
+    let t = gone.terminated.expect("terminated");
+    assert_eq!(
+        errors(&c),
+        [format!("{}: terminated {t}, before the date of service {}", gone.code, r.date_of_service)]
+    );
+    // HCPCS on an inpatient facility claim; PCS on an outpatient one.
+    let ip = record(EncounterType::Inpatient, "2026-06-01");
+    let mut c = codes(&ip, &["M17.11"]);
+    c.push(line("J1100", &[], Some(1), &["A"]));
+    let e = edits::check(b, &ip, &c);
+    assert!(
+        e.iter().any(|e| e.severity == EditSeverity::Error
+            && e.message.starts_with("J1100: an inpatient facility claim reports procedures in ICD-10-PCS")),
+        "{:?}",
+        describe(&e)
+    );
 }

@@ -70,6 +70,7 @@ impl App {
                             poa: old.poa,
                             at: Some(index),
                             found: None,
+                            line: old.line.clone(),
                         },
                     },
                 ])

@@ -21,6 +21,10 @@ pub enum PromptKind {
     ConfirmRemove,
     /// y/n: mark done a record with no codes.
     ConfirmDone,
+    /// The selected procedure line's modifiers, units, diagnosis pointers (empty clears).
+    Modifiers,
+    Units,
+    Pointers,
 }
 
 impl PromptKind {
@@ -34,7 +38,15 @@ impl PromptKind {
             PromptKind::GoTo => "Go to record (id or number)",
             PromptKind::ConfirmRemove => "Remove this code? y/n",
             PromptKind::ConfirmDone => "No codes attached: mark done anyway? y/n",
+            PromptKind::Modifiers => "Modifiers (up to 4: JZ 59)",
+            PromptKind::Units => "Units",
+            PromptKind::Pointers => "Diagnosis pointers (A-L: AB)",
         }
+    }
+
+    /// A claim-line field: an empty answer clears it.
+    pub fn is_line(self) -> bool {
+        matches!(self, PromptKind::Modifiers | PromptKind::Units | PromptKind::Pointers)
     }
 
     /// Answered with one key, y or n.
@@ -138,11 +150,21 @@ pub fn inverse(work: &RecordWork, op: &Op) -> Option<Op> {
                 poa: c.poa,
                 at: Some(*index),
                 found: None,
+                line: c.line.clone(),
             }
         }
         Op::MoveUp { index } => Op::MoveDown { index: index.checked_sub(1)? },
         Op::MoveDown { index } => Op::MoveUp { index: index + 1 },
         Op::SetPoa { index, .. } => Op::SetPoa { index: *index, poa: work.codes.get(*index)?.poa },
+        Op::SetModifiers { index, .. } => {
+            Op::SetModifiers { index: *index, modifiers: work.codes.get(*index)?.line.modifiers.clone() }
+        }
+        Op::SetUnits { index, .. } => {
+            Op::SetUnits { index: *index, units: work.codes.get(*index)?.line.units }
+        }
+        Op::SetPointers { index, .. } => {
+            Op::SetPointers { index: *index, pointers: work.codes.get(*index)?.line.pointers.clone() }
+        }
         Op::SetEdition { .. } => Op::SetEdition { edition: work.edition.clone() },
         Op::Done { .. } => Op::Reopen,
         Op::Reopen => Op::Done { override_reason: work.override_reason.clone() },

@@ -133,6 +133,7 @@ impl App {
             (Some(id), A::CyclePoa | A::PoaY | A::PoaN | A::PoaU | A::PoaW | A::PoaExempt | A::PoaClear) => {
                 Some(self.set_poa(&id, action))
             }
+            (Some(id), A::SetModifiers | A::SetUnits | A::SetPointers) => Some(self.line_prompt(&id, action)),
             (Some(_), A::Comment | A::Hold | A::QueryProvider) => {
                 let kind = match action {
                     A::Comment => PromptKind::Comment,
@@ -273,7 +274,15 @@ impl App {
         if let Some(f) = &found {
             what.push_str(&format!(" (found in {f})"));
         }
-        let op = Op::Attach { code, set, kind, poa: None, at: (at < n).then_some(at), found };
+        let op = Op::Attach {
+            code,
+            set,
+            kind,
+            poa: None,
+            at: (at < n).then_some(at),
+            found,
+            line: Default::default(),
+        };
         let mut effects = self.change(&id, op, what);
         if !effects.is_empty()
             && let Some(q) = self.queue.as_mut()
@@ -327,12 +336,106 @@ impl App {
             Op::Attach { at, .. } => at.unwrap_or(0),
             Op::MoveUp { index } => index.saturating_sub(1),
             Op::MoveDown { index } => index + 1,
-            Op::SetPoa { index, .. } | Op::Remove { index } => *index,
+            Op::SetPoa { index, .. }
+            | Op::Remove { index }
+            | Op::SetModifiers { index, .. }
+            | Op::SetUnits { index, .. }
+            | Op::SetPointers { index, .. } => *index,
             _ => q.code_sel,
         };
         self.undo_pending = false;
         self.message = Some(format!("undid \"{}\" on {id} (audited as {})", u.what, u.inverse.describe()));
         vec![Effect::Queue { record: id, op: u.inverse }]
+    }
+
+    /// Ask for the selected procedure line's modifiers, units or pointers, filled in with what it has.
+    fn line_prompt(&mut self, id: &str, action: Action) -> Vec<Effect> {
+        let Some(q) = self.queue.as_mut() else { return Vec::new() };
+        let codes = q.work_of(id).codes;
+        let Some(code) = codes.get(q.code_sel) else {
+            self.message =
+                Some("attach a procedure code first: modifiers, units and pointers belong to a line".into());
+            return Vec::new();
+        };
+        if code.kind != CodeKind::Procedure {
+            self.message = Some(format!(
+                "{} is a diagnosis: select a procedure line (J/K) for modifiers, units and pointers",
+                code.code
+            ));
+            return Vec::new();
+        }
+        let (kind, text) = match action {
+            Action::SetModifiers => (PromptKind::Modifiers, code.line.modifiers.join(" ")),
+            Action::SetUnits => {
+                (PromptKind::Units, code.line.units.map(|u| u.to_string()).unwrap_or_default())
+            }
+            _ => (
+                PromptKind::Pointers,
+                code.line
+                    .pointers
+                    .iter()
+                    .map(|p| {
+                        crate::queue::work::pointer_letter(&codes, p).map_or_else(|| p.clone(), String::from)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(""),
+            ),
+        };
+        if kind == PromptKind::Pointers && !codes.iter().any(|c| c.kind == CodeKind::Diagnosis) {
+            self.message = Some("attach the diagnoses first: pointers name them by letter, A-L".into());
+            return Vec::new();
+        }
+        self.message = Some(format!("{}: empty clears, Esc keeps what it has", code.code));
+        q.prompt = Some(Prompt { kind, text });
+        Vec::new()
+    }
+
+    /// The answer to a claim-line prompt, as the op that sets it.
+    fn line_answer(&mut self, kind: PromptKind, text: &str) -> Vec<Effect> {
+        let Some(q) = self.queue.as_mut() else { return Vec::new() };
+        let Some(id) = q.open.clone() else { return Vec::new() };
+        let index = q.code_sel;
+        let code = q.work_of(&id).codes.get(index).map(|c| c.code.clone()).unwrap_or_default();
+        let (op, what) = match kind {
+            PromptKind::Modifiers => {
+                let modifiers = parse_modifiers(text);
+                let shown = if modifiers.is_empty() { "cleared".to_string() } else { modifiers.join(" ") };
+                (Op::SetModifiers { index, modifiers }, format!("{code} modifiers {shown}"))
+            }
+            PromptKind::Units => {
+                let text = text.trim();
+                let units = if text.is_empty() {
+                    None
+                } else {
+                    match text.parse::<u32>() {
+                        Ok(u) => Some(u),
+                        Err(_) => {
+                            self.message = Some(format!(
+                                "units: `{}` is not a whole number (Esc cancels)",
+                                crate::queue::sanitize_for_terminal(text)
+                            ));
+                            return Vec::new();
+                        }
+                    }
+                };
+                let shown = units.map_or_else(|| "cleared".to_string(), |u| u.to_string());
+                (Op::SetUnits { index, units }, format!("{code} units {shown}"))
+            }
+            _ => {
+                let pointers = parse_pointers(text);
+                let shown = if pointers.is_empty() { "cleared".to_string() } else { pointers.join("") };
+                (Op::SetPointers { index, pointers }, format!("{code} points to {shown}"))
+            }
+        };
+        // Say what is wrong before asking the store, and keep the prompt to mend it.
+        let work = q.work_of(&id);
+        let cx = crate::queue::work::Context { who: "", when: chrono::DateTime::UNIX_EPOCH, edit_errors: 0 };
+        if let Err(e) = crate::queue::work::apply(&id, &work, &op, &cx) {
+            self.message = Some(format!("{e} (Esc cancels)"));
+            return Vec::new();
+        }
+        q.prompt = None;
+        self.change(&id, op, what)
     }
 
     /// POA by its own letter (or cycled), for an inpatient diagnosis.
@@ -448,6 +551,10 @@ impl App {
             (KeyCodeOrd::Esc, _) => q.prompt = None,
             (KeyCodeOrd::Backspace, _) => {
                 prompt.text.pop();
+            }
+            (KeyCodeOrd::Enter, _) if prompt.kind.is_line() => {
+                let (kind, text) = (prompt.kind, prompt.text.clone());
+                return self.line_answer(kind, &text);
             }
             (KeyCodeOrd::Enter, _) => {
                 let text = prompt.text.trim().to_string();
@@ -727,4 +834,32 @@ pub fn poa_meaning(p: Poa) -> &'static str {
         Poa::W => "clinically undetermined",
         Poa::Exempt => "exempt from POA reporting",
     }
+}
+
+/// `JZ 59`, `jz,59`, `JZ59`: modifiers as typed, in pairs when run together.
+pub fn parse_modifiers(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .flat_map(|t| {
+            if t.len() > 2 && t.len() % 2 == 0 {
+                t.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).into_owned()).collect()
+            } else {
+                vec![t.to_string()]
+            }
+        })
+        .collect()
+}
+
+/// `AB`, `a b`, `A,C`, or diagnosis codes (`E11.9 I10`): pointers as typed.
+pub fn parse_pointers(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .flat_map(|t| {
+            if t.chars().all(|c| c.is_ascii_alphabetic()) {
+                t.chars().map(|c| c.to_ascii_uppercase().to_string()).collect()
+            } else {
+                vec![t.to_string()]
+            }
+        })
+        .collect()
 }

@@ -999,3 +999,47 @@ fn with_a_record_open_codes_that_cannot_apply_go_below_and_say_why() {
     assert_eq!(why.tag, "inpatient code");
     assert!(why.reason.contains("outpatient"), "{}", why.reason);
 }
+
+#[test]
+fn a_claim_line_is_coded_by_keyboard_and_undone() {
+    let h = |code: &str, title: &str, set| Hit {
+        code: code.into(),
+        title: title.into(),
+        set,
+        billable: true,
+        score: 1.0,
+        matched: Matched::Title,
+        via: None,
+    };
+    let s = FakeSearch(vec![
+        h("M17.11", "Unilateral primary osteoarthritis, right knee", CodeSet::Icd10cm),
+        h("J1100", "Injection, dexamethasone sodium phosphate, 1 mg", CodeSet::Hcpcs),
+    ]);
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q>:OP-5003<Enter><Tab>osteoarthritis<C-e><C-u>dexamethasone<C-e><Tab><Tab>");
+    let id = a.queue.as_ref().and_then(|q| q.open.clone()).expect("open");
+    assert_eq!(id, "OP-5003");
+    assert_eq!(a.queue.as_ref().expect("queue").code_sel, 1, "the J code is selected");
+    keys(&mut a, &s, "Mjz 59<Enter>#4<Enter>La<Enter>");
+    let line = |a: &App| a.queue.as_ref().expect("queue").work_of("OP-5003").codes[1].line.clone();
+    assert_eq!(line(&a).modifiers, ["JZ", "59"]);
+    assert_eq!(line(&a).units, Some(4));
+    assert_eq!(line(&a).pointers, ["M17.11"]);
+    assert_eq!(a.message.as_deref(), Some("J1100 points to A"));
+    // A bad answer keeps the prompt and says why; the line is unchanged.
+    keys(&mut a, &s, "#<C-u>");
+    keys(&mut a, &s, "<Backspace>x<Enter>");
+    assert!(a.message.as_deref().is_some_and(|m| m.contains("`x` is not a whole number")), "{:?}", a.message);
+    keys(&mut a, &s, "<Esc>");
+    assert_eq!(line(&a).units, Some(4));
+    // On a diagnosis the keys say where they belong.
+    keys(&mut a, &s, "KM");
+    assert!(a.message.as_deref().is_some_and(|m| m.contains("M17.11 is a diagnosis")), "{:?}", a.message);
+    // Undo takes back the pointers, then the units.
+    keys(&mut a, &s, "Ju");
+    assert!(line(&a).pointers.is_empty());
+    keys(&mut a, &s, "u");
+    assert_eq!(line(&a).units, None);
+    assert_eq!(line(&a).modifiers, ["JZ", "59"]);
+}

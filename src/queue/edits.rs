@@ -72,8 +72,13 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                 pcs_inpatient_only(record, &line, &mut out);
                 pcs_no_poa(&line, &mut out);
             }
-            // Claim-line edits for HCPCS are issue 16's item 5.
-            CodeSet::Hcpcs => {}
+            CodeSet::Hcpcs => {
+                hcpcs_valid_on_date(book, record, &line, &mut out);
+                hcpcs_not_inpatient(record, &line, &mut out);
+            }
+        }
+        if c.kind == CodeKind::Procedure {
+            claim_line(book, record, &line, codes, &mut out);
         }
         poa_inpatient_only(record, &line, &mut out);
     }
@@ -266,6 +271,96 @@ fn pcs_inpatient_only(record: &Record, line: &Line, out: &mut Vec<Edit>) {
                 record.encounter_type.as_str()
             ),
             "ICD-10-PCS is reported for inpatient hospital procedures (HIPAA code set standards)",
+            Vec::new(),
+        ));
+    }
+}
+
+/// A HCPCS code must be in the file and not terminated on the date of service.
+fn hcpcs_valid_on_date(book: &Codebook, record: &Record, line: &Line, out: &mut Vec<Edit>) {
+    if book.hcpcs.codes.is_empty() {
+        return;
+    }
+    let dos = record.date_of_service;
+    let message = match book.hcpcs.get(&line.key) {
+        None => format!("{} is not a HCPCS Level II code (edition {})", line.code.code, book.edition.name),
+        Some(c) if c.valid_on(dos) => return,
+        Some(c) => match (c.terminated, c.effective) {
+            (Some(t), _) if dos > t => {
+                format!("{}: terminated {t}, before the date of service {dos}", line.code.code)
+            }
+            (_, Some(e)) => {
+                format!("{}: in effect from {e}, after the date of service {dos}", line.code.code)
+            }
+            _ => format!("{}: not valid on the date of service {dos}", line.code.code),
+        },
+    };
+    out.push(line.edit(
+        EditSeverity::Error,
+        message,
+        "HCPCS Level II: a code is billed only while it is in effect (CMS alpha-numeric file, TERM DT)",
+        Vec::new(),
+    ));
+}
+
+/// An inpatient facility claim reports its procedures in ICD-10-PCS.
+fn hcpcs_not_inpatient(record: &Record, line: &Line, out: &mut Vec<Edit>) {
+    if inpatient(record) {
+        out.push(line.edit(
+            EditSeverity::Error,
+            format!(
+                "{}: an inpatient facility claim reports procedures in ICD-10-PCS, not HCPCS or CPT",
+                line.code.code
+            ),
+            "ICD-10-PCS is the procedure code set of inpatient hospital claims (HIPAA code set standards)",
+            Vec::new(),
+        ));
+    }
+}
+
+/// The claim line of a procedure: modifiers that exist, units not 0, pointers
+/// that name a diagnosis of the record (and, outside a stay, at least one).
+fn claim_line(book: &Codebook, record: &Record, line: &Line, codes: &[AttachedCode], out: &mut Vec<Edit>) {
+    let cl = &line.code.line;
+    let code = &line.code.code;
+    if !book.hcpcs.modifiers.is_empty() {
+        for m in &cl.modifiers {
+            if book.hcpcs.modifier(&m.to_ascii_uppercase()).is_none() {
+                out.push(line.edit(
+                    EditSeverity::Error,
+                    format!("{code}: modifier {} does not exist", crate::text::sanitize(m)),
+                    "HCPCS modifiers (CMS alpha-numeric file, modifier rows)",
+                    Vec::new(),
+                ));
+            }
+        }
+    }
+    if cl.units == Some(0) {
+        out.push(line.edit(
+            EditSeverity::Error,
+            format!("{code}: units of 0 (a line reports at least 1 unit)"),
+            "CMS-1500 item 24G: days or units, 1 or more",
+            Vec::new(),
+        ));
+    }
+    for p in &cl.pointers {
+        if super::work::pointer_letter(codes, p).is_none() {
+            out.push(line.edit(
+                EditSeverity::Error,
+                format!(
+                    "{code}: its pointer to {} names no diagnosis on this record (removed?)",
+                    crate::text::sanitize(p)
+                ),
+                "CMS-1500 item 24E: each pointer names a diagnosis in item 21 (A-L)",
+                Vec::new(),
+            ));
+        }
+    }
+    if cl.pointers.is_empty() && !inpatient(record) {
+        out.push(line.edit(
+            EditSeverity::Warning,
+            format!("{code}: no diagnosis pointer: which diagnosis is this line for?"),
+            "CMS-1500 item 24E: the diagnosis pointer relates the line to a diagnosis (A-L)",
             Vec::new(),
         ));
     }
@@ -671,6 +766,7 @@ mod tests {
             documentation: String::new(),
             codes: vec![],
             expected_codes: vec![],
+            expected_lines: vec![],
             priority: None,
             due_date: None,
             source: Default::default(),
@@ -686,6 +782,7 @@ mod tests {
             poa,
             who: "c".into(),
             when: DateTime::UNIX_EPOCH,
+            line: Default::default(),
         }
     }
 
@@ -697,6 +794,7 @@ mod tests {
             poa: None,
             who: "c".into(),
             when: DateTime::UNIX_EPOCH,
+            line: Default::default(),
         }
     }
 

@@ -30,7 +30,8 @@ pub struct Exported<'a> {
     pub edition: &'a str,
 }
 
-pub const CSV_HEADER: &str = "record_id,status,sequence,code,set,kind,poa,coder,time,edition";
+pub const CSV_HEADER: &str =
+    "record_id,status,sequence,code,set,kind,poa,modifiers,units,pointers,coder,time,edition";
 
 /// Write every record with its work (records with no saved work export as `new`)
 /// and the name of the edition it is coded against (`edition`).
@@ -63,7 +64,7 @@ pub fn write(
             }
             ExportFormat::Csv => {
                 if w.codes.is_empty() {
-                    writeln!(out, "{},{},,,,,,,,{}", csv(&r.id), w.status.as_str(), csv(&ed))?;
+                    writeln!(out, "{},{},,,,,,,,,,,{}", csv(&r.id), w.status.as_str(), csv(&ed))?;
                 }
                 for (i, c) in w.codes.iter().enumerate() {
                     let kind = match c.kind {
@@ -72,7 +73,7 @@ pub fn write(
                     };
                     writeln!(
                         out,
-                        "{},{},{},{},{},{},{},{},{},{}",
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{}",
                         csv(&r.id),
                         w.status.as_str(),
                         i + 1,
@@ -80,6 +81,9 @@ pub fn write(
                         c.set.as_str(),
                         kind,
                         c.poa.map_or("", |p| p.as_str()),
+                        csv(&c.line.modifiers.join(" ")),
+                        c.line.units.map(|u| u.to_string()).unwrap_or_default(),
+                        csv(&pointers(&w.codes, &c.line.pointers)),
                         csv(&c.who),
                         c.when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                         csv(&ed)
@@ -89,6 +93,16 @@ pub fn write(
         }
     }
     out.flush()
+}
+
+/// A line's pointers as the claim's letters (`AB`); a pointer naming no
+/// diagnosis on the record is written as its code, so it shows.
+fn pointers(codes: &[super::work::AttachedCode], pointers: &[String]) -> String {
+    let each: Vec<String> = pointers
+        .iter()
+        .map(|p| super::work::pointer_letter(codes, p).map_or_else(|| p.clone(), String::from))
+        .collect();
+    if each.iter().all(|p| p.len() == 1) { each.concat() } else { each.join(" ") }
 }
 
 /// Quote a CSV field when needed. A field a spreadsheet would run as a
@@ -122,8 +136,11 @@ mod tests {
         let body = String::from_utf8(buf).expect("utf8");
         let lines: Vec<&str> = body.lines().collect();
         assert!(lines[0].ends_with(",time,edition"));
-        assert_eq!(lines[1], format!("{},new,,,,,,,,by-date-{}", records[0].id, records[0].date_of_service));
-        assert_eq!(lines[2], format!("{},new,,,,,,,,fy2027-shipped", records[1].id));
+        assert_eq!(
+            lines[1],
+            format!("{},new,,,,,,,,,,,by-date-{}", records[0].id, records[0].date_of_service)
+        );
+        assert_eq!(lines[2], format!("{},new,,,,,,,,,,,fy2027-shipped", records[1].id));
         let mut buf = Vec::new();
         write(&mut buf, ExportFormat::Jsonl, &records, &chosen, &name).expect("jsonl");
         let second: serde_json::Value =

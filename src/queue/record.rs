@@ -100,6 +100,10 @@ pub struct Record {
     /// The answer key, for training: codes in sequence, as written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expected_codes: Vec<String>,
+    /// The answer key's claim lines: the procedure codes of `expected_codes`
+    /// with their modifiers, units and diagnosis pointers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expected_lines: Vec<ExpectedLine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +113,21 @@ pub struct Record {
     /// Bytes cut from an oversized documentation (see [`super::load::MAX_DOCUMENTATION`]).
     #[serde(skip)]
     pub truncated: usize,
+}
+
+/// One claim line of an answer key (`expected_lines`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedLine {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modifiers: Vec<String>,
+    /// Not given: 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<u32>,
+    /// The diagnosis codes the line points to, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pointers: Vec<String>,
 }
 
 /// The fields of the format, in order, with a check of one value's type;
@@ -128,6 +147,9 @@ pub(crate) fn check_field(name: &str, value: &serde_json::Value) -> Option<Resul
         }
         "patient_sex" => t::<Sex>(value),
         "codes" | "expected_codes" => t::<Vec<String>>(value),
+        "expected_lines" => t::<Vec<ExpectedLine>>(value).map_err(|e| {
+            format!("{e} (expected lines as {{\"code\", \"modifiers\", \"units\", \"pointers\"}})")
+        }),
         "priority" => t::<Priority>(value),
         _ => return None,
     })
@@ -164,6 +186,29 @@ impl Record {
         for (field, codes) in [("codes", &self.codes), ("expected_codes", &self.expected_codes)] {
             if let Some(msg) = codes.iter().find_map(|c| id_problem(c)) {
                 out.push((field, msg.to_string()));
+            }
+        }
+        for (i, l) in self.expected_lines.iter().enumerate() {
+            let key = crate::codeset::normalize(&l.code);
+            let in_key = |c: &String| crate::codeset::normalize(c) == key;
+            if !self.expected_codes.iter().any(in_key) {
+                out.push((
+                    "expected_lines",
+                    format!("line {}: {} is not in expected_codes", i + 1, crate::text::sanitize(&l.code)),
+                ));
+            }
+            for p in &l.pointers {
+                let pk = crate::codeset::normalize(p);
+                if !self.expected_codes.iter().any(|c| crate::codeset::normalize(c) == pk) {
+                    out.push((
+                        "expected_lines",
+                        format!(
+                            "line {}: pointer {} is not a diagnosis in expected_codes",
+                            i + 1,
+                            crate::text::sanitize(p)
+                        ),
+                    ));
+                }
             }
         }
         let inpatient = self.encounter_type == EncounterType::Inpatient;
@@ -230,6 +275,7 @@ mod tests {
             documentation: String::new(),
             codes: vec!["a".into()],
             expected_codes: vec!["b".into()],
+            expected_lines: vec![ExpectedLine { code: "b".into(), ..ExpectedLine::default() }],
             priority: Some(Priority::Low),
             due_date: Some(NaiveDate::default()),
             source: Source::default(),

@@ -159,6 +159,57 @@ pub fn score(expected: &[String], attached: &[AttachedCode], is_procedure: impl 
     s
 }
 
+/// How the coder's claim lines compare with the key's (`expected_lines`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LineScore {
+    /// Key lines whose code is attached with the same modifiers (in any
+    /// order), units (absent counts as 1) and pointers (the first the same).
+    pub right: Vec<String>,
+    /// Key lines whose code is attached with something different: `J1100: units 1, key 4`.
+    pub wrong: Vec<String>,
+    /// Key lines whose code is not attached (the code score counts it too).
+    pub missing: Vec<String>,
+}
+
+/// Compare the claim lines of `attached` with the key's lines.
+pub fn score_lines(expected: &[super::record::ExpectedLine], attached: &[AttachedCode]) -> LineScore {
+    let mut s = LineScore::default();
+    let set = |v: &[String]| {
+        let mut v: Vec<String> = v.iter().map(|m| normalize(m)).collect();
+        v.sort();
+        v
+    };
+    for e in expected {
+        let key = normalize(&e.code);
+        let Some(c) = attached.iter().find(|c| normalize(&c.code) == key) else {
+            s.missing.push(e.code.clone());
+            continue;
+        };
+        let mut diffs = Vec::new();
+        if set(&c.line.modifiers) != set(&e.modifiers) {
+            diffs.push(format!("modifiers {}, key {}", shown(&c.line.modifiers), shown(&e.modifiers)));
+        }
+        let (units, key_units) = (c.line.units.unwrap_or(1), e.units.unwrap_or(1));
+        if units != key_units {
+            diffs.push(format!("units {units}, key {key_units}"));
+        }
+        let first = |v: &[String]| v.first().map(|p| normalize(p));
+        if set(&c.line.pointers) != set(&e.pointers) || first(&c.line.pointers) != first(&e.pointers) {
+            diffs.push(format!("pointers {}, key {}", shown(&c.line.pointers), shown(&e.pointers)));
+        }
+        if diffs.is_empty() {
+            s.right.push(e.code.clone());
+        } else {
+            s.wrong.push(format!("{}: {}", e.code, diffs.join("; ")));
+        }
+    }
+    s
+}
+
+fn shown(v: &[String]) -> String {
+    if v.is_empty() { "none".into() } else { v.join(" ") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,7 +225,34 @@ mod tests {
             poa: None,
             who: "t".into(),
             when: chrono::DateTime::UNIX_EPOCH,
+            line: Default::default(),
         }
+    }
+
+    #[test]
+    fn claim_lines_score_against_the_key() {
+        use crate::queue::record::ExpectedLine;
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let key = vec![
+            ExpectedLine {
+                code: "J1100".into(),
+                modifiers: s(&["JZ"]),
+                units: Some(4),
+                pointers: s(&["M17.11"]),
+            },
+            ExpectedLine { code: "E0114".into(), pointers: s(&["S83.241A"]), ..ExpectedLine::default() },
+            ExpectedLine { code: "G0168".into(), ..ExpectedLine::default() },
+        ];
+        let mut j = c("J1100", CodeKind::Procedure);
+        j.line.modifiers = s(&["jz"]);
+        j.line.units = Some(4);
+        j.line.pointers = s(&["M17.11"]);
+        let mut e = c("E0114", CodeKind::Procedure);
+        e.line.units = Some(2);
+        let got = score_lines(&key, &[j, e]);
+        assert_eq!(got.right, ["J1100"]);
+        assert_eq!(got.wrong, ["E0114: units 2, key 1; pointers none, key S83.241A"]);
+        assert_eq!(got.missing, ["G0168"]);
     }
 
     #[test]

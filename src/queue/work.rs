@@ -101,6 +101,62 @@ pub struct AttachedCode {
     pub poa: Option<Poa>,
     pub who: String,
     pub when: DateTime<Utc>,
+    /// The claim line of a procedure code: modifiers, units, diagnosis pointers.
+    #[serde(default, flatten)]
+    pub line: ClaimLine,
+}
+
+/// What a procedure code carries on a claim line, CMS-1500 style (items 24D-24G).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimLine {
+    /// Up to [`MAX_MODIFIERS`] modifiers, in order (`25`, `JZ`, `RT`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modifiers: Vec<String>,
+    /// Units of service; `None`: not given (a claim reads 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<u32>,
+    /// Up to [`MAX_POINTERS`] diagnoses the line is for, as the attached
+    /// diagnosis codes (shown as their letters A-L, which follow the sequence).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pointers: Vec<String>,
+}
+
+/// Modifiers on one claim line (CMS-1500 item 24D).
+pub const MAX_MODIFIERS: usize = 4;
+/// Diagnosis pointers on one claim line (CMS-1500 item 24E).
+pub const MAX_POINTERS: usize = 4;
+/// Diagnoses a claim can point to (CMS-1500 item 21, A-L).
+pub const MAX_DIAGNOSES: usize = 12;
+
+impl ClaimLine {
+    pub fn is_empty(&self) -> bool {
+        self.modifiers.is_empty() && self.units.is_none() && self.pointers.is_empty()
+    }
+}
+
+/// The pointer letter of each diagnosis in `codes`, by attached index: the
+/// first diagnosis is `A`, up to `L`.
+pub fn pointer_letters(codes: &[AttachedCode]) -> Vec<Option<char>> {
+    let mut n = 0u8;
+    codes
+        .iter()
+        .map(|c| {
+            (c.kind == CodeKind::Diagnosis).then(|| {
+                n += 1;
+                n
+            })
+        })
+        .map(|n| n.filter(|n| usize::from(*n) <= MAX_DIAGNOSES).map(|n| char::from(b'A' + n - 1)))
+        .collect()
+}
+
+/// The letter a pointer (a diagnosis code) has among `codes`, if it names one.
+pub fn pointer_letter(codes: &[AttachedCode], pointer: &str) -> Option<char> {
+    let key = crate::codeset::normalize(pointer);
+    let letters = pointer_letters(codes);
+    codes.iter().zip(letters).find_map(|(c, l)| {
+        (c.kind == CodeKind::Diagnosis && crate::codeset::normalize(&c.code) == key).then_some(l).flatten()
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,6 +209,9 @@ pub enum Op {
         /// (`Drug table: Acetaminophen > Poisoning Accidental (unintentional)`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         found: Option<String>,
+        /// The claim line it comes with (an undone removal puts it back whole).
+        #[serde(default, skip_serializing_if = "ClaimLine::is_empty")]
+        line: ClaimLine,
     },
     Remove {
         index: usize,
@@ -166,6 +225,26 @@ pub enum Op {
     SetPoa {
         index: usize,
         poa: Option<Poa>,
+    },
+    /// The modifiers of a procedure line, replacing those it had (empty clears them).
+    SetModifiers {
+        index: usize,
+        #[serde(default)]
+        modifiers: Vec<String>,
+    },
+    /// The units of a procedure line (`None` clears them).
+    SetUnits {
+        index: usize,
+        #[serde(default)]
+        units: Option<u32>,
+    },
+    /// The diagnosis pointers of a procedure line: letters A-L (the diagnoses
+    /// in sequence as the record has them when it is applied) or diagnosis
+    /// codes attached to the record; kept as the codes they name.
+    SetPointers {
+        index: usize,
+        #[serde(default)]
+        pointers: Vec<String>,
     },
     Comment {
         text: String,
@@ -216,6 +295,17 @@ impl Op {
             Op::SetPoa { index, poa } => {
                 format!("set POA of code {} to {}", index + 1, poa.map_or("none", Poa::as_str))
             }
+            Op::SetModifiers { index, modifiers } => {
+                format!("set modifiers of code {} to {}", index + 1, list_or_none(modifiers))
+            }
+            Op::SetUnits { index, units } => format!(
+                "set units of code {} to {}",
+                index + 1,
+                units.map_or_else(|| "none".to_string(), |u| u.to_string())
+            ),
+            Op::SetPointers { index, pointers } => {
+                format!("set diagnosis pointers of code {} to {}", index + 1, list_or_none(pointers))
+            }
             Op::Comment { .. } => "comment".to_string(),
             Op::Start => "start".to_string(),
             Op::Hold { .. } => "hold".to_string(),
@@ -227,6 +317,10 @@ impl Op {
             Op::SetEdition { edition: None } => "edition set by date of service".to_string(),
         }
     }
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() { "none".to_string() } else { items.join(" ") }
 }
 
 /// An operation that cannot be applied; nothing changes.
@@ -246,6 +340,14 @@ pub enum OpError {
     IsDone,
     #[error("the record is not done")]
     NotDone,
+    #[error("code {0} is a diagnosis: modifiers, units and pointers belong to procedure lines")]
+    NotALine(usize),
+    #[error("at most {max} {what} on a claim line")]
+    TooMany { what: &'static str, max: usize },
+    #[error("`{0}` is not a modifier (two letters or digits: 25, JZ, RT)")]
+    BadModifier(String),
+    #[error("pointer `{0}` names no diagnosis on this record (A-L are its diagnoses in sequence)")]
+    BadPointer(String),
 }
 
 /// Who is acting and when, and how many edit errors the record has now
@@ -272,7 +374,7 @@ pub fn apply(
     let check =
         |i: usize, w: &RecordWork| if i < w.codes.len() { Ok(()) } else { Err(OpError::NoSuchCode(i + 1)) };
     match op {
-        Op::Attach { code, set, kind, poa, at, .. } => {
+        Op::Attach { code, set, kind, poa, at, line, .. } => {
             let code = code.trim().to_string();
             if code.is_empty() {
                 return Err(OpError::Empty("code"));
@@ -291,9 +393,43 @@ pub fn apply(
                     poa: *poa,
                     who: cx.who.to_string(),
                     when: cx.when,
+                    line: line.clone(),
                 },
             );
             start(&mut w);
+        }
+        Op::SetModifiers { index, modifiers } => {
+            let line = line_at(&mut w, *index)?;
+            if modifiers.len() > MAX_MODIFIERS {
+                return Err(OpError::TooMany { what: "modifiers", max: MAX_MODIFIERS });
+            }
+            let mut out = Vec::new();
+            for m in modifiers {
+                let m = m.trim().to_ascii_uppercase();
+                if m.len() != 2 || !m.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    return Err(OpError::BadModifier(crate::text::sanitize(m.trim()).into_owned()));
+                }
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+            line.modifiers = out;
+        }
+        Op::SetUnits { index, units } => {
+            line_at(&mut w, *index)?.units = *units;
+        }
+        Op::SetPointers { index, pointers } => {
+            if pointers.len() > MAX_POINTERS {
+                return Err(OpError::TooMany { what: "diagnosis pointers", max: MAX_POINTERS });
+            }
+            let mut out: Vec<String> = Vec::new();
+            for p in pointers {
+                let code = resolve_pointer(&w.codes, p)?;
+                if !out.contains(&code) {
+                    out.push(code);
+                }
+            }
+            line_at(&mut w, *index)?.pointers = out;
         }
         Op::Remove { index } => {
             check(*index, &w)?;
@@ -374,6 +510,31 @@ pub fn apply(
     Ok((w, entry))
 }
 
+/// The claim line of procedure code `index`.
+fn line_at(w: &mut RecordWork, index: usize) -> Result<&mut ClaimLine, OpError> {
+    let c = w.codes.get_mut(index).ok_or(OpError::NoSuchCode(index + 1))?;
+    if c.kind != CodeKind::Procedure {
+        return Err(OpError::NotALine(index + 1));
+    }
+    Ok(&mut c.line)
+}
+
+/// A pointer as given (a letter A-L, or an attached diagnosis code) as the code it names.
+fn resolve_pointer(codes: &[AttachedCode], p: &str) -> Result<String, OpError> {
+    let p = p.trim();
+    let bad = || OpError::BadPointer(crate::text::sanitize(p).into_owned());
+    let dx = || codes.iter().filter(|c| c.kind == CodeKind::Diagnosis).take(MAX_DIAGNOSES);
+    let mut chars = p.chars();
+    if let (Some(l), None) = (chars.next(), chars.next())
+        && l.is_ascii_alphabetic()
+    {
+        let n = usize::from(l.to_ascii_uppercase() as u8 - b'A');
+        return dx().nth(n).map(|c| c.code.clone()).ok_or_else(bad);
+    }
+    let key = crate::codeset::normalize(p);
+    dx().find(|c| crate::codeset::normalize(&c.code) == key).map(|c| c.code.clone()).ok_or_else(bad)
+}
+
 /// Working on a record moves it out of `new`, and out of hold/query.
 fn start(w: &mut RecordWork) {
     if matches!(w.status, Status::New | Status::OnHold | Status::QuerySent) {
@@ -397,6 +558,7 @@ mod tests {
             poa: None,
             at: None,
             found: None,
+            line: Default::default(),
         }
     }
 
@@ -435,6 +597,7 @@ mod tests {
                 poa: None,
                 at: Some(0),
                 found: None,
+                line: Default::default(),
             },
         );
         assert_eq!(w.codes[0].code, "X");
@@ -502,6 +665,65 @@ mod tests {
         assert_eq!(apply("R1", &done, &op, &cx(0)).unwrap_err(), OpError::IsDone);
     }
 
+    fn px(code: &str) -> Op {
+        Op::Attach {
+            code: code.into(),
+            set: CodeSet::Hcpcs,
+            kind: CodeKind::Procedure,
+            poa: None,
+            at: None,
+            found: None,
+            line: ClaimLine::default(),
+        }
+    }
+
+    #[test]
+    fn claim_lines_take_modifiers_units_and_pointers() {
+        let w = run(&RecordWork::default(), attach("M17.11"));
+        let w = run(&w, attach("E11.9"));
+        let w = run(&w, px("J1100"));
+        let mods =
+            |m: &[&str]| Op::SetModifiers { index: 2, modifiers: m.iter().map(|s| s.to_string()).collect() };
+        let w = run(&w, mods(&["jz", "59", "JZ"]));
+        assert_eq!(w.codes[2].line.modifiers, ["JZ", "59"], "upper case, each once");
+        assert_eq!(apply("R1", &w, &mods(&["J"]), &cx(0)).unwrap_err(), OpError::BadModifier("J".into()));
+        assert_eq!(
+            apply("R1", &w, &mods(&["25", "59", "76", "77", "78"]), &cx(0)).unwrap_err(),
+            OpError::TooMany { what: "modifiers", max: 4 }
+        );
+        let w = run(&w, Op::SetUnits { index: 2, units: Some(4) });
+        assert_eq!(w.codes[2].line.units, Some(4));
+        // Letters name the diagnoses in sequence; codes name themselves.
+        let ptr =
+            |p: &[&str]| Op::SetPointers { index: 2, pointers: p.iter().map(|s| s.to_string()).collect() };
+        let w = run(&w, ptr(&["b", "M1711"]));
+        assert_eq!(w.codes[2].line.pointers, ["E11.9", "M17.11"]);
+        assert_eq!(pointer_letter(&w.codes, "E11.9"), Some('B'));
+        assert_eq!(apply("R1", &w, &ptr(&["C"]), &cx(0)).unwrap_err(), OpError::BadPointer("C".into()));
+        assert_eq!(apply("R1", &w, &ptr(&["I10"]), &cx(0)).unwrap_err(), OpError::BadPointer("I10".into()));
+        // A diagnosis has no claim line.
+        let on_dx = Op::SetUnits { index: 0, units: Some(1) };
+        assert_eq!(apply("R1", &w, &on_dx, &cx(0)).unwrap_err(), OpError::NotALine(1));
+        // Moving the diagnoses moves the letters, not what the line points to.
+        let w = run(&w, Op::MoveDown { index: 0 });
+        assert_eq!(pointer_letters(&w.codes), [Some('A'), Some('B'), None]);
+        assert_eq!(pointer_letter(&w.codes, "M17.11"), Some('B'));
+        assert_eq!(w.codes[2].line.pointers, ["E11.9", "M17.11"]);
+        // The line is saved with the code and read back.
+        let json = serde_json::to_value(&w.codes[2]).expect("code");
+        assert_eq!(json["modifiers"], serde_json::json!(["JZ", "59"]));
+        assert_eq!(json["units"], 4);
+        let back: AttachedCode = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back, w.codes[2]);
+        let old: AttachedCode = serde_json::from_str(
+            r#"{"code":"I10","set":"icd10cm","kind":"diagnosis","who":"a","when":"2026-01-01T00:00:00Z"}"#,
+        )
+        .expect("a code saved before claim lines");
+        assert!(old.line.is_empty());
+        let (_, entry) = apply("R1", &w, &ptr(&["A"]), &cx(0)).expect("applies");
+        assert_eq!(entry.what, "set diagnosis pointers of code 3 to A");
+    }
+
     #[test]
     fn ops_round_trip_through_json() {
         let op = Op::Attach {
@@ -511,6 +733,7 @@ mod tests {
             poa: None,
             at: Some(1),
             found: None,
+            line: Default::default(),
         };
         let s = serde_json::to_string(&op).expect("serializes");
         assert_eq!(serde_json::from_str::<Op>(&s).expect("parses"), op);

@@ -196,10 +196,16 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             t.dim,
         ));
     }
+    let letters = crate::queue::work::pointer_letters(&work.codes);
     for (i, c) in work.codes.iter().enumerate() {
         let sel = i == q.code_sel && focused;
         let kind = if c.kind == CodeKind::Diagnosis { "dx" } else { "px" };
-        let poa = c.poa.map(|p| format!("POA {}", p.as_str())).unwrap_or_default();
+        let poa = match (c.poa, letters[i]) {
+            (Some(p), _) => format!("POA {}", p.as_str()),
+            // Outside a stay a diagnosis is the letter its claim lines point to.
+            (None, Some(l)) if !q.inpatient() => format!("[{l}]"),
+            _ => claim_line(&work.codes, &c.line),
+        };
         let title = app.book.title(c.set, &c.code).unwrap_or_default();
         let text = format!("{:>2} {kind} {:<8} {poa:<5} {title}", i + 1, c.code);
         lines.push(Line::styled(
@@ -350,4 +356,24 @@ fn edit_lines(app: &App, q: &QueueState, w: usize) -> Vec<Line<'static>> {
         ));
     }
     lines
+}
+
+/// A procedure's claim line as the record view shows it: `-JZ-59 x2 >AB`.
+fn claim_line(codes: &[crate::queue::AttachedCode], line: &crate::queue::work::ClaimLine) -> String {
+    let mut parts = Vec::new();
+    if !line.modifiers.is_empty() {
+        parts.push(line.modifiers.iter().map(|m| format!("-{m}")).collect::<String>());
+    }
+    if let Some(u) = line.units {
+        parts.push(format!("x{u}"));
+    }
+    if !line.pointers.is_empty() {
+        let l: String = line
+            .pointers
+            .iter()
+            .map(|p| crate::queue::work::pointer_letter(codes, p).unwrap_or('?'))
+            .collect();
+        parts.push(format!(">{l}"));
+    }
+    crate::queue::sanitize_for_terminal(&parts.join(" "))
 }

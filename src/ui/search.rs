@@ -94,10 +94,12 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     } else {
         let height = usize::from(list.height);
         let offset = s.sel.saturating_sub(height.saturating_sub(1));
+        // The set column is as wide as its widest label (`HCPCS` whole, not cut to `HCP`).
+        let label_w = s.hits.iter().map(|h| h.set.short().len()).max().unwrap_or(3).max(3);
         for (i, h) in s.hits.iter().enumerate().skip(offset).take(height) {
             let fav = if app.recents.is_favourite(h.set, &h.code) { "★" } else { " " };
             let marker = if h.billable { "●" } else { "▸" };
-            let setw = 4;
+            let setw = label_w + 1;
             let title_w = w.saturating_sub(1 + 9 + 2 + setw);
             let selected = i == s.sel;
             let base = if selected { t.selected } else { t.text };
@@ -120,7 +122,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 Span::styled(format!("{marker} "), if selected { t.selected } else { t.dim }),
                 Span::styled(tag, base.patch(tag_style)),
                 Span::styled(format!("{:<title_w$}", row_title(&s.hits, i, title_w)), base),
-                Span::styled(format!(" {:>3}", h.set.short()), if selected { t.selected } else { t.dim }),
+                Span::styled(
+                    format!(" {:>label_w$}", h.set.short()),
+                    if selected { t.selected } else { t.dim },
+                ),
             ]));
         }
     }

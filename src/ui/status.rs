@@ -77,6 +77,9 @@ pub fn actions(layer: Layer) -> &'static [A] {
             A::RemoveCode,
             A::CodeUp,
             A::PoaY,
+            A::SetModifiers,
+            A::SetUnits,
+            A::SetPointers,
             A::MarkDone,
             A::Undo,
             A::Reopen,
@@ -139,13 +142,19 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
 /// The record view has many keys: short labels, pairs on one key group, help always last.
 fn record_keys(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
+    let inpatient = app.queue.as_ref().is_none_or(|q| q.inpatient());
+    let poa: (&[A], &str) = if inpatient {
+        (&[A::PoaY, A::PoaN, A::PoaU, A::PoaW, A::PoaExempt], "POA")
+    } else {
+        (&[A::SetModifiers, A::SetUnits, A::SetPointers], "mod/units/ptr")
+    };
     let groups: [(&[A], &str); 13] = [
         (&[A::FindInDoc], "find"),
         (&[A::NextEdit], "edits"),
         (&[A::NextCode, A::PrevCode], "select"),
         (&[A::RemoveCode], "remove"),
         (&[A::CodeUp, A::CodeDown], "order"),
-        (&[A::PoaY, A::PoaN, A::PoaU, A::PoaW, A::PoaExempt], "POA"),
+        poa,
         (&[A::MarkDone], "done"),
         (&[A::Undo], "undo"),
         (&[A::Hold], "hold"),

@@ -12,6 +12,7 @@ fn attach(code: &str) -> Op {
         poa: Some(Poa::Y),
         at: None,
         found: None,
+        line: Default::default(),
     }
 }
 
