@@ -54,6 +54,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         Some(CodeSet::Icd10cm) => "ICD-10-CM",
         Some(CodeSet::Icd10pcs) => "ICD-10-PCS",
         Some(CodeSet::Hcpcs) => "HCPCS",
+        Some(CodeSet::Cpt) => "CPT",
     };
     let mut filters = Line::from(vec![
         Span::styled(key(Action::CycleSet), t.key),
