@@ -423,7 +423,9 @@ impl App {
                     None => Some(CodeSet::Icd10cm),
                     Some(CodeSet::Icd10cm) => Some(CodeSet::Icd10pcs),
                     Some(CodeSet::Icd10pcs) => Some(CodeSet::Hcpcs),
-                    Some(CodeSet::Hcpcs) => None,
+                    // CPT is offered only when the user's file is imported.
+                    Some(CodeSet::Hcpcs) if self.book.cpt.is_some() => Some(CodeSet::Cpt),
+                    Some(CodeSet::Hcpcs) | Some(CodeSet::Cpt) => None,
                 };
                 self.message =
                     Some(format!("set filter: {}", self.search.set.map_or("all code sets", |s| s.short())));
@@ -667,8 +669,8 @@ impl App {
                 let key = crate::codeset::normalize(code);
                 self.book.pcs.is_prefix(&key).then_some(Target::Pcs(key))
             }
-            // No HCPCS detail pane yet.
-            CodeSet::Hcpcs => None,
+            // No HCPCS or CPT detail pane yet.
+            CodeSet::Hcpcs | CodeSet::Cpt => None,
         }
     }
 

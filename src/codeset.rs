@@ -36,9 +36,12 @@ pub enum CodeSet {
     Icd10pcs,
     /// HCPCS Level II (CMS), codes and modifiers.
     Hcpcs,
+    /// CPT (the AMA's): only from the user's own licensed file, never shipped.
+    Cpt,
 }
 
 impl CodeSet {
+    /// The sets an edition's release files hold (CPT is the user's own import, not an edition's).
     pub const ALL: [CodeSet; 3] = [CodeSet::Icd10cm, CodeSet::Icd10pcs, CodeSet::Hcpcs];
     /// The ICD-10 sets, whose fiscal-year tabular decides which edition is in force.
     pub const ICD10: [CodeSet; 2] = [CodeSet::Icd10cm, CodeSet::Icd10pcs];
@@ -49,6 +52,7 @@ impl CodeSet {
             CodeSet::Icd10cm => "icd10cm",
             CodeSet::Icd10pcs => "icd10pcs",
             CodeSet::Hcpcs => "hcpcs",
+            CodeSet::Cpt => "cpt",
         }
     }
 
@@ -58,6 +62,7 @@ impl CodeSet {
             CodeSet::Icd10cm => "CM",
             CodeSet::Icd10pcs => "PCS",
             CodeSet::Hcpcs => "HCPCS",
+            CodeSet::Cpt => "CPT",
         }
     }
 
@@ -67,6 +72,7 @@ impl CodeSet {
             CodeSet::Icd10cm => "ICD-10-CM",
             CodeSet::Icd10pcs => "ICD-10-PCS",
             CodeSet::Hcpcs => "HCPCS Level II",
+            CodeSet::Cpt => "CPT",
         }
     }
 }
@@ -84,7 +90,8 @@ impl FromStr for CodeSet {
             "icd10cm" | "cm" | "dx" => Ok(CodeSet::Icd10cm),
             "icd10pcs" | "pcs" | "px" => Ok(CodeSet::Icd10pcs),
             "hcpcs" | "hcpcs2" | "hcpcslevelii" | "level2" => Ok(CodeSet::Hcpcs),
-            other => Err(format!("unknown code set `{other}` (expected icd10cm, icd10pcs or hcpcs)")),
+            "cpt" => Ok(CodeSet::Cpt),
+            other => Err(format!("unknown code set `{other}` (expected icd10cm, icd10pcs, hcpcs or cpt)")),
         }
     }
 }
@@ -122,6 +129,8 @@ pub struct Codebook {
     pub changes: changes::Changes,
     /// HCPCS Level II codes and modifiers (empty when the edition has none).
     pub hcpcs: Hcpcs,
+    /// The user's imported CPT file (`medcode codesets import-cpt`), when there is one.
+    pub cpt: Option<cpt::Cpt>,
 }
 
 impl Codebook {
@@ -137,6 +146,9 @@ impl Codebook {
         if self.hcpcs.get(&key).is_some() {
             return Some((CodeSet::Hcpcs, key));
         }
+        if self.cpt_code(&key).is_some() {
+            return Some((CodeSet::Cpt, key));
+        }
         None
     }
 
@@ -146,6 +158,20 @@ impl Codebook {
             CodeSet::Icd10cm => self.cm.get(&normalize(code)).map(|id| self.cm.node(id).title.clone()),
             CodeSet::Icd10pcs => self.pcs.title(&normalize(code)).map(|t| t.text),
             CodeSet::Hcpcs => self.hcpcs.get(&normalize(code)).map(|c| c.long.clone()),
+            CodeSet::Cpt => self.cpt_code(&normalize(code)).map(|c| c.long.clone()),
+        }
+    }
+
+    /// A code of the user's imported CPT file (`None` when none is imported or it lacks the code).
+    pub fn cpt_code(&self, key: &str) -> Option<&cpt::CptCode> {
+        self.cpt.as_ref()?.get(key)
+    }
+
+    /// How a CPT code's set is labelled where it is shown: `CPT 2026` (the licence year).
+    pub fn cpt_label(&self) -> String {
+        match &self.cpt {
+            Some(c) => format!("CPT {}", c.year),
+            None => "CPT".to_string(),
         }
     }
 }

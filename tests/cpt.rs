@@ -64,3 +64,53 @@ fn a_bad_layout_names_file_and_line_and_installs_nothing() {
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     assert!(text(&out.stderr).contains("CPT is not loaded"), "{out:?}");
 }
+
+/// `medcode queue apply` of `ops` on `record` of the queue `q` (the FY2026 edition the example dates need).
+fn apply(data: &Path, q: &Path, record: &str, ops: &[String]) -> std::process::Output {
+    let mut args = vec!["--edition", "fy2026-shipped", "queue", "apply", q.to_str().expect("utf8"), record];
+    args.extend(ops.iter().map(String::as_str));
+    run(data, &args)
+}
+
+fn attach(code: &str, set: &str, kind: &str) -> String {
+    format!(r#"{{"op":"attach","code":"{code}","set":"{set}","kind":"{kind}"}}"#)
+}
+
+#[test]
+fn a_cpt_code_is_attached_only_from_an_imported_file_and_the_key_then_finds_it() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let data = home.path().join("data");
+    let q = crate::support::queue_copy(home.path());
+    // No CPT imported: attaching one says how to load it, and nothing is saved.
+    let out = apply(&data, &q, "OP-5003", &[attach("99993", "cpt", "procedure")]);
+    assert!(!out.status.success(), "{out:?}");
+    assert!(
+        text(&out.stderr).contains("operation 1: 99993: CPT is not loaded: import your licensed AMA file with medcode codesets import-cpt FILE; nothing was saved"),
+        "{out:?}"
+    );
+    let file = fixture("invented-cpt-2026.tsv");
+    let out = run(&data, &["codesets", "import-cpt", file.to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{out:?}");
+    // A CPT code the licensed file lacks is refused.
+    let out = apply(&data, &q, "OP-5003", &[attach("99213", "cpt", "procedure")]);
+    assert!(text(&out.stderr).contains("99213: it is not in your CPT file (licence year 2026)"), "{out:?}");
+    let ops = [
+        attach("M17.11", "icd10cm", "diagnosis"),
+        attach("J1100", "hcpcs", "procedure"),
+        r#"{"op":"set_modifiers","index":1,"modifiers":["JZ"]}"#.to_string(),
+        r#"{"op":"set_units","index":1,"units":4}"#.to_string(),
+        r#"{"op":"set_pointers","index":1,"pointers":["A"]}"#.to_string(),
+        attach("99993", "cpt", "procedure"),
+        r#"{"op":"set_pointers","index":2,"pointers":["A"]}"#.to_string(),
+        r#"{"op":"done"}"#.to_string(),
+    ];
+    let out = apply(&data, &q, "OP-5003", &ops);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // No edit errors: `done` needed no override.
+    let out = run(&data, &["--edition", "fy2026-shipped", "queue", "edits", q.to_str().expect("utf8")]);
+    let edits = text(&out.stdout);
+    assert!(!edits.contains("99993:"), "{edits}");
+    let out = run(&data, &["queue", "score", q.to_str().expect("utf8")]);
+    let s = text(&out.stdout);
+    assert!(s.contains("OP-5003  score 100%: 3 right, 0 missing, 0 extra"), "{s}");
+}

@@ -38,6 +38,7 @@ fn present(book: &Codebook, set: CodeSet, code: &str) -> bool {
         CodeSet::Icd10cm => book.cm.get(&key).is_some(),
         CodeSet::Icd10pcs => book.pcs.is_prefix(&key) || book.pcs.update_code(&key).is_some(),
         CodeSet::Hcpcs => book.hcpcs.get(&key).is_some(),
+        CodeSet::Cpt => book.cpt_code(&key).is_some(),
     }
 }
 

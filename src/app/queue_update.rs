@@ -248,6 +248,16 @@ impl App {
         if self.books_attach_needs_choice() {
             return Vec::new();
         }
+        // A CPT code typed with no CPT file imported: say how to load one, not attach a near miss.
+        let typed = crate::codeset::normalize(&self.search.query);
+        if self.pane == Pane::Search
+            && self.book.cpt.is_none()
+            && crate::codeset::cpt::category(&typed).is_some()
+            && self.selected().is_none_or(|(_, c)| crate::codeset::normalize(&c) != typed)
+        {
+            self.message = Some(format!("not attached: {}", crate::codeset::cpt::NOT_LOADED));
+            return Vec::new();
+        }
         let Some((set, code)) = self.selected() else {
             self.message = Some("not attached: nothing is selected here".into());
             return Vec::new();
@@ -256,13 +266,20 @@ impl App {
             self.message = Some("open a record in the queue first (Q)".into());
             return Vec::new();
         };
+        if set == CodeSet::Cpt && self.book.cpt_code(&crate::codeset::normalize(&code)).is_none() {
+            self.message = Some(match &self.book.cpt {
+                None => format!("not attached: {}", crate::codeset::cpt::NOT_LOADED),
+                Some(c) => format!("not attached: {code} is not in your CPT file (licence year {})", c.year),
+            });
+            return Vec::new();
+        }
         if set == CodeSet::Icd10pcs && !self.book.pcs.is_code(&crate::codeset::normalize(&code)) {
             self.message = Some(format!("{code} is not a complete ICD-10-PCS code"));
             return Vec::new();
         }
         let kind = match set {
             CodeSet::Icd10cm => CodeKind::Diagnosis,
-            CodeSet::Icd10pcs | CodeSet::Hcpcs => CodeKind::Procedure,
+            CodeSet::Icd10pcs | CodeSet::Hcpcs | CodeSet::Cpt => CodeKind::Procedure,
         };
         // A new code goes after the selected one, and becomes the selected one.
         let Some(q) = self.queue.as_mut() else { return Vec::new() };

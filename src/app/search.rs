@@ -134,6 +134,10 @@ impl App {
                     Some(c) => (c.long.clone(), true),
                     None => continue,
                 },
+                CodeSet::Cpt => match self.book.cpt_code(&u.code) {
+                    Some(c) => (c.long.clone(), true),
+                    None => continue,
+                },
             };
             if self.search.billable_only && !billable {
                 continue;

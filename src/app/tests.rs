@@ -1043,3 +1043,56 @@ fn a_claim_line_is_coded_by_keyboard_and_undone() {
     assert_eq!(line(&a).units, None);
     assert_eq!(line(&a).modifiers, ["JZ", "59"]);
 }
+
+/// The FY2026 edition with the invented CPT fixture imported.
+fn cpt_book() -> Arc<Codebook> {
+    static BOOK: std::sync::OnceLock<Arc<Codebook>> = std::sync::OnceLock::new();
+    BOOK.get_or_init(|| {
+        let mut book = crate::codeset::shipped::load_edition(crate::codeset::shipped::FY2026)
+            .expect("shipped code sets load");
+        let tsv = include_bytes!("../../tests/fixtures/cpt/invented-cpt-2026.tsv");
+        book.cpt =
+            Some(crate::codeset::cpt::Cpt::parse_tsv(tsv, "invented-cpt-2026.tsv", "2026").expect("fixture"));
+        Arc::new(book)
+    })
+    .clone()
+}
+
+#[test]
+fn a_cpt_code_attaches_only_when_its_file_is_imported() {
+    let h = |code: &str, title: &str, set| Hit {
+        code: code.into(),
+        title: title.into(),
+        set,
+        billable: true,
+        score: 1.0,
+        matched: Matched::Code,
+        via: None,
+    };
+    let s = FakeSearch(vec![
+        h("M17.11", "Unilateral primary osteoarthritis, right knee", CodeSet::Icd10cm),
+        h("99993", "Invented fixture administration: a pretend injection", CodeSet::Cpt),
+        h("99994", "Invented code the file lacks", CodeSet::Cpt),
+    ]);
+    let codes = |a: &App| a.queue.as_ref().expect("queue").work_of("OP-5003").codes.len();
+    // Not imported: the typed CPT code is not attached, and the coder is told how to load it.
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q>:OP-5003<Enter><Tab>99993<C-e>");
+    assert_eq!(codes(&a), 0);
+    assert_eq!(
+        a.message.as_deref(),
+        Some(format!("not attached: {}", crate::codeset::cpt::NOT_LOADED).as_str())
+    );
+    // Imported: it attaches as a CPT procedure line; a code the file lacks does not.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let mut a = App::new(cpt_book(), KeyMap::defaults(), Theme::new(ColorMode::NoColor), today, (80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q>:OP-5003<Enter><Tab>99994<C-e>");
+    assert_eq!(codes(&a), 0);
+    assert!(a.message.as_deref().is_some_and(|m| m.contains("licence year 2026")), "{:?}", a.message);
+    keys(&mut a, &s, "<C-u>99993<C-e>");
+    let w = a.queue.as_ref().expect("queue").work_of("OP-5003");
+    assert_eq!((w.codes[0].code.as_str(), w.codes[0].set), ("99993", CodeSet::Cpt));
+    assert_eq!(w.codes[0].kind, crate::queue::CodeKind::Procedure);
+}

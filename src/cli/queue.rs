@@ -338,6 +338,17 @@ fn apply(args: &ApplyArgs, globals: &Globals) -> Result<ExitCode> {
             Op::SetEdition { edition: None } => chosen = None,
             Op::Attach { code, set, .. } => {
                 let book = own_book(&mut eds, forced, record, chosen.as_deref())?;
+                if *set == crate::codeset::CodeSet::Cpt && book.title(*set, code).is_none() {
+                    let why = match &book.cpt {
+                        None => crate::codeset::cpt::NOT_LOADED.to_string(),
+                        Some(c) => format!("it is not in your CPT file (licence year {})", c.year),
+                    };
+                    anyhow::bail!(
+                        "operation {}: {}: {why}; nothing was saved",
+                        i + 1,
+                        crate::queue::sanitize_for_terminal(code)
+                    );
+                }
                 if book.title(*set, code).is_none() {
                     anyhow::bail!(
                         "operation {}: {} is not a {} code of edition {}, the edition of this record; nothing was saved",

@@ -102,7 +102,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let dotless = wants(CodeSet::Hcpcs) && !args.code.contains('.');
     let hcpcs = book.hcpcs.get(&key).filter(|_| dotless);
     let modifier = book.hcpcs.modifier(&key).filter(|_| dotless && key.len() == 2);
-    let cpt = crate::codeset::cpt::category(&key).filter(|_| args.set.is_none());
+    let cpt = crate::codeset::cpt::category(&key).filter(|_| wants(CodeSet::Cpt));
     let installed = if cpt.is_some() { crate::codeset::cpt::Cpt::installed()? } else { None };
     let licensed = installed.as_ref().and_then(|l| Some((l, l.get(&key)?)));
     let stdout = io::stdout();
@@ -587,6 +587,7 @@ fn unknown(book: &Codebook, typed: &str, key: &str, set: Option<CodeSet>) {
         Some(CodeSet::Icd10cm) => "an ICD-10-CM code",
         Some(CodeSet::Icd10pcs) => "an ICD-10-PCS code",
         Some(CodeSet::Hcpcs) => "an HCPCS Level II code or modifier",
+        Some(CodeSet::Cpt) => "a CPT code of your licensed file",
         None => "an ICD-10-CM, ICD-10-PCS or HCPCS code",
     };
     let _ =

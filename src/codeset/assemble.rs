@@ -109,7 +109,7 @@ pub fn assemble_serial(edition: Edition, files: &dyn Files) -> Result<Codebook> 
 
 fn codebook(edition: Edition, cm: Tabular, rest: Rest) -> Codebook {
     let Rest { pcs, drugs, neoplasms, external, diseases, changes, hcpcs } = rest;
-    Codebook { edition, cm, pcs, drugs, neoplasms, external, diseases, changes, hcpcs }
+    Codebook { edition, cm, pcs, drugs, neoplasms, external, diseases, changes, hcpcs, cpt: None }
 }
 
 #[cfg(test)]

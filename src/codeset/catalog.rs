@@ -135,8 +135,14 @@ pub fn locate(name: Option<&str>) -> anyhow::Result<Located> {
 }
 
 impl Located {
-    /// Load the code sets of this edition.
+    /// Load the code sets of this edition, with the user's imported CPT file when there is one.
     pub fn load(&self) -> anyhow::Result<Codebook> {
+        let mut book = self.load_edition()?;
+        book.cpt = super::cpt::Cpt::installed()?;
+        Ok(book)
+    }
+
+    fn load_edition(&self) -> anyhow::Result<Codebook> {
         match &self.dir {
             None => shipped::load_edition(&self.edition.name)
                 .with_context(|| format!("loading the shipped edition {}", self.edition.name)),

@@ -93,8 +93,8 @@ impl Changes {
         match set {
             CodeSet::Icd10cm => &self.cm,
             CodeSet::Icd10pcs => &self.pcs,
-            // HCPCS changes are the file's own action codes, not addenda.
-            CodeSet::Hcpcs => {
+            // HCPCS changes are the file's own action codes, not addenda; CPT has none here.
+            CodeSet::Hcpcs | CodeSet::Cpt => {
                 static NONE: std::sync::LazyLock<Addenda> = std::sync::LazyLock::new(Addenda::default);
                 &NONE
             }
@@ -130,6 +130,8 @@ impl Codebook {
                         })
             }
             CodeSet::Hcpcs => self.hcpcs.get(&key).is_some_and(|c| date.is_none_or(|d| c.valid_on(d))),
+            // The licensee file has no dates: a code it lists is valid.
+            CodeSet::Cpt => self.cpt_code(&key).is_some(),
         }
     }
 }
@@ -235,8 +237,8 @@ pub fn replacements(
             offers.truncate(MAX_OFFERS);
             Some(Replacement { set, code: key, why, offers })
         }
-        // An HCPCS file names no replacements (its cross-references are in `show`).
-        CodeSet::Hcpcs => {
+        // An HCPCS file names no replacements (its cross-references are in `show`), nor does a CPT file.
+        CodeSet::Hcpcs | CodeSet::Cpt => {
             let why = if deleted { Invalid::Deleted } else { Invalid::Unknown };
             Some(Replacement { set, code: key, why, offers: Vec::new() })
         }

@@ -178,6 +178,14 @@ impl Cpt {
     }
 }
 
+/// The sha256 of the user's imported CPT file, if there is one (what the search index was built with).
+pub fn installed_sha256() -> Option<String> {
+    use sha2::Digest;
+    let path = Cpt::installed_path().ok()?;
+    let data = crate::paths::read_regular(&path, super::import::LIMITS.file).ok()?;
+    Some(hex::encode(sha2::Sha256::digest(&data)))
+}
+
 /// A licence year in a file name (`CPT2026_LONGULT.txt` -> `2026`).
 fn year_in_name(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_string_lossy().into_owned();

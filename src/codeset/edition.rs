@@ -90,16 +90,17 @@ impl Edition {
 
     /// The effective period of the tabular list of a code set, the one a date of service is checked against.
     pub fn effective(&self, set: super::CodeSet) -> Option<(NaiveDate, NaiveDate)> {
-        self.component(Self::main_kind(set)).map(|c| (c.effective_from, c.effective_to))
+        self.component(Self::main_kind(set)?).map(|c| (c.effective_from, c.effective_to))
     }
 
-    /// The file that holds a set's codes.
-    fn main_kind(set: super::CodeSet) -> FileKind {
-        match set {
+    /// The file that holds a set's codes (none for CPT: the user's own import, outside editions).
+    fn main_kind(set: super::CodeSet) -> Option<FileKind> {
+        Some(match set {
             super::CodeSet::Icd10cm => FileKind::CmTabular,
             super::CodeSet::Icd10pcs => FileKind::PcsTables,
             super::CodeSet::Hcpcs => FileKind::Hcpcs,
-        }
+            super::CodeSet::Cpt => return None,
+        })
     }
 
     /// One line for status bars and outputs: `fy2026: ICD-10-CM FY2026 (2026-04-01..2026-09-30), ICD-10-PCS FY2026 (...)`.
@@ -107,7 +108,7 @@ impl Edition {
         let mut parts = Vec::new();
         // The ICD-10 files decide which edition is in force; HCPCS is in `codesets list`.
         for set in super::CodeSet::ICD10 {
-            if let Some(c) = self.component(Self::main_kind(set)) {
+            if let Some(c) = Self::main_kind(set).and_then(|k| self.component(k)) {
                 parts.push(format!(
                     "{} {} ({} to {})",
                     set.label(),

@@ -76,6 +76,10 @@ pub fn check(book: &Codebook, record: &Record, codes: &[AttachedCode]) -> Vec<Ed
                 hcpcs_valid_on_date(book, record, &line, &mut out);
                 hcpcs_not_inpatient(record, &line, &mut out);
             }
+            CodeSet::Cpt => {
+                cpt_in_file(book, &line, &mut out);
+                hcpcs_not_inpatient(record, &line, &mut out);
+            }
         }
         if c.kind == CodeKind::Procedure {
             claim_line(book, record, &line, codes, &mut out);
@@ -301,6 +305,27 @@ fn hcpcs_valid_on_date(book: &Codebook, record: &Record, line: &Line, out: &mut 
         "HCPCS Level II: a code is billed only while it is in effect (CMS alpha-numeric file, TERM DT)",
         Vec::new(),
     ));
+}
+
+/// A CPT code must be in the user's licensed file, when one is imported.
+fn cpt_in_file(book: &Codebook, line: &Line, out: &mut Vec<Edit>) {
+    let Some(cpt) = &book.cpt else {
+        out.push(line.edit(
+            EditSeverity::Warning,
+            format!("{}: {}", line.code.code, crate::codeset::cpt::NOT_LOADED),
+            "CPT (AMA): medcode checks a CPT code against your licensed file only",
+            Vec::new(),
+        ));
+        return;
+    };
+    if cpt.get(&line.key).is_none() {
+        out.push(line.edit(
+            EditSeverity::Error,
+            format!("{} is not in your CPT file (licence year {})", line.code.code, cpt.year),
+            "CPT (AMA): a code is reported as the licensed CPT file lists it",
+            Vec::new(),
+        ));
+    }
 }
 
 /// An inpatient facility claim reports its procedures in ICD-10-PCS.
@@ -750,6 +775,7 @@ mod tests {
             diseases: None,
             changes: Default::default(),
             hcpcs: Default::default(),
+            cpt: None,
         }
     }
 
@@ -800,6 +826,37 @@ mod tests {
 
     fn messages(edits: &[Edit]) -> Vec<String> {
         edits.iter().map(|e| format!("{:?}: {} [{}]", e.severity, e.message, e.rule)).collect()
+    }
+
+    #[test]
+    fn cpt_lines_are_checked_against_the_licensed_file() {
+        let mut b = book();
+        let cpt = |code: &str| AttachedCode {
+            set: CodeSet::Cpt,
+            line: super::super::work::ClaimLine { pointers: vec!["N39.0".into()], ..Default::default() },
+            ..px(code)
+        };
+        let out = record(EncounterType::Outpatient, "2026-06-01");
+        let codes = [dx("N39.0", None), cpt("99993")];
+        // Not imported: a warning saying how to import it.
+        let e = messages(&check(&b, &out, &codes));
+        assert!(e.iter().any(|m| m.starts_with("Warning: 99993: CPT is not loaded")), "{e:?}");
+        let tsv = include_bytes!("../../tests/fixtures/cpt/invented-cpt-2026.tsv");
+        b.cpt = Some(crate::codeset::cpt::Cpt::parse_tsv(tsv, "invented.tsv", "2026").expect("fixture"));
+        assert!(check(&b, &out, &codes).is_empty(), "{:?}", messages(&check(&b, &out, &codes)));
+        // A code the file lacks; CPT on an inpatient facility claim.
+        let e = messages(&check(&b, &out, &[dx("N39.0", None), cpt("99213")]));
+        assert!(
+            e.iter().any(|m| m.starts_with("Error: 99213 is not in your CPT file (licence year 2026)")),
+            "{e:?}"
+        );
+        let ip = record(EncounterType::Inpatient, "2026-06-01");
+        let e = messages(&check(&b, &ip, &[dx("N39.0", Some(super::super::Poa::Y)), cpt("99993")]));
+        assert!(
+            e.iter().any(|m| m
+                .starts_with("Error: 99993: an inpatient facility claim reports procedures in ICD-10-PCS")),
+            "{e:?}"
+        );
     }
 
     #[test]

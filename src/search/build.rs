@@ -35,11 +35,15 @@ pub struct Manifest {
     pub medcode_version: String,
 }
 
-/// The hash of an edition's files, as recorded in the manifest.
+/// The hash of an edition's files, as recorded in the manifest, and of the
+/// user's imported CPT file when there is one (an import, or a new one, rebuilds the index).
 pub fn codeset_hash(edition: &Edition) -> String {
     let mut h = Sha256::new();
     for c in &edition.components {
         h.update(format!("{:?}={}\n", c.kind, c.sha256).as_bytes());
+    }
+    if let Some(cpt) = crate::codeset::cpt::installed_sha256() {
+        h.update(format!("Cpt={cpt}\n").as_bytes());
     }
     hex::encode(h.finalize())
 }
@@ -194,6 +198,22 @@ pub fn documents_with(book: &Codebook, contents: Contents) -> Vec<CodeDoc> {
             incl: Vec::new(),
             extra: vec![c.short.clone()],
             ancestors: c.code.get(..1).map(str::to_string).into_iter().collect(),
+            prefixes: true,
+            ..CodeDoc::default()
+        });
+    }
+    // The user's licensed CPT file, when imported: under its AMA section, all three descriptors searched.
+    for c in book.cpt.iter().flat_map(|cpt| &cpt.codes) {
+        out.push(CodeDoc {
+            key: c.code.clone(),
+            code: c.code.clone(),
+            set: Some(CodeSet::Cpt),
+            kind: "cpt",
+            billable: true,
+            title: c.long.clone(),
+            incl: Vec::new(),
+            extra: vec![c.medium.clone(), c.short.clone()],
+            ancestors: crate::codeset::cpt::section(&c.code).map(str::to_string).into_iter().collect(),
             prefixes: true,
             ..CodeDoc::default()
         });

@@ -206,7 +206,11 @@ fn record(app: &App, q: &QueueState, f: &mut Frame, area: Rect, focused: bool) {
             (None, Some(l)) if !q.inpatient() => format!("[{l}]"),
             _ => claim_line(&work.codes, &c.line),
         };
-        let title = app.book.title(c.set, &c.code).unwrap_or_default();
+        let mut title = app.book.title(c.set, &c.code).unwrap_or_default();
+        if c.set == crate::codeset::CodeSet::Cpt {
+            // A CPT line names its licence year.
+            title = format!("[{}] {title}", app.book.cpt_label());
+        }
         let text = format!("{:>2} {kind} {:<8} {poa:<5} {title}", i + 1, c.code);
         lines.push(Line::styled(
             format!("{:<w$}", super::fit(&text, w)),

@@ -54,6 +54,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         Some(CodeSet::Icd10cm) => "ICD-10-CM",
         Some(CodeSet::Icd10pcs) => "ICD-10-PCS",
         Some(CodeSet::Hcpcs) => "HCPCS",
+        Some(CodeSet::Cpt) => "CPT",
     };
     let mut filters = Line::from(vec![
         Span::styled(key(Action::CycleSet), t.key),
@@ -95,7 +96,10 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         let height = usize::from(list.height);
         let offset = s.sel.saturating_sub(height.saturating_sub(1));
         // The set column is as wide as its widest label (`HCPCS` whole, not cut to `HCP`).
-        let label_w = s.hits.iter().map(|h| h.set.short().len()).max().unwrap_or(3).max(3);
+        // CPT says its licence year (`CPT 2026`), wherever a CPT code is shown.
+        let label =
+            |set: CodeSet| if set == CodeSet::Cpt { app.book.cpt_label() } else { set.short().to_string() };
+        let label_w = s.hits.iter().map(|h| label(h.set).len()).max().unwrap_or(3).max(3);
         for (i, h) in s.hits.iter().enumerate().skip(offset).take(height) {
             let fav = if app.recents.is_favourite(h.set, &h.code) { "★" } else { " " };
             let marker = if h.billable { "●" } else { "▸" };
@@ -123,7 +127,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
                 Span::styled(tag, base.patch(tag_style)),
                 Span::styled(format!("{:<title_w$}", row_title(&s.hits, i, title_w)), base),
                 Span::styled(
-                    format!(" {:>label_w$}", h.set.short()),
+                    format!(" {:>label_w$}", label(h.set)),
                     if selected { t.selected } else { t.dim },
                 ),
             ]));
