@@ -39,17 +39,18 @@ pub fn columns(s: &str) -> usize {
 fn hang(line: &str, width: usize) -> usize {
     let indent = line.len() - line.trim_start_matches(' ').len();
     let rest = &line[indent..];
-    let extra = if rest.starts_with("- ") || rest.starts_with("▶ ") || rest.starts_with("* ") {
-        2
+    // Display columns after the indent where the text goes on.
+    let extra = if let Some(bullet) = ["- ", "▶ ", "* "].iter().find(|b| rest.starts_with(**b)) {
+        columns(bullet)
     } else if let Some(colon) = rest.find(":  ")
         && !rest[..colon].contains("  ")
     {
         let after = &rest[colon + 1..];
-        colon + 1 + (after.len() - after.trim_start_matches(' ').len())
+        columns(&rest[..colon + 1]) + (after.len() - after.trim_start_matches(' ').len())
     } else {
         2
     };
-    let h = columns(&line[..indent]) + columns(&rest[..extra.min(rest.len())]);
+    let h = columns(&line[..indent]) + extra;
     // Keep room for text: never hang deeper than half the width.
     h.min(width / 2)
 }
