@@ -9,6 +9,7 @@ mod queue;
 mod search;
 mod show;
 mod table;
+pub mod width;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

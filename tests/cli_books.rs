@@ -94,8 +94,17 @@ fn drug_acetaminophen_columns() {
     let offered: Vec<&str> =
         c["billable"].as_array().unwrap().iter().map(|b| b["code"].as_str().unwrap()).collect();
     assert_eq!(offered, ["T39.1X1A", "T39.1X1D", "T39.1X1S"]);
+    // Text: the term, then its cells as `heading: code` pairs; the codes under a header with --expand.
     let text = stdout(&medcode(data.path(), &["table", "drug", "acetaminophen"]));
-    assert!(text.contains("T39.1X5   NOT BILLABLE: needs a 7th character"), "{text}");
+    assert!(
+        text.contains("\nAcetaminophen\n    Poisoning Accidental (unintentional): T39.1X1 (header);"),
+        "{text}"
+    );
+    assert!(text.contains("Adverse effect: T39.1X5 (header)"), "{text}");
+    assert!(text.contains("header: not billable, needs a 7th character (--expand"), "{text}");
+    assert!(!text.contains("T39.1X5A"), "{text}");
+    let text = stdout(&medcode(data.path(), &["table", "drug", "acetaminophen", "--expand"]));
+    assert!(text.contains("Adverse effect: T39.1X5: billable codes below (3):"), "{text}");
     assert!(
         text.contains("T39.1X5A  Adverse effect of 4-Aminophenol derivatives, initial encounter"),
         "{text}"
@@ -436,4 +445,47 @@ fn list_warns_only_when_the_edition_in_use_is_out_of_force() {
         warning.contains("icd10cm-tabular-2027.zip") && warning.contains("2027-icd-10-pcs-codes-file.zip"),
         "{warning}"
     );
+}
+
+/// Every line of `text` at most `width` display columns.
+fn assert_fits(text: &str, width: usize) {
+    use unicode_width::UnicodeWidthStr;
+    for line in text.lines() {
+        assert!(line.width() <= width, "{} columns: {line:?}\n{text}", line.width());
+    }
+}
+
+#[test]
+fn table_and_show_fit_80_columns_when_piped_and_the_width_given() {
+    let data = tempfile::tempdir().unwrap();
+    let piped = |args: &[&str]| {
+        let o = support::medcode(data.path())
+            .env("MEDCODE_TODAY", "2026-11-25")
+            .env_remove("COLUMNS")
+            .args(args)
+            .output()
+            .expect("run medcode");
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    for args in [
+        &["table", "drug", "acetaminophen"][..],
+        &["table", "drug", "acetaminophen", "--expand"],
+        &["show", "E11.22"],
+        &["table", "external", "fall", "ladder"],
+    ] {
+        let text = piped(args);
+        assert_fits(&text, 80);
+        // Something is wrapped: the long lines exist and were broken, not cut.
+        assert!(text.lines().any(|l| unicode_width::UnicodeWidthStr::width(l) > 70), "{text}");
+    }
+    let narrow = piped(&["show", "E11.22", "--width", "40"]);
+    assert_fits(&narrow, 40);
+    assert!(narrow.contains("code to identify stage of chronic kidney"), "{narrow}");
+    let o =
+        support::medcode(data.path()).env("COLUMNS", "50").args(["table", "drug", "acetaminophen"]).output();
+    assert_fits(&stdout(&o.expect("run")), 50);
+    // JSON is never wrapped.
+    let o = medcode(data.path(), &["show", "E11.22", "--format", "json", "--width", "20"]);
+    assert_eq!(json(&o)["code"], "E11.22");
 }

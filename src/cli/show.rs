@@ -17,6 +17,9 @@
 //! "section_heading", "added", "effective", "terminated", "action", "coverage",
 //! "pricing", "betos", "type_of_service", "xref", "edition" }`.
 //!
+//! Text is wrapped to the width (`--width N`, else `COLUMNS`, else the
+//! terminal's, else 80; see `src/cli/width.rs`): no line is wider.
+//!
 //! `--format json` prints one object. For ICD-10-CM:
 //!
 //! ```text
@@ -74,6 +77,9 @@ pub struct Args {
     /// Date of service (YYYY-MM-DD; inpatient: the discharge date): use the edition in force then.
     #[arg(long)]
     pub date: Option<chrono::NaiveDate>,
+    /// Wrap text to this many columns (default: `COLUMNS`, else the terminal's width, else 80).
+    #[arg(long)]
+    pub width: Option<usize>,
 }
 
 /// The code sets of the edition the user asked for (`--edition`, else the default one).
@@ -106,7 +112,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let installed = if cpt.is_some() { crate::codeset::cpt::Cpt::installed()? } else { None };
     let licensed = installed.as_ref().and_then(|l| Some((l, l.get(&key)?)));
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    // Text is wrapped to the width (`src/cli/width.rs`); JSON is not.
+    let width = (args.format == ShowFormat::Text).then(|| super::width::resolve(args.width));
+    let mut out = super::width::Wrapping::new(io::BufWriter::new(stdout.lock()), width);
     if hcpcs.is_some() || modifier.is_some() {
         let mut readings: Vec<(CodeSet, String, String)> = Vec::new();
         if let Some(c) = hcpcs {

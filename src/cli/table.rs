@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::{Format, Globals};
 use crate::codeset::icd10cm::books::{CodeCheck, CodeStatus, Row, check_code};
 use crate::codeset::{Codebook, IndexBook};
+use crate::text::one_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Book {
@@ -37,6 +38,12 @@ pub struct Args {
     /// At most this many rows (0: all).
     #[arg(long, default_value_t = 40)]
     pub limit: usize,
+    /// List the billable codes under each code that is not billable itself.
+    #[arg(long)]
+    pub expand: bool,
+    /// Wrap text to this many columns (default: `COLUMNS`, else the terminal's width, else 80).
+    #[arg(long)]
+    pub width: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -121,7 +128,12 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
             serde_json::to_writer_pretty(&mut stdout, &out).map_err(std::io::Error::from)?;
             writeln!(stdout)?;
         }
-        _ => write_text(&mut stdout, &out)?,
+        _ => {
+            let width = super::width::resolve(args.width);
+            let mut w = super::width::Wrapping::new(&mut stdout, Some(width));
+            write_text(&mut w, &out, width, args.expand)?;
+            w.flush()?;
+        }
     }
     Ok(if out.total == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -184,48 +196,97 @@ fn row_out(cb: &Codebook, book: &IndexBook, row: &Row<'_>) -> RowOut {
     }
 }
 
-/// How many billable codes a header lists in text output.
-const TEXT_OFFERS: usize = 6;
-
-fn write_check(w: &mut impl Write, indent: &str, checked: &Checked) -> Result<()> {
+/// A code in a line of pairs: `T39.1X1 (header)`, `T52.8X1 (NOT VALID ...)`; why a header is no billable code is said once under the pairs ([`header_reasons`]).
+pub fn brief(checked: &Checked) -> String {
     let check = &checked.check;
-    let title = check.title.as_deref().map(|t| format!("  {t}")).unwrap_or_default();
     match &check.status {
-        CodeStatus::Billable => writeln!(w, "{:<9} billable{title}", check.code)?,
-        CodeStatus::Header { reason, billable, total } => {
-            writeln!(w, "{:<9} NOT BILLABLE: {reason}{title}", check.code)?;
-            if billable.is_empty() {
-                writeln!(w, "{indent}  no billable code below it")?;
-            } else {
-                writeln!(w, "{indent}  billable codes below ({total}):")?;
-                for offer in billable.iter().take(TEXT_OFFERS) {
-                    writeln!(w, "{indent}    {:<9} {}", offer.code, offer.title)?;
-                }
-                if *total > TEXT_OFFERS {
-                    writeln!(
-                        w,
-                        "{indent}    ... {} more (`medcode show {}`)",
-                        total - TEXT_OFFERS,
-                        check.code.trim_end_matches(['-', '.'])
-                    )?;
-                }
-            }
+        CodeStatus::Billable => check.code.clone(),
+        CodeStatus::Header { .. } => format!("{} (header)", check.code),
+        CodeStatus::Invalid if checked.replaced_by.is_empty() => {
+            format!("{} (NOT VALID in this edition)", check.code)
         }
         CodeStatus::Invalid => {
-            writeln!(w, "{:<9} NOT VALID: not an ICD-10-CM code in this edition", check.code)?;
             let by = &checked.replaced_by;
-            if !by.is_empty() {
-                let more = by.len().saturating_sub(TEXT_OFFERS);
-                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-                writeln!(w, "{indent}  replaced by: {}{more}", by[..by.len().min(TEXT_OFFERS)].join(", "))?;
-            }
+            let more = by.len().saturating_sub(TEXT_OFFERS);
+            let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+            format!(
+                "{} (NOT VALID in this edition; replaced by {}{more})",
+                check.code,
+                by[..by.len().min(TEXT_OFFERS)].join(", ")
+            )
         }
-        CodeStatus::Unchecked => writeln!(w, "{:<9} (not checked: no ICD-10-CM tabular loaded)", check.code)?,
+        CodeStatus::Unchecked => format!("{} (not checked: no tabular)", check.code),
+    }
+}
+
+/// Why the headers among `codes` are not billable, each reason once: `header: needs a 7th character`.
+pub fn header_reasons<'a>(codes: impl IntoIterator<Item = &'a Checked>, expand: bool) -> Vec<String> {
+    let mut reasons: Vec<String> = Vec::new();
+    for c in codes {
+        if let CodeStatus::Header { reason, .. } = &c.check.status
+            && !reasons.contains(reason)
+        {
+            reasons.push(reason.clone());
+        }
+    }
+    let hint = if expand { "" } else { " (--expand lists the billable codes)" };
+    reasons.into_iter().map(|r| format!("header: not billable, {r}{hint}")).collect()
+}
+
+/// `--expand`: the billable codes under a code that is not billable, one a line under `indent`.
+pub fn write_expanded(w: &mut impl Write, indent: &str, label: &str, checked: &Checked) -> Result<()> {
+    if let CodeStatus::Header { billable, total, .. } = &checked.check.status {
+        let code = &checked.check.code;
+        if billable.is_empty() {
+            writeln!(w, "{indent}{label}{code}: no billable code below it")?;
+            return Ok(());
+        }
+        writeln!(w, "{indent}{label}{code}: billable codes below ({total}):")?;
+        for offer in billable {
+            writeln!(w, "{indent}  {:<9} {}", offer.code, one_line(&offer.title))?;
+        }
+        if *total > billable.len() {
+            writeln!(
+                w,
+                "{indent}  ... {} more (`medcode show {}`)",
+                total - billable.len(),
+                code.trim_end_matches(['-', '.'])
+            )?;
+        }
     }
     Ok(())
 }
 
-fn write_text(w: &mut impl Write, out: &Output) -> Result<()> {
+/// How many codes that replace an invalid one are named in text output.
+const TEXT_OFFERS: usize = 6;
+
+/// Items joined with `; ` into lines of at most `width` columns, each line
+/// starting with `indent` (an item wider than a line is left to the wrapper).
+pub fn flow(items: &[String], indent: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for item in items {
+        if cur.is_empty() {
+            cur = format!("{indent}{item}");
+        } else if super::width::columns(&cur) + 2 + super::width::columns(item) <= width {
+            cur.push_str("; ");
+            cur.push_str(item);
+        } else {
+            lines.push(std::mem::take(&mut cur) + ";");
+            cur = format!("{indent}{item}");
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// Text: each matching term under the terms above it (each indented by its
+/// level, those the previous match printed not printed again), its code, then
+/// its cells as `heading: code` pairs flowed under it; `expand` lists the
+/// billable codes under each code that is not billable.
+fn write_text(w: &mut impl Write, out: &Output, width: usize, expand: bool) -> Result<()> {
     let dates = out.book_effective.as_ref().map(|(f, t)| format!(", {f} to {t}")).unwrap_or_default();
     writeln!(w, "{} {} ({}{dates}), edition {}", out.book, out.book_version, out.book_label, out.edition)?;
     writeln!(w, "codes checked against the {}", out.tabular)?;
@@ -240,26 +301,51 @@ fn write_text(w: &mut impl Write, out: &Output) -> Result<()> {
         writeln!(w, "no term matches \"{}\"", out.query)?;
         return Ok(());
     }
-    let width =
-        out.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.heading.chars().count())).max().unwrap_or(0);
-    let indent = " ".repeat(width + 4);
+    let mut printed: &[String] = &[];
     for r in &out.rows {
-        writeln!(w)?;
-        writeln!(w, "{}", r.path_text)?;
-        if let Some(c) = &r.code {
-            write!(w, "  code  ")?;
-            write_check(w, "      ", c)?;
+        let same = printed.iter().zip(&r.path).take_while(|(a, b)| a == b).count();
+        if same == 0 {
+            writeln!(w)?;
         }
-        for cell in &r.cells {
-            write!(w, "  {:<width$}  ", cell.heading)?;
-            match &cell.code {
-                Some(c) => write_check(w, &indent, c)?,
-                None => writeln!(w, "--")?,
+        for (level, title) in r.path.iter().enumerate().skip(same).take(r.path.len().saturating_sub(same + 1))
+        {
+            writeln!(w, "{}{}", "  ".repeat(level), one_line(title))?;
+        }
+        let indent = "  ".repeat(r.level);
+        let title = r.path.last().map(|t| one_line(t).to_string()).unwrap_or_default();
+        match &r.code {
+            Some(c) => writeln!(w, "{indent}{title}  {}", brief(c))?,
+            None => writeln!(w, "{indent}{title}")?,
+        }
+        printed = &r.path;
+        let under = format!("{indent}    ");
+        let pairs: Vec<String> = r
+            .cells
+            .iter()
+            .map(|c| {
+                format!("{}: {}", one_line(&c.heading), c.code.as_ref().map_or_else(|| "--".into(), brief))
+            })
+            .collect();
+        for line in flow(&pairs, &under, width) {
+            writeln!(w, "{line}")?;
+        }
+        let codes = r.code.iter().chain(r.cells.iter().filter_map(|c| c.code.as_ref()));
+        for reason in header_reasons(codes, expand) {
+            writeln!(w, "{under}{reason}")?;
+        }
+        if expand {
+            if let Some(c) = &r.code {
+                write_expanded(w, &under, "", c)?;
+            }
+            for cell in &r.cells {
+                if let Some(c) = &cell.code {
+                    write_expanded(w, &under, &format!("{}: ", one_line(&cell.heading)), c)?;
+                }
             }
         }
         for (label, v) in [("see", &r.see), ("see also", &r.see_also), ("see category", &r.see_category)] {
             if let Some(v) = v {
-                writeln!(w, "  {label}: {v}")?;
+                writeln!(w, "{under}{label} {}", one_line(v))?;
             }
         }
     }
