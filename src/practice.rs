@@ -2,7 +2,11 @@
 //! each question checked against it (`generate`), and their model (`question`).
 //! The grading of a record against its answer key is `queue::training`.
 
+pub mod case;
+pub mod class;
 pub mod generate;
+pub mod items;
+pub mod mock;
 pub mod progress;
 pub mod question;
 pub mod rng;

@@ -39,6 +39,42 @@ pub struct Args {
 pub enum Sub {
     /// History, weakest kinds and chapters, and the missed questions waiting for review.
     Stats,
+    /// A timed mock exam on the full screen; a session left (or killed) resumes.
+    Mock(MockArgs),
+    /// Check an instructor's JSON Lines items (schema/question.schema.json) and
+    /// keep them; drills and mocks then mix them in.
+    Import { file: PathBuf },
+    /// Opt in to the class summary: write your summary (counts by kind) into DIR.
+    Share {
+        dir: PathBuf,
+        /// Your name in the class (default: $USER).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The class summary from the summaries in DIR: per trainee and per kind.
+    Class { dir: PathBuf },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MockArgs {
+    /// How many questions (about one in five a case from the example queue).
+    #[arg(long, default_value_t = 100)]
+    pub count: usize,
+    /// The time allowed, in minutes.
+    #[arg(long, default_value_t = 240)]
+    pub minutes: u64,
+    /// The seed (default: a new one each time).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Open-book mode: the time spent on each question is shown with the score.
+    #[arg(long)]
+    pub book: bool,
+    /// Start a new exam even if one is in progress (it is discarded).
+    #[arg(long)]
+    pub new: bool,
+    /// The session file (default: practice/mock.json in the data directory).
+    #[arg(long, env = "MEDCODE_MOCK")]
+    pub session: Option<PathBuf>,
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -66,30 +102,168 @@ pub fn questions(cb: &Codebook, kinds: &[Kind], count: usize, seed: u64) -> Vec<
     out
 }
 
+fn new_seed() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// The questions of a mock exam: about one in five a case, the rest every
+/// generated kind in turn, shuffled by the seed.
+pub fn mock_questions(cb: &Codebook, count: usize, seed: u64) -> Vec<Question> {
+    let mut qs = generate(cb, Kind::Case, count / 5, seed);
+    qs.extend(questions(cb, &[], count - qs.len(), seed));
+    crate::practice::rng::Rng::new(seed).shuffle(&mut qs);
+    for (i, q) in qs.iter_mut().enumerate() {
+        q.id = format!("mock-{seed}-{}", i + 1);
+    }
+    qs
+}
+
+fn import(file: &std::path::Path, globals: &Globals) -> Result<ExitCode> {
+    let data = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("{}: cannot read it: {e}", file.display()))?;
+    let cb = Codebook::open(globals.edition.as_deref())?;
+    match crate::practice::items::parse(&cb, &file.display().to_string(), &data) {
+        Ok(items) => {
+            let path = crate::practice::items::default_path()?;
+            let total = crate::practice::items::store(&path, &items)?;
+            println!("imported {} item(s); {total} kept in {}", items.len(), path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            bail!("{}: {} problem(s); nothing imported", file.display(), problems.len())
+        }
+    }
+}
+
+/// Put imported items among `qs` (up to one in five), in place of generated ones.
+fn mix_items(qs: &mut [Question], seed: u64) -> Result<()> {
+    let mut items = crate::practice::items::load(&crate::practice::items::default_path()?)?;
+    if items.is_empty() || qs.is_empty() {
+        return Ok(());
+    }
+    let mut rng = crate::practice::rng::Rng::new(seed ^ 0x17);
+    rng.shuffle(&mut items);
+    let n = items.len().min(qs.len().div_ceil(5));
+    for (slot, item) in qs.iter_mut().rev().zip(items.into_iter().take(n)) {
+        *slot = item;
+    }
+    rng.shuffle(qs);
+    Ok(())
+}
+
+fn mock(args: MockArgs, globals: &Globals) -> Result<ExitCode> {
+    use crate::practice::mock::{Mock, SystemClock, run::resumed_message};
+    let path = match args.session {
+        Some(p) => p,
+        None => Mock::default_path()?,
+    };
+    let mut m = match Mock::load(&path)? {
+        Some(m) if !m.submitted && !args.new => {
+            let mut m = m;
+            m.message = Some(resumed_message(&m));
+            m
+        }
+        _ => {
+            if args.count == 0 || args.minutes == 0 {
+                bail!("a mock exam needs --count and --minutes above 0");
+            }
+            let cb = Codebook::open(globals.edition.as_deref())?;
+            let seed = args.seed.unwrap_or_else(new_seed);
+            let mut qs = mock_questions(&cb, args.count, seed);
+            mix_items(&mut qs, seed)?;
+            if qs.is_empty() {
+                bail!("edition {} gave no questions", cb.edition.name);
+            }
+            let mut m = Mock::new(qs, args.minutes, seed);
+            m.book = args.book;
+            m.save(&path)?;
+            m
+        }
+    };
+    crate::practice::mock::run::run(&mut m, &path, &SystemClock::new())?;
+    let mut out = std::io::stdout().lock();
+    if m.submitted {
+        let s = m.score();
+        writeln!(
+            out,
+            "Mock exam: {}/{} right ({:.0}%), {}; pass mark {:.0}%. Time used {}.",
+            s.right,
+            s.total,
+            s.percent(),
+            if s.passed() { "passed" } else { "not passed" },
+            crate::practice::mock::PASS_PERCENT,
+            crate::practice::mock::clock_text(m.elapsed_ms)
+        )?;
+        for (k, r, t) in s.by_kind.iter().chain(&s.by_domain) {
+            writeln!(out, "  {r}/{t}  {k}")?;
+        }
+    } else {
+        writeln!(
+            out,
+            "Mock exam saved: {} of {} answered, {} left. `medcode practice mock` resumes it.",
+            m.answered(),
+            m.questions.len(),
+            crate::practice::mock::clock_text(m.remaining_ms())
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let progress_path = match &args.progress {
         Some(p) => p.clone(),
         None => Progress::default_path()?,
     };
-    if let Some(Sub::Stats) = args.command {
-        print!("{}", Progress::load(&progress_path)?.report());
-        return Ok(ExitCode::SUCCESS);
+    match args.command {
+        Some(Sub::Stats) => {
+            print!("{}", Progress::load(&progress_path)?.report());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Sub::Mock(m)) => return mock(m, globals),
+        Some(Sub::Import { file }) => return import(&file, globals),
+        Some(Sub::Share { dir, name }) => {
+            use crate::practice::class::{Summary, share};
+            let name = name.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "trainee".into());
+            let path = share(&dir, &Summary::of(&name, &Progress::load(&progress_path)?))?;
+            println!("shared: {}", path.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Sub::Class { dir }) => {
+            let class = crate::practice::class::read(&dir)?;
+            if !class.malformed.is_empty() {
+                for m in &class.malformed {
+                    eprintln!("{}", crate::text::one_line(m));
+                }
+                bail!("{} malformed summary file(s) in {}", class.malformed.len(), dir.display());
+            }
+            print!("{}", class.report());
+            return Ok(ExitCode::SUCCESS);
+        }
+        None => {}
     }
     let cb = Codebook::open(globals.edition.as_deref())?;
-    let seed = args.seed.unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
-    });
+    let seed = args.seed.unwrap_or_else(new_seed);
     let mut out = std::io::stdout().lock();
+    let printed = || -> Result<Vec<Question>> {
+        let mut qs = questions(&cb, &args.kind, args.count, seed);
+        if args.kind.is_empty() {
+            mix_items(&mut qs, seed)?;
+        }
+        Ok(qs)
+    };
     match args.format {
         Some(Format::Jsonl) | Some(Format::Json) => {
-            for q in questions(&cb, &args.kind, args.count, seed) {
+            for q in printed()? {
                 serde_json::to_writer(&mut out, &q).map_err(std::io::Error::from)?;
                 out.write_all(b"\n")?;
             }
             return Ok(ExitCode::SUCCESS);
         }
         Some(Format::Text) => {
-            for (i, q) in questions(&cb, &args.kind, args.count, seed).iter().enumerate() {
+            for (i, q) in printed()?.iter().enumerate() {
                 writeln!(out, "{}. {}", i + 1, q.render())?;
                 writeln!(out, "{}", q.feedback(q.answer))?;
             }
@@ -103,7 +277,11 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let review = qs.len();
     qs.truncate(args.count);
     let fresh = args.count.saturating_sub(qs.len());
-    qs.extend(questions(&cb, &args.kind, fresh, seed));
+    let mut new = questions(&cb, &args.kind, fresh, seed);
+    if args.kind.is_empty() {
+        mix_items(&mut new, seed)?;
+    }
+    qs.extend(new);
     writeln!(
         out,
         "medcode practice: {} question(s) ({} to review), edition {}. Answer A-D; q stops.",

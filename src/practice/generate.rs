@@ -48,6 +48,8 @@ pub fn one(cb: &Codebook, kind: Kind, rng: &mut Rng) -> Option<Question> {
         Kind::PcsRoot => pcs_root(cb, rng),
         Kind::PcsChar => pcs_char(cb, rng),
         Kind::Hcpcs => hcpcs(cb, rng),
+        Kind::Case => super::case::case(cb, rng),
+        Kind::Item => None,
     }
 }
 
@@ -56,7 +58,7 @@ fn choice(code: Option<&str>, text: &str, why: Option<&str>) -> Choice {
 }
 
 /// Put the correct option among the first three distractors at a random place.
-fn place(rng: &mut Rng, correct: Choice, distractors: Vec<Choice>) -> Option<(Vec<Choice>, char)> {
+pub(super) fn place(rng: &mut Rng, correct: Choice, distractors: Vec<Choice>) -> Option<(Vec<Choice>, char)> {
     if distractors.len() < 3 {
         return None;
     }
@@ -71,12 +73,12 @@ fn edition(cb: &Codebook) -> String {
 }
 
 /// The chapter of a node as the per-domain breakdown names it.
-fn chapter(tab: &Tabular, id: NodeId) -> String {
+pub(super) fn chapter(tab: &Tabular, id: NodeId) -> String {
     let ch = tab.node(tab.chapter_of(id));
     format!("ICD-10-CM chapter {}", ch.code)
 }
 
-fn tabular_path(tab: &Tabular, id: NodeId) -> Vec<String> {
+pub(super) fn tabular_path(tab: &Tabular, id: NodeId) -> Vec<String> {
     let mut path: Vec<String> = tab.ancestors(id).into_iter().rev().map(|a| origin_name(tab, a)).collect();
     path.push(tab.node(id).code.clone());
     path
@@ -101,7 +103,7 @@ fn other_side(a: &str, b: &str) -> bool {
 }
 
 /// Codes a coder could take for `id`, most plausible first, with why.
-fn cm_neighbours(tab: &Tabular, id: NodeId, rng: &mut Rng) -> Vec<(NodeId, &'static str)> {
+pub(super) fn cm_neighbours(tab: &Tabular, id: NodeId, rng: &mut Rng) -> Vec<(NodeId, &'static str)> {
     let node = tab.node(id);
     let mut out: Vec<(NodeId, &'static str)> = Vec::new();
     let mut siblings: Vec<NodeId> =
@@ -147,7 +149,7 @@ fn cm_neighbours(tab: &Tabular, id: NodeId, rng: &mut Rng) -> Vec<(NodeId, &'sta
 }
 
 /// Keep options whose key and text are new (and differ from the answer's).
-fn distinct(correct: &Choice, items: impl IntoIterator<Item = Choice>) -> Vec<Choice> {
+pub(super) fn distinct(correct: &Choice, items: impl IntoIterator<Item = Choice>) -> Vec<Choice> {
     let mut codes: HashSet<String> = correct.code.iter().map(|c| normalize(c)).collect();
     let mut texts: HashSet<String> = HashSet::from([correct.text.to_lowercase()]);
     let mut out = Vec::new();
@@ -715,6 +717,7 @@ pub fn verify(cb: &Codebook, q: &Question) -> Result<(), String> {
                 Ok(h.long == *description)
             })
             .collect::<Result<_, String>>()?,
+        Subject::Case { record } => super::case::verify(cb, q, record)?,
         Subject::Item => return Ok(()),
     };
     let n = right.iter().filter(|r| **r).count();

@@ -27,9 +27,15 @@ pub enum Kind {
     PcsChar,
     /// HCPCS Level II: a description, which code?
     Hcpcs,
+    /// A case from the example queue's keyed records: which code is
+    /// first-listed or principal? (Mock exams; `--kind case` in a drill.)
+    Case,
+    /// An instructor's item (`medcode practice import`).
+    Item,
 }
 
 impl Kind {
+    /// The kinds made from the edition alone (a drill without `--kind`).
     pub const ALL: [Kind; 9] = [
         Kind::Describe,
         Kind::Title,
@@ -53,6 +59,8 @@ impl Kind {
             Kind::PcsRoot => "pcs-root",
             Kind::PcsChar => "pcs-char",
             Kind::Hcpcs => "hcpcs",
+            Kind::Case => "case",
+            Kind::Item => "item",
         }
     }
 }
@@ -67,8 +75,9 @@ impl FromStr for Kind {
     type Err = String;
     fn from_str(s: &str) -> Result<Kind, String> {
         let s = s.to_ascii_lowercase().replace('_', "-");
-        Kind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        let all = Kind::ALL.into_iter().chain([Kind::Case, Kind::Item]);
+        all.clone().find(|k| k.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = all.map(|k| k.as_str()).collect();
             format!("unknown kind `{s}` (expected one of {})", names.join(", "))
         })
     }
@@ -106,6 +115,8 @@ pub enum Subject {
     PcsChar { code: String, pos: u8 },
     /// The HCPCS Level II code with this long description.
     Hcpcs { description: String },
+    /// A keyed record of the example queue: its first-listed or principal diagnosis.
+    Case { record: String },
     /// An instructor's item: its key is its own.
     Item,
 }

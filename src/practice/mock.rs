@@ -1,0 +1,373 @@
+//! The mock exam: a timed session of questions (some of them cases), with
+//! flags, jumps, a submit that asks first, and the score by kind and domain
+//! against the pass mark. `Mock` is the state; [`Mock::update`] changes it and
+//! does no I/O (it says when to save); `draw` only reads it; `run` is the
+//! terminal loop. The session is saved after every answer and flag, elapsed
+//! time included, so a killed session resumes where it was.
+
+pub mod draw;
+pub mod run;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::question::{LETTERS, Question};
+
+/// The pace a CPC candidate keeps: 100 questions in 4 hours is 144 s each.
+pub const PACE_SECS: u64 = 145;
+/// The pass mark, in percent.
+pub const PASS_PERCENT: f64 = 70.0;
+/// Elapsed time is also saved this often while nothing is answered.
+pub const SAVE_EVERY: Duration = Duration::from_secs(10);
+
+/// Where time comes from: a monotonic reading. The terminal uses
+/// [`SystemClock`]; tests move a fake one by hand.
+pub trait Clock {
+    fn now(&self) -> Duration;
+}
+
+pub struct SystemClock(std::time::Instant);
+
+impl SystemClock {
+    pub fn new() -> SystemClock {
+        SystemClock(std::time::Instant::now())
+    }
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock::new()
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> Duration {
+        self.0.elapsed()
+    }
+}
+
+/// Turns clock readings into [`Action::Elapse`] steps.
+pub struct Timer<'a> {
+    clock: &'a dyn Clock,
+    last: Duration,
+}
+
+impl<'a> Timer<'a> {
+    pub fn new(clock: &'a dyn Clock) -> Timer<'a> {
+        Timer { clock, last: clock.now() }
+    }
+
+    /// The time since the last tick, as an action.
+    pub fn tick(&mut self) -> Action {
+        let now = self.clock.now();
+        let step = now.saturating_sub(self.last);
+        self.last = now;
+        Action::Elapse(step)
+    }
+}
+
+/// What a trainee (or the clock) does. The serde names are the key map's vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Answer(char),
+    Next,
+    Prev,
+    ToggleFlag,
+    NextFlagged,
+    NextUnanswered,
+    /// Start typing a question number (then digits, Enter).
+    GoTo,
+    Digit(u8),
+    Enter,
+    Backspace,
+    Cancel,
+    Submit,
+    Confirm,
+    Quit,
+    #[serde(skip)]
+    Elapse(Duration),
+}
+
+/// What `update` asks the loop to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Save,
+    Quit,
+}
+
+/// What is on the status line waiting for keys.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Prompt {
+    #[default]
+    None,
+    GoTo(String),
+    ConfirmSubmit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mock {
+    pub seed: u64,
+    pub questions: Vec<Question>,
+    pub answers: Vec<Option<char>>,
+    pub flags: Vec<bool>,
+    /// Time spent on each question while it was on screen, in ms (book mode's record).
+    pub spent_ms: Vec<u64>,
+    pub current: usize,
+    pub elapsed_ms: u64,
+    pub limit_ms: u64,
+    pub submitted: bool,
+    /// Submitted because the time ran out.
+    #[serde(default)]
+    pub timed_out: bool,
+    /// Open-book mode: the time per question is shown with the score.
+    #[serde(default)]
+    pub book: bool,
+    #[serde(skip)]
+    pub prompt: Prompt,
+    #[serde(skip)]
+    pub message: Option<String>,
+    /// Elapsed time at the last save.
+    #[serde(skip)]
+    pub saved_ms: u64,
+}
+
+/// The score of a submitted mock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    pub right: usize,
+    pub total: usize,
+    pub unanswered: usize,
+    /// (kind or domain, right, total), by kind then by domain.
+    pub by_kind: Vec<(String, usize, usize)>,
+    pub by_domain: Vec<(String, usize, usize)>,
+}
+
+impl Score {
+    pub fn percent(&self) -> f64 {
+        if self.total == 0 { 0.0 } else { 100.0 * self.right as f64 / self.total as f64 }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.percent() >= PASS_PERCENT
+    }
+}
+
+impl Mock {
+    pub fn new(questions: Vec<Question>, minutes: u64, seed: u64) -> Mock {
+        let n = questions.len();
+        Mock {
+            seed,
+            questions,
+            answers: vec![None; n],
+            flags: vec![false; n],
+            spent_ms: vec![0; n],
+            current: 0,
+            elapsed_ms: 0,
+            limit_ms: minutes.saturating_mul(60_000),
+            submitted: false,
+            timed_out: false,
+            book: false,
+            prompt: Prompt::None,
+            message: None,
+            saved_ms: 0,
+        }
+    }
+
+    /// Where the session lives: `data_dir()/practice/mock.json`.
+    pub fn default_path() -> Result<PathBuf> {
+        Ok(crate::paths::data_dir()?.join("practice").join("mock.json"))
+    }
+
+    /// The saved session, `None` when there is none.
+    pub fn load(path: &Path) -> Result<Option<Mock>> {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let mut m: Mock =
+                    serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))?;
+                let n = m.questions.len();
+                if m.answers.len() != n
+                    || m.flags.len() != n
+                    || m.spent_ms.len() != n
+                    || m.current >= n.max(1)
+                {
+                    anyhow::bail!("{}: the session's lists do not match its {n} questions", path.display());
+                }
+                m.saved_ms = m.elapsed_ms;
+                Ok(Some(m))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// Saved atomically, 0600 in a 0700 folder.
+    pub fn save(&mut self, path: &Path) -> Result<()> {
+        if let Some(dir) = path.parent() {
+            crate::paths::create_private_dir(dir)?;
+        }
+        let bytes = serde_json::to_vec(self)?;
+        crate::files::write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+        self.saved_ms = self.elapsed_ms;
+        Ok(())
+    }
+
+    pub fn answered(&self) -> usize {
+        self.answers.iter().filter(|a| a.is_some()).count()
+    }
+
+    pub fn flagged(&self) -> usize {
+        self.flags.iter().filter(|f| **f).count()
+    }
+
+    pub fn remaining_ms(&self) -> u64 {
+        self.limit_ms.saturating_sub(self.elapsed_ms)
+    }
+
+    /// Behind pace: fewer questions answered than the time used allows at
+    /// [`PACE_SECS`] a question. The number it should be, when behind.
+    pub fn behind_pace(&self) -> Option<usize> {
+        let due = (self.elapsed_ms / (PACE_SECS * 1000)) as usize;
+        let due = due.min(self.questions.len());
+        (self.answered() < due).then_some(due)
+    }
+
+    /// The next index after the current one (wrapping) that `pick` accepts.
+    fn next_where(&self, pick: impl Fn(usize) -> bool) -> Option<usize> {
+        let n = self.questions.len();
+        (1..=n).map(|d| (self.current + d) % n).find(|i| pick(*i))
+    }
+
+    fn submit(&mut self) -> Vec<Effect> {
+        self.submitted = true;
+        self.prompt = Prompt::None;
+        self.current = 0;
+        vec![Effect::Save]
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if let Action::Elapse(step) = action {
+            if self.submitted {
+                return vec![];
+            }
+            let ms = step.as_millis() as u64;
+            self.elapsed_ms = self.elapsed_ms.saturating_add(ms);
+            if let Some(s) = self.spent_ms.get_mut(self.current) {
+                *s += ms;
+            }
+            if self.elapsed_ms >= self.limit_ms {
+                self.elapsed_ms = self.limit_ms;
+                self.timed_out = true;
+                self.message = Some("Time is up: the exam was submitted.".into());
+                return self.submit();
+            }
+            let due = self.elapsed_ms.saturating_sub(self.saved_ms) >= SAVE_EVERY.as_millis() as u64;
+            return if due { vec![Effect::Save] } else { vec![] };
+        }
+        if action == Action::Quit {
+            return vec![Effect::Save, Effect::Quit];
+        }
+        let n = self.questions.len();
+        if n == 0 {
+            return vec![];
+        }
+        self.message = None;
+        // A prompt takes the keys first.
+        match (&mut self.prompt, action) {
+            (Prompt::GoTo(s), Action::Digit(d)) => {
+                if s.len() < 4 {
+                    s.push(char::from(b'0' + d));
+                }
+                return vec![];
+            }
+            (Prompt::GoTo(s), Action::Backspace) => {
+                s.pop();
+                return vec![];
+            }
+            (Prompt::GoTo(s), Action::Enter) => {
+                match s.parse::<usize>() {
+                    Ok(k) if (1..=n).contains(&k) => self.current = k - 1,
+                    _ => self.message = Some(format!("No question {s}: 1 to {n}.")),
+                }
+                self.prompt = Prompt::None;
+                return vec![];
+            }
+            (Prompt::ConfirmSubmit, Action::Confirm) if !self.submitted => return self.submit(),
+            (Prompt::GoTo(_) | Prompt::ConfirmSubmit, _) => {
+                self.prompt = Prompt::None;
+                if action == Action::Cancel {
+                    return vec![];
+                }
+            }
+            (Prompt::None, _) => {}
+        }
+        match action {
+            Action::Next => self.current = (self.current + 1).min(n - 1),
+            Action::Prev => self.current = self.current.saturating_sub(1),
+            Action::GoTo => self.prompt = Prompt::GoTo(String::new()),
+            Action::NextFlagged => match self.next_where(|i| self.flags[i]) {
+                Some(i) => self.current = i,
+                None => self.message = Some("No question is flagged.".into()),
+            },
+            Action::NextUnanswered => match self.next_where(|i| self.answers[i].is_none()) {
+                Some(i) => self.current = i,
+                None => self.message = Some("Every question is answered.".into()),
+            },
+            _ if self.submitted => {}
+            Action::Answer(c) => {
+                let c = c.to_ascii_uppercase();
+                if LETTERS.contains(&c) {
+                    self.answers[self.current] = Some(c);
+                    return vec![Effect::Save];
+                }
+            }
+            Action::ToggleFlag => {
+                self.flags[self.current] = !self.flags[self.current];
+                return vec![Effect::Save];
+            }
+            Action::Submit => {
+                self.prompt = Prompt::ConfirmSubmit;
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub fn score(&self) -> Score {
+        let mut by_kind: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        let mut by_domain: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        let mut right = 0;
+        for (q, a) in self.questions.iter().zip(&self.answers) {
+            let ok = *a == Some(q.answer);
+            right += usize::from(ok);
+            for (map, key) in
+                [(&mut by_kind, q.kind.as_str().to_string()), (&mut by_domain, q.domain.clone())]
+            {
+                let e = map.entry(key).or_default();
+                e.0 += usize::from(ok);
+                e.1 += 1;
+            }
+        }
+        let flat = |m: BTreeMap<String, (usize, usize)>| m.into_iter().map(|(k, (r, t))| (k, r, t)).collect();
+        Score {
+            right,
+            total: self.questions.len(),
+            unanswered: self.questions.len() - self.answered(),
+            by_kind: flat(by_kind),
+            by_domain: flat(by_domain),
+        }
+    }
+}
+
+/// `h:mm:ss`.
+pub fn clock_text(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests;
