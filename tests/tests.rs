@@ -7,6 +7,7 @@ mod cli_search;
 mod cpt;
 mod hcpcs;
 mod hostile;
+mod model;
 mod queue;
 mod queue_writers;
 mod search_everyday;

@@ -135,8 +135,15 @@ pub fn locate(name: Option<&str>) -> anyhow::Result<Located> {
 }
 
 impl Located {
-    /// Load the code sets of this edition.
+    /// Load the code sets of this edition: mapped from its compiled model
+    /// ([`super::compiled`]), which is built from the release files first when
+    /// it is missing, stale or damaged.
     pub fn load(&self) -> anyhow::Result<Codebook> {
+        super::compiled::load(&self.edition, &|| self.parse())
+    }
+
+    /// Parse the release files of this edition (what the compiled model is built from).
+    pub fn parse(&self) -> anyhow::Result<Codebook> {
         match &self.dir {
             None => shipped::load_edition(&self.edition.name)
                 .with_context(|| format!("loading the shipped edition {}", self.edition.name)),
