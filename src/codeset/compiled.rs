@@ -62,6 +62,8 @@ pub enum Refused {
     Damaged(String),
     /// Fine, but it cannot be mapped here (its address is taken, or mapping failed).
     Unmappable(String),
+    /// Mapped already by this process, whose codebook owns it (see [`map_file`]).
+    InUse,
 }
 
 impl std::fmt::Display for Refused {
@@ -71,6 +73,7 @@ impl std::fmt::Display for Refused {
             Refused::Stale(why) => write!(f, "stale ({why})"),
             Refused::Damaged(why) => write!(f, "damaged ({why})"),
             Refused::Unmappable(why) => write!(f, "not mappable ({why})"),
+            Refused::InUse => f.write_str("in use by this process"),
         }
     }
 }
@@ -262,6 +265,8 @@ pub fn load_from(
         match open(&path, &key) {
             Ok(book) => return Ok((book, Source::Mapped(path))),
             Err(Refused::Missing) => {}
+            // A second codebook of the edition in one process is parsed (see `map_file`).
+            Err(Refused::InUse) => return Ok((parse()?, Source::Parsed)),
             Err(r) => refused.push((path, r)),
         }
     }
@@ -367,7 +372,7 @@ impl Drop for Lock {
 }
 
 /// The models mapped in this process: (base, device, inode). A mapping is never undone
-/// (codebooks read from it may live anywhere), so a second open of the same file reuses it.
+/// (its codebook may live anywhere, and is never freed).
 static MAPPED: Mutex<Vec<(usize, u64, u64)>> = Mutex::new(Vec::new());
 
 fn slot_base(slot: usize) -> usize {
@@ -516,6 +521,12 @@ fn open(path: &Path, key: &Key) -> Result<Codebook, Refused> {
     // SAFETY: `base..base + len` is mapped (now or by an earlier open of this very file).
     let image = unsafe { std::slice::from_raw_parts(base as *const u8, len) };
     if crc32fast::hash(&image[HEADER..]) != h.crc {
+        // Nothing was read from it: undo the mapping, so the slot can hold a rebuilt model.
+        if let Ok(mut mapped) = MAPPED.lock() {
+            mapped.retain(|e| e.0 != base);
+            // SAFETY: the mapping made by `map_file` just now; nothing refers into it.
+            unsafe { libc::munmap(base as *mut libc::c_void, len) };
+        }
         // The file changed under a mapping made earlier, or its bytes rotted: either way not read.
         return Err(Refused::Damaged("checksum mismatch".into()));
     }
@@ -526,7 +537,12 @@ fn open(path: &Path, key: &Key) -> Result<Codebook, Refused> {
     Ok(unsafe { std::ptr::read((base + root) as *const Codebook) })
 }
 
-/// Map `file` at `base` (or find it mapped there already by this process).
+/// Map `file` at `base`.
+///
+/// A mapping has one owner: the codebook read from it. A second codebook read from
+/// the same mapping would share its buffers, so a change made through one (a title
+/// grown, which moves it to the heap) would show in the other and be freed twice;
+/// a file mapped already is therefore [`Refused::InUse`], and its edition parsed.
 fn map_file(
     file: &std::fs::File,
     meta: &std::fs::Metadata,
@@ -537,7 +553,7 @@ fn map_file(
     let mut mapped = MAPPED.lock().map_err(|_| Refused::Unmappable("poisoned".into()))?;
     if let Some(&(_, dev, ino)) = mapped.iter().find(|e| e.0 == base) {
         return if (dev, ino) == (meta.dev(), meta.ino()) {
-            Ok(base)
+            Err(Refused::InUse)
         } else {
             Err(Refused::Unmappable("its address holds another model in this process".into()))
         };
