@@ -139,7 +139,7 @@ impl Located {
     /// ([`super::compiled`]), which is built from the release files first when
     /// it is missing, stale or damaged.
     pub fn load(&self) -> anyhow::Result<Codebook> {
-        super::compiled::load(&self.edition, &|| self.parse())
+        super::compiled::load(&self.edition, self.dir.as_deref(), &|| self.parse())
     }
 
     /// Parse the release files of this edition (what the compiled model is built from).

@@ -162,13 +162,42 @@ pub fn identity() -> Option<[u8; 32]> {
 
 /// What an edition is made of: its name and the files (with their sha256) it is assembled from.
 pub fn edition_hash(edition: &Edition) -> [u8; 32] {
-    Sha256::digest(serde_json::to_vec(edition).unwrap_or_default()).into()
+    source_hash(edition, None)
 }
 
-/// The model file of an edition in `dir`: named by the edition and its files, so
-/// an edition re-imported with other files gets a file of its own.
+/// [`edition_hash`], and for an installed edition the stored files as they are on disk
+/// (name, size, inode, modification time): a stored file changed after the import makes
+/// the model stale, so the edition is parsed again and the change caught by its sha256.
+pub fn source_hash(edition: &Edition, files: Option<&Path>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(edition).unwrap_or_default());
+    if let Some(dir) = files {
+        let mut entries: Vec<String> = std::fs::read_dir(dir)
+            .map(|r| {
+                r.flatten()
+                    .filter_map(|e| {
+                        let m = e.metadata().ok()?;
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        Some(format!("{name} {} {} {}.{}", m.len(), m.ino(), m.mtime(), m.mtime_nsec()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        entries.sort();
+        h.update(entries.join("\n"));
+    }
+    h.finalize().into()
+}
+
+/// The model file of an edition in `dir` (a shipped one, or installed as [`source_hash`] has it).
 pub fn file_in(dir: &Path, edition: &Edition) -> PathBuf {
-    dir.join(format!("{}-{}.model", edition.name, &hex::encode(edition_hash(edition))[..12]))
+    file_for(dir, &edition.name, &edition_hash(edition))
+}
+
+/// Named by the edition and its files, so an edition re-imported with other files gets
+/// a file of its own.
+fn file_for(dir: &Path, name: &str, hash: &[u8; 32]) -> PathBuf {
+    dir.join(format!("{name}-{}.model", &hex::encode(hash)[..12]))
 }
 
 /// Remove the other model files of an edition in `dir` (made from files it no longer has).
@@ -244,8 +273,13 @@ pub enum Source {
 
 /// The codebook of `edition`: mapped from its compiled model, which is built
 /// first (from `parse`) when it is missing, stale or damaged.
-pub fn load(edition: &Edition, parse: &dyn Fn() -> Result<Codebook>) -> Result<Codebook> {
-    load_from(&dirs(), edition, parse).map(|(book, _)| book)
+/// `files`: an installed edition's folder (see [`source_hash`]).
+pub fn load(
+    edition: &Edition,
+    files: Option<&Path>,
+    parse: &dyn Fn() -> Result<Codebook>,
+) -> Result<Codebook> {
+    load_sources(&dirs(), edition, files, parse).map(|(book, _)| book)
 }
 
 /// [`load`] over the folders given, saying how the codebook was obtained.
@@ -254,14 +288,23 @@ pub fn load_from(
     edition: &Edition,
     parse: &dyn Fn() -> Result<Codebook>,
 ) -> Result<(Codebook, Source)> {
+    load_sources(dirs, edition, None, parse)
+}
+
+fn load_sources(
+    dirs: &[PathBuf],
+    edition: &Edition,
+    files: Option<&Path>,
+    parse: &dyn Fn() -> Result<Codebook>,
+) -> Result<(Codebook, Source)> {
     if !enabled() {
         return Ok((parse()?, Source::Parsed));
     }
     let Some(identity) = identity() else { return Ok((parse()?, Source::Parsed)) };
-    let key = Key { identity, edition: edition_hash(edition) };
+    let key = Key { identity, edition: source_hash(edition, files) };
     let mut refused = Vec::new();
     for dir in dirs {
-        let path = file_in(dir, edition);
+        let path = file_for(dir, &edition.name, &key.edition);
         match open(&path, &key) {
             Ok(book) => return Ok((book, Source::Mapped(path))),
             Err(Refused::Missing) => {}
@@ -321,7 +364,7 @@ fn build_in(
     crate::files::create_private_dir(dir)
         .with_context(|| format!("creating {}", dir.display()))
         .map_err(BuildError::Place)?;
-    let path = file_in(dir, edition);
+    let path = file_for(dir, &edition.name, &key.edition);
     let _lock = Lock::take(&dir.join(format!(".{}.lock", edition.name))).map_err(BuildError::Place)?;
     if let Ok(book) = open(&path, key) {
         return Ok(Built::Mapped(book, path));
