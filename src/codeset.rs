@@ -8,6 +8,7 @@
 pub mod assemble;
 pub mod catalog;
 pub mod changes;
+pub mod compiled;
 pub mod cpt;
 pub mod edition;
 pub mod hcpcs;

@@ -109,6 +109,8 @@ pub fn run(opts: Options) -> Result<()> {
         Err(e) => (Recents::default(), Some(format!("{e:#} (starting with no recent codes)"))),
     };
 
+    // Messages about the compiled model go to the status line, not over the screen.
+    crate::codeset::compiled::set_quiet(true);
     let guard = TerminalGuard::enter()?;
     let on_signal = OnSignal::default();
     watch_signals(on_signal.clone())?;
@@ -136,7 +138,8 @@ pub fn run(opts: Options) -> Result<()> {
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(book, keymap, theme, today, (size.width, size.height));
     app.recents = recents;
-    app.message = keymap_err.map(|e| e.to_string()).or(recents_err).or(search_note);
+    let model_note = crate::codeset::compiled::take_notes().pop();
+    app.message = keymap_err.map(|e| e.to_string()).or(recents_err).or(search_note).or(model_note);
     // The queue: the file given, or the shipped example. Its work is saved on every change.
     let mut store = match crate::queue::open(opts.queue.as_deref()) {
         Ok(mut opened) => {

@@ -7,6 +7,7 @@ mod cli_search;
 mod cpt;
 mod hcpcs;
 mod hostile;
+mod model;
 mod practice;
 mod queue;
 mod queue_writers;

@@ -135,14 +135,18 @@ pub fn locate(name: Option<&str>) -> anyhow::Result<Located> {
 }
 
 impl Located {
-    /// Load the code sets of this edition, with the user's imported CPT file when there is one.
+    /// Load the code sets of this edition: mapped from its compiled model
+    /// ([`super::compiled`]), which is built from the release files first when
+    /// it is missing, stale or damaged; with the user's imported CPT file when
+    /// there is one (a small file of its own, not in the model).
     pub fn load(&self) -> anyhow::Result<Codebook> {
-        let mut book = self.load_edition()?;
+        let mut book = super::compiled::load(&self.edition, self.dir.as_deref(), &|| self.parse())?;
         book.cpt = super::cpt::Cpt::installed()?;
         Ok(book)
     }
 
-    fn load_edition(&self) -> anyhow::Result<Codebook> {
+    /// Parse the release files of this edition (what the compiled model is built from).
+    pub fn parse(&self) -> anyhow::Result<Codebook> {
         match &self.dir {
             None => shipped::load_edition(&self.edition.name)
                 .with_context(|| format!("loading the shipped edition {}", self.edition.name)),
