@@ -13,6 +13,9 @@ use std::process::{Child, Command, Output, Stdio};
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_medcode"));
     c.env_remove("MEDCODE_EDITION").env_remove("MEDCODE_INDEX");
+    // Text output wraps to COLUMNS: the tests that read whole lines get room for them
+    // (the width test sets or removes it itself).
+    c.env("COLUMNS", "1000");
     // One compiled model folder for the whole run (like a shared read-only one), so each
     // test's fresh data folder does not compile the code sets again.
     c.env("MEDCODE_MODEL_DIR", concat!(env!("CARGO_TARGET_TMPDIR"), "/model")).env_remove("MEDCODE_MODEL");
