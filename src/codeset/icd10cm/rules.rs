@@ -243,7 +243,9 @@ pub struct Unfit {
 /// is for the newborn, so not for a patient a year old or older; chapter 15
 /// (O00-O9A) is for pregnancy, so not for a male patient or one outside 12-55;
 /// a code whose own title or an ancestor's names one sex (`female breast`,
-/// `Diseases of male genital organs`) is not for the other.
+/// `Diseases of male genital organs`) is not for the other, and outside chapter
+/// 16 a title about pregnancy (`Z3A.32 32 weeks gestation of pregnancy`) is not
+/// for a male patient.
 pub fn cannot_apply(tab: &Tabular, id: NodeId, p: Patient) -> Option<Unfit> {
     let unfit = |tag: &'static str, why: String| Some(Unfit { tag, reason: format!("{tag}, {why}") });
     let chapter = tab.node(tab.chapter_of(id)).code.trim().to_string();
@@ -258,12 +260,24 @@ pub fn cannot_apply(tab: &Tabular, id: NodeId, p: Patient) -> Option<Unfit> {
             return unfit("pregnancy code", format!("patient is {}", p.age));
         }
     }
-    let sex = std::iter::once(id).chain(tab.ancestors(id)).find_map(|n| sex_of_title(&tab.node(n).title))?;
+    // Outside the perinatal chapter, whose titles name the mother (`Newborn affected by maternal
+    // complications of pregnancy`), a title about pregnancy (`Z3A.32 32 weeks gestation of
+    // pregnancy`) is for females.
+    let sex = std::iter::once(id).chain(tab.ancestors(id)).find_map(|n| {
+        let title = &tab.node(n).title;
+        sex_of_title(title).or_else(|| (chapter != "16" && names_pregnancy(title)).then_some(true))
+    })?;
     match (sex, p.female) {
         (true, Some(false)) => unfit("female code", "patient is male".to_string()),
         (false, Some(true)) => unfit("male code", "patient is female".to_string()),
         _ => None,
     }
+}
+
+fn names_pregnancy(title: &str) -> bool {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| ["pregnancy", "pregnant", "gestation"].contains(&w.to_lowercase().as_str()))
 }
 
 /// Some(true) for a title naming females only, Some(false) males only.

@@ -402,6 +402,10 @@ fn codes_the_tabular_says_cannot_apply_to_a_patient() {
     assert_eq!(tag("C50.021", man(60)), None);
     assert_eq!(tag("N40.0", Patient { age: 60, female: None }), None);
     assert_eq!(tag("E11.9", man(79)), None);
+    // Weeks of gestation (chapter 21) are for females; a newborn affected by the mother's pregnancy is not.
+    assert_eq!(tag("Z3A.32", man(30)), Some("female code"));
+    assert_eq!(tag("Z3A.32", woman(30)), None);
+    assert_eq!(tag("P00.0", man(0)), None);
     let why = cannot_apply(tab(), id("P07.30"), man(79)).map(|u| u.reason);
     assert_eq!(why.as_deref(), Some("newborn code, patient is 79"));
 }

@@ -41,7 +41,8 @@ pub fn draw(m: &Mock, f: &mut Frame) {
     let hint = if m.submitted {
         " n/p review  g go to  q quit"
     } else {
-        " a-d answer  n/p next/prev  f flag  F next flagged  u unanswered  g go to  s submit  q quit"
+        // 80 columns whole: submit and quit must stay visible.
+        " a-d answer n/p next/prev f flag F flagged u unanswered g go to s submit q quit"
     };
     f.render_widget(Paragraph::new(hint).dim(), keys);
 }
