@@ -221,9 +221,15 @@ impl Engine {
     fn rerank(&self, docs: &mut [Found], cov: &Coverage, partial: &HashSet<DocAddress>, an: &mut Analyzers) {
         let f = &self.fields;
         for (score, _, addr, doc) in docs.iter_mut() {
-            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
             let part = partial.contains(addr);
-            *score *= cov.factor(doc_key(doc, f), text(f.set), text(f.title), part, &self.ranker, an);
+            *score *= cov.factor(
+                doc_key(doc, f),
+                text_of(doc, f.set),
+                text_of(doc, f.title),
+                part,
+                &self.ranker,
+                an,
+            );
             // A book row wins where it says what was asked better than any title, not on a tie.
             if is_book(doc, f) {
                 *score *= BOOK_WEIGHT;
@@ -248,12 +254,9 @@ impl Engine {
         an: &mut Analyzers,
     ) -> Result<()> {
         let f = &self.fields;
-        let text = |doc: &TantivyDocument, field| {
-            doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string()
-        };
         let Some(at) = docs.iter().take(HEADER_WITHIN).position(|d| {
             !is_billable(&d.3, f)
-                && matches!(text(&d.3, f.kind).as_str(), "category" | "subcategory" | "code" | books::KIND)
+                && matches!(text_of(&d.3, f.kind), "category" | "subcategory" | "code" | books::KIND)
         }) else {
             return Ok(());
         };
@@ -263,14 +266,14 @@ impl Engine {
         // Its codes found already move up in their reranked order (the `unspecified`
         // ones first when the header's title is all that was asked); the index is asked only when none was.
         let asked_all =
-            cov.factor(&key, "icd10cm", &text(&docs[at].3, f.title), false, &self.ranker, an) >= 0.999;
+            cov.factor(&key, "icd10cm", text_of(&docs[at].3, f.title), false, &self.ranker, an) >= 0.999;
         let mut picks: Vec<(bool, usize)> = (at + 1..docs.len())
             .filter(|&i| {
                 is_billable(&docs[i].3, f)
                     && !is_book(&docs[i].3, f)
                     && doc_key(&docs[i].3, f).starts_with(&key)
             })
-            .map(|i| (asked_all && !text(&docs[i].3, f.title).to_lowercase().contains("unspecified"), i))
+            .map(|i| (asked_all && !text_of(&docs[i].3, f.title).to_lowercase().contains("unspecified"), i))
             .collect();
         picks.sort();
         picks.truncate(room);
@@ -332,7 +335,7 @@ impl Engine {
 
     fn hit(&self, doc: &TantivyDocument, score: Score, plan: &Plan, an: &mut Analyzers) -> Hit {
         let f = &self.fields;
-        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let text = |field| text_of(doc, field).to_string();
         let all = |field| doc.get_all(field).filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" ");
         let set = text(f.set).parse().unwrap_or(CodeSet::Icd10cm);
         if is_book(doc, f) {
