@@ -134,6 +134,12 @@ pub struct Codebook {
     pub cpt: Option<cpt::Cpt>,
 }
 
+impl Drop for Codebook {
+    fn drop(&mut self) {
+        compiled::forget_mapped(self);
+    }
+}
+
 impl Codebook {
     /// Which code set a typed code belongs to, if it exists in this edition.
     pub fn resolve(&self, code: &str) -> Option<(CodeSet, String)> {

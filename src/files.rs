@@ -2,6 +2,8 @@
 //! files, atomic replacement of a file, and the swap of a whole folder. Every
 //! file medcode writes is readable by its owner only (0600 in 0700 folders).
 
+pub mod checked;
+
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};

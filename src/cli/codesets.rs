@@ -243,7 +243,8 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
     let mut editions = Vec::new();
     for shipped_edition in shipped::editions() {
         let mut out = edition_out(&shipped_edition, None, &in_use, today);
-        count(&mut out, shipped::load_edition(&shipped_edition.name));
+        // The compiled model, as every other command reads it (parsing each edition: 2 s).
+        count(&mut out, catalog::Located { edition: shipped_edition.clone(), dir: None }.load());
         editions.push(out);
     }
     for Installed { dir, manifest } in installed::installed_editions()? {
@@ -251,7 +252,10 @@ fn list(format: Format, globals: &Globals) -> Result<ExitCode> {
         match manifest {
             Ok(m) => {
                 let mut out = edition_out(&m.edition, Some(dir_text), &in_use, today);
-                count(&mut out, installed::load_installed(&dir));
+                count(
+                    &mut out,
+                    catalog::Located { edition: m.edition.clone(), dir: Some(dir.clone()) }.load(),
+                );
                 editions.push(out);
             }
             Err(problem) => editions.push(EditionOut {

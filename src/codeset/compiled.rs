@@ -15,8 +15,11 @@
 //! An image is only meaningful to the binary that wrote it, so the header
 //! records that binary ([`identity`]) beside the format version, the medcode
 //! version and a hash of the edition's files; any difference makes the file
-//! stale. The header and the whole image carry CRC-32 checksums, verified on
-//! every open; a stale or damaged file is rebuilt (with a message), never read.
+//! stale. The header and the whole image carry CRC-32 checksums. The header's
+//! is verified on every open, the image's the first time a user maps that very
+//! file (remembered by its identity, see [`crate::files::checked`]: any write
+//! or replacement makes it another file, checked again); a stale or damaged
+//! file is rebuilt (with a message), never read.
 //! Files are written atomically (a temporary file renamed into place) under a
 //! lock, so two processes building at once build once and neither reads half
 //! a file. When the model cannot be mapped (its address is taken, no folder
@@ -565,7 +568,12 @@ fn open(path: &Path, key: &Key) -> Result<Codebook, Refused> {
     let base = map_file(&file, &meta, base, len)?;
     // SAFETY: `base..base + len` is mapped (now or by an earlier open of this very file).
     let image = unsafe { std::slice::from_raw_parts(base as *const u8, len) };
-    if crc32fast::hash(&image[HEADER..]) != h.crc {
+    // Every byte is checked the first time this user maps this very file (a rewrite or a
+    // replacement is another file); reading 87 MB on every start would cost ~15 ms.
+    let checked = crate::files::checked::Checked::for_folder(path.parent().unwrap_or(Path::new(".")));
+    let stamps = vec![(String::new(), crate::files::checked::Stamp::of(&meta))];
+    let known = checked.was(path, &stamps);
+    if !known && crc32fast::hash(&image[HEADER..]) != h.crc {
         // Nothing was read from it: undo the mapping, so the slot can hold a rebuilt model.
         if let Ok(mut mapped) = MAPPED.lock() {
             mapped.retain(|e| e.0 != base);
@@ -575,11 +583,33 @@ fn open(path: &Path, key: &Key) -> Result<Codebook, Refused> {
         // The file changed under a mapping made earlier, or its bytes rotted: either way not read.
         return Err(Refused::Damaged("checksum mismatch".into()));
     }
+    if !known {
+        checked.remember(path, stamps);
+    }
     // SAFETY: the image was written by this very binary (identity), for this edition, and is
-    // byte for byte what it wrote (checksum), at the address it was made for: the root is a
+    // byte for byte what it wrote (checksum, now or when this user first mapped this very
+    // file), at the address it was made for: the root is a
     // `Codebook` whose every pointer is into the image. Reading it out makes a second owner
     // of the image's memory, which the allocator never frees (see `arena`).
     Ok(unsafe { std::ptr::read((base + root) as *const Codebook) })
+}
+
+/// Dropping a codebook read from a mapping frees nothing (its memory is the mapping's),
+/// but would still walk every string and vector in it, reading each page of the image:
+/// about half of a `medcode show`. So the parts in the mapping are forgotten instead;
+/// what lives on the heap beside them (the edition, the user's CPT) is dropped as usual.
+pub(crate) fn forget_mapped(book: &mut Codebook) {
+    if !arena::in_window(book.cm.nodes.as_ptr().cast_mut().cast()) {
+        return;
+    }
+    std::mem::forget(std::mem::take(&mut book.cm));
+    std::mem::forget(std::mem::take(&mut book.pcs));
+    std::mem::forget(book.drugs.take());
+    std::mem::forget(book.neoplasms.take());
+    std::mem::forget(book.external.take());
+    std::mem::forget(book.diseases.take());
+    std::mem::forget(std::mem::take(&mut book.changes));
+    std::mem::forget(std::mem::take(&mut book.hcpcs));
 }
 
 /// Map `file` at `base`.

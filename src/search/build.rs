@@ -367,6 +367,27 @@ pub struct Status {
     pub state: State,
     pub manifest: Option<Manifest>,
     pub size_bytes: u64,
+    /// Fresh because these very files passed the full check (checksums and the engine's
+    /// self-test) before, for this user: the check was not run again.
+    pub known: bool,
+}
+
+/// The index's files as a full check remembers them (tantivy's lock files come and go).
+fn index_stamps(dir: &Path) -> Option<Vec<(String, crate::files::checked::Stamp)>> {
+    let stamps = crate::files::checked::Stamp::of_dir(dir)?;
+    Some(stamps.into_iter().filter(|(name, _)| !name.ends_with(".lock")).collect())
+}
+
+/// Remember that the index in `dir` passed the full check, as its files are now.
+pub fn remember_checked(dir: &Path) {
+    if let Some(stamps) = index_stamps(dir) {
+        checked_record(dir).remember(dir, stamps);
+    }
+}
+
+/// The record of full checks of the index in `dir`: beside it, in the folder of indexes.
+fn checked_record(dir: &Path) -> crate::files::checked::Checked {
+    crate::files::checked::Checked::for_folder(dir.parent().unwrap_or(Path::new(".")))
 }
 
 fn dir_size(dir: &Path) -> u64 {
@@ -391,7 +412,8 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, String> {
 
 /// Inspect an index folder without changing it.
 pub fn status(dir: &Path, edition: &Edition) -> Status {
-    let mut st = Status { dir: dir.to_path_buf(), state: State::Missing, manifest: None, size_bytes: 0 };
+    let mut st =
+        Status { dir: dir.to_path_buf(), state: State::Missing, manifest: None, size_bytes: 0, known: false };
     let empty = fs::read_dir(dir).map(|mut rd| rd.next().is_none()).unwrap_or(true);
     if empty {
         return st;
@@ -416,6 +438,9 @@ pub fn status(dir: &Path, edition: &Edition) -> Status {
         State::Stale("it holds no codes".to_string())
     } else if manifest.vocab_sha256 != Vocab::hash() {
         State::Stale("the abbreviation and synonym files changed".to_string())
+    } else if index_stamps(dir).is_some_and(|s| checked_record(dir).was(dir, &s)) {
+        st.known = true;
+        State::Fresh
     } else {
         match check_index(dir, &manifest) {
             Ok(()) => State::Fresh,

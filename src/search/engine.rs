@@ -137,8 +137,14 @@ impl Engine {
         let mut why = if force { "rebuild asked for".to_string() } else { st.state.describe() };
         let mut rebuild = force;
         if st.state == State::Fresh && !force {
-            match Engine::open(dir).and_then(|e| e.self_test().map(|()| e)) {
-                Ok(engine) => return Ok((engine, Opened::Ready)),
+            let checked = |e: Engine| if st.known { Ok(e) } else { e.self_test().map(|()| e) };
+            match Engine::open(dir).and_then(checked) {
+                Ok(engine) => {
+                    if !st.known {
+                        build::remember_checked(dir);
+                    }
+                    return Ok((engine, Opened::Ready));
+                }
                 Err(e) => {
                     why = format!("damaged ({})", crate::text::error_message(&e));
                     rebuild = true;

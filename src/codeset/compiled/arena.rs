@@ -41,7 +41,7 @@ thread_local! {
     static OVERFLOW: Cell<bool> = const { Cell::new(false) };
 }
 
-fn in_window(ptr: *mut u8) -> bool {
+pub(crate) fn in_window(ptr: *mut u8) -> bool {
     (WINDOW_START..WINDOW_END).contains(&(ptr as usize))
 }
 

@@ -92,7 +92,7 @@ fn a_model_is_built_once_then_mapped_and_answers_as_parsed() {
 fn a_damaged_model_is_rebuilt_never_read() {
     let dir = tempfile::tempdir().expect("tempdir");
     let dirs = vec![dir.path().to_path_buf()];
-    let edition = book("unit-damaged").edition;
+    let edition = book("unit-damaged").edition.clone();
     let parse = || Ok(book("unit-damaged"));
     let path = file_in(dir.path(), &book("unit-damaged").edition);
     let key = Key { identity: identity().expect("identity"), edition: edition_hash(&edition) };
