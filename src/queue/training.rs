@@ -419,4 +419,49 @@ mod tests {
         r.expected_details.clear();
         assert!(grade(&r, &got, looks_procedure).full_marks());
     }
+
+    #[test]
+    fn book_steps_say_where_the_time_went() {
+        use crate::queue::audit::AuditEntry;
+        use crate::queue::work::Op;
+        let at = |secs: i64| chrono::DateTime::UNIX_EPOCH + chrono::Duration::seconds(secs);
+        let entry = |record: &str, secs: i64, what: &str, op: Op| AuditEntry {
+            who: "t".into(),
+            when: at(secs),
+            record: record.into(),
+            what: what.into(),
+            op: Some(op),
+            status: None,
+        };
+        let step = |text: &str| Op::BookStep { text: text.into() };
+        let audit = [
+            entry("R", 0, "start", Op::Start),
+            entry("R", 42, "book: Index: Sepsis", step("Index: Sepsis, Escherichia coli: A41.51")),
+            entry("OTHER", 50, "book: x", step("x")),
+            entry("R", 57, "book: Tabular: A41.51", step("Tabular: A41.51")),
+            entry(
+                "R",
+                60,
+                "attach A41.51",
+                Op::Attach {
+                    code: "A41.51".into(),
+                    set: crate::codeset::CodeSet::Icd10cm,
+                    kind: CodeKind::Diagnosis,
+                    poa: None,
+                    at: None,
+                    found: None,
+                    line: Default::default(),
+                },
+            ),
+        ];
+        assert_eq!(
+            book_steps("R", &audit),
+            [
+                (Some(42), "Index: Sepsis, Escherichia coli: A41.51".to_string()),
+                (Some(15), "Tabular: A41.51".to_string()),
+                (Some(3), "attach A41.51".to_string()),
+            ]
+        );
+        assert!(book_steps("R", &audit[..1]).is_empty(), "no book step: not book mode, nothing said");
+    }
 }
