@@ -149,6 +149,10 @@ pub fn run(opts: Options) -> Result<()> {
         (app.pane, app.left) = (crate::app::Pane::Books, crate::app::Pane::Books);
         app.message = app.message.take().or(Some(crate::app::book_mode::SEARCH_OFF.to_string()));
     }
+    if opts.practice {
+        let note = "Practice: your work on this queue is kept apart from production (docs/practice.md)";
+        app.message = app.message.take().or(Some(note.to_string()));
+    }
     // The queue: the file given, or the shipped example. Its work is saved on every change.
     let mut store = match crate::queue::open_for(opts.queue.as_deref(), opts.practice) {
         Ok(mut opened) => {

@@ -1,7 +1,7 @@
 //! Book mode (`--book`, for practice): the free-text search is off, as in
 //! the exam room; codes are found in the index and the tables, the tabular
 //! and its notes. Each step through them (a book entry opened, a tabular
-//! code shown) is audited on the open record, with its time, so `queue
+//! code opened) is audited on the open record, with its time, so `queue
 //! score` can say where the time went. No I/O: steps leave as effects.
 
 use super::{App, Effect, Pane};
@@ -30,7 +30,9 @@ impl App {
             self.message = Some(SEARCH_OFF.to_string());
         }
         let found = self.books.found.as_ref().map(|(_, code, at)| format!("{at}: {code}"));
-        let tabular = self.detail.current().map(|t| format!("Tabular: {}", self.detail_target_code(t)));
+        // A code opened on the tabular; the tree's cursor previews are not steps.
+        let opened = self.detail.history.get(self.detail.pos).filter(|(_, preview)| !preview);
+        let tabular = opened.map(|(t, _)| format!("Tabular: {}", self.detail_target_code(t)));
         let Some(mode) = self.book_mode.as_mut() else { return Vec::new() };
         let mut steps = Vec::new();
         if found.is_some() && found != mode.found {
@@ -82,6 +84,8 @@ mod tests {
         a.detail.show(super::super::Target::Cm(node), false);
         assert_eq!(a.book_mode_step(), [step("Tabular: E11.22")]);
         assert!(a.book_mode_step().is_empty(), "nothing new: no step");
+        a.detail.show(super::super::Target::Cm(a.book.cm.get("E11.9").expect("E11.9")), true);
+        assert!(a.book_mode_step().is_empty(), "a preview under the tree's cursor is not a step");
         // Without book mode nothing is recorded and the search works.
         a.book_mode = None;
         a.detail.show(super::super::Target::Cm(a.book.cm.get("E11.9").expect("E11.9")), false);
