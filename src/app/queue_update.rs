@@ -594,7 +594,14 @@ impl App {
                 let Some(id) = q.open.clone() else { return Vec::new() };
                 let (op, what) = match kind {
                     PromptKind::Comment => {
-                        (Op::Comment { text, on_key: None }, format!("comment added to {id}"))
+                        // `key A41.51: ...` on a keyed record: the trainee disagrees with the key.
+                        let record = q.records.iter().find(|r| r.id == id);
+                        let on_key = record.and_then(|r| crate::queue::training::disagreement(r, &text));
+                        let what = match &on_key {
+                            Some(code) => format!("disagreement with the key on {code} kept with {id}"),
+                            None => format!("comment added to {id}"),
+                        };
+                        (Op::Comment { text, on_key }, what)
                     }
                     PromptKind::Hold => (Op::Hold { reason: text.clone() }, format!("{id} on hold: {text}")),
                     PromptKind::Query => (

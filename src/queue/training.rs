@@ -194,6 +194,23 @@ pub fn book_steps(record: &str, audit: &[super::audit::AuditEntry]) -> Vec<(Opti
     if any_step { out } else { Vec::new() }
 }
 
+/// A comment that disagrees with a record's key, as typed in the workbench:
+/// `key A41.51: why` names a key code (given back as the key writes it),
+/// `key: why` the key as a whole. Anything else is a plain comment.
+pub fn disagreement(record: &super::Record, text: &str) -> Option<String> {
+    if record.expected_codes.is_empty() {
+        return None;
+    }
+    let t = text.trim_start();
+    let rest = t.get(..3).filter(|k| k.eq_ignore_ascii_case("key")).map(|_| &t[3..])?;
+    if rest.starts_with(':') {
+        return Some("key".to_string());
+    }
+    let (code, _) = rest.strip_prefix(' ')?.split_once(':')?;
+    let key = normalize(code.trim());
+    record.expected_codes.iter().find(|c| normalize(c) == key).cloned()
+}
+
 /// Compare (ignoring dots and case). The principal is the first code of
 /// each list that is not a 7-character ICD-10-PCS code; `is_procedure`
 /// tells a key entry's set, since the key is plain strings.
@@ -463,5 +480,21 @@ mod tests {
             ]
         );
         assert!(book_steps("R", &audit[..1]).is_empty(), "no book step: not book mode, nothing said");
+    }
+
+    #[test]
+    fn a_comment_naming_a_key_code_is_a_disagreement() {
+        let mut r: crate::queue::Record = serde_json::from_str(
+            r#"{"id":"K","encounter_type":"outpatient","date_of_service":"2026-04-08","patient_age":40,
+                "patient_sex":"F","provider":"Dr","documentation":"x","expected_codes":["Z12.11","D12.5"]}"#,
+        )
+        .expect("a record");
+        assert_eq!(disagreement(&r, "key d125: the report says hyperplastic"), Some("D12.5".into()));
+        assert_eq!(disagreement(&r, "Key: sequence the finding first?"), Some("key".into()));
+        assert_eq!(disagreement(&r, "key K63.5: not in the key"), None);
+        assert_eq!(disagreement(&r, "keyboard: sticky"), None);
+        assert_eq!(disagreement(&r, "called the office"), None);
+        r.expected_codes.clear();
+        assert_eq!(disagreement(&r, "key: no key at all"), None);
     }
 }
