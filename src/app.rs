@@ -2,6 +2,7 @@
 //! returns the effects for the loop to run (search, save); it does no I/O and
 //! never touches the terminal, so scripted key sequences test it.
 
+pub mod book_mode;
 pub mod books;
 pub mod detail;
 pub mod edit_view;
@@ -139,6 +140,8 @@ pub struct App {
     pub pcs: PcsState,
     /// The index and tables pane.
     pub books: books::BooksState,
+    /// Book mode (`--book`): the search off, each step through the books audited.
+    pub book_mode: Option<book_mode::BookMode>,
     pub recents: Recents,
     pub queue: Option<queue::QueueState>,
     /// The pane beside an open record in the wide layout (search, detail, tree or PCS).
@@ -168,6 +171,7 @@ impl App {
             tree: tree::TreeState::default(),
             pcs: PcsState::default(),
             books: books::BooksState::default(),
+            book_mode: None,
             recents: Recents::default(),
             queue: None,
             side: Pane::Search,
@@ -325,7 +329,8 @@ impl App {
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         self.message = None;
-        let effects = self.update_inner(action);
+        let mut effects = self.update_inner(action);
+        effects.extend(self.book_mode_step());
         self.follow_record_edition();
         if self.pane != Pane::Queue {
             self.side = self.pane;

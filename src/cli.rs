@@ -35,6 +35,12 @@ pub struct Cli {
     /// A record queue to open in the workbench: a JSON Lines file or a folder of .json files.
     #[arg(long)]
     pub queue: Option<PathBuf>,
+    /// Practice: the queue's work is the trainee's own, apart from production (docs/practice.md).
+    #[arg(long, global = true)]
+    pub practice: bool,
+    /// Book mode in the workbench: the search off, codes found in the books and the tabular, each step timed.
+    #[arg(long)]
+    pub book: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -77,6 +83,8 @@ pub enum Format {
 pub struct Globals {
     pub edition: Option<String>,
     pub index: Option<PathBuf>,
+    /// `--practice`: the trainee's practice work.
+    pub practice: bool,
 }
 
 /// Run a non-interactive subcommand.

@@ -8,13 +8,16 @@ use medcode::cli::{self, Cli, Globals};
 
 fn main() -> ExitCode {
     let args = Cli::parse();
-    let globals = Globals { edition: args.edition.clone(), index: args.index.clone() };
+    let globals =
+        Globals { edition: args.edition.clone(), index: args.index.clone(), practice: args.practice };
     let result = match args.command {
         Some(command) => cli::run(command, &globals),
         None => medcode::tui::run(medcode::tui::Options {
             edition: args.edition,
             index: args.index,
             queue: args.queue,
+            practice: args.practice,
+            book: args.book,
         })
         .map(|()| ExitCode::SUCCESS),
     };

@@ -49,10 +49,16 @@ pub enum OpenError {
 /// Open a queue file or folder for work, or the shipped example queue when
 /// `path` is `None`. (The effect the workbench runs at start-up.)
 pub fn open(path: Option<&std::path::Path>) -> Result<Opened, OpenError> {
-    Ok(match path {
-        Some(p) => Opened { loaded: load(p)?, store: Store::open(p)? },
-        None => Opened { loaded: load_example(), store: Store::open_example()? },
-    })
+    open_for(path, false)
+}
+
+/// [`open`], or with `practice` the trainee's practice work instead ([`Store::open_practice`]).
+pub fn open_for(path: Option<&std::path::Path>, practice: bool) -> Result<Opened, OpenError> {
+    let loaded = match path {
+        Some(p) => load(p)?,
+        None => load_example(),
+    };
+    Ok(Opened { loaded, store: Store::open_work(path, practice)? })
 }
 
 /// The one terminal sanitizer, re-exported where the queue code has always found it.

@@ -33,6 +33,10 @@ pub struct Options {
     pub edition: Option<String>,
     pub index: Option<PathBuf>,
     pub queue: Option<PathBuf>,
+    /// The queue's work is the trainee's practice work (`--practice`).
+    pub practice: bool,
+    /// Book mode: the search off, each step through the books audited (`--book`).
+    pub book: bool,
 }
 
 /// Where input comes from: the terminal, or a script in tests.
@@ -140,8 +144,17 @@ pub fn run(opts: Options) -> Result<()> {
     app.recents = recents;
     let model_note = crate::codeset::compiled::take_notes().pop();
     app.message = keymap_err.map(|e| e.to_string()).or(recents_err).or(search_note).or(model_note);
+    if opts.book {
+        app.book_mode = Some(Default::default());
+        (app.pane, app.left) = (crate::app::Pane::Books, crate::app::Pane::Books);
+        app.message = app.message.take().or(Some(crate::app::book_mode::SEARCH_OFF.to_string()));
+    }
+    if opts.practice {
+        let note = "Practice: your work on this queue is kept apart from production (docs/practice.md)";
+        app.message = app.message.take().or(Some(note.to_string()));
+    }
     // The queue: the file given, or the shipped example. Its work is saved on every change.
-    let mut store = match crate::queue::open(opts.queue.as_deref()) {
+    let mut store = match crate::queue::open_for(opts.queue.as_deref(), opts.practice) {
         Ok(mut opened) => {
             if let Ok(mut slot) = on_signal.lock() {
                 *slot = Some(opened.store.releaser());

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::Stdio;
 
+use crate::support::pty::Screen;
 use crate::support::{medcode, queue_copy, run, text};
 use medcode::practice::{Kind, Question};
 
@@ -88,59 +89,13 @@ fn queue_score_grades_done_records_with_near_misses_and_the_total() {
 }
 
 /// The real binary running `medcode practice mock ...` in an 80x24 pseudo-terminal.
-struct Screen {
-    pty: crate::support::pty::Pty,
-    parser: vt100::Parser,
-}
-
-impl Screen {
-    fn start(data: &std::path::Path, args: &[&str]) -> Screen {
-        let mut cmd = crate::support::pty::command(data, &data.join("config"));
-        cmd.env_remove("MEDCODE_EDITION");
-        cmd.env_remove("MEDCODE_MOCK");
-        cmd.args(args);
-        let (rows, cols) =
-            (std::num::NonZeroU16::new(24).expect("24"), std::num::NonZeroU16::new(80).expect("80"));
-        Screen {
-            pty: crate::support::pty::Pty::spawn(80, 24, cmd),
-            parser: vt100::Parser::new(rows, cols, 0),
-        }
-    }
-
-    fn contents(&mut self) -> String {
-        while let Ok(chunk) = self.pty.output.try_recv() {
-            self.parser.process(&chunk);
-        }
-        self.parser.screen().contents()
-    }
-
-    fn wait_for(&mut self, text: &str) -> String {
-        let start = std::time::Instant::now();
-        loop {
-            let c = self.contents();
-            if c.contains(text) {
-                return c;
-            }
-            assert!(start.elapsed() < std::time::Duration::from_secs(90), "`{text}` never appeared:\n{c}");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
-
-    fn send(&mut self, s: &str) {
-        self.pty.send(s.as_bytes());
-    }
-
-    fn wait_exit(&mut self) {
-        let start = std::time::Instant::now();
-        while self.pty.child.try_wait().expect("wait").is_none() {
-            assert!(
-                start.elapsed() < std::time::Duration::from_secs(20),
-                "did not exit:\n{}",
-                self.contents()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    }
+fn mock_screen(data: &std::path::Path, args: &[&str]) -> Screen {
+    let mut cmd = crate::support::pty::command(data, &data.join("config"));
+    cmd.env_remove("MEDCODE_EDITION");
+    cmd.env_remove("MEDCODE_MOCK");
+    cmd.env_remove("MEDCODE_PRACTICE");
+    cmd.args(args);
+    Screen::spawn(80, 24, cmd)
 }
 
 fn session(data: &std::path::Path) -> medcode::practice::mock::Mock {
@@ -166,7 +121,7 @@ fn wait_saved(data: &std::path::Path, ok: impl Fn(&medcode::practice::mock::Mock
 fn a_mock_of_five_questions_answered_flagged_jumped_and_submitted_shows_the_score() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut s =
-        Screen::start(tmp.path(), &["practice", "mock", "--count", "5", "--minutes", "10", "--seed", "4"]);
+        mock_screen(tmp.path(), &["practice", "mock", "--count", "5", "--minutes", "10", "--seed", "4"]);
     let first = s.wait_for("question 1/5");
     assert!(first.contains("Time left 0:"), "{first}");
     s.send("a");
@@ -193,13 +148,19 @@ fn a_mock_of_five_questions_answered_flagged_jumped_and_submitted_shows_the_scor
     assert_eq!(m.flags, [false, true, false, false, false]);
     s.send("q");
     s.wait_exit();
+    // The mock's answers are in the progress file: the missed and the blank for review.
+    let stats = text(&run(tmp.path(), &["practice", "stats"]).stdout);
+    let right = session(tmp.path()).score().right;
+    assert!(stats.contains(&format!("answered: 5, right: {right}")), "{stats}");
+    assert!(stats.contains("due next session: "), "{stats}");
+    assert!(session(tmp.path()).recorded, "recorded once, not again on the next run");
 }
 
 #[test]
 fn a_mock_killed_with_sigkill_resumes_with_its_answers_and_elapsed_time() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut s =
-        Screen::start(tmp.path(), &["practice", "mock", "--count", "5", "--minutes", "10", "--seed", "8"]);
+        mock_screen(tmp.path(), &["practice", "mock", "--count", "5", "--minutes", "10", "--seed", "8"]);
     s.wait_for("question 1/5");
     s.send("c");
     s.send("n");
@@ -212,7 +173,7 @@ fn a_mock_killed_with_sigkill_resumes_with_its_answers_and_elapsed_time() {
     let before = session(tmp.path());
     assert!(!before.submitted);
     // Started again without arguments: the same session, not a new one.
-    let mut again = Screen::start(tmp.path(), &["practice", "mock"]);
+    let mut again = mock_screen(tmp.path(), &["practice", "mock"]);
     let screen = again.wait_for("Resumed: 1 answered, 1 flagged");
     assert!(screen.contains("question 2/5"), "{screen}");
     again.send("d");
@@ -245,4 +206,110 @@ fn instructor_items_import_with_their_problems_named_and_join_the_drill() {
     let qs: Vec<Question> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("q")).collect();
     assert_eq!(qs.len(), 10);
     assert_eq!(qs.iter().filter(|q| q.kind == Kind::Item).count(), 2, "one in five");
+}
+
+#[test]
+fn a_key_scores_poa_shows_its_rationale_and_the_trainees_disagreement_in_practice_work() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let q_arg = q.to_str().expect("utf8");
+    // IP-1009's key: A41.51 and N30.90, both POA Y. The trainee says A41.51 was not present.
+    let dx = |c: &str, poa: &str| {
+        format!(r#"{{"op":"attach","code":"{c}","set":"icd10cm","kind":"diagnosis","poa":"{poa}"}}"#)
+    };
+    let ops = [
+        dx("A41.51", "N"),
+        dx("N30.90", "Y"),
+        r#"{"op":"done"}"#.to_string(),
+        r#"{"op":"comment","text":"the H&P says no organ dysfunction","on_key":"A41.51"}"#.to_string(),
+    ];
+    let mut args = vec!["--practice", "--edition", "fy2026-shipped", "queue", "apply", q_arg, "IP-1009"];
+    args.extend(ops.iter().map(String::as_str));
+    let out = run(tmp.path(), &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Production work never saw it: no score, no audit.
+    let prod = text(&run(tmp.path(), &["queue", "score", q_arg]).stdout);
+    assert!(prod.contains("no done record with an answer key yet"), "{prod}");
+    assert!(text(&run(tmp.path(), &["queue", "audit", q_arg]).stdout).trim().is_empty());
+    let audit = text(&run(tmp.path(), &["--practice", "queue", "audit", q_arg]).stdout);
+    assert!(audit.contains("disagree with the key on A41.51"), "{audit}");
+    assert!(tmp.path().join("practice").join("work").is_dir());
+    let out = run(tmp.path(), &["--practice", "queue", "score", q_arg]);
+    let s = text(&out.stdout);
+    // 2 key codes right, 0.5 lost on the POA: 75%.
+    assert!(s.contains("IP-1009  score 75%: 2 right, 0 missing, 0 extra, 1 POA wrong"), "{s}");
+    assert!(s.contains("  POA: A41.51 given N, key Y"), "{s}");
+    assert!(s.contains("    why: Sepsis present on admission is sequenced first"), "{s}");
+    assert!(s.contains("    books: Sepsis, Escherichia coli > A41.51"), "{s}");
+    assert!(s.contains("  you disagree on A41.51: the H&P says no organ dysfunction"), "{s}");
+    // Retry only the missed: IP-1009 reopens with no codes; the disagreement stays.
+    let out = run(tmp.path(), &["--practice", "queue", "reset", q_arg, "--missed"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("retry 1 missed record(s), reopened with their codes removed: IP-1009")
+    );
+    let s = text(&run(tmp.path(), &["--practice", "queue", "score", q_arg]).stdout);
+    assert!(s.contains("no done record with an answer key yet"), "{s}");
+    let out = run(tmp.path(), &["--practice", "queue", "export", q_arg, "--format", "jsonl"]);
+    let line = text(&out.stdout).lines().find(|l| l.contains("IP-1009")).map(String::from).expect("IP-1009");
+    assert!(line.contains("in_progress") || line.contains("in progress"), "{line}");
+    // Production work is never reset; practice work is, all of it.
+    let out = run(tmp.path(), &["queue", "reset", q_arg]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("reset is for practice work only: add --practice"));
+    let out = run(tmp.path(), &["--practice", "queue", "reset", q_arg]);
+    assert!(out.status.success() && text(&out.stdout).contains("reset"), "{}", text(&out.stderr));
+    let audit = text(&run(tmp.path(), &["--practice", "queue", "audit", q_arg]).stdout);
+    assert!(audit.trim().is_empty(), "{audit}");
+}
+
+#[test]
+fn a_bad_key_detail_is_named_by_file_line_and_field() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = tmp.path().join("keys.jsonl");
+    let rec = |id: &str, details: &str| {
+        format!(
+            r#"{{"id":"{id}","encounter_type":"inpatient","date_of_service":"2026-04-08","patient_age":40,"patient_sex":"F","provider":"Dr. A","documentation":"x","expected_codes":["N30.90","0DTJ4ZZ"],"expected_details":{details}}}"#
+        )
+    };
+    let lines = [
+        rec("K-1", r#"[{"code":"N30.90","poa":"Y","rationale":"site","index":"Cystitis"}]"#),
+        rec("K-2", r#"[{"code":"N30.90","poa":"X"},{"code":"K63.5"},{"code":"0DTJ4ZZ","poa":"Y"}]"#),
+        rec("K-3", r#"[{"code":"N30.90","why":"no such field"}]"#),
+    ];
+    std::fs::write(&q, lines.join("\n") + "\n").expect("write");
+    let out = run(tmp.path(), &["queue", "check", q.to_str().expect("utf8")]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    for want in [
+        "keys.jsonl:2: expected_details: detail 1: poa `X` is not one of Y, N, U, W, 1",
+        "keys.jsonl:2: expected_details: detail 2: K63.5 is not in expected_codes",
+        "keys.jsonl:2: expected_details: detail 3: 0DTJ4ZZ is a procedure: POA is for diagnoses",
+        "keys.jsonl:3: expected_details:",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+    assert!(!err.contains("keys.jsonl:1:"), "{err}");
+}
+
+#[test]
+fn the_workbench_in_book_mode_turns_the_search_off() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let q = queue_copy(tmp.path());
+    let mut cmd = crate::support::pty::command(tmp.path(), &tmp.path().join("config"));
+    cmd.env_remove("MEDCODE_EDITION");
+    cmd.env("MEDCODE_INDEX", &crate::support::index::shared().root);
+    cmd.args(["--practice", "--book", "--queue", q.to_str().expect("utf8")]);
+    let mut s = Screen::spawn(80, 24, cmd);
+    s.wait_for("IP-1001");
+    s.send("\r");
+    s.wait_for("Record IP-1001");
+    // Tab would go to the search box beside the record: in book mode, to the books.
+    s.send("\t");
+    s.wait_for("Book mode: the search is off");
+    s.send("\x03");
+    assert!(s.wait_exit().success());
+    // The practice store is the one opened: production has no work on this queue.
+    assert!(tmp.path().join("practice").join("work").is_dir());
+    assert!(!q.with_file_name(".medcode").join("queue.jsonl").join("work.db").exists());
 }

@@ -467,7 +467,7 @@ fn open_gives_records_and_their_work_together() {
     let mut opened = queue::open(Some(&q)).expect("open");
     assert_eq!(opened.loaded.records.len(), 39);
     assert_eq!(opened.store.location(), queue::WorkLocation::BesideQueue);
-    let op = queue::Op::Comment { text: "seen".into() };
+    let op = queue::Op::Comment { text: "seen".into(), on_key: None };
     opened.store.apply("OP-3001", &op, 0).expect("save");
     let again = queue::open(Some(&q)).expect("reopen");
     assert_eq!(again.store.get("OP-3001").comments[0].text, "seen");

@@ -1,19 +1,27 @@
 //! Integration tests: the real `medcode` binary in a pseudo-terminal, read back through vt100.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-use std::num::NonZeroU16;
+use std::time::Duration;
 
 use crate::support::index;
-use crate::support::pty::{self, Pty};
+use crate::support::pty::{self, Screen};
 
 /// A session of the real binary in a pseudo-terminal, read back through a vt100 screen.
 struct Session {
-    pty: Pty,
-    screen: Mutex<vt100::Parser>,
-    raw: Mutex<Vec<u8>>,
+    term: Screen,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl std::ops::Deref for Session {
+    type Target = Screen;
+    fn deref(&self) -> &Screen {
+        &self.term
+    }
+}
+
+impl std::ops::DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut Screen {
+        &mut self.term
+    }
 }
 
 impl Session {
@@ -68,74 +76,16 @@ impl Session {
             Some(dir) => cmd.env("MEDCODE_INDEX", dir),
             None => cmd.env_remove("MEDCODE_INDEX"),
         }
-        let screen = vt100::Parser::new(NonZeroU16::new(rows).unwrap(), NonZeroU16::new(cols).unwrap(), 0);
-        Session {
-            pty: Pty::spawn(cols, rows, cmd),
-            screen: Mutex::new(screen),
-            raw: Mutex::new(Vec::new()),
-            _dirs: (data, config),
-        }
-    }
-
-    /// Read what has arrived onto the screen.
-    fn pump(&self) {
-        let (mut screen, mut raw) = (self.screen.lock().unwrap(), self.raw.lock().unwrap());
-        while let Ok(chunk) = self.pty.output.try_recv() {
-            screen.process(&chunk);
-            raw.extend_from_slice(&chunk);
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.pump();
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    fn send(&mut self, bytes: &str) {
-        self.pty.send(bytes.as_bytes());
-        if bytes.ends_with('\x1b') {
-            // A lone Esc: give it time to be read as Esc, not as Alt with the next key.
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    /// Wait until the screen shows `text` (generous: the debug binary parses the code sets first).
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let c = self.contents();
-            if c.contains(text) {
-                return c;
-            }
-            assert!(start.elapsed() < Duration::from_secs(60), "`{text}` never appeared; screen:\n{c}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.pty.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "medcode did not exit; screen:\n{}",
-                self.contents()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        Session { term: Screen::spawn(cols, rows, cmd), _dirs: (data, config) }
     }
 
     /// The terminal is as it was: main screen, cursor shown, and the last thing written restores.
     fn assert_restored(&self) {
         std::thread::sleep(Duration::from_millis(100));
-        self.pump();
-        let p = self.screen.lock().unwrap();
-        assert!(!p.screen().alternate_screen(), "still on the alternate screen");
-        assert!(!p.screen().hide_cursor(), "cursor still hidden");
-        let raw = self.raw.lock().unwrap();
-        let text = String::from_utf8_lossy(&raw);
+        let (alternate, hidden) = self.with_screen(|p| (p.alternate_screen(), p.hide_cursor()));
+        assert!(!alternate, "still on the alternate screen");
+        assert!(!hidden, "cursor still hidden");
+        let text = self.raw();
         let leave = text.rfind("\x1b[?1049l").expect("left the alternate screen");
         assert!(text.rfind("\x1b[?1049h").is_some_and(|enter| enter < leave));
     }
@@ -156,7 +106,7 @@ fn search_open_detail_reveal_in_tree_and_quit_restores_the_terminal() {
     let mut s = Session::start_full(80, 24, |_| {}, None);
     s.wait_for("No recent");
     s.wait_for("search index built in");
-    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    let raw = s.raw();
     assert!(
         raw.contains("Building the search index"),
         "no progress display: {:?}",

@@ -168,7 +168,9 @@ pub fn inverse(work: &RecordWork, op: &Op) -> Option<Op> {
         Op::SetEdition { .. } => Op::SetEdition { edition: work.edition.clone() },
         Op::Done { .. } => Op::Reopen,
         Op::Reopen => Op::Done { override_reason: work.override_reason.clone() },
-        Op::Comment { .. } | Op::Start | Op::Hold { .. } | Op::Query { .. } => return None,
+        Op::Comment { .. } | Op::BookStep { .. } | Op::Start | Op::Hold { .. } | Op::Query { .. } => {
+            return None;
+        }
     })
 }
 

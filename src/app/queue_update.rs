@@ -225,7 +225,7 @@ impl App {
         let scored = self.queue.as_ref().and_then(|q| {
             let record = q.records.iter().find(|r| r.id == id).filter(|r| !r.expected_codes.is_empty())?;
             let pcs = |c: &str| self.book.pcs.is_code(&crate::codeset::normalize(c));
-            Some(crate::queue::training::score(&record.expected_codes, &q.work_of(id).codes, pcs).summary())
+            Some(crate::queue::training::grade(record, &q.work_of(id).codes, pcs).summary())
         });
         if let Some(score) = scored {
             let next = self.queue.as_ref().and_then(|q| q.open.clone()).map(|n| format!("; next {n}"));
@@ -593,7 +593,16 @@ impl App {
                 }
                 let Some(id) = q.open.clone() else { return Vec::new() };
                 let (op, what) = match kind {
-                    PromptKind::Comment => (Op::Comment { text }, format!("comment added to {id}")),
+                    PromptKind::Comment => {
+                        // `key A41.51: ...` on a keyed record: the trainee disagrees with the key.
+                        let record = q.records.iter().find(|r| r.id == id);
+                        let on_key = record.and_then(|r| crate::queue::training::disagreement(r, &text));
+                        let what = match &on_key {
+                            Some(code) => format!("disagreement with the key on {code} kept with {id}"),
+                            None => format!("comment added to {id}"),
+                        };
+                        (Op::Comment { text, on_key }, what)
+                    }
                     PromptKind::Hold => (Op::Hold { reason: text.clone() }, format!("{id} on hold: {text}")),
                     PromptKind::Query => (
                         Op::Query { text },

@@ -1096,3 +1096,34 @@ fn a_cpt_code_attaches_only_when_its_file_is_imported() {
     assert_eq!((w.codes[0].code.as_str(), w.codes[0].set), ("99993", CodeSet::Cpt));
     assert_eq!(w.codes[0].kind, crate::queue::CodeKind::Procedure);
 }
+
+#[test]
+fn a_comment_on_the_key_is_kept_as_a_disagreement() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter>");
+    let id = a.queue.as_ref().and_then(|q| q.open.clone()).expect("a record open");
+    let code =
+        a.queue.as_ref().and_then(|q| q.records.iter().find(|r| r.id == id)).expect("record").expected_codes
+            [0]
+        .clone();
+    let effects = keys(&mut a, &s, &format!("mkey {code}: the note supports another code<Enter>"));
+    assert_eq!(
+        record_ops(&effects),
+        [crate::queue::Op::Comment {
+            text: format!("key {code}: the note supports another code"),
+            on_key: Some(code.clone())
+        }]
+    );
+    assert!(
+        a.message.as_deref().is_some_and(|m| m.contains("disagreement with the key on")),
+        "{:?}",
+        a.message
+    );
+    let effects = keys(&mut a, &s, "mcalled the office<Enter>");
+    assert_eq!(
+        record_ops(&effects),
+        [crate::queue::Op::Comment { text: "called the office".into(), on_key: None }]
+    );
+}

@@ -66,6 +66,9 @@ pub struct MockArgs {
     /// The seed (default: a new one each time).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The pace to keep, in seconds a question: the status bar warns when behind it.
+    #[arg(long, default_value_t = crate::practice::mock::PACE_SECS)]
+    pub pace: u64,
     /// Open-book mode: the time spent on each question is shown with the score.
     #[arg(long)]
     pub book: bool,
@@ -154,13 +157,18 @@ fn mix_items(qs: &mut [Question], seed: u64) -> Result<()> {
     Ok(())
 }
 
-fn mock(args: MockArgs, globals: &Globals) -> Result<ExitCode> {
+fn mock(args: MockArgs, globals: &Globals, progress_path: &std::path::Path) -> Result<ExitCode> {
     use crate::practice::mock::{Mock, SystemClock, run::resumed_message};
     let path = match args.session {
         Some(p) => p,
         None => Mock::default_path()?,
     };
-    let mut m = match Mock::load(&path)? {
+    let saved = Mock::load(&path)?;
+    // A mock submitted but killed before its answers were recorded: record them first.
+    if let Some(mut done) = saved.clone().filter(|m| m.submitted) {
+        record(&mut done, &path, progress_path)?;
+    }
+    let mut m = match saved {
         Some(m) if !m.submitted && !args.new => {
             let mut m = m;
             m.message = Some(resumed_message(&m));
@@ -179,12 +187,14 @@ fn mock(args: MockArgs, globals: &Globals) -> Result<ExitCode> {
             }
             let mut m = Mock::new(qs, args.minutes, seed);
             m.book = args.book;
+            m.pace_secs = args.pace.max(1);
             m.save(&path)?;
             m
         }
     };
     crate::practice::mock::run::run(&mut m, &path, &SystemClock::new())?;
     let mut out = std::io::stdout().lock();
+    record(&mut m, &path, progress_path)?;
     if m.submitted {
         let s = m.score();
         writeln!(
@@ -212,6 +222,20 @@ fn mock(args: MockArgs, globals: &Globals) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A submitted mock's missed questions go into the review deck; the session keeps that they did.
+fn record(
+    m: &mut crate::practice::mock::Mock,
+    session: &std::path::Path,
+    progress_path: &std::path::Path,
+) -> Result<()> {
+    let mut progress = Progress::load(progress_path)?;
+    if m.record_into(&mut progress) {
+        progress.save(progress_path)?;
+        m.save(session)?;
+    }
+    Ok(())
+}
+
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     let progress_path = match &args.progress {
         Some(p) => p.clone(),
@@ -222,7 +246,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
             print!("{}", Progress::load(&progress_path)?.report());
             return Ok(ExitCode::SUCCESS);
         }
-        Some(Sub::Mock(m)) => return mock(m, globals),
+        Some(Sub::Mock(m)) => return mock(m, globals, &progress_path),
         Some(Sub::Import { file }) => return import(&file, globals),
         Some(Sub::Share { dir, name }) => {
             use crate::practice::class::{Summary, share};

@@ -32,6 +32,18 @@ pub enum Command {
     Audit(PathArg),
     /// Grade the done records that have an answer key (`expected_codes`): per record and total accuracy.
     Score(PathArg),
+    /// Practice work only (`--practice`): start the queue again, or with `--missed`
+    /// reopen only the records whose score was not full, their codes removed.
+    Reset(ResetArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResetArgs {
+    /// A JSON Lines file or a folder of .json files (default: the shipped example queue).
+    pub path: Option<PathBuf>,
+    /// Only the done records with a key that were not fully right: retry the missed.
+    #[arg(long)]
+    pub missed: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -98,13 +110,14 @@ pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
     match command {
         Command::Check(a) => check(a.path.as_deref()),
         Command::Export(a) => export(&a, globals),
-        Command::Stats(a) => stats(a.path.as_deref()),
-        Command::Claim(a) => claim(&a),
+        Command::Stats(a) => stats(a.path.as_deref(), globals),
+        Command::Claim(a) => claim(&a, globals),
         Command::Recover(a) => recover(&a.path),
         Command::Apply(a) => apply(&a, globals),
         Command::Edits(a) => edits(&a, globals),
-        Command::Audit(a) => audit(a.path.as_deref()),
-        Command::Score(a) => score(a.path.as_deref()),
+        Command::Audit(a) => audit(a.path.as_deref(), globals),
+        Command::Score(a) => score(a.path.as_deref(), globals),
+        Command::Reset(a) => reset(&a, globals),
     }
 }
 
@@ -115,12 +128,8 @@ fn open(path: Option<&Path>) -> Result<Loaded> {
     }
 }
 
-fn store(path: Option<&Path>) -> Result<Store> {
-    let mut s = match path {
-        Some(p) => Store::open(p),
-        None => Store::open_example(),
-    }
-    .context("opening the coder's work")?;
+fn store(path: Option<&Path>, globals: &Globals) -> Result<Store> {
+    let mut s = Store::open_work(path, globals.practice).context("opening the coder's work")?;
     if let Some(notice) = s.take_notice() {
         eprintln!("medcode: {notice}");
     }
@@ -148,7 +157,7 @@ fn check(path: Option<&Path>) -> Result<ExitCode> {
 
 fn export(args: &ExportArgs, globals: &Globals) -> Result<ExitCode> {
     let loaded = open(args.path.as_deref())?;
-    let store = store(args.path.as_deref())?;
+    let store = store(args.path.as_deref(), globals)?;
     let format = match args.format {
         ExportKind::Csv => ExportFormat::Csv,
         ExportKind::Jsonl => ExportFormat::Jsonl,
@@ -174,9 +183,9 @@ fn export(args: &ExportArgs, globals: &Globals) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn stats(path: Option<&Path>) -> Result<ExitCode> {
+fn stats(path: Option<&Path>, globals: &Globals) -> Result<ExitCode> {
     let loaded = open(path)?;
-    let store = store(path)?;
+    let store = store(path, globals)?;
     let mut by_status = [0usize; 5];
     let mut per_record = Vec::new();
     let (mut dx, mut px) = (0usize, 0usize);
@@ -222,11 +231,11 @@ fn record<'a>(loaded: &'a Loaded, id: &str) -> Result<&'a crate::queue::Record> 
     })
 }
 
-fn claim(args: &ClaimArgs) -> Result<ExitCode> {
+fn claim(args: &ClaimArgs, globals: &Globals) -> Result<ExitCode> {
     use crate::queue::claim::Outcome;
     let loaded = open(Some(&args.path))?;
     record(&loaded, &args.record)?;
-    let mut store = store(Some(&args.path))?;
+    let mut store = store(Some(&args.path), globals)?;
     let id = crate::queue::sanitize_for_terminal(&args.record);
     // Before the claim is taken, so a signal right after it still releases it.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -322,7 +331,7 @@ fn apply(args: &ApplyArgs, globals: &Globals) -> Result<ExitCode> {
                 .with_context(|| format!("operation {}: `{}`", i + 1, crate::queue::sanitize_for_terminal(s)))
         })
         .collect::<Result<Vec<_>>>()?;
-    let mut store = store(Some(&args.path))?;
+    let mut store = store(Some(&args.path), globals)?;
     // Attached codes and the edits of `done` are checked against the record's own
     // edition (`--edition` for all), as each operation leaves it.
     let mut eds = Editions::discover()?;
@@ -405,8 +414,8 @@ fn own_book(
 }
 
 /// The audit trail as JSON Lines (oldest first): the readable view of what happened.
-fn audit(path: Option<&Path>) -> Result<ExitCode> {
-    let store = store(path)?;
+fn audit(path: Option<&Path>, globals: &Globals) -> Result<ExitCode> {
+    let store = store(path, globals)?;
     let mut out = std::io::stdout().lock();
     for e in store.audit()? {
         serde_json::to_writer(&mut out, &e)?;
@@ -418,7 +427,7 @@ fn audit(path: Option<&Path>) -> Result<ExitCode> {
 fn edits(args: &EditsArgs, globals: &Globals) -> Result<ExitCode> {
     use crate::queue::edits::{self, EditSeverity};
     let loaded = open(args.path.as_deref())?;
-    let store = store(args.path.as_deref())?;
+    let store = store(args.path.as_deref(), globals)?;
     let mut eds = Editions::discover()?;
     let forced = globals.edition.as_deref();
     let mut out = std::io::stdout().lock();
@@ -481,12 +490,60 @@ fn edits(args: &EditsArgs, globals: &Globals) -> Result<ExitCode> {
     Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
+/// Reset practice work: all of it (the store and its audit removed), or
+/// only the missed records reopened with their codes removed (audited;
+/// comments, disagreements included, are kept).
+fn reset(args: &ResetArgs, globals: &Globals) -> Result<ExitCode> {
+    use crate::queue::work::Op;
+    if !globals.practice {
+        anyhow::bail!("reset is for practice work only: add --practice (production work is never reset)");
+    }
+    let path = args.path.as_deref();
+    let loaded = open(path)?;
+    if !args.missed {
+        let dir = crate::queue::store::practice_dir(path)?;
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => println!("practice work on {} reset: {} removed", loaded.name, dir.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                println!("no practice work on {} yet", loaded.name)
+            }
+            Err(e) => return Err(e).with_context(|| format!("removing {}", dir.display())),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut store = store(path, globals)?;
+    let mut reopened = Vec::new();
+    for r in loaded.records.iter().filter(|r| !r.expected_codes.is_empty()) {
+        let w = store.get(&r.id);
+        if w.status != Status::Done
+            || crate::queue::training::grade(r, &w.codes, crate::queue::training::looks_procedure)
+                .full_marks()
+        {
+            continue;
+        }
+        store.apply(&r.id, &Op::Reopen, 0)?;
+        for _ in 0..w.codes.len() {
+            store.apply(&r.id, &Op::Remove { index: 0 }, 0)?;
+        }
+        reopened.push(crate::queue::sanitize_for_terminal(&r.id));
+    }
+    match reopened.len() {
+        0 => println!("nothing to retry: every graded record of {} is fully right", loaded.name),
+        n => {
+            println!("retry {n} missed record(s), reopened with their codes removed: {}", reopened.join(" "))
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Every done record with an answer key, graded with partial credit (docs/practice.md).
-fn score(path: Option<&Path>) -> Result<ExitCode> {
+fn score(path: Option<&Path>, globals: &Globals) -> Result<ExitCode> {
+    use crate::queue::sanitize_for_terminal as clean;
     use crate::queue::training;
     let loaded = open(path)?;
-    let store = store(path)?;
-    let pcs = |c: &str| !c.contains('.') && crate::codeset::normalize(c).len() == 7;
+    let store = store(path, globals)?;
+    let pcs = training::looks_procedure;
+    let audit = store.audit()?;
     let mut out = std::io::stdout().lock();
     let (mut graded, mut total, mut waiting) = (0usize, 0.0f64, 0usize);
     for r in loaded.records.iter().filter(|r| !r.expected_codes.is_empty()) {
@@ -495,27 +552,57 @@ fn score(path: Option<&Path>) -> Result<ExitCode> {
             waiting += 1;
             continue;
         }
-        let s = training::score(&r.expected_codes, &w.codes, pcs);
+        let s = training::grade(r, &w.codes, pcs);
         graded += 1;
         total += s.accuracy();
-        let id = crate::queue::sanitize_for_terminal(&r.id);
-        writeln!(out, "{id}  {}", s.summary())?;
+        writeln!(out, "{}  {}", clean(&r.id), s.summary())?;
+        // Each key code the coder did not get, with what the key says about it.
+        let why = |out: &mut std::io::StdoutLock, code: &str| -> std::io::Result<()> {
+            let Some(d) = r.key_detail(code) else { return Ok(()) };
+            if let Some(t) = &d.rationale {
+                writeln!(out, "    why: {}", clean(t))?;
+            }
+            if let Some(t) = &d.index {
+                writeln!(out, "    books: {}", clean(t))?;
+            }
+            Ok(())
+        };
         for n in &s.near_misses {
             writeln!(out, "  near miss: {} for {}: {}", n.attached, n.expected, n.nearness.label())?;
+            why(&mut out, &n.expected)?;
         }
         let near = |c: &String| s.near_misses.iter().any(|n| n.expected == *c || n.attached == *c);
         for m in s.missing.iter().filter(|c| !near(c)) {
-            writeln!(out, "  missing: {}", crate::queue::sanitize_for_terminal(m))?;
+            writeln!(out, "  missing: {}", clean(m))?;
+            why(&mut out, m)?;
         }
         for e in s.extra.iter().filter(|c| !near(c)) {
-            writeln!(out, "  extra: {}", crate::queue::sanitize_for_terminal(e))?;
+            writeln!(out, "  extra: {}", clean(e))?;
+        }
+        for p in &s.poa_wrong {
+            let given = p.given.as_deref().unwrap_or("none");
+            writeln!(out, "  POA: {} given {}, key {}", clean(&p.code), clean(given), clean(&p.key))?;
+            why(&mut out, &p.code)?;
         }
         if !s.principal_right {
             let key = r.expected_codes.iter().find(|c| !pcs(c)).cloned().unwrap_or_default();
-            writeln!(out, "  principal / first-listed: the key has {key}")?;
+            writeln!(out, "  principal / first-listed: the key has {}", clean(&key))?;
+            why(&mut out, &key)?;
         }
         if !s.sequence_right {
-            writeln!(out, "  sequence: not in the key's order ({})", r.expected_codes.join(" "))?;
+            writeln!(out, "  sequence: not in the key's order ({})", clean(&r.expected_codes.join(" ")))?;
+        }
+        let steps = training::book_steps(&r.id, &audit);
+        if !steps.is_empty() {
+            writeln!(out, "  where the time went (book mode):")?;
+            for (secs, what) in &steps {
+                let spent = secs.map_or_else(|| "    ".to_string(), |s| format!("{}:{:02}", s / 60, s % 60));
+                writeln!(out, "    {spent:>5}  {}", clean(what))?;
+            }
+        }
+        for c in w.comments.iter().filter(|c| c.on_key.is_some()) {
+            let on = c.on_key.as_deref().unwrap_or_default();
+            writeln!(out, "  you disagree on {}: {} ({})", clean(on), clean(&c.text), clean(&c.who))?;
         }
     }
     if graded == 0 {

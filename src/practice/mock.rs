@@ -127,6 +127,12 @@ pub struct Mock {
     /// Open-book mode: the time per question is shown with the score.
     #[serde(default)]
     pub book: bool,
+    /// The pace warned against, in seconds a question (`--pace`).
+    #[serde(default = "default_pace")]
+    pub pace_secs: u64,
+    /// The answers went into the progress file (once, after submitting).
+    #[serde(default)]
+    pub recorded: bool,
     #[serde(skip)]
     pub prompt: Prompt,
     #[serde(skip)]
@@ -134,6 +140,10 @@ pub struct Mock {
     /// Elapsed time at the last save.
     #[serde(skip)]
     pub saved_ms: u64,
+}
+
+fn default_pace() -> u64 {
+    PACE_SECS
 }
 
 /// The score of a submitted mock.
@@ -172,6 +182,8 @@ impl Mock {
             submitted: false,
             timed_out: false,
             book: false,
+            pace_secs: PACE_SECS,
+            recorded: false,
             prompt: Prompt::None,
             message: None,
             saved_ms: 0,
@@ -229,11 +241,26 @@ impl Mock {
     }
 
     /// Behind pace: fewer questions answered than the time used allows at
-    /// [`PACE_SECS`] a question. The number it should be, when behind.
+    /// `pace_secs` a question. The number it should be, when behind.
     pub fn behind_pace(&self) -> Option<usize> {
-        let due = (self.elapsed_ms / (PACE_SECS * 1000)) as usize;
+        let due = (self.elapsed_ms / (self.pace_secs.max(1) * 1000)) as usize;
         let due = due.min(self.questions.len());
         (self.answered() < due).then_some(due)
+    }
+
+    /// Put a submitted mock's answers into the trainee's progress, once: the
+    /// mock counts as a session, and every question missed or left blank
+    /// enters the review deck. False when there was nothing to record.
+    pub fn record_into(&mut self, progress: &mut super::progress::Progress) -> bool {
+        if !self.submitted || self.recorded {
+            return false;
+        }
+        progress.start();
+        for (q, a) in self.questions.iter().zip(&self.answers) {
+            progress.answer(q, *a == Some(q.answer));
+        }
+        self.recorded = true;
+        true
     }
 
     /// The next index after the current one (wrapping) that `pick` accepts.

@@ -793,6 +793,7 @@ mod tests {
             codes: vec![],
             expected_codes: vec![],
             expected_lines: vec![],
+            expected_details: vec![],
             priority: None,
             due_date: None,
             source: Default::default(),

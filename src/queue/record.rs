@@ -104,6 +104,9 @@ pub struct Record {
     /// with their modifiers, units and diagnosis pointers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expected_lines: Vec<ExpectedLine>,
+    /// What the key says about its codes: POA, why, the index path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expected_details: Vec<KeyDetail>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,6 +133,30 @@ pub struct ExpectedLine {
     pub pointers: Vec<String>,
 }
 
+/// What the answer key says about one of its codes (`expected_details`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyDetail {
+    pub code: String,
+    /// The present-on-admission indicator the key expects (inpatient diagnoses): Y, N, U, W or 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poa: Option<String>,
+    /// Why the key has the code: the documentation and the guideline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    /// The path through the books: `Neoplasm, intestine, large, colon, sigmoid > Benign`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
+}
+
+impl Record {
+    /// The key's detail for `code` (dots and case ignored).
+    pub fn key_detail(&self, code: &str) -> Option<&KeyDetail> {
+        let key = crate::codeset::normalize(code);
+        self.expected_details.iter().find(|d| crate::codeset::normalize(&d.code) == key)
+    }
+}
+
 /// The fields of the format, in order, with a check of one value's type;
 /// used to name the field a serde error is about.
 pub(crate) fn check_field(name: &str, value: &serde_json::Value) -> Option<Result<(), String>> {
@@ -149,6 +176,9 @@ pub(crate) fn check_field(name: &str, value: &serde_json::Value) -> Option<Resul
         "codes" | "expected_codes" => t::<Vec<String>>(value),
         "expected_lines" => t::<Vec<ExpectedLine>>(value).map_err(|e| {
             format!("{e} (expected lines as {{\"code\", \"modifiers\", \"units\", \"pointers\"}})")
+        }),
+        "expected_details" => t::<Vec<KeyDetail>>(value).map_err(|e| {
+            format!("{e} (expected details as {{\"code\", \"poa\", \"rationale\", \"index\"}})")
         }),
         "priority" => t::<Priority>(value),
         _ => return None,
@@ -211,6 +241,7 @@ impl Record {
                 }
             }
         }
+        out.extend(self.validate_details().into_iter().map(|m| ("expected_details", m)));
         let inpatient = self.encounter_type == EncounterType::Inpatient;
         for (field, date) in
             [("admission_date", self.admission_date), ("discharge_date", self.discharge_date)]
@@ -237,6 +268,38 @@ impl Record {
             && dis != self.date_of_service
         {
             out.push(("discharge_date", format!("{dis} differs from date_of_service {} (an inpatient date of service is the discharge date)", self.date_of_service)));
+        }
+        out
+    }
+}
+
+impl Record {
+    /// `expected_details`: each a code of the key, once; POA a valid indicator, on a diagnosis.
+    fn validate_details(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        let is_pcs = |c: &str| !c.contains('.') && crate::codeset::normalize(c).len() == 7;
+        for (i, d) in self.expected_details.iter().enumerate() {
+            let code = crate::text::sanitize(&d.code);
+            let key = crate::codeset::normalize(&d.code);
+            if !self.expected_codes.iter().any(|c| crate::codeset::normalize(c) == key) {
+                out.push(format!("detail {}: {code} is not in expected_codes", i + 1));
+            }
+            if seen.contains(&key) {
+                out.push(format!("detail {}: {code} is described twice", i + 1));
+            }
+            seen.push(key);
+            if let Some(p) = &d.poa {
+                if super::work::Poa::parse(p).is_none() {
+                    out.push(format!(
+                        "detail {}: poa `{}` is not one of Y, N, U, W, 1",
+                        i + 1,
+                        crate::text::sanitize(p)
+                    ));
+                } else if is_pcs(&d.code) {
+                    out.push(format!("detail {}: {code} is a procedure: POA is for diagnoses", i + 1));
+                }
+            }
         }
         out
     }
@@ -276,6 +339,12 @@ mod tests {
             codes: vec!["a".into()],
             expected_codes: vec!["b".into()],
             expected_lines: vec![ExpectedLine { code: "b".into(), ..ExpectedLine::default() }],
+            expected_details: vec![KeyDetail {
+                code: "b".into(),
+                poa: Some("Y".into()),
+                rationale: Some("r".into()),
+                index: Some("i".into()),
+            }],
             priority: Some(Priority::Low),
             due_date: Some(NaiveDate::default()),
             source: Source::default(),

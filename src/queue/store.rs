@@ -41,6 +41,8 @@ pub enum WorkLocation {
     DataDir,
     /// A folder chosen by the caller.
     Explicit,
+    /// A trainee's practice work, apart from production (`--practice`).
+    Practice,
 }
 
 // OS and SQLite errors are printed inside the message, not as a `source`, so
@@ -226,6 +228,23 @@ impl Store {
     pub fn open_example() -> Result<Store, StoreError> {
         let data = crate::paths::data_dir().map_err(|e| StoreError::NoPlace(format!("{e:#}")))?;
         Store::open_at(&data.join("work").join("example"), WorkLocation::DataDir, super::EXAMPLE_NAME, true)
+    }
+
+    /// The work on a queue (`None`: the example queue): production work, or
+    /// the trainee's practice work.
+    pub fn open_work(queue: Option<&Path>, practice: bool) -> Result<Store, StoreError> {
+        match (queue, practice) {
+            (_, true) => Store::open_practice(queue),
+            (Some(q), false) => Store::open(q),
+            (None, false) => Store::open_example(),
+        }
+    }
+
+    /// Open a trainee's practice work on the queue (`None`: the example queue),
+    /// kept apart from production work with its own audit: see [`practice_dir`].
+    pub fn open_practice(queue: Option<&Path>) -> Result<Store, StoreError> {
+        let name = queue.map_or_else(|| super::EXAMPLE_NAME.to_string(), |q| q.display().to_string());
+        Store::open_at(&practice_dir(queue)?, WorkLocation::Practice, &name, true)
     }
 
     /// Open the work kept in `dir` (created 0700 if missing).
@@ -587,6 +606,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 
 fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
     crate::files::create_private_dir(dir).map_err(|e| StoreError::Io { path: dir.to_path_buf(), err: e })
+}
+
+/// Where a trainee's practice work on a queue is kept: its own folder in the
+/// data directory (`practice/work/example`, or the first 16 hex digits of
+/// the SHA-256 of the queue's canonical path), never beside the queue.
+pub fn practice_dir(queue: Option<&Path>) -> Result<PathBuf, StoreError> {
+    let data = crate::paths::data_dir().map_err(|e| StoreError::NoPlace(format!("{e:#}")))?;
+    let base = data.join("practice").join("work");
+    let Some(queue) = queue else { return Ok(base.join("example")) };
+    let canonical =
+        std::fs::canonicalize(queue).map_err(|e| StoreError::Io { path: queue.to_path_buf(), err: e })?;
+    let hash = hex::encode(Sha256::digest(canonical.as_os_str().as_encoded_bytes()));
+    Ok(base.join(&hash[..16]))
 }
 
 /// Where the queue's work would be kept (see [`Store::open`]), without opening it.

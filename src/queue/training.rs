@@ -20,7 +20,21 @@ pub struct Score {
     pub near_misses: Vec<NearMiss>,
     /// The matched codes are in the key's order.
     pub sequence_right: bool,
+    /// Matched codes whose POA indicator is not the key's (where the key has one).
+    pub poa_wrong: Vec<PoaMiss>,
 }
+
+/// A key code attached with a POA indicator other than the key's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PoaMiss {
+    pub code: String,
+    /// What the coder gave (`None`: no indicator).
+    pub given: Option<String>,
+    pub key: String,
+}
+
+/// Points lost by a key code right with the wrong POA indicator.
+pub const POA_PENALTY: f64 = 0.5;
 
 /// How near an attached code came to a key code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,12 +102,18 @@ impl Score {
         self.missing.is_empty() && self.extra.is_empty() && self.principal_right
     }
 
+    /// Nothing to retry: perfect, in the key's order, every POA the key's.
+    pub fn full_marks(&self) -> bool {
+        self.perfect() && self.sequence_right && self.poa_wrong.is_empty()
+    }
+
     /// Partial credit (docs/practice.md): 1 point a key code right, a near
     /// miss its [`Nearness::credit`], over the key's codes plus the extra
     /// codes no near miss explains; 0.0 to 1.0.
     pub fn accuracy(&self) -> f64 {
-        let points =
-            self.matched.len() as f64 + self.near_misses.iter().map(|n| n.nearness.credit()).sum::<f64>();
+        let points = self.matched.len() as f64
+            + self.near_misses.iter().map(|n| n.nearness.credit()).sum::<f64>()
+            - self.poa_wrong.len() as f64 * POA_PENALTY;
         let unexplained = self.extra.len() - self.near_misses.len().min(self.extra.len());
         let out_of = self.matched.len() + self.missing.len() + unexplained;
         if out_of == 0 { 1.0 } else { points / out_of as f64 }
@@ -108,8 +128,12 @@ impl Score {
         } else {
             format!(", {} near ({})", near.len(), near.join(", "))
         };
+        let poa = match self.poa_wrong.len() {
+            0 => String::new(),
+            n => format!(", {n} POA wrong"),
+        };
         format!(
-            "score {:.0}%: {} right{near}, {} missing, {} extra{}",
+            "score {:.0}%: {} right{near}, {} missing, {} extra{poa}{}",
             self.accuracy() * 100.0,
             self.matched.len(),
             self.missing.len() - self.near_misses.len(),
@@ -117,6 +141,74 @@ impl Score {
             if self.principal_right { "" } else { ", principal wrong" }
         )
     }
+}
+
+/// A key entry that looks like an ICD-10-PCS code (7 characters, no dot),
+/// for callers without the code set at hand.
+pub fn looks_procedure(code: &str) -> bool {
+    !code.contains('.') && normalize(code).len() == 7
+}
+
+/// Grade a record's work against its whole key: the codes, then the POA
+/// indicators of the key codes attached where `expected_details` has one.
+pub fn grade(
+    record: &super::Record,
+    attached: &[AttachedCode],
+    is_procedure: impl Fn(&str) -> bool,
+) -> Score {
+    let mut s = score(&record.expected_codes, attached, is_procedure);
+    for m in &s.matched {
+        let Some(key) = record.key_detail(m).and_then(|d| d.poa.clone()) else { continue };
+        let given = attached
+            .iter()
+            .find(|c| normalize(&c.code) == normalize(m))
+            .and_then(|c| c.poa)
+            .map(|p| p.as_str().to_string());
+        if given.as_deref() != Some(key.as_str()) {
+            s.poa_wrong.push(PoaMiss { code: m.clone(), given, key });
+        }
+    }
+    s
+}
+
+/// A record's steps through the books (book mode) and the codes attached,
+/// in order, each with the seconds since the record's previous audited
+/// change (`None` for its first): where the time went.
+pub fn book_steps(record: &str, audit: &[super::audit::AuditEntry]) -> Vec<(Option<i64>, String)> {
+    use super::work::Op;
+    let mut out = Vec::new();
+    let mut last = None;
+    let mut any_step = false;
+    for e in audit.iter().filter(|e| e.record == record) {
+        let secs = last.map(|t: chrono::DateTime<chrono::Utc>| (e.when - t).num_seconds().max(0));
+        last = Some(e.when);
+        match &e.op {
+            Some(Op::BookStep { text }) => {
+                any_step = true;
+                out.push((secs, text.clone()));
+            }
+            Some(Op::Attach { .. }) => out.push((secs, e.what.clone())),
+            _ => {}
+        }
+    }
+    if any_step { out } else { Vec::new() }
+}
+
+/// A comment that disagrees with a record's key, as typed in the workbench:
+/// `key A41.51: why` names a key code (given back as the key writes it),
+/// `key: why` the key as a whole. Anything else is a plain comment.
+pub fn disagreement(record: &super::Record, text: &str) -> Option<String> {
+    if record.expected_codes.is_empty() {
+        return None;
+    }
+    let t = text.trim_start();
+    let rest = t.get(..3).filter(|k| k.eq_ignore_ascii_case("key")).map(|_| &t[3..])?;
+    if rest.starts_with(':') {
+        return Some("key".to_string());
+    }
+    let (code, _) = rest.strip_prefix(' ')?.split_once(':')?;
+    let key = normalize(code.trim());
+    record.expected_codes.iter().find(|c| normalize(c) == key).cloned()
 }
 
 /// Compare (ignoring dots and case). The principal is the first code of
@@ -307,5 +399,102 @@ mod tests {
         assert!(!s.sequence_right && !s.principal_right && s.accuracy() == 1.0);
         let s = score(&key, &[c("I13.0", CodeKind::Diagnosis), c("I50.23", CodeKind::Diagnosis)], pcs);
         assert!(s.sequence_right && s.perfect());
+    }
+
+    #[test]
+    fn poa_is_graded_where_the_key_has_one() {
+        use crate::queue::record::KeyDetail;
+        use crate::queue::work::Poa;
+        let mut r: crate::queue::Record = serde_json::from_str(
+            r#"{"id":"K","encounter_type":"inpatient","date_of_service":"2026-04-08","patient_age":40,
+                "patient_sex":"F","provider":"Dr","documentation":"x",
+                "expected_codes":["A41.51","N30.90","E11.9","0DTJ4ZZ"]}"#,
+        )
+        .expect("a record");
+        let detail = |code: &str, poa: &str| KeyDetail {
+            code: code.into(),
+            poa: Some(poa.into()),
+            ..KeyDetail::default()
+        };
+        r.expected_details = vec![detail("A41.51", "Y"), detail("n3090", "Y"), detail("E11.9", "1")];
+        let with = |code: &str, poa: Option<Poa>| AttachedCode { poa, ..c(code, CodeKind::Diagnosis) };
+        let got = [
+            with("A41.51", Some(Poa::Y)),
+            with("N30.90", Some(Poa::N)),
+            with("E11.9", None),
+            c("0DTJ4ZZ", CodeKind::Procedure),
+        ];
+        let s = grade(&r, &got, looks_procedure);
+        let wrong: Vec<(&str, Option<&str>, &str)> =
+            s.poa_wrong.iter().map(|p| (p.code.as_str(), p.given.as_deref(), p.key.as_str())).collect();
+        assert_eq!(wrong, [("N30.90", Some("N"), "Y"), ("E11.9", None, "1")]);
+        // 4 right less 2 x 0.5 for the indicators, over 4.
+        assert!((s.accuracy() - 0.75).abs() < 1e-9, "{}", s.accuracy());
+        assert!(s.perfect() && !s.full_marks(), "the codes are right, the POA is not");
+        assert!(s.summary().contains("2 POA wrong"), "{}", s.summary());
+        // Without details the same work has full marks.
+        r.expected_details.clear();
+        assert!(grade(&r, &got, looks_procedure).full_marks());
+    }
+
+    #[test]
+    fn book_steps_say_where_the_time_went() {
+        use crate::queue::audit::AuditEntry;
+        use crate::queue::work::Op;
+        let at = |secs: i64| chrono::DateTime::UNIX_EPOCH + chrono::Duration::seconds(secs);
+        let entry = |record: &str, secs: i64, what: &str, op: Op| AuditEntry {
+            who: "t".into(),
+            when: at(secs),
+            record: record.into(),
+            what: what.into(),
+            op: Some(op),
+            status: None,
+        };
+        let step = |text: &str| Op::BookStep { text: text.into() };
+        let audit = [
+            entry("R", 0, "start", Op::Start),
+            entry("R", 42, "book: Index: Sepsis", step("Index: Sepsis, Escherichia coli: A41.51")),
+            entry("OTHER", 50, "book: x", step("x")),
+            entry("R", 57, "book: Tabular: A41.51", step("Tabular: A41.51")),
+            entry(
+                "R",
+                60,
+                "attach A41.51",
+                Op::Attach {
+                    code: "A41.51".into(),
+                    set: crate::codeset::CodeSet::Icd10cm,
+                    kind: CodeKind::Diagnosis,
+                    poa: None,
+                    at: None,
+                    found: None,
+                    line: Default::default(),
+                },
+            ),
+        ];
+        assert_eq!(
+            book_steps("R", &audit),
+            [
+                (Some(42), "Index: Sepsis, Escherichia coli: A41.51".to_string()),
+                (Some(15), "Tabular: A41.51".to_string()),
+                (Some(3), "attach A41.51".to_string()),
+            ]
+        );
+        assert!(book_steps("R", &audit[..1]).is_empty(), "no book step: not book mode, nothing said");
+    }
+
+    #[test]
+    fn a_comment_naming_a_key_code_is_a_disagreement() {
+        let mut r: crate::queue::Record = serde_json::from_str(
+            r#"{"id":"K","encounter_type":"outpatient","date_of_service":"2026-04-08","patient_age":40,
+                "patient_sex":"F","provider":"Dr","documentation":"x","expected_codes":["Z12.11","D12.5"]}"#,
+        )
+        .expect("a record");
+        assert_eq!(disagreement(&r, "key d125: the report says hyperplastic"), Some("D12.5".into()));
+        assert_eq!(disagreement(&r, "Key: sequence the finding first?"), Some("key".into()));
+        assert_eq!(disagreement(&r, "key K63.5: not in the key"), None);
+        assert_eq!(disagreement(&r, "keyboard: sticky"), None);
+        assert_eq!(disagreement(&r, "called the office"), None);
+        r.expected_codes.clear();
+        assert_eq!(disagreement(&r, "key: no key at all"), None);
     }
 }

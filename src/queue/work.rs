@@ -164,6 +164,10 @@ pub struct Comment {
     pub who: String,
     pub when: DateTime<Utc>,
     pub text: String,
+    /// A trainee's disagreement with the answer key: the key code it is about
+    /// (`key` for the key as a whole).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_key: Option<String>,
 }
 
 /// Everything the coder did on one record.
@@ -248,6 +252,14 @@ pub enum Op {
     },
     Comment {
         text: String,
+        /// The answer key's code the comment disagrees with (training queues).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_key: Option<String>,
+    },
+    /// A step through the books in book mode (practice): audited with its
+    /// time, so the score can say where the time went; the work is unchanged.
+    BookStep {
+        text: String,
     },
     /// Start working (new -> in progress); a no-op otherwise.
     Start,
@@ -306,7 +318,9 @@ impl Op {
             Op::SetPointers { index, pointers } => {
                 format!("set diagnosis pointers of code {} to {}", index + 1, list_or_none(pointers))
             }
+            Op::Comment { on_key: Some(code), .. } => format!("disagree with the key on {code}"),
             Op::Comment { .. } => "comment".to_string(),
+            Op::BookStep { text } => format!("book: {text}"),
             Op::Start => "start".to_string(),
             Op::Hold { .. } => "hold".to_string(),
             Op::Query { .. } => "query provider".to_string(),
@@ -367,7 +381,7 @@ pub fn apply(
     cx: &Context<'_>,
 ) -> Result<(RecordWork, AuditEntry), OpError> {
     let mut w = work.clone();
-    let editing = !matches!(op, Op::Reopen | Op::Comment { .. });
+    let editing = !matches!(op, Op::Reopen | Op::Comment { .. } | Op::BookStep { .. });
     if editing && w.status == Status::Done {
         return Err(OpError::IsDone);
     }
@@ -453,12 +467,18 @@ pub fn apply(
             check(*index, &w)?;
             w.codes[*index].poa = *poa;
         }
-        Op::Comment { text } => {
+        Op::Comment { text, on_key } => {
             if text.trim().is_empty() {
                 return Err(OpError::Empty("comment"));
             }
-            w.comments.push(Comment { who: cx.who.to_string(), when: cx.when, text: text.clone() });
+            w.comments.push(Comment {
+                who: cx.who.to_string(),
+                when: cx.when,
+                text: text.clone(),
+                on_key: on_key.clone(),
+            });
         }
+        Op::BookStep { .. } => {}
         Op::Start => start(&mut w),
         Op::Hold { reason } => {
             if reason.trim().is_empty() {
@@ -634,7 +654,7 @@ mod tests {
         assert_eq!((w.status, w.hold_reason.as_deref()), (Status::OnHold, Some("awaiting path report")));
         let w = run(&w, Op::Query { text: "Please clarify type of heart failure.".into() });
         assert_eq!(w.status, Status::QuerySent);
-        let w = run(&w, Op::Comment { text: "called office".into() });
+        let w = run(&w, Op::Comment { text: "called office".into(), on_key: None });
         assert_eq!(w.comments[0].who, "coder1");
         assert_eq!(
             apply("R1", &w, &Op::Hold { reason: " ".into() }, &cx(0)).unwrap_err(),

@@ -4,8 +4,11 @@
 //! times it.
 
 use std::io::{Read, Write};
+use std::num::NonZeroU16;
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 
@@ -52,5 +55,86 @@ impl Pty {
     pub fn send(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).expect("write to the pty");
         self.writer.flush().expect("flush the pty");
+    }
+}
+
+/// The program in a pseudo-terminal read back through a vt100 screen: what
+/// the end-to-end tests type into and wait on.
+pub struct Screen {
+    pub pty: Pty,
+    parser: Mutex<vt100::Parser>,
+    raw: Mutex<Vec<u8>>,
+}
+
+impl Screen {
+    /// Start `cmd` in a `cols` x `rows` pseudo-terminal.
+    pub fn spawn(cols: u16, rows: u16, cmd: CommandBuilder) -> Screen {
+        let size = |n: u16| NonZeroU16::new(n).expect("a terminal size above 0");
+        Screen {
+            pty: Pty::spawn(cols, rows, cmd),
+            parser: Mutex::new(vt100::Parser::new(size(rows), size(cols), 0)),
+            raw: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Read what has arrived onto the screen.
+    pub fn pump(&self) {
+        let (mut parser, mut raw) = (self.parser.lock().expect("screen"), self.raw.lock().expect("raw"));
+        while let Ok(chunk) = self.pty.output.try_recv() {
+            parser.process(&chunk);
+            raw.extend_from_slice(&chunk);
+        }
+    }
+
+    pub fn contents(&self) -> String {
+        self.with_screen(|s| s.contents())
+    }
+
+    /// Look at the screen as it is now.
+    pub fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        self.pump();
+        f(self.parser.lock().expect("screen").screen())
+    }
+
+    /// Every byte the program wrote so far, as text.
+    pub fn raw(&self) -> String {
+        self.pump();
+        String::from_utf8_lossy(&self.raw.lock().expect("raw")).into_owned()
+    }
+
+    pub fn send(&mut self, text: &str) {
+        self.pty.send(text.as_bytes());
+        if text.ends_with('\x1b') {
+            // A lone Esc: give it time to be read as Esc, not as Alt with the next key.
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    /// Wait until the screen shows `text` (generous: the debug binary parses the code sets first).
+    pub fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let c = self.contents();
+            if c.contains(text) {
+                return c;
+            }
+            assert!(start.elapsed() < Duration::from_secs(90), "`{text}` never appeared; screen:\n{c}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.pty.child.try_wait().expect("wait for medcode") {
+                return status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "medcode did not exit; screen:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }

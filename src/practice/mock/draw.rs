@@ -66,7 +66,7 @@ fn status_line(m: &Mock) -> String {
         return format!(" Submitted. Time used {}", clock_text(m.elapsed_ms));
     }
     let pace = match m.behind_pace() {
-        Some(due) => format!("  PACE: behind, {due} should be answered by now (145 s each)"),
+        Some(due) => format!("  PACE: behind, {due} should be answered by now ({} s each)", m.pace_secs),
         None => "  pace ok".to_string(),
     };
     format!(" Time left {}{pace}", clock_text(m.remaining_ms()))

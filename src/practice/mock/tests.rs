@@ -127,3 +127,39 @@ fn the_key_map_binds_each_key_once() {
     }
     assert!(!KEYS.iter().any(|(k, _, _)| *k == Key::Char('\u{2}')), "never Ctrl-b");
 }
+
+#[test]
+fn the_pace_is_the_sessions_own() {
+    let mut m = mock(4, 10);
+    m.pace_secs = 60;
+    m.update(Action::Elapse(Duration::from_secs(59)));
+    assert_eq!(m.behind_pace(), None);
+    m.update(Action::Elapse(Duration::from_secs(62)));
+    assert_eq!(m.behind_pace(), Some(2), "121 s at 60 s a question: two due");
+    // A session saved before the pace was kept reads back at 145 s.
+    let mut v = serde_json::to_value(&m).expect("mock serializes");
+    v.as_object_mut().expect("object").remove("pace_secs");
+    let old: Mock = serde_json::from_value(v).expect("old session reads");
+    assert_eq!(old.pace_secs, PACE_SECS);
+}
+
+#[test]
+fn a_submitted_mock_feeds_the_review_deck_once() {
+    use crate::practice::progress::Progress;
+    let mut m = mock(3, 10);
+    let mut p = Progress::default();
+    assert!(!m.record_into(&mut p), "not submitted: nothing to record");
+    m.update(Action::Answer('b'));
+    m.update(Action::Next);
+    m.update(Action::Answer('c'));
+    m.submitted = true;
+    assert!(m.record_into(&mut p));
+    assert_eq!(p.history.len(), 3);
+    assert_eq!(p.history.iter().filter(|a| a.right).count(), 1);
+    // The wrong answer and the blank one are due for review next session.
+    let deck: Vec<&str> = p.deck.keys().map(String::as_str).collect();
+    assert_eq!(deck, ["stem 1", "stem 2"]);
+    assert!(!m.record_into(&mut p), "recorded once");
+    assert_eq!(p.history.len(), 3);
+    assert_eq!(p.start().len(), 2);
+}

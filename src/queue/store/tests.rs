@@ -17,7 +17,7 @@ fn attach(code: &str) -> Op {
 }
 
 fn comment(text: &str) -> Op {
-    Op::Comment { text: text.into() }
+    Op::Comment { text: text.into(), on_key: None }
 }
 
 fn mode(p: &Path) -> u32 {
