@@ -63,6 +63,18 @@ impl Book {
         }
     }
 
+    /// The kind of release file the book comes from.
+    pub fn file_kind(self) -> crate::codeset::FileKind {
+        use crate::codeset::FileKind as K;
+        match self {
+            Book::Drug => K::CmDrug,
+            Book::Neoplasm => K::CmNeoplasm,
+            Book::Diseases => K::CmIndex,
+            Book::External => K::CmExternal,
+            Book::Pcs => K::PcsIndex,
+        }
+    }
+
     /// A table: rows of terms, a code per column.
     pub fn grid(self) -> bool {
         matches!(self, Book::Drug | Book::Neoplasm)
@@ -300,6 +312,41 @@ impl<'a> Index<'a> {
         out
     }
 
+    /// The lines (of [`Index::lines`]) whose entries `query` names, for
+    /// printing each with its subterms: the main terms that begin with it, else the shallowest terms whose path holds its words
+    /// (a query word matches a word it begins, case ignored).
+    pub fn find(self, lines: &[Line], query: &str) -> Vec<usize> {
+        let words = |s: &str| -> Vec<String> {
+            s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+        };
+        let wanted = words(query);
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let holds = |have: &[String]| wanted.iter().all(|w| have.iter().any(|h| h.starts_with(w.as_str())));
+        let begins = query.trim().to_lowercase();
+        let mains: Vec<usize> = (0..lines.len())
+            .filter(|i| lines[*i].level() == 0)
+            .filter(|i| {
+                self.entry(&lines[*i].at).is_some_and(|e| e.display().to_lowercase().starts_with(&begins))
+            })
+            .collect();
+        if !mains.is_empty() {
+            return mains;
+        }
+        let mut out: Vec<usize> = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            // Under a line already found: printed with it.
+            if out.last().is_some_and(|f| l.at.starts_with(&lines[*f].at)) {
+                continue;
+            }
+            if holds(&words(&self.path_text(&l.at))) {
+                out.push(i);
+            }
+        }
+        out
+    }
+
     /// The place a reference names: `Accident, transport, aircraft` is the main
     /// term `Accident`, its subterm `transport`, and under it `aircraft`.
     /// Titles may hold commas themselves (`Neoplasm, neoplastic`): the longest
@@ -459,6 +506,20 @@ mod tests {
         let Trail::Cycle(c) = ix.trail(&at_of(ix, "Quillpox > rusty")) else { panic!() };
         assert_eq!(ix.chain_text(&c), "Rustcough → Reedlung → Ringwort → Rustcough");
         assert_eq!(ix.reference_fault(&at_of(ix, "Glimmerosis")), None);
+    }
+
+    #[test]
+    fn find_prefers_main_terms_then_the_shallowest_terms_whose_path_holds_the_words() {
+        let book = fixture();
+        let ix = Index::Cm(&book);
+        let lines = ix.lines();
+        let found = |q: &str| -> Vec<String> {
+            ix.find(&lines, q).iter().map(|i| ix.path_text(&lines[*i].at)).collect()
+        };
+        assert_eq!(found("r"), ["Reedlung", "Ringwort", "Rustcough"]);
+        assert_eq!(found("glimmerosis kidney"), ["Glimmerosis > with > kidney complication"]);
+        assert_eq!(found("quill rust"), ["Quillpox > rusty"]);
+        assert!(found("nothing here").is_empty());
     }
 
     #[test]
