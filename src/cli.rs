@@ -4,6 +4,7 @@
 mod codes;
 mod codesets;
 mod index;
+mod index_lookup;
 pub mod practice;
 mod queue;
 mod search;
@@ -53,6 +54,8 @@ pub enum Command {
     Codes(codes::Args),
     /// Look a term up in the Table of Drugs, the Table of Neoplasms or the Index to External Causes.
     Table(table::Args),
+    /// Print an index entry with its subterms: the Alphabetic Index, External Causes, PCS index, Drug or Neoplasm table.
+    IndexLookup(index_lookup::Args),
     /// List and import code set editions.
     #[command(subcommand)]
     Codesets(codesets::Command),
@@ -93,6 +96,7 @@ pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
         Command::Show(args) => show::run(args, globals),
         Command::Codes(args) => codes::run(args, globals),
         Command::Table(args) => table::run(args, globals),
+        Command::IndexLookup(args) => index_lookup::run(args, globals),
         Command::Codesets(cmd) => codesets::run(cmd, globals),
         Command::Search(args) => search::run(args, globals),
         Command::Index(cmd) => index::run(cmd, globals),

@@ -6,6 +6,7 @@
 //! ([`assemble::assemble`]).
 
 pub mod assemble;
+pub mod books;
 pub mod catalog;
 pub mod changes;
 pub mod compiled;

@@ -473,6 +473,8 @@ fn table_and_show_fit_80_columns_when_piped_and_the_width_given() {
         &["table", "drug", "acetaminophen", "--expand"],
         &["show", "E11.22"],
         &["table", "external", "fall", "ladder"],
+        &["index-lookup", "acetaminophen"],
+        &["index-lookup", "--book", "external", "fall", "ladder", "--expand"],
     ] {
         let text = piped(args);
         assert_fits(&text, 80);
@@ -490,4 +492,95 @@ fn table_and_show_fit_80_columns_when_piped_and_the_width_given() {
     // JSON is never wrapped.
     let o = medcode(data.path(), &["show", "E11.22", "--format", "json", "--width", "20"]);
     assert_eq!(json(&o)["code"], "E11.22");
+}
+
+#[test]
+fn index_lookup_prints_entries_by_level_and_shows_bad_references_and_codes_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let root = cdc_folder(tmp.path());
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/releases/index-diseases-mini.xml");
+    write(&root.join("icd10cm-table-index-2025/icd10cm_index_2025.xml"), &std::fs::read(fixture).unwrap());
+    let o = medcode(&data, &["codesets", "import", root.to_str().unwrap(), "--name", "with-index"]);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    let look = |args: &[&str]| {
+        let mut all = vec!["--edition", "with-index", "index-lookup"];
+        all.extend_from_slice(args);
+        medcode(&data, &all)
+    };
+    let o = look(&["glimmerosis", "--book", "index"]);
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}{}", stderr(&o));
+    assert!(text.starts_with("ICD-10-CM Alphabetic Index to Diseases and Injuries"), "{text}");
+    assert!(text.contains("edition with-index"), "{text}");
+    for line in [
+        "Glimmerosis  E11.9",
+        "  with",
+        "    kidney complication  E11.29",
+        "      chronic kidney disease  E11.22",
+        "  wandering (chronic)  E11.8 — see also Quillpox",
+        "  retired code  Q99.99 (NOT VALID in this edition; replaced by Q99.9)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in:\n{text}");
+    }
+    // A cycle of any length, a dangling see: said on the line, never followed forever.
+    let text = stdout(&look(&["ringwort"]));
+    assert!(
+        text.contains(
+            "Ringwort — see Rustcough (a cycle of references: Ringwort → Rustcough → Reedlung → Ringwort)"
+        ),
+        "{text}"
+    );
+    let text = stdout(&look(&["lanternitis"]));
+    assert!(
+        text.contains("(a cycle of references: Lanternitis → Mothwing disorder → Lanternitis)"),
+        "{text}"
+    );
+    let out = json(&look(&["quillpox", "--format", "json", "--book", "index"]));
+    assert_eq!(out["books"][0]["book"], "diseases");
+    let lines = out["books"][0]["entries"][0]["lines"].as_array().unwrap();
+    let ghostly = lines.iter().find(|l| l["title"] == "ghostly").expect("ghostly");
+    assert_eq!(ghostly["level"], 1);
+    assert_eq!(ghostly["reference"]["fault"], "dangling: no main term \"vanishing term\"");
+    let late = lines.iter().find(|l| l["title"] == "late effect").expect("late effect");
+    assert_eq!(
+        (late["reference"]["word"].as_str(), late["reference"].get("fault")),
+        (Some("see category"), None)
+    );
+    // A query naming a subterm prints it under the terms above it, with its own subterms.
+    let text = stdout(&look(&["glimmerosis", "kidney", "--book", "index"]));
+    assert!(text.contains("Glimmerosis\n  with\n    kidney complication  E11.29"), "{text}");
+    assert!(!text.contains("wandering"), "{text}");
+}
+
+#[test]
+fn index_lookup_on_the_shipped_books_names_the_book_and_edition() {
+    let data = tempfile::tempdir().unwrap();
+    let o = medcode(data.path(), &["index-lookup", "appendectomy"]);
+    let text = stdout(&o);
+    assert!(text.starts_with("ICD-10-PCS Index (FY2025"), "{text}");
+    assert!(text.contains(&format!("edition {}", shipped::EDITION_NAME)), "{text}");
+    assert!(
+        text.contains("Appendectomy\n  see Excision, Appendix  0DBJ\n  see Resection, Appendix  0DTJ"),
+        "{text}"
+    );
+    // The tables print their cells as heading: code pairs under the term.
+    let text = stdout(&medcode(data.path(), &["index-lookup", "--book", "drug", "acetaminophen"]));
+    assert!(
+        text.contains("Acetaminophen\n    Poisoning Accidental (unintentional): T39.1X1 (header);"),
+        "{text}"
+    );
+    // The shipped editions have no Alphabetic Index: said, with the books they have.
+    let o = medcode(data.path(), &["index-lookup", "--book", "index", "anemia"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("has no Alphabetic Index to Diseases")
+            && stderr(&o).contains("drug, neoplasm, external, pcs"),
+        "{}",
+        stderr(&o)
+    );
+    let o = medcode(data.path(), &["index-lookup", "zzzqqq"]);
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("no entry \"zzzqqq\""), "{}", stdout(&o));
 }

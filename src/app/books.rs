@@ -8,115 +8,13 @@
 //!
 //! The state and its steps are here; `ui::books` draws it; no I/O.
 
+use std::sync::Arc;
+
 use super::{App, Effect, Pane, Target};
-use crate::codeset::icd10cm::books::{CodeStatus, Offer, Term, check_code};
-use crate::codeset::icd10pcs::PcsIndexTerm;
-use crate::codeset::{CodeSet, Codebook, IndexBook};
-
-/// Which book the pane shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Book {
-    #[default]
-    Drug,
-    Neoplasm,
-    Diseases,
-    External,
-    Pcs,
-}
-
-impl Book {
-    pub const ALL: [Book; 5] = [Book::Drug, Book::Neoplasm, Book::Diseases, Book::External, Book::Pcs];
-
-    /// Short name, for the audit's "found in" and the book line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Book::Drug => "Drug table",
-            Book::Neoplasm => "Neoplasm table",
-            Book::Diseases => "Index to Diseases",
-            Book::External => "External causes",
-            Book::Pcs => "PCS index",
-        }
-    }
-
-    /// The book's own title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Book::Drug => "Table of Drugs and Chemicals",
-            Book::Neoplasm => "Table of Neoplasms",
-            Book::Diseases => "Alphabetic Index to Diseases",
-            Book::External => "Index to External Causes",
-            Book::Pcs => "ICD-10-PCS Index",
-        }
-    }
-
-    /// A table: rows of terms, a code per column.
-    pub fn grid(self) -> bool {
-        matches!(self, Book::Drug | Book::Neoplasm)
-    }
-
-    pub fn set(self) -> CodeSet {
-        if self == Book::Pcs { CodeSet::Icd10pcs } else { CodeSet::Icd10cm }
-    }
-
-    fn index(self, cb: &Codebook) -> Option<&IndexBook> {
-        match self {
-            Book::Drug => cb.drugs.as_ref(),
-            Book::Neoplasm => cb.neoplasms.as_ref(),
-            Book::Diseases => cb.diseases.as_ref(),
-            Book::External => cb.external.as_ref(),
-            Book::Pcs => None,
-        }
-    }
-
-    /// The edition has this book.
-    pub fn available(self, cb: &Codebook) -> bool {
-        match self {
-            Book::Pcs => !cb.pcs.index.is_empty(),
-            other => other.index(cb).is_some(),
-        }
-    }
-}
-
-/// One printed line of a book: a main term (level 0) or a subterm.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct BookRow {
-    pub level: usize,
-    pub title: String,
-    /// Nonessential modifiers, in parentheses.
-    pub nemod: Option<String>,
-    /// ICD-10-CM: the term's code; PCS: the tables or partial codes it points to.
-    pub codes: Vec<String>,
-    /// Tables: a code per column, `None` for `--`.
-    pub cells: Vec<Option<String>>,
-    pub see: Option<String>,
-    pub see_also: Option<String>,
-    pub see_category: Option<String>,
-    /// PCS `use` (a value to use for the term).
-    pub use_: Option<String>,
-    pub parent: Option<usize>,
-}
-
-impl BookRow {
-    /// The title with its nonessential modifiers, as printed.
-    pub fn display(&self) -> String {
-        match &self.nemod {
-            Some(n) => format!("{} {n}", self.title),
-            None => self.title.clone(),
-        }
-    }
-
-    /// The reference a follow key takes, with its word: `see`, `see also`, `see category`, `use`.
-    pub fn reference(&self) -> Option<(&'static str, &str)> {
-        [
-            ("see", &self.see),
-            ("see also", &self.see_also),
-            ("see category", &self.see_category),
-            ("use", &self.use_),
-        ]
-        .into_iter()
-        .find_map(|(w, r)| r.as_deref().map(|r| (w, r)))
-    }
-}
+pub use crate::codeset::books::Book;
+use crate::codeset::books::{Entry, Index, Line, Trail};
+use crate::codeset::icd10cm::books::{CodeStatus, Offer, check_code};
+use crate::codeset::{CodeSet, Codebook};
 
 /// A place in the books (for back and forward).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,17 +36,17 @@ pub struct Offers {
     pub sel: usize,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BooksState {
     pub book: Book,
-    /// The book and edition `rows` were read from.
-    pub loaded: Option<(Book, String)>,
+    /// The edition `rows` are lines of (its book [`BooksState::book`]).
+    pub source: Option<Arc<Codebook>>,
     /// The book file's `<version>`.
     pub version: String,
     /// Tables: the column headings (the term column first).
     pub headings: Vec<String>,
-    /// Every line of the book, in printed order.
-    pub rows: Vec<BookRow>,
+    /// Every line of the book, in printed order (read through [`BooksState::entry`]).
+    pub rows: Vec<Line>,
     pub sel: usize,
     /// Tables: the column under the cursor (0: the first code column).
     pub col: usize,
@@ -163,57 +61,17 @@ pub struct BooksState {
     pub found: Option<(CodeSet, String, String)>,
 }
 
-fn rows_of_terms(terms: &[Term]) -> Vec<BookRow> {
-    fn walk(t: &Term, level: usize, parent: Option<usize>, out: &mut Vec<BookRow>) {
-        let me = out.len();
-        out.push(BookRow {
-            level,
-            title: t.title.clone(),
-            nemod: t.nemod.clone(),
-            codes: t.code.iter().cloned().collect(),
-            cells: t.cells.clone(),
-            see: t.see.clone(),
-            see_also: t.see_also.clone(),
-            see_category: t.see_category.clone(),
-            use_: None,
-            parent,
-        });
-        for c in &t.terms {
-            walk(c, level + 1, Some(me), out);
-        }
+impl std::fmt::Debug for BooksState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BooksState")
+            .field("book", &self.book)
+            .field("edition", &self.source.as_ref().map(|cb| cb.edition.name.as_str()))
+            .field("rows", &self.rows.len())
+            .field("sel", &self.sel)
+            .field("col", &self.col)
+            .field("query", &self.query)
+            .finish_non_exhaustive()
     }
-    let mut out = Vec::new();
-    for t in terms {
-        walk(t, 0, None, &mut out);
-    }
-    out
-}
-
-/// PCS: the letters hold the main terms; a `see` without a title of its own
-/// (`Appendectomy` > `see Excision, Appendix 0DBJ`) is a line of its own.
-fn rows_of_pcs(letters: &[PcsIndexTerm]) -> Vec<BookRow> {
-    fn walk(t: &PcsIndexTerm, level: usize, parent: Option<usize>, out: &mut Vec<BookRow>) {
-        let me = out.len();
-        out.push(BookRow {
-            level,
-            title: t.title.clone(),
-            codes: t.codes.clone(),
-            see: t.see.clone(),
-            use_: t.use_.clone(),
-            parent,
-            ..BookRow::default()
-        });
-        for c in &t.terms {
-            walk(c, level + 1, Some(me), out);
-        }
-    }
-    let mut out = Vec::new();
-    for letter in letters {
-        for main in &letter.terms {
-            walk(main, 0, None, &mut out);
-        }
-    }
-    out
 }
 
 /// Lower-case words.
@@ -250,50 +108,48 @@ pub fn short_heading(h: &str) -> String {
 }
 
 impl BooksState {
-    /// Read `book` of `cb` into rows (kept until the book or the edition changes).
-    pub fn load(&mut self, cb: &Codebook, book: Book) {
-        let key = (book, cb.edition.name.clone());
-        if self.loaded.as_ref() == Some(&key) {
+    /// Read `book` of `cb` into lines (kept until the book or the edition changes).
+    pub fn load(&mut self, cb: &Arc<Codebook>, book: Book) {
+        let same =
+            self.book == book && self.source.as_ref().is_some_and(|s| s.edition.name == cb.edition.name);
+        self.source = Some(cb.clone());
+        if same {
             return;
         }
         self.book = book;
-        (self.rows, self.headings, self.version) = match book.index(cb) {
-            Some(ib) => (rows_of_terms(&ib.terms), ib.headings.clone(), ib.version.clone()),
-            None if book == Book::Pcs => (rows_of_pcs(&cb.pcs.index), Vec::new(), cb.pcs.version.clone()),
-            None => (Vec::new(), Vec::new(), String::new()),
+        (self.rows, self.headings) = match book.index(cb) {
+            Some(ix @ Index::Cm(b)) => (ix.lines(), b.headings.clone()),
+            Some(ix) => (ix.lines(), Vec::new()),
+            None => (Vec::new(), Vec::new()),
         };
-        self.loaded = Some(key);
+        self.version = book.version(cb);
         self.sel = 0;
         self.col = 0;
         self.offers = None;
         self.typeahead();
     }
 
-    pub fn row(&self) -> Option<&BookRow> {
-        self.rows.get(self.sel)
+    /// The book shown, read in place.
+    pub fn index(&self) -> Option<Index<'_>> {
+        self.book.index(self.source.as_deref()?)
     }
 
-    /// The rows from the main term down to row `i`.
-    pub fn path(&self, i: usize) -> Vec<&BookRow> {
-        let mut out = Vec::new();
-        let mut at = Some(i);
-        while let Some(k) = at {
-            let Some(r) = self.rows.get(k) else { break };
-            out.push(r);
-            at = r.parent;
-        }
-        out.reverse();
-        out
+    /// The entry of line `i`.
+    pub fn entry(&self, i: usize) -> Option<Entry<'_>> {
+        self.index()?.entry(&self.rows.get(i)?.at)
+    }
+
+    /// The selected line's entry.
+    pub fn row(&self) -> Option<Entry<'_>> {
+        self.entry(self.sel)
     }
 
     /// `Neoplasm, neoplastic > breast > upper-inner quadrant` (a PCS `see` line without a title adds nothing).
     pub fn path_text(&self, i: usize) -> String {
-        self.path(i)
-            .iter()
-            .filter(|r| !r.title.is_empty())
-            .map(|r| r.display())
-            .collect::<Vec<_>>()
-            .join(" > ")
+        match (self.index(), self.rows.get(i)) {
+            (Some(ix), Some(l)) => ix.path_text(&l.at),
+            _ => String::new(),
+        }
     }
 
     /// The heading of code column `col`.
@@ -308,7 +164,11 @@ impl BooksState {
     /// The code under the cursor: the cell (tables) or the term's first code.
     pub fn code(&self) -> Option<&str> {
         let r = self.row()?;
-        if self.book.grid() { r.cells.get(self.col)?.as_deref() } else { r.codes.first().map(String::as_str) }
+        if self.book.grid() {
+            r.cells().get(self.col)?.as_deref()
+        } else {
+            r.codes().first().map(String::as_str)
+        }
     }
 
     /// Where the code under the cursor was found, for the audit.
@@ -317,12 +177,22 @@ impl BooksState {
         if self.book.grid() {
             s.push_str(&format!(" > {}", self.heading(self.col)));
         } else if let Some(r) = self.row()
-            && r.title.is_empty()
+            && r.title().is_empty()
             && let Some((w, text)) = r.reference()
         {
             s.push_str(&format!(" > {w} {text}"));
         }
         s
+    }
+
+    /// What is wrong with line `i`'s reference (dangling, a cycle), if anything.
+    pub fn reference_fault(&self, i: usize) -> Option<String> {
+        self.index()?.reference_fault(&self.rows.get(i)?.at)
+    }
+
+    /// The line of a place.
+    fn line_of(&self, at: &[u32]) -> Option<usize> {
+        self.rows.binary_search_by(|l| l.at.as_slice().cmp(at)).ok()
     }
 
     /// Go to the type-ahead text: the first main term that begins with it (then
@@ -364,12 +234,13 @@ impl BooksState {
     }
 
     fn find_prefix(&self, q: &str) -> Option<usize> {
-        let starts = |r: &BookRow| r.display().to_lowercase().starts_with(q);
+        let ix = self.index()?;
+        let starts = |l: &Line| ix.entry(&l.at).is_some_and(|e| e.display().to_lowercase().starts_with(q));
         self.rows
             .iter()
-            .position(|r| r.level == 0 && starts(r))
+            .position(|l| l.level() == 0 && starts(l))
             // The Table of Neoplasms has one main term: its sites are level 1.
-            .or_else(|| self.rows.iter().position(|r| r.level == 1 && starts(r)))
+            .or_else(|| self.rows.iter().position(|l| l.level() == 1 && starts(l)))
             .or_else(|| self.rows.iter().position(starts))
     }
 
@@ -389,47 +260,6 @@ impl BooksState {
             }
         }
         best
-    }
-
-    /// The row a reference names: `Accident, transport, aircraft` is the main
-    /// term `Accident`, its subterm `transport`, and under it `aircraft`.
-    /// Titles may hold commas themselves (`Neoplasm, neoplastic`): the longest
-    /// title that begins the text wins at each level. A main term found with a
-    /// subterm missing gives the deepest term found and what is missing (`see
-    /// Forces of nature, by type` is an instruction, not a subterm); `Err`: no
-    /// such main term (a dangling reference).
-    pub fn resolve(&self, reference: &str) -> Result<(usize, Option<String>), String> {
-        let text = reference.trim().to_lowercase();
-        let mut rest = text.as_str();
-        let mut parent: Option<usize> = None;
-        let mut found: Option<usize> = None;
-        loop {
-            let level = parent.map_or(0, |p| self.rows[p].level + 1);
-            let best = (0..self.rows.len())
-                .filter(|i| self.rows[*i].level == level && self.rows[*i].parent == parent)
-                .filter_map(|i| {
-                    let title = self.rows[i].title.to_lowercase();
-                    let ok = rest == title
-                        || rest.strip_prefix(title.as_str()).is_some_and(|r| r.starts_with(','));
-                    (ok && !title.is_empty()).then_some((i, title.len()))
-                })
-                .max_by_key(|(_, n)| *n);
-            let Some((i, n)) = best else {
-                let missing = rest.split(',').next().unwrap_or(rest).trim();
-                return match found {
-                    None => Err(format!("no main term \"{missing}\"")),
-                    Some(f) => {
-                        Ok((f, Some(format!("\"{}\" has no subterm \"{missing}\"", self.path_text(f)))))
-                    }
-                };
-            };
-            found = Some(i);
-            rest = rest[n..].trim_start_matches(',').trim_start();
-            if rest.is_empty() {
-                return Ok((i, None));
-            }
-            parent = Some(i);
-        }
     }
 }
 
@@ -579,9 +409,9 @@ impl App {
             self.open_cm(&item.code);
             return Vec::new();
         }
-        let Some(row) = self.books.row().cloned() else { return Vec::new() };
+        let Some(codes) = self.books.row().map(|r| r.codes().to_vec()) else { return Vec::new() };
         if self.books.book == Book::Pcs {
-            return self.books_pcs(&row);
+            return self.books_pcs(&codes);
         }
         match self.books.code().map(str::to_string) {
             Some(code) => self.books_code(&code),
@@ -662,8 +492,8 @@ impl App {
     }
 
     /// A PCS index line: its table opens the builder with those characters chosen.
-    fn books_pcs(&mut self, row: &BookRow) -> Vec<Effect> {
-        let Some(code) = row.codes.first() else {
+    fn books_pcs(&mut self, codes: &[String]) -> Vec<Effect> {
+        let Some(code) = codes.first() else {
             self.books_follow();
             return Vec::new();
         };
@@ -678,23 +508,25 @@ impl App {
         self.pcs.sel = 0;
         self.focus(Pane::Pcs);
         self.preview_pcs();
-        if row.codes.len() > 1 {
-            self.message =
-                Some(format!("builder at {key} (the line also names {})", row.codes[1..].join(", ")));
+        if codes.len() > 1 {
+            self.message = Some(format!("builder at {key} (the line also names {})", codes[1..].join(", ")));
         } else {
             self.message = Some(format!("builder at {key}, from the PCS index"));
         }
         Vec::new()
     }
 
-    /// Follow the selected line's reference (`see`, `see also`, `see category`),
-    /// one step; a reference that names no term or leads back is said so.
+    /// Follow the selected line's reference (`see`, `see also`, `see category`)
+    /// one step, as the book would be thumbed; a reference that names no term,
+    /// or leads round a cycle of references (of any length), is said so.
     pub(super) fn books_follow(&mut self) {
-        let Some(row) = self.books.row().cloned() else { return };
-        let Some((word, text)) = row.reference().map(|(w, t)| (w, t.to_string())) else {
-            self.message = Some(format!("{} has no see or see also", self.books.path_text(self.books.sel)));
+        let Some(ix) = self.books.index() else { return };
+        let Some(line) = self.books.rows.get(self.books.sel) else { return };
+        let Some((word, text)) = ix.entry(&line.at).and_then(|e| e.reference()) else {
+            self.message = Some(format!("{} has no see or see also", ix.path_text(&line.at)));
             return;
         };
+        let text = text.to_string();
         if word == "see category" {
             self.books_code(&text);
             return;
@@ -703,42 +535,40 @@ impl App {
             self.message = Some(format!("use {text}: the value to choose in the builder"));
             return;
         }
-        match self.books.resolve(&text) {
+        let first = ix.resolve(&text);
+        let trail = ix.trail(&line.at);
+        let title = self.books.book.title();
+        let (to, missing) = match first {
             Err(why) => {
-                self.message = Some(format!(
-                    "{word} {text}: dangling reference ({why} in the {})",
-                    self.books.book.title()
-                ))
+                self.message = Some(format!("{word} {text}: dangling reference ({why} in the {title})"));
+                return;
             }
-            Ok((i, _)) if i == self.books.sel => {
-                self.message = Some(format!("{word} {text}: refers to itself (a cycle, not followed)"))
-            }
-            Ok((i, missing)) => {
-                let from = self.books_place();
-                self.books.back.push(from);
-                self.books.forward.clear();
-                self.books.sel = i;
-                self.books.offers = None;
-                // The line reached refers back to one already on the way here: say so, never loop.
-                let next = self.books.row().and_then(|r| r.reference().map(|(w, t)| (w, t.to_string())));
-                let cycle = next
-                    .filter(|(w, _)| *w == "see")
-                    .and_then(|(_, t)| self.books.resolve(&t).ok().map(|r| r.0))
-                    .filter(|j| self.books.back.iter().any(|p| p.book == self.books.book && p.sel == *j));
-                self.message = Some(match cycle {
-                    Some(j) => format!(
-                        "followed {word} {text}; its see leads back to {} (a cycle of references)",
-                        self.books.path_text(j)
-                    ),
-                    None => format!("followed {word} {text} (< back)"),
-                });
-                if let Some(m) = missing
-                    && let Some(msg) = self.message.as_mut()
-                {
-                    msg.push_str(&format!("; {m}"));
-                }
-            }
+            Ok(r) => (r.at, r.missing),
+        };
+        if to == line.at {
+            self.message = Some(format!("{word} {text}: refers to itself (a cycle, not followed)"));
+            return;
         }
+        let mut msg = match &trail {
+            Trail::Cycle(places) => format!(
+                "followed {word} {text}; a cycle of references, not followed round: {}",
+                ix.chain_text(places)
+            ),
+            Trail::Dangling { passed, word: w, text: t, why } if passed.len() > 1 => {
+                format!("followed {word} {text}; further on, {w} {t} is dangling ({why} in the {title})")
+            }
+            _ => format!("followed {word} {text} (< back)"),
+        };
+        if let Some(m) = missing {
+            msg.push_str(&format!("; {m}"));
+        }
+        let Some(i) = self.books.line_of(&to) else { return };
+        let from = self.books_place();
+        self.books.back.push(from);
+        self.books.forward.clear();
+        self.books.sel = i;
+        self.books.offers = None;
+        self.message = Some(msg);
     }
 
     pub(super) fn books_back(&mut self) {
@@ -815,14 +645,16 @@ pub(crate) mod tests {
     /// A small Alphabetic Index in the CDC schema (invented terms, real codes as placeholders).
     pub(crate) const FIXTURE: &[u8] = include_bytes!("../../tests/fixtures/releases/index-diseases-mini.xml");
 
-    fn state_of(xml: &[u8]) -> BooksState {
-        let ib = IndexBook::parse(xml, "index-diseases-mini.xml").expect("fixture parses");
-        BooksState { book: Book::Diseases, rows: rows_of_terms(&ib.terms), ..BooksState::default() }
+    /// The fixture Alphabetic Index in the pane.
+    fn fixture_state() -> BooksState {
+        let mut s = BooksState::default();
+        s.load(&with_fixture_index((80, 24)).book, Book::Diseases);
+        s
     }
 
     #[test]
     fn type_ahead_goes_to_the_main_term_then_subterms() {
-        let mut s = state_of(FIXTURE);
+        let mut s = fixture_state();
         s.query = "glim".into();
         assert!(s.typeahead());
         assert_eq!(s.path_text(s.sel), "Glimmerosis");
@@ -831,18 +663,6 @@ pub(crate) mod tests {
         assert_eq!(s.path_text(s.sel), "Glimmerosis > wandering (chronic)");
         s.query = "zzz".into();
         assert!(!s.typeahead());
-    }
-
-    #[test]
-    fn references_resolve_by_level_and_report_what_is_missing() {
-        let s = state_of(FIXTURE);
-        let (i, missing) = s.resolve("Glimmerosis, wandering").unwrap();
-        assert_eq!((s.path_text(i).as_str(), missing), ("Glimmerosis > wandering (chronic)", None));
-        let err = s.resolve("Vanishing term, nowhere").unwrap_err();
-        assert!(err.contains("no main term \"vanishing term\""), "{err}");
-        let (i, missing) = s.resolve("Glimmerosis, sideways").unwrap();
-        assert_eq!(s.path_text(i), "Glimmerosis");
-        assert!(missing.unwrap().contains("no subterm \"sideways\""));
     }
 
     #[test]
@@ -869,7 +689,9 @@ pub(crate) mod tests {
             .get_or_init(|| {
                 let mut cb =
                     crate::codeset::shipped::load_edition(crate::codeset::shipped::FY2026).expect("fy2026");
-                cb.diseases = Some(IndexBook::parse(FIXTURE, "index-diseases-mini.xml").expect("fixture"));
+                cb.diseases = Some(
+                    crate::codeset::IndexBook::parse(FIXTURE, "index-diseases-mini.xml").expect("fixture"),
+                );
                 std::sync::Arc::new(cb)
             })
             .clone();
@@ -962,6 +784,18 @@ pub(crate) mod tests {
         keys(&mut a, &s, "<C-u>lantern>");
         assert_eq!(a.books.path_text(a.books.sel), "Mothwing disorder");
         assert!(a.message.as_deref().is_some_and(|m| m.contains("cycle")), "{:?}", a.message);
+        // A cycle of three: one step, the whole cycle named.
+        keys(&mut a, &s, "<C-u>ringwort>");
+        assert_eq!(a.books.path_text(a.books.sel), "Rustcough");
+        assert!(
+            a.message.as_deref().is_some_and(|m| m.contains("Ringwort → Rustcough → Reedlung → Ringwort")),
+            "{:?}",
+            a.message
+        );
+        assert_eq!(
+            a.books.reference_fault(a.books.sel).as_deref(),
+            Some("a cycle of references: Rustcough → Reedlung → Ringwort → Rustcough")
+        );
         // Dangling: stays, says so.
         keys(&mut a, &s, "<C-u>quillpox ghostly>");
         assert_eq!(a.books.path_text(a.books.sel), "Quillpox > ghostly");

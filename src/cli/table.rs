@@ -33,11 +33,18 @@ pub struct Args {
     /// The term: every word must appear in the term's path (case ignored, a word may be the start of one).
     #[arg(required = true, num_args = 1..)]
     pub term: Vec<String>,
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
     /// At most this many rows (0: all).
     #[arg(long, default_value_t = 40)]
     pub limit: usize,
+    #[command(flatten)]
+    pub print: Print,
+}
+
+/// How the books' lookups print (`table`, `index-lookup`).
+#[derive(Debug, clap::Args)]
+pub struct Print {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
     /// List the billable codes under each code that is not billable itself.
     #[arg(long)]
     pub expand: bool,
@@ -46,10 +53,20 @@ pub struct Args {
     pub width: Option<usize>,
 }
 
+/// A table cell: its column's heading and its code checked (`None`: `--`).
 #[derive(Serialize)]
-struct CellOut {
-    heading: String,
-    code: Option<Checked>,
+pub struct CellOut {
+    pub heading: String,
+    pub code: Option<Checked>,
+}
+
+/// The cells of a table's term, each checked against the edition.
+pub fn cells_out(cb: &Codebook, book: &IndexBook, cells: &[Option<String>]) -> Vec<CellOut> {
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| CellOut { heading: book.column(i), code: c.as_deref().map(|c| checked(cb, c)) })
+        .collect()
 }
 
 /// A printed code checked against the edition's tabular; one the edition
@@ -116,25 +133,14 @@ struct Output {
 }
 
 pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
-    if !matches!(args.format, Format::Text | Format::Json) {
+    if !matches!(args.print.format, Format::Text | Format::Json) {
         bail!("`medcode table` writes text or json");
     }
     let book = Codebook::open(globals.edition.as_deref())?;
     let out = lookup(&book, args.book, &args.term.join(" "), args.limit)?;
-    let mut stdout = std::io::stdout().lock();
-    match args.format {
-        Format::Json => {
-            // As an io::Error, so that a closed pipe is not reported as a failure.
-            serde_json::to_writer_pretty(&mut stdout, &out).map_err(std::io::Error::from)?;
-            writeln!(stdout)?;
-        }
-        _ => {
-            let width = super::width::resolve(args.width);
-            let mut w = super::width::Wrapping::new(&mut stdout, Some(width));
-            write_text(&mut w, &out, width, args.expand)?;
-            w.flush()?;
-        }
-    }
+    super::width::print(args.print.format == Format::Json, args.print.width, &out, |w, width| {
+        write_text(w, &out, width, args.print.expand)
+    })?;
     Ok(if out.total == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
@@ -184,12 +190,7 @@ fn row_out(cb: &Codebook, book: &IndexBook, row: &Row<'_>) -> RowOut {
         path_text: row.path_text(),
         level: row.level(),
         code: t.code.as_deref().map(|c| checked(cb, c)),
-        cells: t
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| CellOut { heading: book.column(i), code: c.as_deref().map(|c| checked(cb, c)) })
-            .collect(),
+        cells: cells_out(cb, book, &t.cells),
         see: t.see.clone(),
         see_also: t.see_also.clone(),
         see_category: t.see_category.clone(),
@@ -282,6 +283,41 @@ pub fn flow(items: &[String], indent: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Under a term's line: its cells as `heading: code` pairs flowed to `width`,
+/// why its headers are not billable, and with `expand` the billable codes
+/// under each code that is not billable, one a line.
+pub fn write_codes(
+    w: &mut impl Write,
+    under: &str,
+    code: Option<&Checked>,
+    cells: &[CellOut],
+    width: usize,
+    expand: bool,
+) -> Result<()> {
+    let pairs: Vec<String> = cells
+        .iter()
+        .map(|c| format!("{}: {}", one_line(&c.heading), c.code.as_ref().map_or_else(|| "--".into(), brief)))
+        .collect();
+    for line in flow(&pairs, under, width) {
+        writeln!(w, "{line}")?;
+    }
+    let codes = code.into_iter().chain(cells.iter().filter_map(|c| c.code.as_ref()));
+    for reason in header_reasons(codes, expand) {
+        writeln!(w, "{under}{reason}")?;
+    }
+    if expand {
+        if let Some(c) = code {
+            write_expanded(w, under, "", c)?;
+        }
+        for cell in cells {
+            if let Some(c) = &cell.code {
+                write_expanded(w, under, &format!("{}: ", one_line(&cell.heading)), c)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Text: each matching term under the terms above it (each indented by its
 /// level, those the previous match printed not printed again), its code, then
 /// its cells as `heading: code` pairs flowed under it; `expand` lists the
@@ -319,30 +355,7 @@ fn write_text(w: &mut impl Write, out: &Output, width: usize, expand: bool) -> R
         }
         printed = &r.path;
         let under = format!("{indent}    ");
-        let pairs: Vec<String> = r
-            .cells
-            .iter()
-            .map(|c| {
-                format!("{}: {}", one_line(&c.heading), c.code.as_ref().map_or_else(|| "--".into(), brief))
-            })
-            .collect();
-        for line in flow(&pairs, &under, width) {
-            writeln!(w, "{line}")?;
-        }
-        let codes = r.code.iter().chain(r.cells.iter().filter_map(|c| c.code.as_ref()));
-        for reason in header_reasons(codes, expand) {
-            writeln!(w, "{under}{reason}")?;
-        }
-        if expand {
-            if let Some(c) = &r.code {
-                write_expanded(w, &under, "", c)?;
-            }
-            for cell in &r.cells {
-                if let Some(c) = &cell.code {
-                    write_expanded(w, &under, &format!("{}: ", one_line(&cell.heading)), c)?;
-                }
-            }
-        }
+        write_codes(w, &under, r.code.as_ref(), &r.cells, width, expand)?;
         for (label, v) in [("see", &r.see), ("see also", &r.see_also), ("see category", &r.see_category)] {
             if let Some(v) = v {
                 writeln!(w, "{under}{label} {}", one_line(v))?;

@@ -29,6 +29,28 @@ pub fn resolve(flag: Option<usize>) -> usize {
     flag.or(columns).or_else(terminal).unwrap_or(80).max(MIN_WIDTH)
 }
 
+/// Print `out` to stdout as JSON (never wrapped), or as the text `text`
+/// writes, wrapped to the width ([`resolve`] of `flag`).
+pub fn print<T: serde::Serialize>(
+    json: bool,
+    flag: Option<usize>,
+    out: &T,
+    text: impl FnOnce(&mut Wrapping<&mut std::io::StdoutLock<'static>>, usize) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        // As an io::Error, so that a closed pipe is not reported as a failure.
+        serde_json::to_writer_pretty(&mut stdout, out).map_err(std::io::Error::from)?;
+        writeln!(stdout)?;
+    } else {
+        let width = resolve(flag);
+        let mut w = Wrapping::new(&mut stdout, Some(width));
+        text(&mut w, width)?;
+        w.flush()?;
+    }
+    Ok(())
+}
+
 /// Display columns of `s`.
 pub fn columns(s: &str) -> usize {
     UnicodeWidthStr::width(s)

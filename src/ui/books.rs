@@ -8,12 +8,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::books::{Book, BookRow, short_heading};
+use crate::app::books::{Book, short_heading};
 use crate::app::{App, Pane};
+use crate::codeset::books::Entry;
 use crate::codeset::icd10cm::books::{CodeStatus, check_code};
 
 /// A table cell: a space (`!` for a code the tabular lacks) and the code (7 columns for `T39.1X1`, `C50.91-`).
 const CELL: u16 = 8;
+/// The selection mark before each line (`▶`).
+const MARK: usize = 1;
 /// The term column keeps at least this width beside the cells (the foot shows the whole path).
 const MIN_TERM: u16 = 16;
 
@@ -93,21 +96,26 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let height = usize::from(a.rows.height);
     let offset = b.sel.saturating_sub(height / 3).min(b.rows.len().saturating_sub(height));
     let mut lines = Vec::new();
-    for (i, r) in b.rows.iter().enumerate().skip(offset).take(height) {
+    for (i, line) in b.rows.iter().enumerate().skip(offset).take(height) {
+        let Some(r) = b.entry(i) else { continue };
         let sel = i == b.sel;
-        let indent = if r.level == 0 { String::new() } else { format!("{} ", "-".repeat(r.level)) };
+        // The selection is also a mark, for terminals without colour (NO_COLOR).
+        let mark = Span::styled(if sel { "▶" } else { " " }, if sel { t.selected } else { t.dim });
+        let level = line.level();
+        let indent = if level == 0 { String::new() } else { format!("{} ", "-".repeat(level)) };
         let style = |on| if on { t.selected } else { t.text };
         if grid {
-            let room = term_w.saturating_sub(indent.width());
+            let room = term_w.saturating_sub(indent.width() + MARK);
             let text = super::elide::elide(&r.display(), room, &[]);
             let text = super::fit(&text, room);
             let mut spans = vec![
+                mark,
                 Span::styled(indent.clone(), if sel { t.selected } else { t.dim }),
                 Span::styled(format!("{text:<room$}"), style(sel)),
             ];
             for c in cols.clone() {
                 let on = sel && c == b.col;
-                let (text, st, bad) = match r.cells.get(c).cloned().flatten() {
+                let (text, st, bad) = match r.cells().get(c).cloned().flatten() {
                     None => ("--".to_string(), if on { t.selected } else { t.dim }, false),
                     Some(code) => {
                         let bad = check_code(&app.book.cm, &code).status == CodeStatus::Invalid;
@@ -129,35 +137,43 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
             }
             lines.push(Line::from(spans));
         } else {
-            lines.push(index_line(app, r, &indent, sel, w));
+            let faulty = r.reference().is_some() && b.reference_fault(i).is_some();
+            let mut l = index_line(app, r, &indent, sel, faulty, w.saturating_sub(MARK));
+            l.spans.insert(0, mark);
+            lines.push(l);
         }
     }
     f.render_widget(Paragraph::new(lines), a.rows);
     foot(app, f, a.foot);
 }
 
-/// An index line: indent, title, (nonessential modifiers), code, reference.
-fn index_line<'a>(app: &App, r: &BookRow, indent: &str, sel: bool, w: usize) -> Line<'a> {
+/// An index line: indent, title, (nonessential modifiers), code, reference
+/// (`!` after a code the tabular lacks and after a dangling or cyclic reference).
+fn index_line<'a>(app: &App, r: Entry<'_>, indent: &str, sel: bool, faulty: bool, w: usize) -> Line<'a> {
     let t = &app.theme;
     let mut tail = String::new();
-    if !r.codes.is_empty() {
-        tail.push_str(&format!(" {}", r.codes.join(", ")));
+    if !r.codes().is_empty() {
+        tail.push_str(&format!(" {}", r.codes().join(", ")));
     }
-    let bad = app.books.book != Book::Pcs
-        && r.codes.first().is_some_and(|c| check_code(&app.book.cm, c).status == CodeStatus::Invalid);
+    let bad = if app.books.book == Book::Pcs {
+        r.codes().iter().any(|c| !app.book.pcs.is_prefix(&crate::codeset::normalize(c)))
+    } else {
+        r.codes().first().is_some_and(|c| check_code(&app.book.cm, c).status == CodeStatus::Invalid)
+    };
     if bad {
         tail.push('!');
     }
     // A PCS line that is only a reference (`Appendectomy` > `see Excision, Appendix 0DBJ`) reads as one.
+    let flag = if faulty { "!" } else { "" };
     let (own, reference) = match r.reference() {
-        Some((word, text)) if r.title.is_empty() => (format!("{word} {text}"), String::new()),
-        Some((word, text)) => (r.title.clone(), format!(" — {word} {text}")),
-        None => (r.title.clone(), String::new()),
+        Some((word, text)) if r.title().is_empty() => (format!("{word} {text}{flag}"), String::new()),
+        Some((word, text)) => (r.title().to_string(), format!(" — {word} {text}{flag}")),
+        None => (r.title().to_string(), String::new()),
     };
     let head_w = indent.width();
     let title_room = w.saturating_sub(head_w + tail.width() + reference.width().min(w / 2));
     let title = super::elide::elide(&own, title_room, &[]);
-    let nemod = r.nemod.as_ref().map(|n| format!(" {n}")).unwrap_or_default();
+    let nemod = r.nemod().map(|n| format!(" {n}")).unwrap_or_default();
     let nemod = super::fit(&nemod, title_room.saturating_sub(title.width()));
     let reference =
         super::fit(&reference, w.saturating_sub(head_w + title.width() + nemod.width() + tail.width()));
@@ -208,8 +224,10 @@ fn foot(app: &App, f: &mut Frame, area: Rect) {
             None => format!("{heading}: -- not applicable"),
             Some(code) => format!("{heading}: {code} · {}", check_code(&app.book.cm, code).verdict()),
         }
+    } else if let (Some((w, r)), Some(fault)) = (row.reference(), b.reference_fault(b.sel)) {
+        format!("{w} {r} · {fault}")
     } else if b.book == Book::Pcs {
-        match (row.codes.first(), row.reference()) {
+        match (row.codes().first(), row.reference()) {
             (Some(c), _) => format!("{c}: Enter opens the builder at this table"),
             (None, Some((w, r))) => format!("{w} {r} · > follows"),
             (None, None) => "subterms below".to_string(),
