@@ -1042,6 +1042,13 @@ fn a_claim_line_is_coded_by_keyboard_and_undone() {
     keys(&mut a, &s, "u");
     assert_eq!(line(&a).units, None);
     assert_eq!(line(&a).modifiers, ["JZ", "59"]);
+    // Typed over the pre-filled `A`, the answer reads `AA`: the message tells what was stored.
+    keys(&mut a, &s, "La<Enter>La<Enter>");
+    assert_eq!(line(&a).pointers, ["M17.11"]);
+    assert_eq!(a.message.as_deref(), Some("J1100 points to A"));
+    keys(&mut a, &s, "M jz<Enter>");
+    assert_eq!(line(&a).modifiers, ["JZ", "59"]);
+    assert_eq!(a.message.as_deref(), Some("J1100 modifiers JZ 59"));
 }
 
 /// The FY2026 edition with the invented CPT fixture imported.
