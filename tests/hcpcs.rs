@@ -188,7 +188,7 @@ fn codesets_import_takes_a_cms_quarterly_file_by_its_content_and_names_its_quart
     assert!(said.contains("quarterly.dat: HCPCS Level II codes and modifiers\n"), "{said}");
     assert!(said.contains("hcpcs-2025q4"), "{said}");
     let list = stdout(&run(&["codesets", "list"]));
-    let ours = list.split("hcpcs-2025q4").nth(1).expect("the edition is listed");
+    let ours = list.split("hcpcs-2025q4 [").nth(1).expect("the edition is listed");
     assert!(ours.contains("HCPCS Level II codes and modifiers       October 2025 quarter (Q4 2025) (2025-10-01 to 2025-12-31)"), "{ours}");
     assert!(ours.contains("11 HCPCS Level II codes and 3 modifiers"), "{ours}");
     let shown = stdout(&run(&["--edition", "hcpcs-2025q4", "show", "E0114"]));
@@ -205,6 +205,6 @@ fn codesets_import_takes_a_cms_quarterly_file_by_its_content_and_names_its_quart
     let out = run(&["codesets", "import", xlsx.to_str().expect("utf-8 path"), "--name", "hcpcs-oct"]);
     assert!(out.status.success(), "{out:?}");
     let list = stdout(&run(&["codesets", "list"]));
-    let ours = list.split("hcpcs-oct").nth(1).expect("the edition is listed");
+    let ours = list.split("hcpcs-oct [").nth(1).expect("the edition is listed");
     assert!(ours.contains("8463 HCPCS Level II codes and 383 modifiers"), "{ours}");
 }

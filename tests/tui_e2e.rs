@@ -447,7 +447,7 @@ fn an_outpatient_injection_is_coded_with_its_lines_through_the_keys() {
     let mut s = Session::start_data(80, 24, |_| {}, None, Some(&data), &["--queue", qs]);
     s.wait_for("search index built in");
     s.send("\x11"); // Ctrl-q
-    s.wait_for("OP-5003");
+    s.wait_for("IP-1001");
     s.send(":OP-5003\r");
     s.wait_for("Record OP-5003");
     s.send("\t");
