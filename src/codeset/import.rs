@@ -626,10 +626,13 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
         if present {
             continue;
         }
-        notes.push(format!(
-            "the release has no {set} files: {set} is taken from the shipped edition {}",
-            shipped_edition.name
-        ));
+        // HCPCS is never in a CDC/CMS ICD-10 release: taking it needs no note.
+        if kinds != [FileKind::Hcpcs] {
+            notes.push(format!(
+                "the release has no {set} files: {set} is taken from the shipped edition {}",
+                shipped_edition.name
+            ));
+        }
         for kind in kinds {
             let (Some(c), Some((_, file, _))) =
                 (shipped_edition.component(*kind), shipped_files.iter().find(|(k, _, _)| k == kind))
