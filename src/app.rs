@@ -81,6 +81,8 @@ pub enum Target {
     Cm(NodeId),
     /// A complete or partial ICD-10-PCS code.
     Pcs(String),
+    /// An HCPCS Level II code or modifier, or a CPT code: a list, no hierarchy.
+    Flat(CodeSet, String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -674,8 +676,15 @@ impl App {
                 let key = crate::codeset::normalize(code);
                 self.book.pcs.is_prefix(&key).then_some(Target::Pcs(key))
             }
-            // No HCPCS or CPT detail pane yet.
-            CodeSet::Hcpcs | CodeSet::Cpt => None,
+            CodeSet::Hcpcs => {
+                let key = crate::codeset::normalize(code);
+                (self.book.hcpcs.get(&key).is_some() || self.book.hcpcs.modifier(&key).is_some())
+                    .then_some(Target::Flat(CodeSet::Hcpcs, key))
+            }
+            CodeSet::Cpt => {
+                let key = crate::codeset::normalize(code);
+                self.book.cpt_code(&key).is_some().then_some(Target::Flat(CodeSet::Cpt, key))
+            }
         }
     }
 
@@ -719,7 +728,7 @@ impl App {
     pub fn detail_target_code(&self, t: &Target) -> String {
         match t {
             Target::Cm(id) => self.book.cm.node(*id).code.clone(),
-            Target::Pcs(p) => p.clone(),
+            Target::Pcs(p) | Target::Flat(_, p) => p.clone(),
         }
     }
 
@@ -728,6 +737,7 @@ impl App {
         let from_target = |t: &Target| match t {
             Target::Cm(id) => (CodeSet::Icd10cm, self.book.cm.node(*id).code.clone()),
             Target::Pcs(p) => (CodeSet::Icd10pcs, p.clone()),
+            Target::Flat(set, code) => (*set, code.clone()),
         };
         match self.pane {
             Pane::Search => self.search.hits.get(self.search.sel).map(|h| (h.set, h.code.clone())),

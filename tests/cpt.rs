@@ -114,3 +114,50 @@ fn a_cpt_code_is_attached_only_from_an_imported_file_and_the_key_then_finds_it()
     let s = text(&out.stdout);
     assert!(s.contains("OP-5003  score 100%: 3 right, 0 missing, 0 extra"), "{s}");
 }
+
+#[test]
+fn the_fixed_width_files_import_together_and_a_bad_line_is_named() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let data = home.path().join("data");
+    let files: Vec<PathBuf> =
+        ["CPT2026_LONGULT.txt", "CPT2026_MEDU.txt", "CPT2026_SHORTU.txt"].map(fixture).into();
+    let mut args = vec!["codesets", "import-cpt"];
+    args.extend(files.iter().map(|f| f.to_str().expect("utf-8 path")));
+    let out = run(&data, &args);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text(&out.stdout).starts_with("imported 6 CPT codes, licence year 2026, into "), "{out:?}");
+    let shown = text(&run(&data, &["show", "99991"]).stdout);
+    for line in [
+        "99991  Invented fixture visit: review of a pretend widget by a pretend clinician, 30 minutes (not an AMA descriptor)",
+        "Medium:    Invented pretend widget review, 30 min",
+        "Short:     INVENTED WIDGET REVIEW 30",
+    ] {
+        assert!(shown.contains(&format!("{line}\n")), "{line}: {shown}");
+    }
+
+    // The long file alone: no medium or short descriptor is made up.
+    let out = run(&data, &["codesets", "import-cpt", files[0].to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{out:?}");
+    let shown = text(&run(&data, &["show", "0000T"]).stdout);
+    assert!(shown.starts_with("0000T  Invented fixture technology: pretend gadget scan"), "{shown}");
+    assert!(!shown.contains("Medium:") && !shown.contains("Short:"), "{shown}");
+
+    // Two files of one descriptor are refused.
+    let long = files[0].to_str().expect("utf-8 path");
+    let out = run(&data, &["codesets", "import-cpt", long, long]);
+    assert!(text(&out.stderr).contains("both hold Long descriptors"), "{out:?}");
+
+    // A four-character code: file, line and field; the earlier import stays.
+    let bad = fixture("bad-fixed-2026.txt");
+    let out = run(&data, &["codesets", "import-cpt", bad.to_str().expect("utf-8 path")]);
+    assert!(!out.status.success(), "{out:?}");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("bad-fixed-2026.txt:2:0: field code (columns 1-5): `9999 ` is not a CPT code"),
+        "{err}"
+    );
+    assert!(
+        text(&run(&data, &["show", "0000T"]).stdout)
+            .starts_with("0000T  Invented fixture technology: pretend gadget scan")
+    );
+}

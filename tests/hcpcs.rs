@@ -170,3 +170,41 @@ fn hcpcs_vocabulary_and_the_set_filter() {
     let crutches = search("dme crutches underarm", Some(CodeSet::Hcpcs));
     assert!(crutches.iter().take(10).any(|h| h.1 == "E0114"), "{crutches:?}");
 }
+
+#[test]
+fn codesets_import_takes_a_cms_quarterly_file_by_its_content_and_names_its_quarter() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let data = home.path().join("data");
+    let run = |args: &[&str]| crate::support::run(&data, args);
+    // The txt twin (rows of the October 2025 file), under a name that says nothing.
+    let release = home.path().join("release");
+    std::fs::create_dir(&release).expect("mkdir");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hcpcs/hcpcs-2025-oct-sample.txt");
+    std::fs::copy(&fixture, release.join("quarterly.dat")).expect("copy");
+    let out = run(&["codesets", "import", release.to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{out:?}");
+    let said = stdout(&out);
+    assert!(said.contains("quarterly.dat: HCPCS Level II codes and modifiers\n"), "{said}");
+    assert!(said.contains("hcpcs-2025q4"), "{said}");
+    let list = stdout(&run(&["codesets", "list"]));
+    let ours = list.split("hcpcs-2025q4 [").nth(1).expect("the edition is listed");
+    assert!(ours.contains("HCPCS Level II codes and modifiers       October 2025 quarter (Q4 2025) (2025-10-01 to 2025-12-31)"), "{ours}");
+    assert!(ours.contains("11 HCPCS Level II codes and 3 modifiers"), "{ours}");
+    let shown = stdout(&run(&["--edition", "hcpcs-2025q4", "show", "E0114"]));
+    assert!(shown.contains("tips and handgrips\nSet:       HCPCS Level II\n"), "{shown}");
+    assert!(shown.contains("hcpcs-2025q4 (October 2025 quarter (Q4 2025)"), "{shown}");
+    let codes = stdout(&run(&["--edition", "hcpcs-2025q4", "codes", "--set", "hcpcs"]));
+    assert_eq!(codes.lines().count(), 11, "{codes}");
+
+    // The xlsx, renamed: recognised as a workbook of HCPCS rows, not skipped as an Office document.
+    let xlsx = home.path().join("xlsx");
+    std::fs::create_dir(&xlsx).expect("mkdir");
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("codesets/hcpcs-2025-oct.xlsx");
+    std::fs::copy(&shipped, xlsx.join("download.bin")).expect("copy");
+    let out = run(&["codesets", "import", xlsx.to_str().expect("utf-8 path"), "--name", "hcpcs-oct"]);
+    assert!(out.status.success(), "{out:?}");
+    let list = stdout(&run(&["codesets", "list"]));
+    let ours = list.split("hcpcs-oct [").nth(1).expect("the edition is listed");
+    assert!(ours.contains("8463 HCPCS Level II codes and 383 modifiers"), "{ours}");
+}

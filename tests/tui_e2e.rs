@@ -48,7 +48,7 @@ impl Session {
 
     /// Start with a given data folder (kept by the caller across runs).
     fn start_in(cols: u16, rows: u16, data: &std::path::Path) -> Session {
-        Session::start_data(cols, rows, |_| {}, Some(prebuilt_index()), Some(data))
+        Session::start_data(cols, rows, |_| {}, Some(prebuilt_index()), Some(data), &[])
     }
 
     fn start_full(
@@ -57,7 +57,7 @@ impl Session {
         setup: impl FnOnce(&std::path::Path),
         index: Option<&std::path::Path>,
     ) -> Session {
-        Session::start_data(cols, rows, setup, index, None)
+        Session::start_data(cols, rows, setup, index, None, &[])
     }
 
     fn start_data(
@@ -66,11 +66,13 @@ impl Session {
         setup: impl FnOnce(&std::path::Path),
         index: Option<&std::path::Path>,
         data_dir: Option<&std::path::Path>,
+        args: &[&str],
     ) -> Session {
         let data = tempfile::tempdir().unwrap();
         let config = tempfile::tempdir().unwrap();
         setup(config.path());
         let mut cmd = pty::command(data_dir.unwrap_or(data.path()), config.path());
+        cmd.args(args);
         cmd.env_remove("NO_COLOR");
         match index {
             Some(dir) => cmd.env("MEDCODE_INDEX", dir),
@@ -378,4 +380,89 @@ fn the_books_drug_table_to_the_record_a_see_and_back_and_the_pcs_index_to_the_bu
     assert!(screen.contains("ICD-10-PCS builder") && screen.contains("Code 0DTJ"), "{screen}");
     s.send("\x03");
     s.wait_exit();
+}
+
+#[test]
+fn an_outpatient_injection_is_coded_with_its_lines_through_the_keys() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let q = crate::support::queue_copy(home.path());
+    // The administration is the invented fixture's CPT code: import it first.
+    let cpt =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cpt/invented-cpt-2026.tsv");
+    let out = crate::support::run(&data, &["codesets", "import-cpt", cpt.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    // Its own index: the shared one has no CPT.
+    let qs = q.to_str().unwrap();
+    let mut s = Session::start_data(80, 24, |_| {}, None, Some(&data), &["--queue", qs]);
+    s.wait_for("search index built in");
+    s.send("\x11"); // Ctrl-q
+    s.wait_for("IP-1001");
+    s.send(":OP-5003\r");
+    s.wait_for("Record OP-5003");
+    s.send("\t");
+    s.send("unilateral primary osteoarthritis right knee");
+    s.wait_for(" M17.11   ● Unilateral primary osteoarthritis, right knee");
+    s.send("\x05"); // Ctrl-e: attach the selected (first) result
+    s.wait_for("attached M17.11");
+    // `J1100` reads two ways: the HCPCS row is chosen by its set, not taken for J11.00.
+    s.send("\x15J1100");
+    let screen = s.wait_for("HCPCS│");
+    let rows: Vec<&str> = screen.lines().filter(|l| l.starts_with("│ J11")).collect();
+    let at = rows.iter().position(|l| l.contains("J1100    ● Injection, dexamethasone")).expect(&screen);
+    s.send(&"\x0e".repeat(at)); // Ctrl-n
+    s.send("\x05");
+    s.wait_for("attached J1100");
+    s.send("\x1599993");
+    s.wait_for(" 99993 ");
+    s.send("\x05");
+    s.wait_for("attached 99993");
+    // To the record's codes: the last attached is selected; K up to the J code.
+    s.send("\t\t");
+    s.wait_for(" 3 px 99993");
+    s.send("K");
+    s.send("M");
+    s.wait_for("Modifiers");
+    s.send("jz\r");
+    s.wait_for("J1100 modifiers JZ");
+    s.send("#");
+    s.wait_for("Units");
+    s.send("4\r");
+    s.wait_for("J1100 units 4");
+    s.send("L");
+    s.wait_for("Diagnosis pointers");
+    s.send("a\r");
+    s.wait_for("J1100 points to A");
+    s.send("JL");
+    s.wait_for("Diagnosis pointers");
+    s.send("a\r");
+    let screen = s.wait_for("99993 points to A");
+    assert!(screen.contains(" 2 px J1100    -JZ x4 >A Injection, dexamethasone"), "{screen}");
+    s.send("D");
+    s.wait_for("OP-5003 done; score 100%: 3 right, 0 missing, 0 extra");
+    s.send("\x03");
+    s.wait_exit();
+    s.assert_restored();
+
+    // What was saved, as the export reads it from the work store.
+    let out = crate::support::run(&data, &["queue", "export", qs, "--format", "jsonl"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = crate::support::text(&out.stdout);
+    let line = text.lines().find(|l| l.contains("\"id\":\"OP-5003\"")).expect(&text);
+    let rec: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(rec["status"], "done");
+    let lines: Vec<String> = rec["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {} {} {} {}", c["code"], c["set"], c["modifiers"], c["units"], c["pointers"]))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            r#""M17.11" "icd10cm" null null null"#,
+            r#""J1100" "hcpcs" ["JZ"] 4 ["M17.11"]"#,
+            r#""99993" "cpt" null null ["M17.11"]"#,
+        ]
+    );
 }

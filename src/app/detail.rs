@@ -136,6 +136,7 @@ pub fn doc(app: &App, width: u16) -> Doc {
         }
         Some(Target::Cm(id)) => cm_doc(app, *id, width, &mut d),
         Some(Target::Pcs(code)) => pcs_doc(app, code, width, &mut d),
+        Some(Target::Flat(set, code)) => flat_doc(app, *set, code, width, &mut d),
     }
     d
 }
@@ -241,6 +242,46 @@ fn cm_doc(app: &App, id: NodeId, width: usize, d: &mut Doc) {
                 4,
             );
         }
+    }
+}
+
+/// An HCPCS code or modifier (its section heading, dates and indicators) or a CPT code (its descriptors).
+fn flat_doc(app: &App, set: crate::codeset::CodeSet, code: &str, width: usize, d: &mut Doc) {
+    use crate::codeset::CodeSet;
+    let hcpcs = &app.book.hcpcs;
+    let (what, title, facts) = match set {
+        CodeSet::Cpt => {
+            let Some(c) = app.book.cpt_code(code) else { return };
+            let year = app.book.cpt.as_ref().map_or("", |c| c.year.as_str());
+            let mut facts = vec![("Medium", c.medium.clone()), ("Short", c.short.clone())];
+            facts.retain(|(_, v)| !v.is_empty());
+            if let Some(s) = crate::codeset::cpt::section(code) {
+                facts.push(("Section", s.to_string()));
+            }
+            (format!("  CPT, your licensed file ({year})"), c.long.clone(), facts)
+        }
+        _ => {
+            let (c, modifier) = match (hcpcs.get(code), hcpcs.modifier(code)) {
+                (Some(c), _) => (c, false),
+                (None, Some(m)) => (m, true),
+                (None, None) => return,
+            };
+            let quarter = app
+                .book
+                .edition
+                .component(crate::codeset::FileKind::Hcpcs)
+                .map_or_else(String::new, |q| format!(", {}", q.label));
+            let kind = if modifier { "modifier" } else { "code" };
+            let mut facts = vec![("Short", c.short.clone())];
+            facts.extend(c.facts(modifier));
+            (format!("  HCPCS Level II {kind}{quarter}"), c.long.clone(), facts)
+        }
+    };
+    d.para(vec![seg(code.to_string(), SegKind::Code), seg(what, SegKind::Dim)], width, 0);
+    d.para(vec![seg(title, SegKind::Title)], width, 0);
+    d.blank();
+    for (label, value) in facts {
+        d.para(vec![seg(format!("{label:<10} "), SegKind::Dim), seg(value, SegKind::Text)], width, 11);
     }
 }
 

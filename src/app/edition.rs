@@ -79,6 +79,7 @@ impl App {
             let t = match t {
                 Target::Cm(id) => cm_id(&self.book, id).map(Target::Cm),
                 Target::Pcs(p) => self.book.pcs.is_prefix(&p).then_some(Target::Pcs(p)),
+                Target::Flat(set, code) => self.target_of(set, &code),
             };
             if let Some(t) = t {
                 if i <= pos {

@@ -386,17 +386,7 @@ impl App {
             Action::SetUnits => {
                 (PromptKind::Units, code.line.units.map(|u| u.to_string()).unwrap_or_default())
             }
-            _ => (
-                PromptKind::Pointers,
-                code.line
-                    .pointers
-                    .iter()
-                    .map(|p| {
-                        crate::queue::work::pointer_letter(&codes, p).map_or_else(|| p.clone(), String::from)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(""),
-            ),
+            _ => (PromptKind::Pointers, pointer_text(&codes, &code.line.pointers)),
         };
         if kind == PromptKind::Pointers && !codes.iter().any(|c| c.kind == CodeKind::Diagnosis) {
             self.message = Some("attach the diagnoses first: pointers name them by letter, A-L".into());
@@ -415,9 +405,7 @@ impl App {
         let code = q.work_of(&id).codes.get(index).map(|c| c.code.clone()).unwrap_or_default();
         let (op, what) = match kind {
             PromptKind::Modifiers => {
-                let modifiers = parse_modifiers(text);
-                let shown = if modifiers.is_empty() { "cleared".to_string() } else { modifiers.join(" ") };
-                (Op::SetModifiers { index, modifiers }, format!("{code} modifiers {shown}"))
+                (Op::SetModifiers { index, modifiers: parse_modifiers(text) }, String::new())
             }
             PromptKind::Units => {
                 let text = text.trim();
@@ -438,19 +426,28 @@ impl App {
                 let shown = units.map_or_else(|| "cleared".to_string(), |u| u.to_string());
                 (Op::SetUnits { index, units }, format!("{code} units {shown}"))
             }
-            _ => {
-                let pointers = parse_pointers(text);
-                let shown = if pointers.is_empty() { "cleared".to_string() } else { pointers.join("") };
-                (Op::SetPointers { index, pointers }, format!("{code} points to {shown}"))
-            }
+            _ => (Op::SetPointers { index, pointers: parse_pointers(text) }, String::new()),
         };
         // Say what is wrong before asking the store, and keep the prompt to mend it.
         let work = q.work_of(&id);
         let cx = crate::queue::work::Context { who: "", when: chrono::DateTime::UNIX_EPOCH, edit_errors: 0 };
-        if let Err(e) = crate::queue::work::apply(&id, &work, &op, &cx) {
-            self.message = Some(format!("{e} (Esc cancels)"));
-            return Vec::new();
-        }
+        let stored = match crate::queue::work::apply(&id, &work, &op, &cx) {
+            Ok((w, _)) => w.codes.get(index).map(|c| c.line.clone()).unwrap_or_default(),
+            Err(e) => {
+                self.message = Some(format!("{e} (Esc cancels)"));
+                return Vec::new();
+            }
+        };
+        // Modifiers and pointers are told as stored (deduplicated, upper case), not as typed.
+        let what = match &op {
+            Op::SetModifiers { .. } if stored.modifiers.is_empty() => format!("{code} modifiers cleared"),
+            Op::SetModifiers { .. } => format!("{code} modifiers {}", stored.modifiers.join(" ")),
+            Op::SetPointers { .. } if stored.pointers.is_empty() => format!("{code} pointers cleared"),
+            Op::SetPointers { .. } => {
+                format!("{code} points to {}", pointer_text(&work.codes, &stored.pointers))
+            }
+            _ => what,
+        };
         q.prompt = None;
         self.change(&id, op, what)
     }
@@ -873,6 +870,14 @@ pub fn parse_modifiers(text: &str) -> Vec<String> {
                 vec![t.to_string()]
             }
         })
+        .collect()
+}
+
+/// A line's pointers by the letters of the diagnoses they name (`AC`), a code where none has one.
+fn pointer_text(codes: &[crate::queue::work::AttachedCode], pointers: &[String]) -> String {
+    pointers
+        .iter()
+        .map(|p| crate::queue::work::pointer_letter(codes, p).map_or_else(|| p.clone(), String::from))
         .collect()
 }
 

@@ -291,7 +291,7 @@ pub(crate) fn with_queue(app: &mut App) {
 fn cur_code(app: &App) -> Option<String> {
     match app.detail.current()? {
         Target::Cm(id) => Some(app.book.cm.node(*id).code.clone()),
-        Target::Pcs(p) => Some(p.clone()),
+        Target::Pcs(p) | Target::Flat(_, p) => Some(p.clone()),
     }
 }
 
@@ -386,6 +386,34 @@ fn links_in_notes_are_followed_with_history() {
     assert_eq!(cur_code(&a).as_deref(), Some("N18.1"));
     keys(&mut a, &s, "NN");
     assert!(a.detail.link.is_some());
+}
+
+#[test]
+fn an_hcpcs_code_opens_in_the_detail_with_its_section_quarter_and_indicators() {
+    let hit = Hit {
+        code: "E0114".into(),
+        title: "Crutches underarm".into(),
+        set: CodeSet::Hcpcs,
+        billable: true,
+        score: 1.0,
+        matched: Matched::Title,
+        via: None,
+    };
+    let s = FakeSearch(vec![hit]);
+    let mut a = app((120, 40));
+    keys(&mut a, &s, "crutch<Enter>");
+    assert_eq!(cur_code(&a).as_deref(), Some("E0114"));
+    let doc = detail::doc(&a, 100);
+    let text: Vec<String> = doc.lines.iter().map(|l| l.iter().map(|s| s.text.as_str()).collect()).collect();
+    let joined = text.join("\n");
+    for line in [
+        "E0114  HCPCS Level II code, October 2025 quarter (Q4 2025)",
+        "Section    E  Durable Medical Equipment",
+        "Coverage   D (special coverage instructions apply)",
+        "BETOS      D1E",
+    ] {
+        assert!(text.iter().any(|l| l == line), "{line}: {joined}");
+    }
 }
 
 #[test]
@@ -1042,6 +1070,13 @@ fn a_claim_line_is_coded_by_keyboard_and_undone() {
     keys(&mut a, &s, "u");
     assert_eq!(line(&a).units, None);
     assert_eq!(line(&a).modifiers, ["JZ", "59"]);
+    // Typed over the pre-filled `A`, the answer reads `AA`: the message tells what was stored.
+    keys(&mut a, &s, "La<Enter>La<Enter>");
+    assert_eq!(line(&a).pointers, ["M17.11"]);
+    assert_eq!(a.message.as_deref(), Some("J1100 points to A"));
+    keys(&mut a, &s, "M jz<Enter>");
+    assert_eq!(line(&a).modifiers, ["JZ", "59"]);
+    assert_eq!(a.message.as_deref(), Some("J1100 modifiers JZ 59"));
 }
 
 /// The FY2026 edition with the invented CPT fixture imported.

@@ -37,9 +37,11 @@ pub enum Command {
         name: Option<String>,
     },
     /// Import your licensed AMA CPT data file (tab-separated: code, long, medium,
-    /// short descriptor; a consumer descriptor may follow) into your data folder, owner-only.
+    /// short descriptor; a consumer descriptor may follow) into your data folder, owner-only;
+    /// or the fixed-width files (code in columns 1-5, then the descriptor: LONGULT, MEDU, SHORTU).
     ImportCpt {
-        file: PathBuf,
+        #[arg(required = true, num_args = 1..=3)]
+        files: Vec<PathBuf>,
         /// The licence year (default: a year in the file name, e.g. CPT2026_...).
         #[arg(long)]
         year: Option<String>,
@@ -51,8 +53,8 @@ pub fn run(command: Command, globals: &Globals) -> Result<ExitCode> {
         Command::List { format } => list(format, globals),
         Command::Diff { old, new, format } => diff(&old, &new, format),
         Command::Import { path, name } => import_cmd(&path, name.as_deref()),
-        Command::ImportCpt { file, year } => {
-            let cpt = crate::codeset::cpt::Cpt::import(&file, year.as_deref())?;
+        Command::ImportCpt { files, year } => {
+            let cpt = crate::codeset::cpt::Cpt::import(&files, year.as_deref())?;
             println!(
                 "imported {} CPT codes, licence year {}, into {}",
                 cpt.codes.len(),

@@ -79,7 +79,7 @@ pub fn rest(edition: &Edition, files: &dyn Files) -> Result<Rest> {
         diseases: book(FileKind::CmIndex)?,
         changes: Changes { cm: addenda(FileKind::CmAddenda)?, pcs: addenda(FileKind::PcsAddenda)? },
         hcpcs: match files.file(FileKind::Hcpcs)? {
-            Some((data, name)) => Hcpcs::parse_xlsx(&data, &name)?,
+            Some((data, name)) => Hcpcs::parse(&data, &name)?,
             None => Hcpcs::default(),
         },
     })

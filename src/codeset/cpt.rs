@@ -135,6 +135,26 @@ impl Cpt {
         Ok(out.index())
     }
 
+    /// Add the descriptors of one fixed-width file; a code not seen yet is added.
+    fn merge(&mut self, kind: Descriptor, codes: Vec<(String, String)>) {
+        let at: HashMap<String, usize> =
+            self.codes.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
+        for (code, text) in codes {
+            let i = *at.get(&code).unwrap_or(&self.codes.len());
+            if i == self.codes.len() {
+                let empty = String::new();
+                self.codes.push(CptCode { code, long: empty.clone(), medium: empty.clone(), short: empty });
+            }
+            let c = &mut self.codes[i];
+            match kind {
+                Descriptor::Long => c.long = text,
+                Descriptor::Medium => c.medium = text,
+                Descriptor::Short => c.short = text,
+            }
+        }
+        self.codes.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+
     /// Where an import keeps the user's CPT codes.
     pub fn installed_path() -> Result<PathBuf> {
         Ok(crate::paths::data_dir()?.join(INSTALLED))
@@ -153,21 +173,52 @@ impl Cpt {
         Ok(Some(cpt.index()))
     }
 
-    /// Import a licensee file into the data folder (0600 in a 0700 folder), replacing an earlier import.
-    pub fn import(path: &Path, year: Option<&str>) -> Result<Cpt> {
-        let shown = sanitize(&path.display().to_string()).into_owned();
+    /// Import licensee files into the data folder (0600 in a 0700 folder),
+    /// replacing an earlier import: one tab-separated file, or the fixed-width
+    /// files of one licence (long, medium, short descriptors: `LONGULT.txt MEDU.txt SHORTU.txt`).
+    pub fn import(paths: &[PathBuf], year: Option<&str>) -> Result<Cpt> {
+        let shown = |p: &Path| sanitize(&p.display().to_string()).into_owned();
+        let Some(first) = paths.first() else { anyhow::bail!("no CPT file given") };
         let year = match year {
             Some(y) => y.to_string(),
-            None => year_in_name(path).with_context(|| {
-                format!("{shown}: no licence year in the file name; give it with --year YYYY")
+            None => paths.iter().find_map(|p| year_in_name(p)).with_context(|| {
+                format!("{}: no licence year in the file name; give it with --year YYYY", shown(first))
             })?,
         };
         if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
             anyhow::bail!("--year {}: expected the four-digit licence year", sanitize(&year));
         }
-        let data = crate::paths::read_regular(path, super::import::LIMITS.file)
-            .with_context(|| format!("reading {shown}"))?;
-        let cpt = Cpt::parse_tsv(&data, &shown, &year)?;
+        let mut cpt = Cpt { year: year.clone(), ..Cpt::default() };
+        let mut kinds: Vec<(Descriptor, String)> = Vec::new();
+        for path in paths {
+            let name = shown(path);
+            let data = crate::paths::read_regular(path, super::import::LIMITS.file)
+                .with_context(|| format!("reading {name}"))?;
+            if tab_separated(&data) {
+                if paths.len() > 1 {
+                    anyhow::bail!("{name}: a tab-separated file holds every descriptor; import it alone");
+                }
+                cpt = Cpt::parse_tsv(&data, &name, &year)?;
+                break;
+            }
+            let codes = parse_fixed(&data, &name)?;
+            let kind = fixed_kind(path, &codes);
+            if let Some((_, other)) = kinds.iter().find(|(k, _)| *k == kind) {
+                anyhow::bail!("{name} and {other} both hold {kind:?} descriptors; give one file of each");
+            }
+            kinds.push((kind, name));
+            cpt.merge(kind, codes);
+        }
+        if !kinds.is_empty() {
+            cpt.source = kinds.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ");
+            // The title is the long descriptor; without a long file, the longest one given.
+            for c in &mut cpt.codes {
+                if c.long.is_empty() {
+                    c.long = if c.medium.is_empty() { c.short.clone() } else { c.medium.clone() };
+                }
+            }
+            cpt = cpt.index();
+        }
         let target = Cpt::installed_path()?;
         if let Some(dir) = target.parent() {
             crate::paths::create_private_dir(dir)?;
@@ -175,6 +226,88 @@ impl Cpt {
         crate::files::write_atomic(&target, &serde_json::to_vec(&cpt)?)
             .with_context(|| format!("writing {}", target.display()))?;
         Ok(cpt)
+    }
+}
+
+/// Which descriptor a fixed-width file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Descriptor {
+    Long,
+    Medium,
+    Short,
+}
+
+/// Code in columns 1-5, a blank, the descriptor: `(code, descriptor)` by line.
+fn parse_fixed(data: &[u8], file: &str) -> Result<Vec<(String, String)>, ReleaseError> {
+    let err = |line: usize, message: String| ReleaseError { file: file.into(), line, column: 0, message };
+    let text = std::str::from_utf8(data).map_err(|e| {
+        let line = data[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        err(line, "not UTF-8 text: not a CPT data file".into())
+    })?;
+    let mut out = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let code = raw.get(..5).unwrap_or(raw).to_ascii_uppercase();
+        if category(&code).is_none() {
+            return Err(err(
+                line,
+                format!(
+                    "field code (columns 1-5): `{}` is not a CPT code (fixed-width layout: the code in columns 1-5, then the descriptor)",
+                    sanitize(raw.get(..5).unwrap_or(raw))
+                ),
+            ));
+        }
+        let rest = &raw[5..];
+        if !rest.is_empty() && !rest.starts_with(' ') {
+            return Err(err(
+                line,
+                format!(
+                    "field code (columns 1-5): {code} runs into column 6; expected a blank before the descriptor"
+                ),
+            ));
+        }
+        let descriptor = rest.trim();
+        if descriptor.is_empty() {
+            return Err(err(
+                line,
+                format!("field descriptor (column 7 on): the descriptor of {code} is empty"),
+            ));
+        }
+        if let Some(first) = seen.insert(code.clone(), line) {
+            return Err(err(line, format!("field code: {code} is listed again (first on line {first})")));
+        }
+        out.push((code, sanitize(descriptor).into_owned()));
+    }
+    if out.is_empty() {
+        return Err(err(0, "no CPT codes in the file".into()));
+    }
+    Ok(out)
+}
+
+/// Whether a licensee file is the tab-separated layout: its first line with text has a tab.
+fn tab_separated(data: &[u8]) -> bool {
+    let first = data.split(|b| *b == b'\n').find(|l| !l.iter().all(u8::is_ascii_whitespace));
+    first.is_none_or(|l| l.contains(&b'\t'))
+}
+
+/// The descriptor a fixed-width file holds: named by the file (`LONGULT`, `MEDU`,
+/// `SHORTU`), else by its longest descriptor (the AMA's short ones fit 28
+/// characters, the medium ones 48).
+fn fixed_kind(path: &Path, codes: &[(String, String)]) -> Descriptor {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_uppercase()).unwrap_or_default();
+    let longest = codes.iter().map(|(_, d)| d.chars().count()).max().unwrap_or(0);
+    match () {
+        _ if name.contains("SHORT") => Descriptor::Short,
+        _ if name.contains("MED") => Descriptor::Medium,
+        _ if name.contains("LONG") => Descriptor::Long,
+        _ if longest <= 28 => Descriptor::Short,
+        _ if longest <= 48 => Descriptor::Medium,
+        _ => Descriptor::Long,
     }
 }
 
@@ -236,6 +369,30 @@ mod tests {
         let twice = b"99990\ta\tb\tc\n99990\ta\tb\tc\n";
         let e = Cpt::parse_tsv(twice, "mine.tsv", "2026").expect_err("twice");
         assert!(e.to_string().contains("first on line 1"), "{e}");
+    }
+
+    #[test]
+    fn fixed_width_lines_and_which_descriptor_a_file_holds() {
+        let codes = parse_fixed(b"99990 Invented widget review\r\n\n0000T Invented scan\n", "x.txt")
+            .expect("two lines");
+        assert_eq!(
+            codes,
+            [("99990".into(), "Invented widget review".into()), ("0000T".into(), "Invented scan".into())]
+        );
+        let e = parse_fixed(b"99990Invented\n", "x.txt").expect_err("no blank in column 6");
+        assert!(
+            e.to_string().starts_with("x.txt:1:0: field code (columns 1-5): 99990 runs into column 6"),
+            "{e}"
+        );
+        let e = parse_fixed(b"99990 a\n99991   \n", "x.txt").expect_err("no descriptor");
+        assert!(e.to_string().starts_with("x.txt:2:0: field descriptor"), "{e}");
+        // By name first, else by the longest descriptor.
+        let short = [("99990".to_string(), "INVENTED SHORT".to_string())];
+        assert_eq!(fixed_kind(Path::new("CPT_MEDU.txt"), &short), Descriptor::Medium);
+        assert_eq!(fixed_kind(Path::new("mine.txt"), &short), Descriptor::Short);
+        let medium = [("99990".to_string(), "Invented medium descriptor, thirty-odd".to_string())];
+        assert_eq!(fixed_kind(Path::new("mine.txt"), &medium), Descriptor::Medium);
+        assert!(tab_separated(b"\n99990\ta\tb\tc\n") && !tab_separated(b"99990 a b\n"));
     }
 
     #[test]

@@ -48,6 +48,73 @@ impl HcpcsCode {
     }
 }
 
+impl HcpcsCode {
+    /// What the CMS file says of a code (`modifier` false: its section and
+    /// indicators too), as (label, value) lines for `show` and the detail pane.
+    pub fn facts(&self, modifier: bool) -> Vec<(&'static str, String)> {
+        let date = |d: Option<NaiveDate>| d.map_or_else(|| "-".to_string(), |d| d.to_string());
+        let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(" ") };
+        let mut out = Vec::new();
+        if let Some(s) = section_of(&self.code).filter(|_| !modifier) {
+            out.push(("Section", format!("{}  {}", s.letter, s.heading)));
+        }
+        out.push((
+            "Status",
+            match self.terminated {
+                Some(t) => format!("terminated {t}: not valid for services after that date"),
+                None => "valid".to_string(),
+            },
+        ));
+        out.push(("Added", date(self.added)));
+        let action = with_meaning(&self.action, action_meaning(&self.action));
+        out.push(("Effective", format!("{} (action {action})", date(self.effective))));
+        if modifier {
+            return out;
+        }
+        out.push(("Coverage", with_meaning(&self.coverage, coverage_meaning(&self.coverage))));
+        out.push(("Pricing", list(&self.pricing)));
+        out.push(("BETOS", if self.betos.is_empty() { "-".to_string() } else { self.betos.clone() }));
+        out.push(("Type of service", list(&self.tos)));
+        if !self.xref.is_empty() {
+            out.push(("See also", self.xref.join(" ")));
+        }
+        out
+    }
+}
+
+/// What CMS's action code says changed this quarter.
+pub fn action_meaning(code: &str) -> &'static str {
+    match code {
+        "A" => "added",
+        "B" => "administrative data and long description changed",
+        "C" => "long description changed",
+        "D" => "discontinued",
+        "F" => "administrative data changed",
+        "N" => "no change",
+        "P" => "payment changed",
+        "R" => "reactivated",
+        "S" => "short description changed",
+        "T" => "miscellaneous change",
+        _ => "",
+    }
+}
+
+/// What CMS's coverage indicator says about Medicare coverage.
+pub fn coverage_meaning(code: &str) -> &'static str {
+    match code {
+        "C" => "carrier judgement",
+        "D" => "special coverage instructions apply",
+        "I" => "not payable by Medicare",
+        "M" => "non-covered by Medicare",
+        "S" => "non-covered by Medicare statute",
+        _ => "",
+    }
+}
+
+fn with_meaning(code: &str, meaning: &str) -> String {
+    if meaning.is_empty() { code.to_string() } else { format!("{code} ({meaning})") }
+}
+
 /// A modifier (`25`, `LT`, `JW`) has the same row as a code in the CMS file;
 /// its indicators are blank or administrative.
 pub type Modifier = HcpcsCode;
@@ -96,6 +163,13 @@ pub fn quarter_label(year: i32, month: u32) -> String {
     format!("{name} {year} quarter (Q{} {year})", (month.clamp(1, 12) - 1) / 3 + 1)
 }
 
+/// The year and quarter (1-4) of an HCPCS component's version (`2025-10` -> 2025, 4).
+pub fn quarter_of_version(version: &str) -> Option<(i32, u32)> {
+    let (y, m) = version.split_once('-')?;
+    let month: u32 = m.parse().ok().filter(|m| (1..=12).contains(m))?;
+    Some((y.parse().ok()?, (month - 1) / 3 + 1))
+}
+
 /// Whether a normalized key has the shape of an HCPCS Level II code: a letter then four digits.
 pub fn is_level2_shape(key: &str) -> bool {
     let b = key.as_bytes();
@@ -124,6 +198,55 @@ impl Hcpcs {
     /// The codes of a section, in code order.
     pub fn in_section(&self, letter: char) -> impl Iterator<Item = &HcpcsCode> {
         self.codes.iter().filter(move |c| c.code.starts_with(letter))
+    }
+
+    /// Parse either CMS alpha-numeric file, told apart by content: the xlsx (a
+    /// zip) or its fixed-width txt twin.
+    pub fn parse(data: &[u8], file: &str) -> Result<Hcpcs, ReleaseError> {
+        if data.starts_with(b"PK") { Hcpcs::parse_xlsx(data, file) } else { Hcpcs::parse_txt(data, file) }
+    }
+
+    /// Parse the fixed-width txt twin (`HCPCYYYY_MMM_ANWEB.txt`): the columns of
+    /// the xlsx at the positions of CMS's record layout, one line a record.
+    pub fn parse_txt(data: &[u8], file: &str) -> Result<Hcpcs, ReleaseError> {
+        // Latin-1 in some quarters: a byte that is not UTF-8 is read as its code point.
+        let text: String = match std::str::from_utf8(data) {
+            Ok(t) => t.to_string(),
+            Err(_) => data.iter().map(|b| char::from(*b)).collect(),
+        };
+        let header: Vec<String> = TXT_LAYOUT.iter().map(|(name, _, _)| name.to_string()).collect();
+        let mut rows = vec![(0, header)];
+        for (i, line) in text.lines().enumerate() {
+            let line_no = i + 1;
+            let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
+            if chars.iter().all(|c| c.is_whitespace()) {
+                continue;
+            }
+            if chars.len() < TXT_MIN {
+                return Err(ReleaseError {
+                    file: file.into(),
+                    line: line_no,
+                    column: chars.len() + 1,
+                    message: format!(
+                        "field ACTION CD (column {TXT_MIN}): the line ends at column {}: not CMS's fixed-width HCPCS layout",
+                        chars.len()
+                    ),
+                });
+            }
+            let cells = TXT_LAYOUT
+                .iter()
+                .map(|(_, from, len)| chars.iter().skip(from - 1).take(*len).collect::<String>())
+                .collect();
+            rows.push((line_no, cells));
+        }
+        Hcpcs::from_rows(rows, file)
+    }
+
+    /// The quarter the file holds: the latest action effective date's (year, first month).
+    pub fn quarter(&self) -> Option<(i32, u32)> {
+        use chrono::Datelike;
+        let latest = self.codes.iter().chain(&self.modifiers).filter_map(|c| c.effective).max()?;
+        Some((latest.year(), (latest.month() - 1) / 3 * 3 + 1))
     }
 
     /// Parse the CMS alpha-numeric xlsx; `file` names it in errors.
@@ -266,6 +389,71 @@ impl Hcpcs {
         }
         Ok(out)
     }
+}
+
+/// CMS's record layout of the txt file: (column of the xlsx, first position from 1, length).
+const TXT_LAYOUT: [(&str, usize, usize); 28] = [
+    ("HCPC", 1, 5),
+    ("SEQNUM", 6, 5),
+    ("RECID", 11, 1),
+    ("LONG DESCRIPTION", 12, 80),
+    ("SHORT DESCRIPTION", 92, 28),
+    ("PRICE1", 120, 2),
+    ("PRICE2", 122, 2),
+    ("PRICE3", 124, 2),
+    ("PRICE4", 126, 2),
+    ("XREF1", 205, 5),
+    ("XREF2", 210, 5),
+    ("XREF3", 215, 5),
+    ("XREF4", 220, 5),
+    ("XREF5", 225, 5),
+    ("COV", 230, 1),
+    ("BETOS", 257, 3),
+    ("TOS1", 261, 1),
+    ("TOS2", 262, 1),
+    ("TOS3", 263, 1),
+    ("TOS4", 264, 1),
+    ("TOS5", 265, 1),
+    ("ADD DT", 272, 8),
+    ("ACT EFF DT", 280, 8),
+    ("TERM DT", 288, 8),
+    ("ACTION CD", 296, 1),
+    // Read to tell a record line, not kept.
+    ("MULT_PI", 128, 1),
+    ("ANEST_BU", 269, 3),
+    ("PROCNOTE", 253, 4),
+];
+
+/// A record line is at least this long (it ends with the action code).
+const TXT_MIN: usize = 296;
+
+/// Whether a file is one of CMS's alpha-numeric HCPCS files (the xlsx or its
+/// txt twin), by its content.
+pub fn looks_like(data: &[u8]) -> bool {
+    if data.starts_with(b"PK\x03\x04") {
+        let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(data)) else { return false };
+        let Ok(entry) = zip.by_name("xl/sharedStrings.xml") else { return false };
+        // The header's strings may come last (the October 2025 file has them at the end).
+        let mut head = Vec::new();
+        if entry.take(64 << 20).read_to_end(&mut head).is_err() {
+            return false;
+        }
+        let head = String::from_utf8_lossy(&head);
+        return ["HCPC", "RECID", "LONG DESCRIPTION", "ACTION CD"].iter().all(|h| head.contains(h));
+    }
+    // The txt: every full line of the head is a record (code, sequence, record id 3/4/7/8).
+    let head = &data[..data.len().min(16 * 1024)];
+    let text = String::from_utf8_lossy(head);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let full = &lines[..lines.len().saturating_sub(1).max(1).min(lines.len())];
+    !full.is_empty()
+        && full.iter().all(|l| {
+            let b = l.as_bytes();
+            b.len() >= TXT_MIN
+                && b[..5].iter().all(|c| c.is_ascii_alphanumeric() || *c == b' ')
+                && b[5..10].iter().all(u8::is_ascii_digit)
+                && matches!(b[10], b'3' | b'4' | b'7' | b'8')
+        })
 }
 
 struct Cols {
@@ -585,10 +773,41 @@ mod tests {
     }
 
     #[test]
+    fn the_txt_twin_reads_as_the_xlsx_and_both_are_told_by_content() {
+        let txt = include_bytes!("../../tests/fixtures/hcpcs/hcpcs-2025-oct-sample.txt");
+        let sample = Hcpcs::parse(txt, "sample.txt").expect("the txt sample parses");
+        let h = shipped();
+        assert_eq!((sample.codes.len(), sample.modifiers.len()), (11, 3));
+        // Every record as the xlsx has it, E0114's long description joined from two lines.
+        for c in &sample.codes {
+            assert_eq!(Some(c), h.get(&c.code), "{}", c.code);
+        }
+        for m in &sample.modifiers {
+            assert_eq!(Some(m), h.modifier(&m.code), "{}", m.code);
+        }
+        assert!(sample.get("A4397").is_some_and(|c| c.terminated == d("2021-12-31")));
+        assert_eq!((h.quarter(), sample.quarter()), (Some((2025, 10)), Some((2025, 10))));
+        let f = crate::codeset::shipped::HCPCS_2025_OCT;
+        assert!(looks_like(&f.bytes()) && looks_like(txt));
+        assert!(!looks_like(b"99990\tInvented\tInvented\tINVENTED\n") && !looks_like(b"PK\x03\x04junk"));
+        // A line cut short names the file, line and field.
+        let cut = &txt[..txt.iter().position(|b| *b == b'\n').expect("a line") - 10];
+        let e = Hcpcs::parse_txt(cut, "cut.txt").expect_err("a short line");
+        assert!(
+            e.to_string()
+                .starts_with("cut.txt:1:287: field ACTION CD (column 296): the line ends at column 286"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn shapes_and_columns() {
         assert!(is_level2_shape("J1100") && !is_level2_shape("99213") && !is_level2_shape("J11"));
         assert_eq!(column_of("A1"), Some(0));
         assert_eq!(column_of("AV8847"), Some(47));
         assert_eq!(section_of("e0114").map(|s| s.letter), Some('E'));
+        assert_eq!(quarter_of_version("2025-10"), Some((2025, 4)));
+        assert_eq!(quarter_of_version("2026-01"), Some((2026, 1)));
+        assert_eq!(quarter_of_version("2026"), None);
     }
 }

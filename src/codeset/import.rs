@@ -214,8 +214,14 @@ impl Gather<'_> {
                 return Ok(());
             }
         };
-        // An Office document is a zip too; it is one file, not a release.
+        // An Office document is a zip too; it is one file, not a release (CMS's HCPCS workbook is one).
         if zip.index_for_name("[Content_Types].xml").is_some() {
+            if super::hcpcs::looks_like(data) {
+                return (self.on_found)(
+                    Found { source: source.to_string(), data: data.to_vec() },
+                    &mut self.skipped,
+                );
+            }
             self.skipped.push((
                 source.to_string(),
                 "an Office document (spreadsheet or text), not a release file".into(),
@@ -282,6 +288,9 @@ fn is_pcs_code(code: &str) -> bool {
 
 /// Recognise a file. Index files are not told apart here: [`IndexBook::parse`] does that.
 pub fn sniff(data: &[u8]) -> Sniffed {
+    if super::hcpcs::looks_like(data) {
+        return Sniffed::Kind(FileKind::Hcpcs);
+    }
     if let Some((root, tag)) = xml_root(data) {
         if tag.contains("isAddenda=\"true\"") {
             return Sniffed::Skip(format!(
@@ -378,7 +387,12 @@ pub fn check_name(name: &str) -> Result<()> {
 }
 
 fn stored_name(kind: FileKind) -> String {
-    let ext = if kind == FileKind::PcsTitles { "txt" } else { "xml" };
+    let ext = match kind {
+        FileKind::PcsTitles => "txt",
+        // The xlsx or the txt: the reader tells them apart by content.
+        FileKind::Hcpcs => "cms",
+        _ => "xml",
+    };
     let stem = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     format!("{stem}.{ext}.gz")
 }
@@ -476,7 +490,8 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
     }
     let has_cm = chosen.contains_key(&FileKind::CmTabular);
     let has_pcs = chosen.contains_key(&FileKind::PcsTables);
-    if !has_cm && !has_pcs {
+    let has_hcpcs = chosen.contains_key(&FileKind::Hcpcs);
+    if !has_cm && !has_pcs && !has_hcpcs {
         let what = if recognised.is_empty() {
             "no release file medcode reads".to_string()
         } else {
@@ -489,7 +504,7 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
         }
         let why = if why.is_empty() { String::new() } else { format!("; skipped: {}", why.join(", ")) };
         bail!(
-            "{}: {what}; a release needs an ICD-10-CM tabular (<ICD10CM.tabular>) or ICD-10-PCS tables (<ICD10PCS.tabular>){why}",
+            "{}: {what}; a release needs an ICD-10-CM tabular (<ICD10CM.tabular>), ICD-10-PCS tables (<ICD10PCS.tabular>) or a CMS HCPCS alpha-numeric file{why}",
             shown(&path.display().to_string())
         );
     }
@@ -509,7 +524,7 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
 
     // Validate with the real parsers, naming the release's files in errors.
     for (kind, f) in &chosen {
-        if *kind != FileKind::PcsTitles {
+        if !matches!(kind, FileKind::PcsTitles | FileKind::Hcpcs) {
             check_xml(&f.data, &f.source)?;
         }
     }
@@ -529,6 +544,11 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
     for kind in kinds {
         // Moved, not copied: a release's files are held once.
         let Some(f) = chosen.remove(&kind) else { continue };
+        if kind == FileKind::Hcpcs {
+            components.push(hcpcs_component(&f)?);
+            stored.insert(kind, (f.data, stored_name(kind)));
+            continue;
+        }
         let is_cm = matches!(
             kind,
             FileKind::CmTabular
@@ -601,14 +621,18 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
             "ICD-10-PCS",
             &[FileKind::PcsTables, FileKind::PcsDefinitions, FileKind::PcsIndex, FileKind::PcsTitles][..],
         ),
+        (has_hcpcs, "HCPCS Level II", &[FileKind::Hcpcs][..]),
     ] {
         if present {
             continue;
         }
-        notes.push(format!(
-            "the release has no {set} files: {set} is taken from the shipped edition {}",
-            shipped_edition.name
-        ));
+        // HCPCS is never in a CDC/CMS ICD-10 release: taking it needs no note.
+        if kinds != [FileKind::Hcpcs] {
+            notes.push(format!(
+                "the release has no {set} files: {set} is taken from the shipped edition {}",
+                shipped_edition.name
+            ));
+        }
         for kind in kinds {
             let (Some(c), Some((_, file, _))) =
                 (shipped_edition.component(*kind), shipped_files.iter().find(|(k, _, _)| k == kind))
@@ -624,8 +648,14 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
     }
     components.sort_by_key(|c| order(c.kind));
 
+    let hcpcs_quarter = components.iter().find(|c| c.kind == FileKind::Hcpcs).map(|c| c.version.clone());
     let name = match name {
         Some(n) => n.to_string(),
+        // A quarter's HCPCS alone: named by its quarter (`hcpcs-2025q4`).
+        None if !has_cm && !has_pcs => {
+            let q = hcpcs_quarter.as_deref().and_then(super::hcpcs::quarter_of_version);
+            q.map_or_else(|| "hcpcs".to_string(), |(y, q)| format!("hcpcs-{y}q{q}"))
+        }
         None => {
             let v = cm_version.clone().or(pcs_version.clone()).unwrap_or_default();
             // Only the release's own tabular names the edition, not one filled from the shipped edition.
@@ -644,6 +674,31 @@ pub fn import_with(path: &Path, name: Option<&str>, limits: Limits) -> Result<Im
     };
     let (dir, replaced) = install(&name, &manifest, &stored)?;
     Ok(ImportReport { name, dir, edition, recognised, skipped, notes, replaced })
+}
+
+/// An HCPCS file as a component: its quarter (from the latest action effective
+/// date in it) is its version (`2025-10`), its label and its dates.
+fn hcpcs_component(f: &Found) -> Result<Component> {
+    let h = super::Hcpcs::parse(&f.data, &f.source)?;
+    let Some((year, month)) = h.quarter() else {
+        bail!("{}: no action effective date (ACT EFF DT) in the HCPCS file: which quarter is it?", f.source);
+    };
+    let from = chrono::NaiveDate::from_ymd_opt(year, month, 1).context("a quarter's first day")?;
+    let to = from
+        .checked_add_months(chrono::Months::new(3))
+        .and_then(|d| d.pred_opt())
+        .context("a quarter's last day")?;
+    let sha256 = hex::encode(Sha256::digest(&f.data));
+    Ok(Component {
+        kind: FileKind::Hcpcs,
+        version: format!("{year}-{month:02}"),
+        label: super::hcpcs::quarter_label(year, month),
+        effective_from: from,
+        effective_to: to,
+        source: f.source.clone(),
+        file: stored_name(FileKind::Hcpcs),
+        sha256,
+    })
 }
 
 /// The files chosen from a release, by kind: errors name them as the release does.
@@ -704,6 +759,7 @@ fn order(kind: FileKind) -> usize {
         FileKind::PcsDefinitions,
         FileKind::PcsIndex,
         FileKind::PcsTitles,
+        FileKind::Hcpcs,
     ]
     .iter()
     .position(|k| *k == kind)

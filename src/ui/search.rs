@@ -50,11 +50,20 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
     let layer = if s.typing { Layer::Input } else { Layer::Results };
     let key = |a: Action| app.keymap.key_for(layer, a).unwrap_or_default();
     let set = match s.set {
-        None => "all",
-        Some(CodeSet::Icd10cm) => "ICD-10-CM",
-        Some(CodeSet::Icd10pcs) => "ICD-10-PCS",
-        Some(CodeSet::Hcpcs) => "HCPCS",
-        Some(CodeSet::Cpt) => "CPT",
+        None => "all".to_string(),
+        Some(CodeSet::Icd10cm) => "ICD-10-CM".to_string(),
+        Some(CodeSet::Icd10pcs) => "ICD-10-PCS".to_string(),
+        // HCPCS changes every quarter: say which one answers.
+        Some(CodeSet::Hcpcs) => match app
+            .book
+            .edition
+            .component(crate::codeset::FileKind::Hcpcs)
+            .and_then(|c| crate::codeset::hcpcs::quarter_of_version(&c.version))
+        {
+            Some((y, q)) => format!("HCPCS Q{q} {y}"),
+            None => "HCPCS".to_string(),
+        },
+        Some(CodeSet::Cpt) => "CPT".to_string(),
     };
     let mut filters = Line::from(vec![
         Span::styled(key(Action::CycleSet), t.key),

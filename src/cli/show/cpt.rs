@@ -10,8 +10,12 @@ use crate::text::one_line;
 pub(super) fn text(out: &mut impl Write, cpt: &Cpt, c: &CptCode) -> Result<()> {
     writeln!(out, "{}  {}", c.code, one_line(&c.long))?;
     writeln!(out, "Set:       CPT (your licensed AMA file, licence year {})", cpt.year)?;
-    writeln!(out, "Medium:    {}", one_line(&c.medium))?;
-    writeln!(out, "Short:     {}", one_line(&c.short))?;
+    // A fixed-width import may bring only some of the descriptors.
+    for (label, text) in [("Medium:   ", &c.medium), ("Short:    ", &c.short)] {
+        if !text.is_empty() {
+            writeln!(out, "{label} {}", one_line(text))?;
+        }
+    }
     if let Some(category) = cpt::category(&c.code) {
         writeln!(out, "Category:  {category:?}")?;
     }
