@@ -330,11 +330,8 @@ impl App {
 
     /// `FY2025 book, fy2027-shipped`.
     pub fn books_edition_label(&self) -> String {
-        if self.books.version.is_empty() {
-            self.book.edition.name.clone()
-        } else {
-            format!("FY{} · {}", self.books.version, self.book.edition.name)
-        }
+        let label = self.books.book.label(&self.book);
+        if label.is_empty() { self.book.edition.name.clone() } else { format!("{label} · {}", self.book.edition.name) }
     }
 
     fn books_place(&self) -> Place {

@@ -140,7 +140,7 @@ fn lookup(cb: &Codebook, book: Book, query: &str, limit: usize) -> Option<BookOu
     Some(BookOut {
         book,
         title,
-        label: component.map_or_else(|| version.clone(), |c| c.label.clone()),
+        label: book.label(cb),
         effective: component.map(|c| (c.effective_from.to_string(), c.effective_to.to_string())),
         version,
         total: found.len(),

@@ -103,6 +103,18 @@ impl Book {
         self.index(cb).is_some()
     }
 
+    /// Which year's book this is, as the edition names its file (`FY2025`), else from
+    /// the file's `<version>`: the PCS index may be older than the PCS tables.
+    pub fn label(self, cb: &Codebook) -> String {
+        match cb.edition.component(self.file_kind()) {
+            Some(c) => c.label.clone(),
+            None => {
+                let v = self.version(cb);
+                if v.is_empty() { v } else { format!("FY{v}") }
+            }
+        }
+    }
+
     /// The `<version>` of the book's file.
     pub fn version(self, cb: &Codebook) -> String {
         match self.index(cb) {
