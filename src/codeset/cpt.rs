@@ -80,18 +80,10 @@ impl Cpt {
     /// a fifth (consumer) descriptor allowed and not kept; an optional header line.
     pub fn parse_tsv(data: &[u8], file: &str, year: &str) -> Result<Cpt, ReleaseError> {
         let err = |line: usize, message: String| ReleaseError { file: file.into(), line, column: 0, message };
-        let text = std::str::from_utf8(data).map_err(|e| {
-            let line = data[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-            err(line, "not UTF-8 text: not a tab-separated CPT file".into())
-        })?;
+        let lines = numbered_lines(data, file, "a tab-separated CPT file")?;
         let mut out = Cpt { year: year.into(), source: file.into(), ..Cpt::default() };
         let mut seen: HashMap<String, usize> = HashMap::new();
-        for (i, raw) in text.lines().enumerate() {
-            let line = i + 1;
-            let raw = raw.strip_suffix('\r').unwrap_or(raw);
-            if raw.trim().is_empty() {
-                continue;
-            }
+        for (line, raw) in lines {
             let fields: Vec<&str> = raw.split('\t').map(str::trim).collect();
             if line == 1
                 && category(&fields[0].to_ascii_uppercase()).is_none()
@@ -237,21 +229,33 @@ enum Descriptor {
     Short,
 }
 
+/// The lines of a text file with their numbers (from 1), `\r` cut, blank ones left out;
+/// bytes that are not UTF-8 are an error at their line, saying the file is not `what`.
+fn numbered_lines<'a>(
+    data: &'a [u8],
+    file: &str,
+    what: &str,
+) -> Result<impl Iterator<Item = (usize, &'a str)>, ReleaseError> {
+    let text = std::str::from_utf8(data).map_err(|e| ReleaseError {
+        file: file.into(),
+        line: data[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1,
+        column: 0,
+        message: format!("not UTF-8 text: not {what}"),
+    })?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .map(|(i, raw)| (i + 1, raw.strip_suffix('\r').unwrap_or(raw)))
+        .filter(|(_, raw)| !raw.trim().is_empty()))
+}
+
 /// Code in columns 1-5, a blank, the descriptor: `(code, descriptor)` by line.
 fn parse_fixed(data: &[u8], file: &str) -> Result<Vec<(String, String)>, ReleaseError> {
     let err = |line: usize, message: String| ReleaseError { file: file.into(), line, column: 0, message };
-    let text = std::str::from_utf8(data).map_err(|e| {
-        let line = data[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        err(line, "not UTF-8 text: not a CPT data file".into())
-    })?;
+    let lines = numbered_lines(data, file, "a CPT data file")?;
     let mut out = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if raw.trim().is_empty() {
-            continue;
-        }
+    for (line, raw) in lines {
         let code = raw.get(..5).unwrap_or(raw).to_ascii_uppercase();
         if category(&code).is_none() {
             return Err(err(
