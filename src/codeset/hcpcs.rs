@@ -392,6 +392,8 @@ impl Hcpcs {
 }
 
 /// CMS's record layout of the txt file: (column of the xlsx, first position from 1, length).
+/// The fields run on without gaps from PROCNOTE (253) to the action code (293): BETOS,
+/// a blank, TOS1-5, ANEST_BU, then the three dates.
 const TXT_LAYOUT: [(&str, usize, usize); 28] = [
     ("HCPC", 1, 5),
     ("SEQNUM", 6, 5),
@@ -414,18 +416,18 @@ const TXT_LAYOUT: [(&str, usize, usize); 28] = [
     ("TOS3", 263, 1),
     ("TOS4", 264, 1),
     ("TOS5", 265, 1),
-    ("ADD DT", 272, 8),
-    ("ACT EFF DT", 280, 8),
-    ("TERM DT", 288, 8),
-    ("ACTION CD", 296, 1),
+    ("ADD DT", 269, 8),
+    ("ACT EFF DT", 277, 8),
+    ("TERM DT", 285, 8),
+    ("ACTION CD", 293, 1),
     // Read to tell a record line, not kept.
     ("MULT_PI", 128, 1),
-    ("ANEST_BU", 269, 3),
+    ("ANEST_BU", 266, 3),
     ("PROCNOTE", 253, 4),
 ];
 
 /// A record line is at least this long (it ends with the action code).
-const TXT_MIN: usize = 296;
+const TXT_MIN: usize = 293;
 
 /// Whether a file is one of CMS's alpha-numeric HCPCS files (the xlsx or its
 /// txt twin), by its content.
@@ -795,7 +797,7 @@ mod tests {
         let e = Hcpcs::parse_txt(cut, "cut.txt").expect_err("a short line");
         assert!(
             e.to_string()
-                .starts_with("cut.txt:1:287: field ACTION CD (column 296): the line ends at column 286"),
+                .starts_with("cut.txt:1:284: field ACTION CD (column 293): the line ends at column 283"),
             "{e}"
         );
     }
