@@ -331,7 +331,11 @@ impl App {
     /// `FY2025 book, fy2027-shipped`.
     pub fn books_edition_label(&self) -> String {
         let label = self.books.book.label(&self.book);
-        if label.is_empty() { self.book.edition.name.clone() } else { format!("{label} · {}", self.book.edition.name) }
+        if label.is_empty() {
+            self.book.edition.name.clone()
+        } else {
+            format!("{label} · {}", self.book.edition.name)
+        }
     }
 
     fn books_place(&self) -> Place {
