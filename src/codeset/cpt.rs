@@ -355,13 +355,10 @@ impl Section {
         code.len() == 5 && self.ranges.iter().any(|(a, b)| kind(a) == kind(code) && *a <= code && code <= *b)
     }
 
-    /// The span the section covers, as a row shows it (`99202-99499`).
+    /// The ranges as a row shows them (`99202-99499`, `90281-99199,99500-99607`).
     pub fn span(&self) -> String {
-        match (self.ranges.first(), self.ranges.last()) {
-            (Some((a, _)), Some((_, b))) if a == b => a.to_string(),
-            (Some((a, _)), Some((_, b))) => format!("{a}-{b}"),
-            _ => String::new(),
-        }
+        let one = |(a, b): &(&str, &str)| if a == b { a.to_string() } else { format!("{a}-{b}") };
+        self.ranges.iter().map(one).collect::<Vec<_>>().join(",")
     }
 }
 
@@ -486,6 +483,8 @@ mod tests {
         assert_eq!(place("0001F").map(|s| s.heading), Some("Category II (performance measures)"));
         assert_eq!(place("99550").map(|s| s.heading), Some("Medicine"));
         assert_eq!(place("99990"), None);
+        assert_eq!(SECTIONS[5].span(), "90281-99199,99500-99607");
+        assert_eq!(SECTIONS[2].parts[10].span(), "55920");
         assert_eq!(place("45385").and_then(parent_of).map(|s| s.heading), Some("Surgery"));
     }
 
