@@ -755,6 +755,23 @@ fn search_and_detail_use_the_open_records_edition() {
 }
 
 #[test]
+fn the_tree_keeps_its_place_when_the_edition_changes() {
+    let mut a = on_fy2027();
+    let s = FakeSearch(Vec::new());
+    keys(&mut a, &s, "<C-t>ie0114<Enter>iz79.4<Enter>");
+    let e0114 = tree::node_of(&a.book, CodeSet::Hcpcs, "E0114");
+    a.tree.sel = e0114;
+    // An April 2026 record: the tree moves to FY2026's nodes, by code.
+    keys(&mut a, &s, "<C-q><Enter>");
+    a.edition_loaded("fy2026-shipped", Ok(fixture_book()));
+    assert_eq!(a.book.edition.name, "fy2026-shipped");
+    assert_eq!(a.tree.sel, tree::node_of(&a.book, CodeSet::Hcpcs, "E0114"));
+    assert!(a.tree.expanded.contains(&TreeNode::HcpcsSection('E')));
+    let z79 = a.book.cm.get("Z79").map(TreeNode::Cm).expect("Z79 in FY2026");
+    assert!(a.tree.expanded.contains(&z79), "ICD-10-CM nodes carried by code");
+}
+
+#[test]
 fn the_edition_key_overrides_the_records_edition_and_says_so() {
     let mut a = on_fy2027();
     let s = FakeSearch(fake_hits());
