@@ -383,7 +383,7 @@ impl App {
             A::ShowTree => {
                 self.focus(Pane::Tree);
                 if self.tree.sel.is_none() {
-                    self.tree.sel = self.book.cm.chapters.first().copied();
+                    self.tree.sel = tree::roots(&self.book).first().copied();
                 }
                 self.preview_tree();
             }
@@ -607,7 +607,7 @@ impl App {
                     clamp(usize::from(self.detail.scroll), max + 1).min(u16::MAX as usize) as u16;
             }
             Pane::Tree => {
-                let rows = self.tree.rows(&self.book.cm);
+                let rows = self.tree.rows(&self.book);
                 let cur = self.tree.sel.and_then(|s| rows.iter().position(|r| r.0 == s)).unwrap_or(0);
                 self.tree.sel = rows.get(clamp(cur, rows.len())).map(|r| r.0);
                 self.preview_tree();
@@ -646,13 +646,7 @@ impl App {
                 Vec::new()
             }
             Pane::Tree => {
-                let Some(sel) = self.tree.sel else { return Vec::new() };
-                if self.book.cm.node(sel).children.is_empty() {
-                    self.detail.show(Target::Cm(sel), false);
-                    self.pane = Pane::Detail;
-                } else if !self.tree.expanded.remove(&sel) {
-                    self.tree.expanded.insert(sel);
-                }
+                self.tree_open();
                 Vec::new()
             }
             Pane::Pcs => {
@@ -696,12 +690,6 @@ impl App {
         }
     }
 
-    fn preview_tree(&mut self) {
-        if let Some(sel) = self.tree.sel {
-            self.detail.show(Target::Cm(sel), true);
-        }
-    }
-
     fn cycle_link(&mut self, delta: i64) {
         let doc = detail::doc(self, self.detail_width());
         if doc.links.is_empty() {
@@ -741,7 +729,7 @@ impl App {
         };
         match self.pane {
             Pane::Search => self.search.hits.get(self.search.sel).map(|h| (h.set, h.code.clone())),
-            Pane::Tree => self.tree.sel.map(|id| from_target(&Target::Cm(id))),
+            Pane::Tree => self.tree.sel.and_then(|n| tree::code_of(&self.book, n)),
             Pane::Pcs => (!self.pcs.prefix.is_empty()).then(|| (CodeSet::Icd10pcs, self.pcs.prefix.clone())),
             Pane::Queue => None,
             Pane::Books => self.books_selected(),
@@ -763,9 +751,9 @@ impl App {
 
     fn reveal_selected(&mut self) {
         let Some((set, code)) = self.selected() else { return };
-        match (set, self.book.cm.get(&code)) {
-            (CodeSet::Icd10cm, Some(id)) => {
-                self.tree.reveal(&self.book.cm, id);
+        match (set, tree::node_of(&self.book, set, &code)) {
+            (CodeSet::Icd10cm | CodeSet::Hcpcs | CodeSet::Cpt, Some(node)) => {
+                self.tree.reveal(&self.book, node);
                 self.focus(Pane::Tree);
                 self.preview_tree();
             }

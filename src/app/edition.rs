@@ -92,8 +92,14 @@ impl App {
         self.detail.pos = new_pos;
         self.detail.link = None;
         self.detail.scroll = 0;
-        self.tree.sel = self.tree.sel.and_then(|id| cm_id(&self.book, id));
-        self.tree.expanded = self.tree.expanded.iter().filter_map(|id| cm_id(&self.book, *id)).collect();
+        let book = self.book.clone();
+        let node = |n: super::tree::TreeNode| match n {
+            super::tree::TreeNode::Cm(id) => cm_id(&book, id).map(super::tree::TreeNode::Cm),
+            n if super::tree::has_children(old, n) => Some(n),
+            n => super::tree::code_of(old, n).and_then(|(set, code)| super::tree::node_of(&book, set, &code)),
+        };
+        self.tree.sel = self.tree.sel.and_then(node);
+        self.tree.expanded = self.tree.expanded.iter().filter_map(|n| node(*n)).collect();
         if !self.book.pcs.is_prefix(&self.pcs.prefix) {
             self.pcs.prefix.clear();
         }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::tree::TreeNode;
 use super::*;
 use crate::codeset::icd10cm::{CmKind, CmNode, Notes};
 use crate::codeset::{Codebook, Tabular};
@@ -439,19 +440,19 @@ fn reveal_in_tree_opens_the_ancestors_and_tree_keys_move() {
     keys(&mut a, &s, "chronic<Enter>r");
     assert_eq!(a.pane, Pane::Tree);
     let e1122 = a.book.cm.get("E11.22").unwrap();
-    assert_eq!(a.tree.sel, Some(e1122));
-    let rows = a.tree.rows(&a.book.cm);
-    assert!(rows.iter().any(|r| r.0 == e1122));
+    assert_eq!(a.tree.sel, Some(TreeNode::Cm(e1122)));
+    let rows = a.tree.rows(&a.book);
+    assert!(rows.iter().any(|r| r.0 == TreeNode::Cm(e1122)));
     keys(&mut a, &s, "K");
-    assert_eq!(a.tree.sel, a.book.cm.get("E11.21"));
+    assert_eq!(a.tree.sel, a.book.cm.get("E11.21").map(TreeNode::Cm));
     keys(&mut a, &s, "p");
-    assert_eq!(a.tree.sel, a.book.cm.get("E11.2"));
+    assert_eq!(a.tree.sel, a.book.cm.get("E11.2").map(TreeNode::Cm));
     keys(&mut a, &s, "h");
-    assert!(!a.tree.expanded.contains(&a.book.cm.get("E11.2").unwrap()));
+    assert!(!a.tree.expanded.contains(&TreeNode::Cm(a.book.cm.get("E11.2").unwrap())));
     keys(&mut a, &s, "ll");
-    assert_eq!(a.tree.sel, a.book.cm.get("E11.21"));
+    assert_eq!(a.tree.sel, a.book.cm.get("E11.21").map(TreeNode::Cm));
     keys(&mut a, &s, "gg");
-    assert_eq!(a.tree.sel, a.book.cm.chapters.first().copied());
+    assert_eq!(a.tree.sel, a.book.cm.chapters.first().copied().map(TreeNode::Cm));
 }
 
 #[test]
@@ -459,11 +460,12 @@ fn tree_type_ahead_jumps_to_codes_and_words() {
     let s = FakeSearch(fake_hits());
     let mut a = app((80, 24));
     keys(&mut a, &s, "<C-t>iz79.4");
-    assert_eq!(a.tree.sel, a.book.cm.get("Z79.4"));
+    assert_eq!(a.tree.sel, a.book.cm.get("Z79.4").map(TreeNode::Cm));
     keys(&mut a, &s, "<Esc>i");
     keys(&mut a, &s, "end stage renal<Enter>");
     let found = a.tree.sel.expect("a node");
-    assert!(a.book.cm.node(found).title.to_lowercase().contains("end stage renal"));
+    let TreeNode::Cm(id) = found else { panic!("an ICD-10-CM node: {found:?}") };
+    assert!(a.book.cm.node(id).title.to_lowercase().contains("end stage renal"));
     assert!(a.tree.typeahead.is_none());
     keys(&mut a, &s, "j");
     assert_ne!(a.tree.sel, Some(found), "j moves again once the jump ended");
@@ -750,6 +752,23 @@ fn search_and_detail_use_the_open_records_edition() {
     assert!(!a.record_open());
     assert_eq!(a.book.edition.name, "fy2027-shipped");
     assert_eq!(cur_code(&a).as_deref(), Some("E11.9"));
+}
+
+#[test]
+fn the_tree_keeps_its_place_when_the_edition_changes() {
+    let mut a = on_fy2027();
+    let s = FakeSearch(Vec::new());
+    keys(&mut a, &s, "<C-t>ie0114<Enter>iz79.4<Enter>");
+    let e0114 = tree::node_of(&a.book, CodeSet::Hcpcs, "E0114");
+    a.tree.sel = e0114;
+    // An April 2026 record: the tree moves to FY2026's nodes, by code.
+    keys(&mut a, &s, "<C-q><Enter>");
+    a.edition_loaded("fy2026-shipped", Ok(fixture_book()));
+    assert_eq!(a.book.edition.name, "fy2026-shipped");
+    assert_eq!(a.tree.sel, tree::node_of(&a.book, CodeSet::Hcpcs, "E0114"));
+    assert!(a.tree.expanded.contains(&TreeNode::HcpcsSection('E')));
+    let z79 = a.book.cm.get("Z79").map(TreeNode::Cm).expect("Z79 in FY2026");
+    assert!(a.tree.expanded.contains(&z79), "ICD-10-CM nodes carried by code");
 }
 
 #[test]
@@ -1080,7 +1099,7 @@ fn a_claim_line_is_coded_by_keyboard_and_undone() {
 }
 
 /// The FY2026 edition with the invented CPT fixture imported.
-fn cpt_book() -> Arc<Codebook> {
+pub(crate) fn cpt_book() -> Arc<Codebook> {
     static BOOK: std::sync::OnceLock<Arc<Codebook>> = std::sync::OnceLock::new();
     BOOK.get_or_init(|| {
         let mut book = crate::codeset::shipped::load_edition(crate::codeset::shipped::FY2026)

@@ -71,6 +71,11 @@ impl Cpt {
         self.by_code.get(code).map(|i| &self.codes[*i])
     }
 
+    /// Where a code sits in `codes` (the tree names codes by position).
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.by_code.get(code).copied()
+    }
+
     fn index(mut self) -> Cpt {
         self.by_code = self.codes.iter().enumerate().map(|(i, c)| (c.code.clone(), i)).collect();
         self
@@ -338,21 +343,89 @@ fn year_in_name(path: &Path) -> Option<String> {
     })
 }
 
+/// A CPT section or a Surgery subsection (body system), by the AMA's published
+/// code ranges (public facts; the descriptions come only from the user's file).
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Section {
+    pub heading: &'static str,
+    /// Inclusive code ranges; a code is in one only with the same shape (digits, `F`, `T`).
+    pub ranges: &'static [(&'static str, &'static str)],
+    pub parts: &'static [Section],
+}
+
+impl Section {
+    fn holds(&self, code: &str) -> bool {
+        let kind = |c: &str| c.as_bytes().get(4).map(|b| if b.is_ascii_digit() { b'0' } else { *b });
+        code.len() == 5 && self.ranges.iter().any(|(a, b)| kind(a) == kind(code) && *a <= code && code <= *b)
+    }
+
+    /// The ranges as a row shows them (`99202-99499`, `90281-99199,99500-99607`).
+    pub fn span(&self) -> String {
+        let one = |(a, b): &(&str, &str)| if a == b { a.to_string() } else { format!("{a}-{b}") };
+        self.ranges.iter().map(one).collect::<Vec<_>>().join(",")
+    }
+}
+
+const fn part(heading: &'static str, ranges: &'static [(&'static str, &'static str)]) -> Section {
+    Section { heading, ranges, parts: &[] }
+}
+
+/// The sections in the CPT book's order; Surgery by body system.
+pub static SECTIONS: [Section; 8] = [
+    part("Evaluation and Management", &[("99202", "99499")]),
+    part("Anesthesia", &[("00100", "01999")]),
+    Section {
+        heading: "Surgery",
+        ranges: &[("10004", "69990")],
+        parts: &[
+            part("General", &[("10004", "10021")]),
+            part("Integumentary System", &[("10030", "19499")]),
+            part("Musculoskeletal System", &[("20100", "29999")]),
+            part("Respiratory System", &[("30000", "32999")]),
+            part("Cardiovascular System", &[("33016", "37799")]),
+            part("Hemic and Lymphatic Systems", &[("38100", "38999")]),
+            part("Mediastinum and Diaphragm", &[("39000", "39599")]),
+            part("Digestive System", &[("40490", "49999")]),
+            part("Urinary System", &[("50010", "53899")]),
+            part("Male Genital System", &[("54000", "55899")]),
+            part("Reproductive System Procedures", &[("55920", "55920")]),
+            part("Intersex Surgery", &[("55970", "55980")]),
+            part("Female Genital System", &[("56405", "58999")]),
+            part("Maternity Care and Delivery", &[("59000", "59899")]),
+            part("Endocrine System", &[("60000", "60699")]),
+            part("Nervous System", &[("61000", "64999")]),
+            part("Eye and Ocular Adnexa", &[("65091", "68899")]),
+            part("Auditory System", &[("69000", "69979")]),
+            part("Operating Microscope", &[("69990", "69990")]),
+        ],
+    },
+    part("Radiology", &[("70010", "79999")]),
+    part("Pathology and Laboratory", &[("80047", "89398")]),
+    part("Medicine", &[("90281", "99199"), ("99500", "99607")]),
+    part("Category II (performance measures)", &[("0001F", "9007F")]),
+    part("Category III (emerging technology)", &[("0001T", "0999T")]),
+];
+
+/// Where a file's codes outside every published range are listed.
+pub static UNPLACED: Section = part("Other codes in your file (outside the published ranges)", &[]);
+
+/// The deepest section holding a code (a body system in Surgery), if any does.
+pub fn place(code: &str) -> Option<&'static Section> {
+    let top = SECTIONS.iter().find(|s| s.holds(code))?;
+    Some(top.parts.iter().find(|p| p.holds(code)).unwrap_or(top))
+}
+
+/// The section a Surgery body system belongs to.
+pub fn parent_of(section: &Section) -> Option<&'static Section> {
+    SECTIONS.iter().find(|s| s.parts.contains(section))
+}
+
 /// The CPT Category I section of a five-digit code (by the AMA's published ranges).
 pub fn section(code: &str) -> Option<&'static str> {
     if category(code) != Some(Category::I) {
         return None;
     }
-    let n: u32 = code.parse().ok()?;
-    Some(match n {
-        100..=1999 => "Anesthesia",
-        10004..=69990 => "Surgery",
-        70010..=79999 => "Radiology",
-        80047..=89398 => "Pathology and Laboratory",
-        99202..=99499 => "Evaluation and Management",
-        90281..=99607 => "Medicine",
-        _ => return None,
-    })
+    SECTIONS.iter().find(|s| s.holds(code)).map(|s| s.heading)
 }
 
 #[cfg(test)]
@@ -406,6 +479,17 @@ mod tests {
         assert_eq!(section("99213"), Some("Evaluation and Management"));
         assert_eq!(section("45385"), Some("Surgery"));
         assert_eq!(section("0001F"), None);
+        // Vaccine administration (`0150A`) is no anesthesia code, though it sorts among them.
+        assert_eq!(section("0150A"), None);
+        assert_eq!(section("99201"), None, "between the Medicine and E/M ranges");
+        assert_eq!(place("45385").map(|s| s.heading), Some("Digestive System"));
+        assert_eq!(place("69989").map(|s| s.heading), Some("Surgery"), "in Surgery, no body system");
+        assert_eq!(place("0001F").map(|s| s.heading), Some("Category II (performance measures)"));
+        assert_eq!(place("99550").map(|s| s.heading), Some("Medicine"));
+        assert_eq!(place("99990"), None);
+        assert_eq!(SECTIONS[5].span(), "90281-99199,99500-99607");
+        assert_eq!(SECTIONS[2].parts[10].span(), "55920");
+        assert_eq!(place("45385").and_then(parent_of).map(|s| s.heading), Some("Surgery"));
     }
 
     #[test]

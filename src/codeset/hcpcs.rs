@@ -195,6 +195,16 @@ impl Hcpcs {
         self.by_modifier.get(code).map(|i| &self.modifiers[*i])
     }
 
+    /// Where a code sits in `codes` (the tree names codes by position).
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.by_code.get(code).copied()
+    }
+
+    /// Where a modifier sits in `modifiers`.
+    pub fn modifier_position(&self, code: &str) -> Option<usize> {
+        self.by_modifier.get(code).copied()
+    }
+
     /// The codes of a section, in code order.
     pub fn in_section(&self, letter: char) -> impl Iterator<Item = &HcpcsCode> {
         self.codes.iter().filter(move |c| c.code.starts_with(letter))

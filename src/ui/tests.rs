@@ -74,6 +74,15 @@ fn tree_revealing_a_code() {
 }
 
 #[test]
+fn tree_with_an_hcpcs_section_open() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    a.start();
+    keys(&mut a, &s, "<C-t>ie0114<Enter>");
+    insta::assert_snapshot!("tree_hcpcs_80x24", screen(&a));
+}
+
+#[test]
 fn pcs_builder() {
     both("pcs", "<C-x>0D");
 }
