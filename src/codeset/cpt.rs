@@ -400,8 +400,10 @@ pub static SECTIONS: [Section; 8] = [
         ],
     },
     part("Radiology", &[("70010", "79999")]),
-    part("Pathology and Laboratory", &[("80047", "89398")]),
-    part("Medicine", &[("90281", "99199"), ("99500", "99607")]),
+    // MAAA (`0002M`) and PLA (`0001U`) codes are Pathology and Laboratory; vaccine
+    // administration codes (`0001A`) are Medicine's immunization administration.
+    part("Pathology and Laboratory", &[("80047", "89398"), ("0001M", "0999M"), ("0001U", "0999U")]),
+    part("Medicine", &[("90281", "99199"), ("99500", "99607"), ("0001A", "0999A")]),
     part("Category II (performance measures)", &[("0001F", "9007F")]),
     part("Category III (emerging technology)", &[("0001T", "0999T")]),
 ];
@@ -487,7 +489,10 @@ mod tests {
         assert_eq!(place("0001F").map(|s| s.heading), Some("Category II (performance measures)"));
         assert_eq!(place("99550").map(|s| s.heading), Some("Medicine"));
         assert_eq!(place("99990"), None);
-        assert_eq!(SECTIONS[5].span(), "90281-99199,99500-99607");
+        assert_eq!(SECTIONS[5].span(), "90281-99199,99500-99607,0001A-0999A");
+        assert_eq!(place("0001U").map(|s| s.heading), Some("Pathology and Laboratory"));
+        assert_eq!(place("0004M").map(|s| s.heading), Some("Pathology and Laboratory"));
+        assert_eq!(place("0051A").map(|s| s.heading), Some("Medicine"));
         assert_eq!(SECTIONS[2].parts[10].span(), "55920");
         assert_eq!(place("45385").and_then(parent_of).map(|s| s.heading), Some("Surgery"));
     }
