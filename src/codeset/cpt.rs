@@ -482,7 +482,7 @@ mod tests {
         assert_eq!(section("45385"), Some("Surgery"));
         assert_eq!(section("0001F"), None);
         // Vaccine administration (`0150A`) is no anesthesia code, though it sorts among them.
-        assert_eq!(section("0150A"), None);
+        assert_eq!(section("0150A"), Some("Medicine"));
         assert_eq!(section("99201"), None, "between the Medicine and E/M ranges");
         assert_eq!(place("45385").map(|s| s.heading), Some("Digestive System"));
         assert_eq!(place("69989").map(|s| s.heading), Some("Surgery"), "in Surgery, no body system");
