@@ -282,6 +282,16 @@ where
             dirty |= apply(app, ev, &mut effects);
         }
         dirty |= !effects.is_empty();
+        // The first load of another edition can take seconds (its model is built): say so on
+        // screen first, or a coder types into a screen that has not moved since the last key.
+        if let Some(name) = effects.iter().find_map(|e| match e {
+            Effect::LoadEdition(name) => Some(name.clone()),
+            _ => None,
+        }) {
+            let before = app.message.replace(format!("loading the code sets of {name}…"));
+            draw(term, app, full_redraw)?;
+            app.message = before;
+        }
         runner.run(app, effects);
         if !app.quit && app.record_open() && runner.last_beat.elapsed() >= runner.beat_every {
             // The heartbeat changes nothing on screen unless it fails.
