@@ -385,6 +385,46 @@ mod tests {
     }
 
     #[test]
+    fn loading_another_edition_is_on_screen_before_the_load_runs() {
+        // The workbench on FY2027; the first record (April 2026) needs FY2026.
+        let fy2027 =
+            Arc::new(crate::codeset::shipped::load_edition(crate::codeset::shipped::FY2027).unwrap());
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let mut a = App::new(fy2027, KeyMap::defaults(), Theme::new(ColorMode::NoColor), today, (80, 24));
+        with_queue(&mut a);
+        a.queue.as_mut().unwrap().editions = crate::codeset::shipped::editions();
+        let screen = Screen::default();
+        let mut term = Terminal::with_options(
+            CrosstermBackend::new(screen.clone()),
+            TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)) },
+        )
+        .unwrap();
+        let mut script = Script {
+            events: VecDeque::from([
+                key(KeyCode::Char('q'), KeyModifiers::CONTROL),
+                key(KeyCode::Enter, KeyModifiers::NONE),
+                key(KeyCode::Char('q'), KeyModifiers::NONE),
+            ]),
+            screen: screen.clone(),
+            waits: Vec::new(),
+        };
+        let search = FakeSearch(fake_hits());
+        let tmp = tempfile::tempdir().unwrap();
+        let recents = tmp.path().join("recent.json");
+        let mut runner = Runner::new(&search, &recents, None);
+        // The load fails at once (no files touched): what matters is what was drawn before it.
+        runner.editions = Some(Err("not in this test".into()));
+        run_loop(&mut term, &mut a, &mut runner, &mut script, Vec::new(), false).unwrap();
+
+        let drawn = String::from_utf8_lossy(&screen.0.borrow()).into_owned();
+        // A frame of its own, before the frame drawn after the (failed) load.
+        let loading =
+            drawn.find("loading the code sets of fy2026-shipped…").expect("the loading line was drawn");
+        assert!(drawn[loading..].contains("\x1b[?2026h"), "the screen is drawn again after the load");
+        assert!(!a.queue.as_ref().unwrap().books.contains_key("fy2026-shipped"));
+    }
+
+    #[test]
     fn an_open_record_heartbeats_its_claim_without_drawing_and_quit_releases_it() {
         let tmp = tempfile::tempdir().unwrap();
         let mut store = crate::queue::Store::open_in(&tmp.path().join("work"), "example").unwrap();

@@ -24,7 +24,7 @@ pub struct Runner<'a> {
     pub last_look: std::time::Instant,
     pub look_every: Duration,
     /// The editions records need, loaded on first use.
-    editions: Option<Result<crate::codeset::catalog::Editions, String>>,
+    pub(crate) editions: Option<Result<crate::codeset::catalog::Editions, String>>,
     /// The search indexes of records' editions other than the workbench's
     /// (None: every search uses `search`, as in tests).
     pub edition_search: Option<crate::search::editions::EditionEngines>,
