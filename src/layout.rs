@@ -99,16 +99,17 @@ pub struct SearchAreas {
     pub title: Rect,
 }
 
+/// Line `k` of `inner` (empty past its end).
+fn line_of(inner: Rect, k: u16) -> Rect {
+    Rect { y: inner.y + k.min(inner.height), height: 1.min(inner.height.saturating_sub(k)), ..inner }
+}
+
 /// Lines under the results for the selected title: a rule, then the title wrapped on two.
 pub const TITLE_LINES: u16 = 3;
 
 pub fn search(area: Rect) -> SearchAreas {
     let inner = inner(area);
-    let line = |k: u16| Rect {
-        y: inner.y + k.min(inner.height),
-        height: 1.min(inner.height.saturating_sub(k)),
-        ..inner
-    };
+    let line = |k: u16| line_of(inner, k);
     let list = inner.height.saturating_sub(2);
     // Only when the list keeps a useful height.
     let title_h = if list >= TITLE_LINES + 4 { TITLE_LINES } else { 0 };
@@ -213,11 +214,7 @@ pub const BOOK_FOOT: u16 = 3;
 /// `offers`: codes offered for a header (each a line, plus one saying why).
 pub fn books(area: Rect, offers: usize) -> BookAreas {
     let inner = inner(area);
-    let line = |k: u16| Rect {
-        y: inner.y + k.min(inner.height),
-        height: 1.min(inner.height.saturating_sub(k)),
-        ..inner
-    };
+    let line = |k: u16| line_of(inner, k);
     let list = inner.height.saturating_sub(2);
     let want = if offers > 0 { (offers as u16 + 2).max(BOOK_FOOT) } else { BOOK_FOOT };
     // The terms keep at least 4 lines.

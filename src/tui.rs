@@ -376,6 +376,12 @@ mod tests {
         }
     }
 
+    /// An 80x24 terminal drawing into `screen`.
+    fn terminal(screen: &Screen) -> Terminal<CrosstermBackend<Screen>> {
+        let viewport = Viewport::Fixed(Rect::new(0, 0, 80, 24));
+        Terminal::with_options(CrosstermBackend::new(screen.clone()), TerminalOptions { viewport }).unwrap()
+    }
+
     fn key(c: KeyCode, m: KeyModifiers) -> Option<Event> {
         Some(Event::Key(KeyEvent::new(c, m)))
     }
@@ -394,11 +400,7 @@ mod tests {
         with_queue(&mut a);
         a.queue.as_mut().unwrap().editions = crate::codeset::shipped::editions();
         let screen = Screen::default();
-        let mut term = Terminal::with_options(
-            CrosstermBackend::new(screen.clone()),
-            TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)) },
-        )
-        .unwrap();
+        let mut term = terminal(&screen);
         let mut script = Script {
             events: VecDeque::from([
                 key(KeyCode::Char('q'), KeyModifiers::CONTROL),
@@ -432,11 +434,7 @@ mod tests {
         with_queue(&mut a);
         let id = a.queue.as_ref().unwrap().records[0].id.clone();
         let screen = Screen::default();
-        let mut term = Terminal::with_options(
-            CrosstermBackend::new(screen.clone()),
-            TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)) },
-        )
-        .unwrap();
+        let mut term = terminal(&screen);
         let mut script = Script {
             events: VecDeque::from([
                 key(KeyCode::Char('q'), KeyModifiers::CONTROL),

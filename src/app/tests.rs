@@ -1047,17 +1047,14 @@ fn with_a_record_open_codes_that_cannot_apply_go_below_and_say_why() {
     assert!(why.reason.contains("outpatient"), "{}", why.reason);
 }
 
+/// A billable search result of `set`.
+fn billable_hit(code: &str, title: &str, set: CodeSet, matched: Matched) -> Hit {
+    Hit { code: code.into(), title: title.into(), set, billable: true, score: 1.0, matched, via: None }
+}
+
 #[test]
 fn a_claim_line_is_coded_by_keyboard_and_undone() {
-    let h = |code: &str, title: &str, set| Hit {
-        code: code.into(),
-        title: title.into(),
-        set,
-        billable: true,
-        score: 1.0,
-        matched: Matched::Title,
-        via: None,
-    };
+    let h = |code: &str, title: &str, set| billable_hit(code, title, set, Matched::Title);
     let s = FakeSearch(vec![
         h("M17.11", "Unilateral primary osteoarthritis, right knee", CodeSet::Icd10cm),
         h("J1100", "Injection, dexamethasone sodium phosphate, 1 mg", CodeSet::Hcpcs),
@@ -1114,15 +1111,7 @@ pub(crate) fn cpt_book() -> Arc<Codebook> {
 
 #[test]
 fn a_cpt_code_attaches_only_when_its_file_is_imported() {
-    let h = |code: &str, title: &str, set| Hit {
-        code: code.into(),
-        title: title.into(),
-        set,
-        billable: true,
-        score: 1.0,
-        matched: Matched::Code,
-        via: None,
-    };
+    let h = |code: &str, title: &str, set| billable_hit(code, title, set, Matched::Code);
     let s = FakeSearch(vec![
         h("M17.11", "Unilateral primary osteoarthritis, right knee", CodeSet::Icd10cm),
         h("99993", "Invented fixture administration: a pretend injection", CodeSet::Cpt),
