@@ -47,6 +47,9 @@ pub enum Effect {
     LoadEdition(String),
     /// Refresh the claim's heartbeat, so it is not judged stale while the coder works.
     Heartbeat(String),
+    /// A step through the books with no queue to audit it on (book mode
+    /// inside the mock exam, which keeps it with the question on screen).
+    BookStep(String),
 }
 
 /// The panes. At 80 columns one fills the screen; from 120 the detail sits beside the others.

@@ -2,7 +2,9 @@
 //! the exam room; codes are found in the index and the tables, the tabular
 //! and its notes. Each step through them (a book entry opened, a tabular
 //! code opened) is audited on the open record, with its time, so `queue
-//! score` can say where the time went. No I/O: steps leave as effects.
+//! score` can say where the time went; with no queue (the books inside the
+//! mock exam) a step leaves as [`Effect::BookStep`] for the question on
+//! screen. No I/O: steps leave as effects.
 
 use super::{App, Effect, Pane};
 use crate::queue::{Op, Status};
@@ -14,12 +16,20 @@ pub struct BookMode {
     tabular: Option<String>,
 }
 
+/// How a step on the tabular begins (`Tabular: A41.51`); any other step is in the index or a table.
+pub const TABULAR: &str = "Tabular: ";
+
+pub fn is_tabular(step: &str) -> bool {
+    step.starts_with(TABULAR)
+}
+
 pub const SEARCH_OFF: &str =
     "Book mode: the search is off, as in the exam room (Ctrl-k books, Ctrl-t tabular)";
 
 impl App {
     /// Book mode's part of every update: the search pane is never focused,
-    /// and a book entry or tabular code newly on screen is a step of the open record.
+    /// and a book entry or tabular code newly on screen is a step of the open
+    /// record (or, with no queue, of whoever runs the effects).
     pub(super) fn book_mode_step(&mut self) -> Vec<Effect> {
         if self.book_mode.is_none() {
             return Vec::new();
@@ -32,7 +42,7 @@ impl App {
         let found = self.books.found.as_ref().map(|(_, code, at)| format!("{at}: {code}"));
         // A code opened on the tabular; the tree's cursor previews are not steps.
         let opened = self.detail.history.get(self.detail.pos).filter(|(_, preview)| !preview);
-        let tabular = opened.map(|(t, _)| format!("Tabular: {}", self.detail_target_code(t)));
+        let tabular = opened.map(|(t, _)| format!("{TABULAR}{}", self.detail_target_code(t)));
         let Some(mode) = self.book_mode.as_mut() else { return Vec::new() };
         let mut steps = Vec::new();
         if found.is_some() && found != mode.found {
@@ -42,7 +52,7 @@ impl App {
             steps.extend(tabular.clone());
         }
         (mode.found, mode.tabular) = (found, tabular);
-        let Some(q) = self.queue.as_ref() else { return Vec::new() };
+        let Some(q) = self.queue.as_ref() else { return steps.into_iter().map(Effect::BookStep).collect() };
         let Some(record) = q.open.clone().filter(|id| q.work_of(id).status != Status::Done) else {
             return Vec::new();
         };
@@ -53,6 +63,18 @@ impl App {
             .into_iter()
             .map(|text| Effect::Queue { record: record.clone(), op: Op::BookStep { text } })
             .collect()
+    }
+
+    /// Leave the books for a while (the mock exam's question comes back): the
+    /// entry found is forgotten, so opening it again is a new step; the
+    /// tabular code on screen stays seen.
+    pub fn book_mode_leave(&mut self) {
+        self.books.found = None;
+        self.books.query.clear();
+        self.books.offers = None;
+        if let Some(mode) = self.book_mode.as_mut() {
+            mode.found = None;
+        }
     }
 }
 

@@ -254,6 +254,7 @@ pub(crate) fn keys(app: &mut App, search: &dyn Search, script: &str) -> Vec<Effe
                 | Effect::Release(_)
                 | Effect::Heartbeat(_)
                 | Effect::TakeOver(_)
+                | Effect::BookStep(_)
                 | Effect::LoadEdition(_) => {}
             }
         }

@@ -59,6 +59,8 @@ impl Runner<'_> {
             match e {
                 Effect::Search(q) => query = Some(q),
                 Effect::SaveRecents => save = true,
+                // The workbench audits steps on the open record (`Effect::Queue`).
+                Effect::BookStep(_) => {}
                 Effect::Queue { record, op } => self.queue(app, &record, &op),
                 Effect::Claim(record) => {
                     self.last_beat = std::time::Instant::now();
