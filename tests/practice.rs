@@ -187,6 +187,54 @@ fn a_mock_killed_with_sigkill_resumes_with_its_answers_and_elapsed_time() {
 }
 
 #[test]
+fn a_book_mode_mock_opens_the_books_over_a_question_and_prints_where_the_time_went() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let args = ["practice", "mock", "--book", "--count", "2", "--minutes", "10", "--seed", "4"];
+    let mut s = mock_screen(tmp.path(), &args);
+    s.wait_for("(book mode)");
+    s.send("i");
+    s.wait_for("Esc: back to question 1");
+    s.wait_for("Table of Drugs");
+    // A table row, its 7th character offered, the code opened on the tabular.
+    s.send("acetaminophen");
+    s.send("\r");
+    s.wait_for("T39.1X1A");
+    s.send("\r");
+    wait_saved(tmp.path(), |m| m.paths[0].len() == 3);
+    let steps: Vec<String> = session(tmp.path()).paths[0].iter().map(|p| p.text.clone()).collect();
+    assert_eq!(steps[2], "Tabular: T39.1X1A", "{steps:?}");
+    s.send("\x1b");
+    s.wait_for("question 1/2");
+    s.send("b");
+    s.wait_for("answered 1");
+    s.send("sy");
+    let review = s.wait_for("pass mark 70%");
+    assert!(review.contains("where the time went"), "{review}");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    // The summary printed when the screen closes: each question's steps, then its answer.
+    let printed = s.contents();
+    let row = "Drug table: Acetaminophen > Poisoning Accidental (unintentional)";
+    for want in [
+        "1. answered B, key ",
+        &format!("{row}: T39.1X1A"),
+        "Tabular: T39.1X1A",
+        "answer B",
+        "2. answered none",
+        "no book opened",
+    ] {
+        assert!(printed.contains(want), "{want}\n{printed}");
+    }
+    let order = |t: &str| printed.find(t).expect("printed");
+    assert!(order("Tabular: T39.1X1A") < order("answer B"), "{printed}");
+    // And the steps are in the progress history, for `practice stats`.
+    let stats = text(&run(tmp.path(), &["practice", "stats"]).stdout);
+    assert!(stats.contains("book mode: 2 question(s), 1.5 steps a question"), "{stats}");
+    assert!(stats.contains("a step in the tabular (1 step(s))"), "{stats}");
+    assert!(stats.contains("a step in the index and tables (2 step(s))"), "{stats}");
+}
+
+#[test]
 fn instructor_items_import_with_their_problems_named_and_join_the_drill() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let bad = tmp.path().join("bad.jsonl");

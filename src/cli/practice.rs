@@ -37,8 +37,13 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Sub {
-    /// History, weakest kinds and chapters, and the missed questions waiting for review.
-    Stats,
+    /// History, weakest kinds and chapters, time per question and per step
+    /// through the books, and the missed questions waiting for review.
+    Stats {
+        /// The pace the time per question is held against, in seconds a question.
+        #[arg(long, default_value_t = crate::practice::mock::PACE_SECS)]
+        pace: u64,
+    },
     /// A timed mock exam on the full screen; a session left (or killed) resumes.
     Mock(MockArgs),
     /// Check an instructor's JSON Lines items (schema/question.schema.json) and
@@ -69,7 +74,8 @@ pub struct MockArgs {
     /// The pace to keep, in seconds a question: the status bar warns when behind it.
     #[arg(long, default_value_t = crate::practice::mock::PACE_SECS)]
     pub pace: u64,
-    /// Open-book mode: the time spent on each question is shown with the score.
+    /// Open-book mode: the books (index, tables, tabular) open over the question
+    /// (Ctrl-k or i); each question's steps and times are shown with the score.
     #[arg(long)]
     pub book: bool,
     /// Start a new exam even if one is in progress (it is discarded).
@@ -192,7 +198,13 @@ fn mock(args: MockArgs, globals: &Globals, progress_path: &std::path::Path) -> R
             m
         }
     };
-    crate::practice::mock::run::run(&mut m, &path, &SystemClock::new())?;
+    // Book mode: the books open over the question (the model loads now, not at the first key).
+    let books = if m.book && !m.submitted {
+        Some(crate::practice::mock::books::Books::for_terminal(globals.edition.as_deref())?)
+    } else {
+        None
+    };
+    crate::practice::mock::run::run(&mut m, books, &path, &SystemClock::new())?;
     let mut out = std::io::stdout().lock();
     record(&mut m, &path, progress_path)?;
     if m.submitted {
@@ -209,6 +221,14 @@ fn mock(args: MockArgs, globals: &Globals, progress_path: &std::path::Path) -> R
         )?;
         for (k, r, t) in s.by_kind.iter().chain(&s.by_domain) {
             writeln!(out, "  {r}/{t}  {k}")?;
+        }
+        if m.book {
+            for i in 0..m.questions.len() {
+                writeln!(out, "{}", m.review_head(i))?;
+                for line in m.timeline_lines(i) {
+                    writeln!(out, "  {line}")?;
+                }
+            }
         }
     } else {
         writeln!(
@@ -242,8 +262,9 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
         None => Progress::default_path()?,
     };
     match args.command {
-        Some(Sub::Stats) => {
-            print!("{}", Progress::load(&progress_path)?.report());
+        Some(Sub::Stats { pace }) => {
+            let p = Progress::load(&progress_path)?;
+            print!("{}{}", p.report(), p.times(pace.max(1)));
             return Ok(ExitCode::SUCCESS);
         }
         Some(Sub::Mock(m)) => return mock(m, globals, &progress_path),
@@ -319,6 +340,7 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     'questions: for (i, q) in qs.iter().enumerate() {
         write!(out, "\n{}/{} {}> ", i + 1, qs.len(), q.render())?;
         out.flush()?;
+        let shown = std::time::Instant::now();
         let answer = loop {
             let Some(line) = lines.next() else { break 'questions };
             let line = line?;
@@ -337,7 +359,8 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
         asked += 1;
         let ok = answer == q.answer;
         right += usize::from(ok);
-        progress.answer(q, ok);
+        let ms = Some(shown.elapsed().as_millis() as u64);
+        progress.answer_timed(q, ok, crate::practice::progress::Timing { ms, ..Default::default() });
         progress.save(&progress_path)?;
         write!(out, "{}", q.feedback(answer))?;
     }

@@ -5,6 +5,7 @@
 //! terminal loop. The session is saved after every answer and flag, elapsed
 //! time included, so a killed session resumes where it was.
 
+pub mod books;
 pub mod draw;
 pub mod run;
 
@@ -89,8 +90,20 @@ pub enum Action {
     Submit,
     Confirm,
     Quit,
+    /// Open the books over the question (book mode), and come back.
+    OpenBooks,
+    CloseBooks,
     #[serde(skip)]
     Elapse(Duration),
+}
+
+/// A step through the books taken while a question was on screen: the
+/// book entry or table row, or the tabular code, opened (the wording of the
+/// workbench's `Op::BookStep`), and the question's time on screen then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub at_ms: u64,
+    pub text: String,
 }
 
 /// What `update` asks the loop to do.
@@ -117,6 +130,12 @@ pub struct Mock {
     pub flags: Vec<bool>,
     /// Time spent on each question while it was on screen, in ms (book mode's record).
     pub spent_ms: Vec<u64>,
+    /// Each question's path through the books (book mode), in order.
+    #[serde(default)]
+    pub paths: Vec<Vec<Step>>,
+    /// Each question's time on screen when it was last answered.
+    #[serde(default)]
+    pub answered_ms: Vec<Option<u64>>,
     pub current: usize,
     pub elapsed_ms: u64,
     pub limit_ms: u64,
@@ -135,6 +154,9 @@ pub struct Mock {
     pub recorded: bool,
     #[serde(skip)]
     pub prompt: Prompt,
+    /// The books are open over the question (the loop sends them the keys).
+    #[serde(skip)]
+    pub books_open: bool,
     #[serde(skip)]
     pub message: Option<String>,
     /// Elapsed time at the last save.
@@ -176,6 +198,8 @@ impl Mock {
             answers: vec![None; n],
             flags: vec![false; n],
             spent_ms: vec![0; n],
+            paths: vec![Vec::new(); n],
+            answered_ms: vec![None; n],
             current: 0,
             elapsed_ms: 0,
             limit_ms: minutes.saturating_mul(60_000),
@@ -185,6 +209,7 @@ impl Mock {
             pace_secs: PACE_SECS,
             recorded: false,
             prompt: Prompt::None,
+            books_open: false,
             message: None,
             saved_ms: 0,
         }
@@ -202,9 +227,16 @@ impl Mock {
                 let mut m: Mock =
                     serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))?;
                 let n = m.questions.len();
+                // A session saved before paths were kept has none.
+                if m.paths.is_empty() && m.answered_ms.is_empty() {
+                    m.paths = vec![Vec::new(); n];
+                    m.answered_ms = vec![None; n];
+                }
                 if m.answers.len() != n
                     || m.flags.len() != n
                     || m.spent_ms.len() != n
+                    || m.paths.len() != n
+                    || m.answered_ms.len() != n
                     || m.current >= n.max(1)
                 {
                     anyhow::bail!("{}: the session's lists do not match its {n} questions", path.display());
@@ -256,8 +288,13 @@ impl Mock {
             return false;
         }
         progress.start();
-        for (q, a) in self.questions.iter().zip(&self.answers) {
-            progress.answer(q, *a == Some(q.answer));
+        for (i, (q, a)) in self.questions.iter().zip(&self.answers).enumerate() {
+            let timing = super::progress::Timing {
+                ms: Some(self.spent_ms[i]),
+                book: self.book,
+                steps: self.timeline(i).into_iter().filter_map(|(ms, e)| e.step_time(ms)).collect(),
+            };
+            progress.answer_timed(q, *a == Some(q.answer), timing);
         }
         self.recorded = true;
         true
@@ -269,8 +306,64 @@ impl Mock {
         (1..=n).map(|d| (self.current + d) % n).find(|i| pick(*i))
     }
 
+    /// Record a step through the books on the question on screen (saved at once).
+    pub fn record_step(&mut self, text: String) -> Vec<Effect> {
+        if self.submitted || !self.book {
+            return Vec::new();
+        }
+        let at_ms = self.spent_ms[self.current];
+        self.paths[self.current].push(Step { at_ms, text });
+        vec![Effect::Save]
+    }
+
+    /// Question `i`'s steps and its answer in order, each with the time
+    /// since the one before (from when the question first showed): where the time went.
+    pub fn timeline(&self, i: usize) -> Vec<(u64, Event<'_>)> {
+        let mut events: Vec<(u64, Event<'_>)> =
+            self.paths[i].iter().map(|s| (s.at_ms, Event::Step(&s.text))).collect();
+        if let (Some(ms), Some(c)) = (self.answered_ms[i], self.answers[i]) {
+            // The answer comes after every step taken before it (a stable sort keeps ties in order).
+            events.push((ms, Event::Answer(c)));
+        }
+        events.sort_by_key(|(at, _)| *at);
+        let mut last = 0;
+        events
+            .into_iter()
+            .map(|(at, e)| {
+                let since = at.saturating_sub(last);
+                last = at;
+                (since, e)
+            })
+            .collect()
+    }
+
+    /// `3. answered B, key C (wrong)`.
+    pub fn review_head(&self, i: usize) -> String {
+        let q = &self.questions[i];
+        let given = self.answers[i].map_or("none".to_string(), |c| c.to_string());
+        let verdict = if self.answers[i] == Some(q.answer) { "right" } else { "wrong" };
+        format!("{}. answered {given}, key {} ({verdict})", i + 1, q.answer)
+    }
+
+    /// What `timeline` says, one line each (`   0:42  Drug table: ...`).
+    pub fn timeline_lines(&self, i: usize) -> Vec<String> {
+        let mut lines = vec![format!("where the time went ({} on screen):", minutes_text(self.spent_ms[i]))];
+        for (ms, e) in self.timeline(i) {
+            let what = match e {
+                Event::Step(text) => crate::text::one_line(text).into_owned(),
+                Event::Answer(c) => format!("answer {c}"),
+            };
+            lines.push(format!("  {:>6}  {what}", minutes_text(ms)));
+        }
+        if self.paths[i].is_empty() {
+            lines.push("  no book opened".to_string());
+        }
+        lines
+    }
+
     fn submit(&mut self) -> Vec<Effect> {
         self.submitted = true;
+        self.books_open = false;
         self.prompt = Prompt::None;
         self.current = 0;
         vec![Effect::Save]
@@ -297,6 +390,10 @@ impl Mock {
         }
         if action == Action::Quit {
             return vec![Effect::Save, Effect::Quit];
+        }
+        if action == Action::CloseBooks {
+            self.books_open = false;
+            return vec![];
         }
         let n = self.questions.len();
         if n == 0 {
@@ -349,8 +446,13 @@ impl Mock {
                 let c = c.to_ascii_uppercase();
                 if LETTERS.contains(&c) {
                     self.answers[self.current] = Some(c);
+                    self.answered_ms[self.current] = Some(self.spent_ms[self.current]);
                     return vec![Effect::Save];
                 }
+            }
+            Action::OpenBooks if self.book => self.books_open = true,
+            Action::OpenBooks => {
+                self.message = Some("The books open in book mode: medcode practice mock --book".into());
             }
             Action::ToggleFlag => {
                 self.flags[self.current] = !self.flags[self.current];
@@ -388,6 +490,31 @@ impl Mock {
             by_domain: flat(by_domain),
         }
     }
+}
+
+/// One entry of a question's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'a> {
+    Step(&'a str),
+    Answer(char),
+}
+
+impl Event<'_> {
+    /// A step's kind and time, for the progress file (an answer is no step).
+    fn step_time(self, ms: u64) -> Option<super::progress::StepTime> {
+        match self {
+            Event::Step(text) => {
+                Some(super::progress::StepTime { tabular: crate::app::book_mode::is_tabular(text), ms })
+            }
+            Event::Answer(_) => None,
+        }
+    }
+}
+
+/// `m:ss`.
+pub fn minutes_text(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// `h:mm:ss`.

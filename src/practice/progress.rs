@@ -23,6 +23,30 @@ pub struct Attempt {
     pub kind: Kind,
     pub domain: String,
     pub right: bool,
+    /// The time the question was on screen (the mock exam, the drill).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ms: Option<u64>,
+    /// Answered in book mode, with these steps through the books.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub book: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepTime>,
+}
+
+/// One step through the books: on the tabular or in the index and tables,
+/// and the time since the step before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepTime {
+    pub tabular: bool,
+    pub ms: u64,
+}
+
+/// How an answer was reached, as far as it is known.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timing {
+    pub ms: Option<u64>,
+    pub book: bool,
+    pub steps: Vec<StepTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,12 +102,20 @@ impl Progress {
 
     /// Record an answer and move the question between boxes.
     pub fn answer(&mut self, q: &Question, right: bool) {
+        self.answer_timed(q, right, Timing::default());
+    }
+
+    /// [`Progress::answer`], with the time it took and the steps through the books.
+    pub fn answer_timed(&mut self, q: &Question, right: bool, timing: Timing) {
         self.history.push(Attempt {
             session: self.sessions,
             question: q.id.clone(),
             kind: q.kind,
             domain: q.domain.clone(),
             right,
+            ms: timing.ms,
+            book: timing.book,
+            steps: timing.steps,
         });
         let now = self.sessions;
         match (self.deck.get_mut(&q.stem), right) {
@@ -116,6 +148,59 @@ impl Progress {
         let mut out: Vec<(String, usize, usize)> = by.into_iter().map(|(k, (r, n))| (k, r, n)).collect();
         out.sort_by(|a, b| (a.1 * b.2).cmp(&(b.1 * a.2)).then(b.2.cmp(&a.2)));
         out
+    }
+
+    /// The time per question by kind against `pace_secs`, and in book mode
+    /// the steps a question took and the time per step: index and tables, tabular.
+    pub fn times(&self, pace_secs: u64) -> String {
+        let mut by: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+        for a in &self.history {
+            if let Some(ms) = a.ms {
+                let e = by.entry(a.kind.as_str()).or_default();
+                e.0 += ms;
+                e.1 += 1;
+            }
+        }
+        if by.is_empty() {
+            return "time per question: none timed yet (the mock exam and the drill time each question)\n"
+                .to_string();
+        }
+        let pace = pace_secs * 1000;
+        let mut s = format!("time per question (pace {pace_secs} s):\n");
+        for (kind, (ms, n)) in by {
+            let mean = ms / n;
+            let verdict = if mean > pace {
+                format!("over by {}", super::mock::minutes_text(mean - pace))
+            } else {
+                "on pace".to_string()
+            };
+            s.push_str(&format!("  {:>6}  {kind} ({n}): {verdict}\n", super::mock::minutes_text(mean)));
+        }
+        let book: Vec<&Attempt> = self.history.iter().filter(|a| a.book).collect();
+        if !book.is_empty() {
+            let steps: usize = book.iter().map(|a| a.steps.len()).sum();
+            s.push_str(&format!(
+                "book mode: {} question(s), {:.1} steps a question\n",
+                book.len(),
+                steps as f64 / book.len() as f64
+            ));
+            for (tabular, name) in [(false, "index and tables"), (true, "tabular")] {
+                let ms: Vec<u64> = book
+                    .iter()
+                    .flat_map(|a| &a.steps)
+                    .filter(|t| t.tabular == tabular)
+                    .map(|t| t.ms)
+                    .collect();
+                if let Some(mean) = ms.iter().sum::<u64>().checked_div(ms.len() as u64) {
+                    s.push_str(&format!(
+                        "  {:>6}  a step in the {name} ({} step(s))\n",
+                        super::mock::minutes_text(mean),
+                        ms.len()
+                    ));
+                }
+            }
+        }
+        s
     }
 
     /// What `medcode practice stats` prints.
@@ -195,6 +280,43 @@ mod tests {
         let weakest = p.weakest(|a| a.kind.as_str().to_string());
         assert_eq!(weakest[0].0, "seventh");
         assert!(p.report().contains("answered: 9, right: 7"), "{}", p.report());
+    }
+
+    #[test]
+    fn stats_give_the_time_by_kind_against_the_pace_and_the_steps_of_book_mode() {
+        let mut p = Progress::default();
+        assert!(p.times(145).contains("none timed yet"), "{}", p.times(145));
+        p.start();
+        let step = |tabular, secs: u64| StepTime { tabular, ms: secs * 1000 };
+        let timed = |ms, book, steps| Timing { ms: Some(ms), book, steps };
+        p.answer_timed(&q("s1"), true, timed(100_000, true, vec![step(false, 30), step(true, 10)]));
+        p.answer_timed(&q("s2"), false, timed(200_000, true, vec![step(false, 50)]));
+        let mut case = q("s3");
+        case.kind = Kind::Case;
+        p.answer_timed(&case, true, timed(60_000, false, Vec::new()));
+        p.answer(&q("s4"), true); // untimed: not in the means
+        let t = p.times(145);
+        assert_eq!(
+            t,
+            "time per question (pace 145 s):\n\
+             \x20   1:00  case (1): on pace\n\
+             \x20   2:30  seventh (2): over by 0:05\n\
+             book mode: 2 question(s), 1.5 steps a question\n\
+             \x20   0:40  a step in the index and tables (2 step(s))\n\
+             \x20   0:10  a step in the tabular (1 step(s))\n"
+        );
+        assert!(p.times(150).contains("2:30  seventh (2): on pace"), "{}", p.times(150));
+    }
+
+    #[test]
+    fn a_progress_file_from_before_the_times_still_loads() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("progress.json");
+        let old = r#"{"sessions":1,"history":[{"session":1,"question":"q1","kind":"seventh","domain":"ch 19","right":true}],"deck":{}}"#;
+        std::fs::write(&path, old).expect("written");
+        let p = Progress::load(&path).expect("loads");
+        assert_eq!((p.history[0].ms, p.history[0].book, p.history[0].steps.len()), (None, false, 0));
+        assert!(p.times(145).contains("none timed yet"));
     }
 
     #[test]

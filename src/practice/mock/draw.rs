@@ -1,5 +1,6 @@
 //! The mock exam on screen, laid out for 80x24: a title line, the question
-//! and its options, the status bar (countdown, pace, flags) and the keys.
+//! and its options, the status bar (countdown, pace, flags) and the keys;
+//! in book mode the books over the question, the countdown under them.
 //! Only reads the state.
 
 use ratatui::Frame;
@@ -9,10 +10,23 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Mock, PASS_PERCENT, Prompt, clock_text};
+use crate::app::App;
 use crate::practice::question::LETTERS;
 use crate::text::sanitize_for_terminal as clean;
 
-pub fn draw(m: &Mock, f: &mut Frame) {
+/// `books`: the workbench's books, drawn while they are open.
+pub fn draw(m: &Mock, books: Option<&App>, f: &mut Frame) {
+    if m.books_open
+        && let Some(app) = books
+    {
+        crate::ui::draw(app, f);
+        // The books are laid out a row short: the countdown keeps the last one.
+        let area = f.area();
+        let last = Rect { y: area.bottom().saturating_sub(1), height: area.height.min(1), ..area };
+        let line = format!(" Esc: back to question {} ·{}", m.current + 1, status_line(m));
+        f.render_widget(Paragraph::new(line).style(Style::new().add_modifier(Modifier::REVERSED)), last);
+        return;
+    }
     let [title, body, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(3),
@@ -40,6 +54,8 @@ pub fn draw(m: &Mock, f: &mut Frame) {
     );
     let hint = if m.submitted {
         " n/p review  g go to  q quit"
+    } else if m.book {
+        " a-d answer n/p move f flag F/u flagged/blank g go to i books s submit q quit"
     } else {
         // 80 columns whole: submit and quit must stay visible.
         " a-d answer n/p next/prev f flag F flagged u unanswered g go to s submit q quit"
@@ -112,20 +128,15 @@ fn draw_score(m: &Mock, f: &mut Frame, area: Rect) {
     lines.push(Line::from("By chapter / section:"));
     lines.extend(s.by_domain.iter().map(row));
     let Some(q) = m.questions.get(m.current) else { return };
-    let given = m.answers[m.current].map_or("none".to_string(), |c| c.to_string());
-    let verdict = if m.answers[m.current] == Some(q.answer) { "right" } else { "wrong" };
-    let [top, bottom] = Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(area);
-    f.render_widget(Paragraph::new(lines), top);
-    let mut review = vec![
-        Line::from(format!(
-            "{}. answered {given}, key {} ({verdict}); {}",
-            m.current + 1,
-            q.answer,
-            if m.book { format!("{} s spent", m.spent_ms[m.current] / 1000) } else { String::new() }
-        ))
-        .bold(),
-    ];
+    let mut review = vec![Line::from(m.review_head(m.current)).bold()];
+    if m.book {
+        review.extend(m.timeline_lines(m.current).into_iter().map(Line::from));
+    }
     review.push(Line::from(clean(&q.stem).replace('\n', " ")));
     review.push(Line::from(clean(&q.explanation)));
+    // The review gets the room its path needs, the score keeps three rows at least.
+    let height = (review.len() as u16 + 3).clamp(6, area.height.saturating_sub(3).max(6));
+    let [top, bottom] = Layout::vertical([Constraint::Min(3), Constraint::Length(height)]).areas(area);
+    f.render_widget(Paragraph::new(lines), top);
     f.render_widget(Paragraph::new(review).wrap(Wrap { trim: true }), bottom);
 }

@@ -13,6 +13,7 @@ use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
+use super::books::Books;
 use super::{Action, Clock, Effect, Mock, Timer, clock_text};
 use crate::tui::TerminalGuard;
 
@@ -42,6 +43,7 @@ pub const KEYS: &[(Key, Action, &str)] = &[
     (Key::Char('u'), Action::NextUnanswered, "next unanswered question"),
     (Key::Char('g'), Action::GoTo, "go to a question by number"),
     (Key::Char('s'), Action::Submit, "submit (asks first)"),
+    (Key::Char('i'), Action::OpenBooks, "open the books (book mode; Ctrl-k too), Esc comes back"),
     (Key::Char('y'), Action::Confirm, "yes, submit"),
     (Key::Enter, Action::Enter, "go to the number typed"),
     (Key::Backspace, Action::Backspace, "delete a digit"),
@@ -55,7 +57,12 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
         return None;
     }
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        return (key.code == KeyCode::Char('c')).then_some(Action::Quit);
+        return match key.code {
+            KeyCode::Char('c') => Some(Action::Quit),
+            // The workbench's books key.
+            KeyCode::Char('k') => Some(Action::OpenBooks),
+            _ => None,
+        };
     }
     let k = match key.code {
         KeyCode::Char(c) if c.is_ascii_digit() => return Some(Action::Digit(c as u8 - b'0')),
@@ -70,8 +77,9 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
     KEYS.iter().find(|(b, _, _)| *b == k).map(|(_, a, _)| *a)
 }
 
-/// Run the session on the terminal until the trainee leaves.
-pub fn run(m: &mut Mock, path: &Path, clock: &dyn Clock) -> Result<()> {
+/// Run the session on the terminal until the trainee leaves; `books` open
+/// over the question in book mode.
+pub fn run(m: &mut Mock, mut books: Option<Books>, path: &Path, clock: &dyn Clock) -> Result<()> {
     let guard = TerminalGuard::enter()?;
     watch_signals()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout())).context("opening the terminal")?;
@@ -83,7 +91,7 @@ pub fn run(m: &mut Mock, path: &Path, clock: &dyn Clock) -> Result<()> {
         if dirty || second != shown_second {
             shown_second = second;
             crossterm::execute!(io::stdout(), BeginSynchronizedUpdate)?;
-            terminal.draw(|f| super::draw::draw(m, f))?;
+            terminal.draw(|f| super::draw::draw(m, books.as_ref().map(|b| &b.app), f))?;
             crossterm::execute!(io::stdout(), EndSynchronizedUpdate)?;
             io::stdout().flush()?;
             dirty = false;
@@ -94,12 +102,17 @@ pub fn run(m: &mut Mock, path: &Path, clock: &dyn Clock) -> Result<()> {
         } else {
             Duration::from_millis(1000 - m.remaining_ms() % 1000 + 5)
         };
-        let mut actions = Vec::new();
+        let mut keys = Vec::new();
         if event::poll(wait)? {
             loop {
                 match event::read()? {
-                    Event::Key(k) => actions.extend(action_for(&k)),
-                    Event::Resize(..) => dirty = true,
+                    Event::Key(k) => keys.push(k),
+                    Event::Resize(w, h) => {
+                        if let Some(b) = books.as_mut() {
+                            b.resize(w, h);
+                        }
+                        dirty = true;
+                    }
                     _ => {}
                 }
                 if !event::poll(Duration::ZERO)? {
@@ -107,23 +120,36 @@ pub fn run(m: &mut Mock, path: &Path, clock: &dyn Clock) -> Result<()> {
                 }
             }
         }
-        let mut all = vec![timer.tick()];
-        dirty |= !actions.is_empty();
-        all.extend(actions);
-        for a in all {
-            for e in m.update(a) {
-                match e {
-                    Effect::Save => {
-                        if let Err(err) = m.save(path) {
-                            m.message = Some(format!("could not save: {err:#}"));
-                        }
-                        dirty = true;
+        // The clock first, so a step through the books is timed up to its key.
+        let mut effects = m.update(timer.tick());
+        dirty |= !keys.is_empty();
+        for k in &keys {
+            effects.extend(match books.as_mut() {
+                Some(b) if m.books_open => b.key(m, k),
+                _ => {
+                    let Some(a) = action_for(k) else { continue };
+                    let mut e = m.update(a);
+                    if m.books_open
+                        && let Some(b) = books.as_mut()
+                    {
+                        e.extend(b.open(m));
                     }
-                    Effect::Quit => {
-                        drop(terminal);
-                        drop(guard);
-                        return Ok(());
+                    e
+                }
+            });
+        }
+        for e in effects {
+            match e {
+                Effect::Save => {
+                    if let Err(err) = m.save(path) {
+                        m.message = Some(format!("could not save: {err:#}"));
                     }
+                    dirty = true;
+                }
+                Effect::Quit => {
+                    drop(terminal);
+                    drop(guard);
+                    return Ok(());
                 }
             }
         }

@@ -163,3 +163,151 @@ fn a_submitted_mock_feeds_the_review_deck_once() {
     assert_eq!(p.history.len(), 3);
     assert_eq!(p.start().len(), 2);
 }
+
+fn press(b: &mut super::books::Books, m: &mut Mock, keys: &str) -> Vec<Effect> {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut effects = Vec::new();
+    for c in keys.chars() {
+        let code = match c {
+            '\r' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            c => KeyCode::Char(c),
+        };
+        effects.extend(b.key(m, &KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+    effects
+}
+
+/// The books of the shipped FY2026 edition in book mode, at 80x24.
+fn books() -> super::books::Books {
+    let mut b = super::books::Books::new(crate::app::tests::app((80, 24)));
+    b.resize(80, 24);
+    b
+}
+
+#[test]
+fn the_books_over_a_question_record_its_path_with_the_fake_clock_and_it_survives_a_save() {
+    let clock = FakeClock(Cell::new(Duration::from_secs(50)));
+    let mut t = Timer::new(&clock);
+    let mut m = mock(3, 10);
+    m.book = true;
+    let mut b = books();
+    clock.advance(5);
+    m.update(t.tick());
+    m.update(Action::OpenBooks);
+    assert!(m.books_open);
+    assert!(b.open(&mut m).is_empty(), "opening is no step");
+    assert!(press(&mut b, &mut m, "acetaminophen").is_empty(), "typing a term is no step");
+    clock.advance(40);
+    m.update(t.tick());
+    assert_eq!(press(&mut b, &mut m, "\r"), [Effect::Save], "a step is saved at once");
+    // The cell is a code needing its 7th character: the offers, then the one chosen and its tabular.
+    clock.advance(5);
+    m.update(t.tick());
+    press(&mut b, &mut m, "\r");
+    let texts: Vec<String> = m.paths[0].iter().map(|s| s.text.clone()).collect();
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    let row = "Drug table: Acetaminophen > Poisoning Accidental (unintentional)";
+    assert_eq!(texts[..2], [format!("{row}: T39.1X1"), format!("{row}: T39.1X1A")]);
+    assert_eq!(texts[2], "Tabular: T39.1X1A");
+    let at: Vec<u64> = m.paths[0].iter().map(|s| s.at_ms).collect();
+    assert_eq!(at, [45_000, 50_000, 50_000]);
+    clock.advance(12);
+    m.update(t.tick());
+    assert!(press(&mut b, &mut m, "\x1b").is_empty());
+    assert!(!m.books_open, "Esc comes back to the question");
+    m.update(Action::Answer('b'));
+    // The next question: the books opened and left without a step.
+    m.update(Action::Next);
+    m.update(Action::OpenBooks);
+    b.open(&mut m);
+    clock.advance(3);
+    m.update(t.tick());
+    press(&mut b, &mut m, "\x1b");
+    assert!(m.paths[1].is_empty(), "{:?}", m.paths[1]);
+    assert_eq!(m.spent_ms[..2], [62_000, 3_000], "the clock ran while the books were open");
+    // Killed and resumed: the path is in the session file.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("mock.json");
+    m.save(&path).expect("saved");
+    let back = Mock::load(&path).expect("loads").expect("a session");
+    assert_eq!((&back.paths, &back.answered_ms), (&m.paths, &m.answered_ms));
+    let times: Vec<(u64, Event)> = back.timeline(0);
+    assert_eq!(
+        times,
+        [
+            (45_000, Event::Step(texts[0].as_str())),
+            (5_000, Event::Step(texts[1].as_str())),
+            (0, Event::Step("Tabular: T39.1X1A")),
+            (12_000, Event::Answer('B'))
+        ]
+    );
+    let lines = back.timeline_lines(0);
+    assert_eq!(lines[0], "where the time went (1:02 on screen):");
+    assert_eq!(lines[3], "    0:00  Tabular: T39.1X1A");
+    assert_eq!(lines[4], "    0:12  answer B");
+    assert_eq!(back.timeline_lines(1)[1..], ["  no book opened"]);
+}
+
+#[test]
+fn the_books_open_only_in_book_mode_and_ctrl_c_inside_them_saves_and_leaves() {
+    let mut m = mock(2, 10);
+    m.update(Action::OpenBooks);
+    assert!(!m.books_open);
+    assert!(m.message.as_deref().is_some_and(|s| s.contains("--book")), "{:?}", m.message);
+    assert!(m.record_step("Tabular: A41.51".into()).is_empty(), "no path outside book mode");
+    m.book = true;
+    m.update(Action::OpenBooks);
+    let mut b = books();
+    b.open(&mut m);
+    let ctrl_c = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('c'),
+        crossterm::event::KeyModifiers::CONTROL,
+    );
+    assert_eq!(b.key(&mut m, &ctrl_c), [Effect::Save, Effect::Quit]);
+    // Time up with the books open submits and closes them.
+    m.update(Action::Elapse(Duration::from_secs(600)));
+    assert!(m.submitted && !m.books_open);
+}
+
+#[test]
+fn a_session_saved_before_paths_were_kept_still_loads() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("mock.json");
+    let mut v = serde_json::to_value(mock(2, 10)).expect("mock serializes");
+    let o = v.as_object_mut().expect("object");
+    o.remove("paths");
+    o.remove("answered_ms");
+    std::fs::write(&path, serde_json::to_vec(&v).expect("json")).expect("written");
+    let m = Mock::load(&path).expect("loads").expect("a session");
+    assert_eq!((m.paths.len(), m.answered_ms.len()), (2, 2));
+    // A path of the wrong length is named, not guessed at.
+    let o = v.as_object_mut().expect("object");
+    o.insert("paths".into(), serde_json::json!([[]]));
+    o.insert("answered_ms".into(), serde_json::json!([null, null]));
+    std::fs::write(&path, serde_json::to_vec(&v).expect("json")).expect("written");
+    let err = Mock::load(&path).expect_err("a path short");
+    assert!(format!("{err:#}").contains("do not match its 2 questions"), "{err:#}");
+}
+
+#[test]
+fn a_book_mode_mock_puts_each_answers_time_and_steps_in_the_progress_file() {
+    use crate::practice::progress::{Progress, StepTime};
+    let mut m = mock(2, 10);
+    m.book = true;
+    m.update(Action::Elapse(Duration::from_secs(30)));
+    m.record_step("Drug table: Acetaminophen > Poisoning Accidental (unintentional): T39.1X1A".into());
+    m.update(Action::Elapse(Duration::from_secs(10)));
+    m.record_step("Tabular: T39.1X1A".into());
+    m.update(Action::Elapse(Duration::from_secs(5)));
+    m.update(Action::Answer('b'));
+    m.update(Action::Next);
+    m.update(Action::Elapse(Duration::from_secs(200)));
+    m.submitted = true;
+    let mut p = Progress::default();
+    assert!(m.record_into(&mut p));
+    let a = &p.history[0];
+    assert_eq!((a.ms, a.book), (Some(45_000), true));
+    assert_eq!(a.steps, [StepTime { tabular: false, ms: 30_000 }, StepTime { tabular: true, ms: 10_000 }]);
+    assert_eq!((p.history[1].ms, p.history[1].steps.len()), (Some(200_000), 0));
+}
