@@ -65,15 +65,18 @@ impl App {
             .collect()
     }
 
-    /// Leave the books for a while (the mock exam's question comes back): the
-    /// entry found is forgotten, so opening it again is a new step; the
-    /// tabular code on screen stays seen.
+    /// Leave the books for a while (the mock exam's question comes back):
+    /// what was found and opened is forgotten, so opening it again is a new
+    /// step. The tabular code stays on screen, as a preview (not a step).
     pub fn book_mode_leave(&mut self) {
         self.books.found = None;
         self.books.query.clear();
         self.books.offers = None;
+        if let Some(e) = self.detail.history.get_mut(self.detail.pos) {
+            e.1 = true;
+        }
         if let Some(mode) = self.book_mode.as_mut() {
-            mode.found = None;
+            *mode = BookMode::default();
         }
     }
 }

@@ -225,6 +225,12 @@ fn the_books_over_a_question_record_its_path_with_the_fake_clock_and_it_survives
     m.update(t.tick());
     press(&mut b, &mut m, "\x1b");
     assert!(m.paths[1].is_empty(), "{:?}", m.paths[1]);
+    // The third: the same row opened again is a path of its own, tabular included.
+    m.update(Action::Next);
+    m.update(Action::OpenBooks);
+    b.open(&mut m);
+    press(&mut b, &mut m, "\r\r\x1b");
+    assert_eq!(m.paths[2].iter().map(|s| s.text.clone()).collect::<Vec<_>>(), texts);
     assert_eq!(m.spent_ms[..2], [62_000, 3_000], "the clock ran while the books were open");
     // Killed and resumed: the path is in the session file.
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -310,4 +316,27 @@ fn a_book_mode_mock_puts_each_answers_time_and_steps_in_the_progress_file() {
     assert_eq!((a.ms, a.book), (Some(45_000), true));
     assert_eq!(a.steps, [StepTime { tabular: false, ms: 30_000 }, StepTime { tabular: true, ms: 10_000 }]);
     assert_eq!((p.history[1].ms, p.history[1].steps.len()), (Some(200_000), 0));
+}
+
+#[test]
+fn the_books_are_drawn_over_the_question_with_the_countdown_on_the_last_row() {
+    let mut m = mock(2, 10);
+    m.book = true;
+    let mut b = books();
+    let screen = |m: &Mock, b: &super::books::Books| {
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
+        term.draw(|f| super::draw::draw(m, Some(&b.app), f)).expect("drawn");
+        let buf = term.backend().buffer().clone();
+        (0..24).map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>()).collect::<Vec<_>>()
+    };
+    let question = screen(&m, &b);
+    assert!(question[23].contains("i books"), "{}", question[23]);
+    m.update(Action::OpenBooks);
+    b.open(&mut m);
+    let over = screen(&m, &b);
+    assert!(over[23].starts_with(" Esc: back to question 1 · Time left 0:10:00"), "{}", over[23]);
+    assert!(over.iter().any(|r| r.contains("Table of Drugs")), "{over:#?}");
+    assert!(!over.iter().any(|r| r.contains("stem 0")), "the question is under the books");
+    press(&mut b, &mut m, "\x1b");
+    assert!(screen(&m, &b).iter().any(|r| r.contains("stem 0")), "Esc: the question again");
 }
