@@ -289,10 +289,15 @@ impl Mock {
         }
         progress.start();
         for (i, (q, a)) in self.questions.iter().zip(&self.answers).enumerate() {
-            let timing = super::progress::Timing {
-                ms: Some(self.spent_ms[i]),
-                book: self.book,
-                steps: self.timeline(i).into_iter().filter_map(|(ms, e)| e.step_time(ms)).collect(),
+            // A question never on screen has no time to tell.
+            let timing = if self.spent_ms[i] == 0 {
+                super::progress::Timing::default()
+            } else {
+                super::progress::Timing {
+                    ms: Some(self.spent_ms[i]),
+                    book: self.book,
+                    steps: self.timeline(i).into_iter().filter_map(|(ms, e)| e.step_time(ms)).collect(),
+                }
             };
             progress.answer_timed(q, *a == Some(q.answer), timing);
         }

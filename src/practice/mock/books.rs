@@ -53,8 +53,9 @@ impl Books {
     }
 
     /// A key while the books are open: Esc (or the books' own quit) comes
-    /// back to the question, Ctrl-c saves and leaves as on the question;
-    /// every other key is the books'.
+    /// back to the question, from wherever in the books, once the help or a
+    /// code's offers it would close first are gone; Ctrl-c saves and leaves
+    /// as on the question; every other key is the books'.
     pub fn key(&mut self, m: &mut Mock, ev: &KeyEvent) -> Vec<Effect> {
         if ev.kind == KeyEventKind::Release {
             return Vec::new();
@@ -62,7 +63,8 @@ impl Books {
         if ev.modifiers.contains(KeyModifiers::CONTROL) && ev.code == KeyCode::Char('c') {
             return m.update(Action::Quit);
         }
-        if ev.code == KeyCode::Esc && self.app.help.is_none() {
+        let offers = self.app.pane == Pane::Books && self.app.books.offers.is_some();
+        if ev.code == KeyCode::Esc && self.app.help.is_none() && !offers {
             return self.close(m);
         }
         let effects = self.app.handle_key(ev);

@@ -138,5 +138,6 @@ fn draw_score(m: &Mock, f: &mut Frame, area: Rect) {
     let height = (review.len() as u16 + 3).clamp(6, area.height.saturating_sub(3).max(6));
     let [top, bottom] = Layout::vertical([Constraint::Min(3), Constraint::Length(height)]).areas(area);
     f.render_widget(Paragraph::new(lines), top);
-    f.render_widget(Paragraph::new(review).wrap(Wrap { trim: true }), bottom);
+    // Not trimmed: the path's times are indented.
+    f.render_widget(Paragraph::new(review).wrap(Wrap { trim: false }), bottom);
 }

@@ -299,7 +299,7 @@ fn a_session_saved_before_paths_were_kept_still_loads() {
 #[test]
 fn a_book_mode_mock_puts_each_answers_time_and_steps_in_the_progress_file() {
     use crate::practice::progress::{Progress, StepTime};
-    let mut m = mock(2, 10);
+    let mut m = mock(3, 10);
     m.book = true;
     m.update(Action::Elapse(Duration::from_secs(30)));
     m.record_step("Drug table: Acetaminophen > Poisoning Accidental (unintentional): T39.1X1A".into());
@@ -316,6 +316,7 @@ fn a_book_mode_mock_puts_each_answers_time_and_steps_in_the_progress_file() {
     assert_eq!((a.ms, a.book), (Some(45_000), true));
     assert_eq!(a.steps, [StepTime { tabular: false, ms: 30_000 }, StepTime { tabular: true, ms: 10_000 }]);
     assert_eq!((p.history[1].ms, p.history[1].steps.len()), (Some(200_000), 0));
+    assert_eq!((p.history[2].ms, p.history[2].book), (None, false), "never on screen: no time");
 }
 
 #[test]
@@ -339,4 +340,19 @@ fn the_books_are_drawn_over_the_question_with_the_countdown_on_the_last_row() {
     assert!(!over.iter().any(|r| r.contains("stem 0")), "the question is under the books");
     press(&mut b, &mut m, "\x1b");
     assert!(screen(&m, &b).iter().any(|r| r.contains("stem 0")), "Esc: the question again");
+}
+
+#[test]
+fn esc_first_closes_a_codes_offers_then_comes_back_to_the_question() {
+    let mut m = mock(1, 10);
+    m.book = true;
+    let mut b = books();
+    m.update(Action::OpenBooks);
+    b.open(&mut m);
+    press(&mut b, &mut m, "acetaminophen\r");
+    assert!(b.app.books.offers.is_some(), "T39.1X1 offers its 7th characters");
+    press(&mut b, &mut m, "\x1b");
+    assert!(m.books_open && b.app.books.offers.is_none(), "the offers close first");
+    press(&mut b, &mut m, "\x1b");
+    assert!(!m.books_open);
 }
