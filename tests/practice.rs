@@ -54,6 +54,10 @@ fn a_drill_on_the_terminal_explains_each_answer_and_keeps_the_missed_for_review(
     assert!(s.contains(&format!("{right} of 3 right")), "{s}");
     let stats = text(&run(tmp.path(), &["practice", "stats", "--progress", p]).stdout);
     assert!(stats.contains(&format!("answered: 3, right: {right}")), "{stats}");
+    // Each answer is timed (how long is the machine's business: only that there are three).
+    assert!(stats.contains("time per question (pace 145 s):"), "{stats}");
+    assert!(stats.contains("  note (3): "), "{stats}");
+    assert!(!stats.contains("book mode:"), "a drill has no books: {stats}");
     // The missed ones come first in the next session.
     if right < 3 {
         let again = text(&drill("q\n").stdout);
