@@ -68,7 +68,13 @@ impl App {
     /// Leave the books for a while (the mock exam's question comes back):
     /// what was found and opened is forgotten, so opening it again is a new
     /// step. The tabular code stays on screen, as a preview (not a step).
-    pub fn book_mode_leave(&mut self) {
+    /// A lookup that ends on a row without opening it (the code read off the
+    /// table) is a step of that row.
+    pub fn book_mode_leave(&mut self) -> Vec<Effect> {
+        let read = (self.pane == Pane::Books && !self.books.query.trim().is_empty())
+            .then(|| self.books.code().map(|code| format!("{}: {code}", self.books.found_text())))
+            .flatten()
+            .filter(|t| self.book_mode.as_ref().is_some_and(|m| m.found.as_ref() != Some(t)));
         self.books.found = None;
         self.books.query.clear();
         self.books.offers = None;
@@ -78,6 +84,7 @@ impl App {
         if let Some(mode) = self.book_mode.as_mut() {
             *mode = BookMode::default();
         }
+        read.into_iter().map(Effect::BookStep).collect()
     }
 }
 

@@ -76,8 +76,10 @@ impl Books {
     }
 
     fn close(&mut self, m: &mut Mock) -> Vec<Effect> {
-        self.app.book_mode_leave();
-        m.update(Action::CloseBooks)
+        let read = self.app.book_mode_leave();
+        let mut effects = self.steps(m, read);
+        effects.extend(m.update(Action::CloseBooks));
+        effects
     }
 
     /// The books' steps go on the question's path; searches and recents are not run.

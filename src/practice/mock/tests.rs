@@ -355,4 +355,24 @@ fn esc_first_closes_a_codes_offers_then_comes_back_to_the_question() {
     assert!(m.books_open && b.app.books.offers.is_none(), "the offers close first");
     press(&mut b, &mut m, "\x1b");
     assert!(!m.books_open);
+    assert_eq!(m.paths[0].len(), 1, "the row opened, once: {:?}", m.paths[0]);
+}
+
+#[test]
+fn a_lookup_left_on_a_row_without_opening_it_is_a_step_of_that_row() {
+    let mut m = mock(2, 10);
+    m.book = true;
+    let mut b = books();
+    m.update(Action::OpenBooks);
+    b.open(&mut m);
+    // The column named in the words: the code is read off the table, Esc back.
+    assert_eq!(press(&mut b, &mut m, "thioglycolic assault\x1b"), [Effect::Save]);
+    let texts: Vec<&str> = m.paths[0].iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(texts, ["Drug table: Thioglycolic acid > Poisoning Assault: T65.893"]);
+    // Opened and left where no term was typed: nothing read, no step.
+    m.update(Action::Next);
+    m.update(Action::OpenBooks);
+    b.open(&mut m);
+    assert!(press(&mut b, &mut m, "\x1b").is_empty());
+    assert!(m.paths[1].is_empty(), "{:?}", m.paths[1]);
 }
