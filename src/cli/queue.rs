@@ -596,7 +596,10 @@ fn score(path: Option<&Path>, globals: &Globals) -> Result<ExitCode> {
         if !steps.is_empty() {
             writeln!(out, "  where the time went (book mode):")?;
             for (secs, what) in &steps {
-                let spent = secs.map_or_else(|| "    ".to_string(), |s| format!("{}:{:02}", s / 60, s % 60));
+                let spent = secs.map_or_else(
+                    || "    ".to_string(),
+                    |s| crate::practice::mock::minutes_text(s.max(0) as u64 * 1000),
+                );
                 writeln!(out, "    {spent:>5}  {}", clean(what))?;
             }
         }
