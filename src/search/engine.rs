@@ -370,6 +370,17 @@ impl Engine {
     }
 }
 
+/// Whether any document matches `q` (the first match of each segment; nothing is scored).
+fn holds_any(searcher: &tantivy::Searcher, q: &dyn tantivy::query::Query) -> Result<bool> {
+    let weight = q.weight(tantivy::query::EnableScoring::disabled_from_searcher(searcher))?;
+    for seg in searcher.segment_readers() {
+        if weight.scorer(seg, 1.0)?.doc() != tantivy::TERMINATED {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Every segment has the fast fields ranking reads: a renamed or missing one
 /// is an error here, not codes silently ranked as if each read zero.
 fn check_columns(reader: &IndexReader, dir: &Path) -> Result<()> {
@@ -407,7 +418,21 @@ impl Engine {
         let code_only = plan.is_code_only();
         let initial_first = !plan.names_encounter();
         let want = if code_only { q.limit } else { q.limit.max(RERANK) };
-        let found = self.run(&searcher, passes.all.as_ref(), want, code_only, initial_first)?;
+        let mut found = self.run(&searcher, passes.all.as_ref(), want, code_only, initial_first)?;
+        // A unit no document holds would leave nothing to require the others of (lossless:
+        // looked for only when few codes hold every unit, one cheap lookup per unit).
+        let mut dead = HashSet::new();
+        if found.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 && !code_only {
+            for (i, uq) in passes.required_units() {
+                if !holds_any(&searcher, uq.as_ref())? {
+                    dead.insert(i);
+                }
+            }
+            if !dead.is_empty() && dead.len() < passes.required_count() {
+                found =
+                    self.run(&searcher, passes.all_but(&dead).as_ref(), want, code_only, initial_first)?;
+            }
+        }
         let mut docs = self.read(&searcher, found)?;
         // Few codes hold every unit: codes holding most of them compete, a missing
         // rare word costing more than a common one (the union is the costly pass).
@@ -421,7 +446,16 @@ impl Engine {
             docs.extend(self.read(&searcher, more)?);
         }
         if !code_only {
-            let cov = Coverage::of(&plan, &mut an, &|stem| self.idf(&searcher, stem));
+            let alive = Plan {
+                units: plan
+                    .units
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !dead.contains(i))
+                    .map(|u| u.1.clone())
+                    .collect(),
+            };
+            let cov = Coverage::of(&alive, &mut an, &|stem| self.idf(&searcher, stem));
             self.rerank(&mut docs, &cov, &partial, &mut an);
             self.follow_header(
                 &searcher,
@@ -595,6 +629,16 @@ mod tests {
         assert_eq!(got.first().map(String::as_str), Some("E11.22"), "{got:?}");
         let got = codes(&e, "essential hypertension idiopathic");
         assert_eq!(got.first().map(String::as_str), Some("I10"), "{got:?}");
+    }
+
+    #[test]
+    fn a_word_no_document_holds_is_not_required() {
+        let (_d, e) = engine();
+        // Lossless: the codes holding every other word, in the order they had without it.
+        for text in ["diabetes chronic kidney", "heart failure"] {
+            let with = codes(&e, &format!("{text} qqzzx"));
+            assert_eq!(with[..2], codes(&e, text)[..2], "{text}");
+        }
     }
 
     #[test]
