@@ -236,6 +236,12 @@ impl Coverage {
         })
     }
 
+    /// How much of the query a title lacks, each unit by its weight (about 1 per unit).
+    /// A rare word missing costs more than a common one.
+    fn missing_of(&self, title_terms: &[String]) -> f32 {
+        self.lacking(title_terms).zip(&self.weights).map(|(lack, w)| lack * w).sum()
+    }
+
     /// How much a code's title holds beyond what was asked: 1.0 when the query covers it all.
     /// `partial`: the code lacks some unit everywhere (not only in its title), which costs double.
     pub fn factor(
@@ -251,8 +257,7 @@ impl Coverage {
         let mut ctx = false;
         let title_terms = schema::terms(&mut an.text, title);
         // What was typed but is not in the title (found through an inclusion term or index entry only).
-        // A rare word missing costs more than a common one.
-        let missing: f32 = self.lacking(&title_terms).zip(&self.weights).map(|(lack, w)| lack * w).sum();
+        let missing = self.missing_of(&title_terms);
         for t in title_terms {
             if self.stems.contains(&t) {
                 continue;
