@@ -10,8 +10,10 @@
 //! `EVAL_DB_DIR` overrides where the wheel's databases are; `EVAL_CM`/`EVAL_PCS`
 //! the CMS sample sizes; `EVAL_MAX` caps every other set (fixed-seed sample);
 //! `EVAL_ONLY=coder,drug` scores only the sets whose name starts with one of these;
-//! `EVAL_LOO` the size of the leave-one-out inclusion-term sample (400), scored
-//! on a second index built without inclusion terms (and FTS5/tantivy without them);
+//! `EVAL_LOO` the size of the leave-one-out inclusion-term sample (400) and
+//! `EVAL_LOO_LONG` of its 5+ word terms (300), scored on a second index built
+//! without inclusion terms (and FTS5/tantivy without them); `EVAL_NO_BASE=1`
+//! skips FTS5 and tantivy (their cells read 0) while tuning medcode;
 //! `EVAL_MISSES=set` lists medcode's misses on that set; `EVAL_FZF=1` adds
 //! `fzf --filter` on every 5th CMS query (about a second a query).
 
@@ -173,8 +175,10 @@ fn typing_cases(cases: &[Case]) -> Vec<Case> {
 
 /// Leave-one-out: each ICD-10-CM inclusion term and Includes note term (other
 /// than its code's title) as the query for its code; a header's billable
-/// codes count too. Scored on documents without those terms.
-fn loo_sets(docs: &[CodeDoc], n: usize) -> Vec<Set> {
+/// codes count too. Scored on documents without those terms. `incl-loo-long`:
+/// the terms of 5+ words, the nearest allowed stand-in for long descriptive
+/// titles in older wording (qualifiers the ICD-10-CM title does not use).
+fn loo_sets(docs: &[CodeDoc], n: usize, n_long: usize) -> Vec<Set> {
     let mut rows: Vec<(String, String)> = Vec::new();
     for d in docs.iter().filter(|d| matches!(d.kind, "category" | "subcategory" | "code" | "extension")) {
         for t in &d.incl {
@@ -186,20 +190,28 @@ fn loo_sets(docs: &[CodeDoc], n: usize) -> Vec<Set> {
         }
     }
     rows.dedup();
-    let cases: Vec<Case> = sample(rows, n, 2028)
-        .into_iter()
-        .map(|(query, key)| {
-            let mut gold = vec![key.clone()];
-            gold.extend(
-                docs.iter().filter(|d| d.billable && d.ancestors.contains(&key)).map(|d| d.key.clone()),
-            );
-            Case { query, gold, top: 10 }
-        })
-        .collect();
+    let to_cases = |rows: Vec<(String, String)>| -> Vec<Case> {
+        rows.into_iter()
+            .map(|(query, key)| {
+                let mut gold = vec![key.clone()];
+                gold.extend(
+                    docs.iter().filter(|d| d.billable && d.ancestors.contains(&key)).map(|d| d.key.clone()),
+                );
+                Case { query, gold, top: 10 }
+            })
+            .collect()
+    };
+    let words = |t: &str| t.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    let long: Vec<(String, String)> = rows.iter().filter(|r| words(&r.0) >= 5).cloned().collect();
+    let cases = to_cases(sample(rows, n, 2028));
+    let long = to_cases(sample(long, n_long, 2029));
     let typing = typing_cases(&cases);
+    let long_typing = typing_cases(&long);
     vec![
         Set { name: "incl-loo".into(), cases, without_incl: true },
         Set { name: "incl-loo-typing".into(), cases: typing, without_incl: true },
+        Set { name: "incl-loo-long".into(), cases: long, without_incl: true },
+        Set { name: "incl-loo-long-typing".into(), cases: long_typing, without_incl: true },
     ]
 }
 
@@ -211,6 +223,9 @@ struct Score {
     rr: f64,
     /// Hits within the case's own `top` (3 or 10).
     ok: usize,
+    /// Of the codes returned in the top 10: how many, and how many are not billable (headers).
+    returned: usize,
+    headers: usize,
 }
 
 impl Score {
@@ -222,6 +237,10 @@ impl Score {
             self.rr += 1.0 / (rank + 1) as f64;
             self.ok += usize::from(rank < case.top);
         }
+    }
+    /// The share of headers among the codes returned in the top 10.
+    fn header_share(&self) -> f64 {
+        self.headers as f64 / self.returned.max(1) as f64
     }
     fn cells(&self) -> String {
         let n = self.n.max(1) as f64;
@@ -307,26 +326,24 @@ impl Plain {
 /// The engines one set is scored with, over the same documents: medcode, FTS5, tantivy.
 struct Engines {
     medcode: medcode::search::Engine,
-    fts5: Connection,
-    plain: Plain,
+    /// FTS5 and plain tantivy; None with `EVAL_NO_BASE`.
+    baselines: Option<(Connection, Plain)>,
 }
 
 impl Engines {
     /// A medcode index of its own holding `contents` (`name` beside the bench
     /// index, rebuilt every run: the manifest does not record contents), and the
     /// baselines over the same documents.
-    fn new(book: &medcode::codeset::Codebook, contents: Contents, name: &str) -> Engines {
+    fn new(book: &medcode::codeset::Codebook, contents: Contents, name: &str, baselines: bool) -> Engines {
         let docs = build::documents_with(book, contents.clone());
         let dir = common::bench_index_dir().with_file_name(name);
         let edition = medcode::codeset::shipped::edition();
         build::build_with(&dir, &edition, &mut medcode::codeset::shipped::load, false, contents, &mut |_| {})
             .unwrap_or_else(|e| panic!("build the {name} index: {e:#}"));
         let medcode = medcode::search::Engine::open(&dir).unwrap_or_else(|e| panic!("open {name}: {e:#}"));
-        Engines {
-            medcode,
-            fts5: common::fts5(&docs),
-            plain: Plain::build(&docs).expect("plain tantivy index"),
-        }
+        let baselines =
+            baselines.then(|| (common::fts5(&docs), Plain::build(&docs).expect("plain tantivy index")));
+        Engines { medcode, baselines }
     }
 }
 
@@ -415,12 +432,14 @@ fn main() {
         }
     }
     let setup = common::setup(false);
-    sets.extend(loo_sets(&setup.docs, env_usize("EVAL_LOO", 400)));
+    sets.extend(loo_sets(&setup.docs, env_usize("EVAL_LOO", 400), env_usize("EVAL_LOO_LONG", 300)));
     if let Ok(only) = std::env::var("EVAL_ONLY") {
         let want: Vec<&str> = only.split(',').map(str::trim).filter(|w| !w.is_empty()).collect();
         sets.retain(|s| want.iter().any(|w| s.name.starts_with(w)));
     }
     let t = std::time::Instant::now();
+    // The baselines do not change with medcode's ranking: `EVAL_NO_BASE=1` skips them while tuning.
+    let baselines = std::env::var_os("EVAL_NO_BASE").is_none();
     let held = held_out_book_rows();
     let all_rows = medcode::search::books::documents(&setup.book, &Default::default()).len();
     let kept = medcode::search::books::documents(&setup.book, &held).len();
@@ -429,11 +448,15 @@ fn main() {
         held.len(),
         all_rows - kept
     );
-    let full =
-        Engines::new(&setup.book, Contents { leave_out: held.clone(), ..Contents::default() }, "eval-full");
+    let full = Engines::new(
+        &setup.book,
+        Contents { leave_out: held.clone(), ..Contents::default() },
+        "eval-full",
+        baselines,
+    );
     let without = sets.iter().any(|s| s.without_incl).then(|| {
         let contents = Contents { inclusion_terms: false, leave_out: held.clone(), ..Contents::default() };
-        Engines::new(&setup.book, contents, "eval-without-incl")
+        Engines::new(&setup.book, contents, "eval-without-incl", baselines)
     });
     eprintln!("eval: baselines built in {:.1} s", t.elapsed().as_secs_f64());
     let misses_of = std::env::var("EVAL_MISSES").ok();
@@ -447,8 +470,10 @@ fn main() {
     }
 
     println!("Every set, any accepted code in the top 10 counts; cells are recall@1 / recall@10 / MRR.");
-    println!("| set | n | medcode | SQLite FTS5 BM25 | tantivy BM25 | medcode in its top |");
-    println!("|---|---:|---|---|---|---:|");
+    println!(
+        "| set | n | medcode | SQLite FTS5 BM25 | tantivy BM25 | medcode in its top | medcode headers in top 10 |"
+    );
+    println!("|---|---:|---|---|---|---:|---:|");
     let (mut total, mut total_f, mut total_p) = (Vec::new(), Vec::new(), Vec::new());
     let mut fzf_rows = Vec::new();
     let mut misses = Vec::new();
@@ -460,32 +485,38 @@ fn main() {
             _ => &full,
         };
         let engine = &e.medcode;
-        let (conn, plain) = (&e.fts5, &e.plain);
+
         for (n, c) in set.cases.iter().enumerate() {
             let mut q = Query::new(c.query.clone());
             q.limit = 10;
-            let got: Vec<String> = engine.search(&q).expect("search").into_iter().map(|h| h.code).collect();
+            let hits = engine.search(&q).expect("search");
+            m.returned += hits.len();
+            m.headers += hits.iter().filter(|h| !h.billable).count();
+            let got: Vec<String> = hits.into_iter().map(|h| h.code).collect();
             m.add(&got, c);
             if misses_of.as_deref() == Some(set.name.as_str())
                 && !got.iter().any(|g| c.gold.contains(&normalize(g)))
             {
                 misses.push(format!("{:<60} want {:?} got {:?}", c.query, c.gold, &got[..got.len().min(3)]));
             }
-            f.add(&common::fts5_search(conn, &c.query, 10), c);
-            p.add(&plain.search(&c.query, 10), c);
+            if let Some((conn, plain)) = &e.baselines {
+                f.add(&common::fts5_search(conn, &c.query, 10), c);
+                p.add(&plain.search(&c.query, 10), c);
+            }
             if fzf && set.name.starts_with("cms") && n % 5 == 0 {
                 msub.add(&got, c);
                 z.add(&fzf_search(&lines, &c.query), c);
             }
         }
         println!(
-            "| {} | {} | {} | {} | {} | {:.3} |",
+            "| {} | {} | {} | {} | {} | {:.3} | {:.3} |",
             set.name,
             m.n,
             m.cells(),
             f.cells(),
             p.cells(),
-            m.ok as f64 / m.n.max(1) as f64
+            m.ok as f64 / m.n.max(1) as f64,
+            m.header_share()
         );
         if z.n > 0 {
             fzf_rows.push(format!("| {} | {} | {} | {} |", set.name, z.n, msub.cells(), z.cells()));
@@ -501,8 +532,9 @@ fn main() {
         format!("{:.3} / {:.3} / {:.3}", avg(&|s| s.at1 as f64), avg(&|s| s.at10 as f64), avg(&|s| s.rr))
     };
     let n: usize = total.iter().map(|s| s.n).sum();
+    let headers = total.iter().map(Score::header_share).sum::<f64>() / total.len().max(1) as f64;
     println!(
-        "| **mean over sets** | {n} | {} | {} | {} | |",
+        "| **mean over sets** | {n} | {} | {} | {} | | {headers:.3} |",
         macro_avg(&total),
         macro_avg(&total_f),
         macro_avg(&total_p)

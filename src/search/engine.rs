@@ -29,6 +29,9 @@ const HEADER_WITHIN: usize = 3;
 const CHILDREN: usize = 3;
 const CHILDREN_READ: usize = 30;
 
+/// Below the first hit, a header in this many gives its place to one of its billable codes.
+const HEADERS_GIVE_WAY: usize = 10;
+
 /// A search result being ranked: score, code order (ties), address, stored document.
 type Found = (Score, i64, DocAddress, TantivyDocument);
 
@@ -318,6 +321,41 @@ impl Engine {
         Ok(())
     }
 
+    /// A header below the first hit gives its place to its best billable code further down
+    /// (moving just past the first `top`), or, when one is above it already, steps past them.
+    /// A coder reports the code; the header stays reachable.
+    fn headers_give_way(&self, docs: &mut Vec<Found>, top: usize) {
+        let f = &self.fields;
+        let is_header = |d: &Found| {
+            !is_billable(&d.3, f)
+                && text_of(&d.3, f.set) == "icd10cm"
+                && matches!(text_of(&d.3, f.kind), "category" | "subcategory" | "code" | books::KIND)
+        };
+        let mut i = 1;
+        let mut moved = 0;
+        while i < top.min(docs.len()) && moved < top {
+            if !is_header(&docs[i]) {
+                i += 1;
+                continue;
+            }
+            let key = doc_key(&docs[i].3, f).to_string();
+            let under = |d: &Found| is_billable(&d.3, f) && doc_key(&d.3, f).starts_with(&key);
+            let listed = docs[..top.min(docs.len())].iter().any(under);
+            let child = if listed { None } else { docs.iter().skip(top).position(under).map(|k| k + top) };
+            if !listed && child.is_none() {
+                i += 1;
+                continue;
+            }
+            let header = docs.remove(i);
+            if let Some(c) = child {
+                let code = docs.remove(c - 1);
+                docs.insert(i, code);
+            }
+            docs.insert(top.min(docs.len()), header);
+            moved += 1;
+        }
+    }
+
     /// The typed words that are whole words of some title (a dictionary lookup each).
     fn whole_words(&self, searcher: &tantivy::Searcher, plan: &Plan, an: &mut Analyzers) -> HashSet<String> {
         let mut out = HashSet::new();
@@ -370,6 +408,17 @@ impl Engine {
     }
 }
 
+/// Whether any document matches `q` (the first match of each segment; nothing is scored).
+fn holds_any(searcher: &tantivy::Searcher, q: &dyn tantivy::query::Query) -> Result<bool> {
+    let weight = q.weight(tantivy::query::EnableScoring::disabled_from_searcher(searcher))?;
+    for seg in searcher.segment_readers() {
+        if weight.scorer(seg, 1.0)?.doc() != tantivy::TERMINATED {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Every segment has the fast fields ranking reads: a renamed or missing one
 /// is an error here, not codes silently ranked as if each read zero.
 fn check_columns(reader: &IndexReader, dir: &Path) -> Result<()> {
@@ -407,7 +456,21 @@ impl Engine {
         let code_only = plan.is_code_only();
         let initial_first = !plan.names_encounter();
         let want = if code_only { q.limit } else { q.limit.max(RERANK) };
-        let found = self.run(&searcher, passes.all.as_ref(), want, code_only, initial_first)?;
+        let mut found = self.run(&searcher, passes.all.as_ref(), want, code_only, initial_first)?;
+        // A unit no document holds would leave nothing to require the others of (lossless:
+        // looked for only when few codes hold every unit, one cheap lookup per unit).
+        let mut dead = HashSet::new();
+        if found.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 && !code_only {
+            for (i, uq) in passes.required_units() {
+                if !holds_any(&searcher, uq.as_ref())? {
+                    dead.insert(i);
+                }
+            }
+            if !dead.is_empty() && dead.len() < passes.required_count() {
+                found =
+                    self.run(&searcher, passes.all_but(&dead).as_ref(), want, code_only, initial_first)?;
+            }
+        }
         let mut docs = self.read(&searcher, found)?;
         // Few codes hold every unit: codes holding most of them compete, a missing
         // rare word costing more than a common one (the union is the costly pass).
@@ -421,7 +484,17 @@ impl Engine {
             docs.extend(self.read(&searcher, more)?);
         }
         if !code_only {
-            let cov = Coverage::of(&plan, &mut an, &|stem| self.idf(&searcher, stem));
+            // A unit no document holds is lacked by every code alike: it ranks nothing.
+            let alive = Plan {
+                units: plan
+                    .units
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !dead.contains(i))
+                    .map(|u| u.1.clone())
+                    .collect(),
+            };
+            let cov = Coverage::of(&alive, &mut an, &|stem| self.idf(&searcher, stem));
             self.rerank(&mut docs, &cov, &partial, &mut an);
             self.follow_header(
                 &searcher,
@@ -438,6 +511,7 @@ impl Engine {
             listed
                 .insert((doc_key(&d.3, &self.fields).to_string(), text_of(&d.3, self.fields.set).to_string()))
         });
+        self.headers_give_way(&mut docs, q.limit.min(HEADERS_GIVE_WAY));
         docs.truncate(q.limit);
         let mut hits = Vec::with_capacity(docs.len());
         for (score, _, _, doc) in docs {
@@ -598,6 +672,16 @@ mod tests {
     }
 
     #[test]
+    fn a_word_no_document_holds_is_not_required() {
+        let (_d, e) = engine();
+        // Lossless: the codes holding every other word, in the order they had without it.
+        for text in ["diabetes chronic kidney", "heart failure"] {
+            let with = codes(&e, &format!("{text} qqzzx"));
+            assert_eq!(with[..2], codes(&e, text)[..2], "{text}");
+        }
+    }
+
+    #[test]
     fn a_header_is_followed_by_its_billable_codes() {
         let (_d, e) = engine();
         // Only E11's own title is asked for: its codes follow it, the unqualified one first.
@@ -608,6 +692,15 @@ mod tests {
             "{got:?}"
         );
         assert!(got.iter().position(|c| c == "E11.9") < got.iter().position(|c| c == "E11.22"), "{got:?}");
+    }
+
+    #[test]
+    fn a_header_below_the_first_hit_comes_after_its_billable_codes() {
+        let (_d, e) = engine();
+        let got = codes(&e, "type 2 diabetes mellitus without complications");
+        assert_eq!(got.first().map(String::as_str), Some("E11.9"), "{got:?}");
+        let at = |c: &str| got.iter().position(|g| g == c);
+        assert!(at("E11").is_some() && at("E11.22") < at("E11"), "{got:?}");
     }
 
     #[test]

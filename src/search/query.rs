@@ -419,6 +419,40 @@ pub struct Passes {
     pub any: Box<dyn Query>,
     /// Any unit, none required, no filters: scores the codes under a header.
     pub words: Box<dyn Query>,
+    /// The filters, and per unit that is required: its index in the plan and its query.
+    filters: Vec<(Occur, Box<dyn Query>)>,
+    required: Vec<(usize, Box<dyn Query>)>,
+    /// The optional units (stop words) of `all`.
+    optional: Vec<Box<dyn Query>>,
+}
+
+fn clone_clauses(c: &[(Occur, Box<dyn Query>)]) -> Vec<(Occur, Box<dyn Query>)> {
+    c.iter().map(|(o, q)| (*o, q.box_clone())).collect()
+}
+
+impl Passes {
+    /// The required units (by plan index), each alone under the filters.
+    pub fn required_units(&self) -> impl Iterator<Item = (usize, Box<dyn Query>)> + '_ {
+        self.required.iter().map(|(i, uq)| {
+            let mut c = clone_clauses(&self.filters);
+            c.push((Occur::Must, uq.box_clone()));
+            (*i, Box::new(BooleanQuery::new(c)) as Box<dyn Query>)
+        })
+    }
+
+    pub fn required_count(&self) -> usize {
+        self.required.len()
+    }
+
+    /// `all` with the units `dropped` (plan indexes) optional: no document holds them.
+    pub fn all_but(&self, dropped: &HashSet<usize>) -> Box<dyn Query> {
+        let mut c = clone_clauses(&self.filters);
+        for (i, uq) in &self.required {
+            c.push((if dropped.contains(i) { Occur::Should } else { Occur::Must }, uq.box_clone()));
+        }
+        c.extend(self.optional.iter().map(|q| (Occur::Should, q.box_clone())));
+        Box::new(BooleanQuery::new(c))
+    }
 }
 
 /// The passes of a search (see [`Passes`]).
@@ -430,25 +464,41 @@ pub fn queries(
     an: &mut Analyzers,
 ) -> Option<Passes> {
     let alone = plan.units.len() == 1;
-    let units: Vec<(bool, Box<dyn Query>)> =
-        plan.units.iter().filter_map(|u| Some((is_stop(u), unit_q(f, u, alone, whole, an)?))).collect();
+    let units: Vec<(usize, bool, Box<dyn Query>)> = plan
+        .units
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| Some((i, is_stop(u), unit_q(f, u, alone, whole, an)?)))
+        .collect();
     if units.is_empty() {
         return None;
     }
-    let only_stops = units.iter().all(|(stop, _)| *stop);
-    let mut all = filters(f, q);
+    let only_stops = units.iter().all(|(_, stop, _)| *stop);
+    let (mut required, mut optional) = (Vec::new(), Vec::new());
     let mut any_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (stop, uq) in &units {
-        all.push((if *stop && !only_stops { Occur::Should } else { Occur::Must }, uq.box_clone()));
+    for (i, stop, uq) in units {
         // A stop word alone finds nothing worth showing.
-        if !*stop || only_stops {
+        if !stop || only_stops {
             any_clauses.push((Occur::Should, uq.box_clone()));
+            required.push((i, uq));
+        } else {
+            optional.push(uq);
         }
     }
     let words: Box<dyn Query> = Box::new(BooleanQuery::new(any_clauses));
-    let mut any = filters(f, q);
+    let filters = filters(f, q);
+    let mut any = clone_clauses(&filters);
     any.push((Occur::Must, words.box_clone()));
-    Some(Passes { all: Box::new(BooleanQuery::new(all)), any: Box::new(BooleanQuery::new(any)), words })
+    let mut p = Passes {
+        all: words.box_clone(),
+        any: Box::new(BooleanQuery::new(any)),
+        words,
+        filters,
+        required,
+        optional,
+    };
+    p.all = p.all_but(&HashSet::new());
+    Some(p)
 }
 
 #[cfg(test)]

@@ -149,8 +149,9 @@ pub struct Coverage {
     stems: HashSet<String>,
     prefixes: Vec<String>,
     ob_peri: bool,
-    /// Per unit typed, the ways its words can stand in a title: the typed stems, then each expansion's.
-    units: Vec<Vec<Vec<String>>>,
+    /// Per unit typed, the ways its words can stand in a title (the typed stems, then each
+    /// expansion's), each word with its share of its way (by IDF: `kidney` counts more than `stage`).
+    units: Vec<Vec<Vec<(String, f32)>>>,
     /// Per unit, what missing it costs: its rarity (IDF) over the mean of the query's.
     weights: Vec<f32>,
 }
@@ -173,6 +174,7 @@ impl Coverage {
                         .chain(expansions.iter())
                         .map(|w| schema::terms(&mut an.text, &w.join(" ")))
                         .filter(|w| !w.is_empty())
+                        .map(|way| way.into_iter().map(|w| (w, 0.0)).collect())
                         .collect::<Vec<_>>();
                     if !ways.is_empty() {
                         c.units.push(ways);
@@ -199,7 +201,7 @@ impl Coverage {
             .iter()
             .map(|ways| {
                 ways.iter()
-                    .filter_map(|way| way.iter().filter_map(|w| idf(w)).reduce(f32::max))
+                    .filter_map(|way| way.iter().filter_map(|w| idf(&w.0)).reduce(f32::max))
                     .reduce(f32::min)
             })
             .collect();
@@ -207,7 +209,37 @@ impl Coverage {
         let mean = if known.is_empty() { 1.0 } else { known.iter().sum::<f32>() / known.len() as f32 };
         c.weights =
             rarity.into_iter().map(|r| r.map_or(1.0, |r| (r / mean.max(0.01)).clamp(0.25, 2.0))).collect();
+        // A word no title has is as rare as a word can be.
+        let rarest = known.iter().copied().fold(1.0, f32::max);
+        for way in c.units.iter_mut().flatten() {
+            let idfs: Vec<f32> = way.iter().map(|w| idf(&w.0).unwrap_or(rarest)).collect();
+            let sum: f32 = idfs.iter().sum::<f32>().max(f32::EPSILON);
+            for (w, i) in way.iter_mut().zip(idfs) {
+                w.1 = i / sum;
+            }
+        }
         c
+    }
+
+    /// How much of each unit a title lacks (0 held, 1 absent): the best way's uncovered
+    /// share, so `chronic kidney disease` holds most of `chronic kidney disease stage 3`.
+    /// Less than half a way is not held at all (`heart` is no part of a `heart attack`).
+    fn lacking<'a>(&'a self, title_terms: &'a [String]) -> impl Iterator<Item = f32> + 'a {
+        let has = |w: &str| title_terms.iter().any(|t| t == w || (w.len() >= 3 && t.starts_with(w)));
+        self.units.iter().map(move |ways| {
+            let held = ways
+                .iter()
+                .map(|way| way.iter().filter(|(w, _)| has(w)).map(|(_, share)| share).sum::<f32>())
+                .filter(|&held| held >= 0.5)
+                .fold(0.0, f32::max);
+            (1.0 - held).max(0.0)
+        })
+    }
+
+    /// How much of the query a title lacks, each unit by its weight (about 1 per unit).
+    /// A rare word missing costs more than a common one.
+    fn missing_of(&self, title_terms: &[String]) -> f32 {
+        self.lacking(title_terms).zip(&self.weights).map(|(lack, w)| lack * w).sum()
     }
 
     /// How much a code's title holds beyond what was asked: 1.0 when the query covers it all.
@@ -225,20 +257,7 @@ impl Coverage {
         let mut ctx = false;
         let title_terms = schema::terms(&mut an.text, title);
         // What was typed but is not in the title (found through an inclusion term or index entry only).
-        // A rare word missing costs more than a common one.
-        let missing: f32 = self
-            .units
-            .iter()
-            .zip(&self.weights)
-            .filter(|(ways, _)| {
-                !ways.iter().any(|way| {
-                    way.iter().all(|w| {
-                        title_terms.iter().any(|t| t == w || (w.len() >= 3 && t.starts_with(w.as_str())))
-                    })
-                })
-            })
-            .map(|(_, w)| w)
-            .sum();
+        let missing = self.missing_of(&title_terms);
         for t in title_terms {
             if self.stems.contains(&t) {
                 continue;
@@ -375,5 +394,28 @@ mod tests {
         let family = cov.factor("Z8381", "icd10cm", "Family history of pneumonia", false, &r, &mut an);
         assert_eq!(plain, 1.0);
         assert!(qualified < plain && family < plain, "{qualified} {family}");
+    }
+
+    #[test]
+    fn a_title_holding_most_of_a_unit_lacks_only_the_rest() {
+        let vocab = super::super::vocab::Vocab::embedded().expect("vocabulary");
+        let mut an = Analyzers::default();
+        let r = Ranker::default();
+        // `ckd3` is `chronic kidney disease stage 3`: a title without the stage holds most of it.
+        let plan = super::super::query::plan("dm2 w ckd3", &vocab);
+        let idf =
+            |w: &str| Some(if w == "stage" || w.chars().all(|c| c.is_ascii_digit()) { 2.0 } else { 4.0 });
+        let cov = Coverage::of(&plan, &mut an, &idf);
+        let f = |key: &str, title: &str, an: &mut Analyzers| cov.factor(key, "icd10cm", title, true, &r, an);
+        let ckd = f("E1122", "Type 2 diabetes mellitus with diabetic chronic kidney disease", &mut an);
+        let other = f("E118", "Type 2 diabetes mellitus with unspecified complications", &mut an);
+        let staged = f("E1122", "Type 2 diabetes mellitus with chronic kidney disease stage 3", &mut an);
+        assert!(other < ckd && ckd < staged, "{other} {ckd} {staged}");
+        // Less than half of a way is nothing held: `heart` is no part of a heart attack.
+        let plan = super::super::query::plan("heart attack ", &vocab);
+        let cov = Coverage::of(&plan, &mut an, &|w| Some(if w == "heart" { 2.0 } else { 5.0 }));
+        let failure = cov.factor("I509", "icd10cm", "Heart failure", false, &r, &mut an);
+        let nothing = cov.factor("R69", "icd10cm", "Illness", false, &r, &mut an);
+        assert!(failure <= nothing + 1e-6, "{failure} {nothing}");
     }
 }
