@@ -89,40 +89,19 @@ const OB_PERI: [&str; 22] = [
     "child",
 ];
 
-/// The fast fields the first pass reads, for one segment, decoded once: the
-/// first pass reads them for every document it matches, and decoding tantivy's
-/// compressed columns there was a seventh of what a keystroke cost.
+/// The fast fields the first pass reads, for one segment.
 pub struct Columns {
-    billable: Decoded,
-    klen: Decoded,
-    ord: Decoded,
-    later: Decoded,
-}
-
-/// One fast field's value for every document of a segment.
-struct Decoded(Vec<u32>);
-
-impl Decoded {
-    fn of(name: &str, col: Arc<dyn ColumnValues<u64>>, docs: DocId) -> tantivy::Result<Decoded> {
-        let wide = |v| tantivy::TantivyError::InvalidArgument(format!("fast field {name}: {v} exceeds u32"));
-        (0..docs)
-            .map(|d| col.get_val(d))
-            .map(|v| u32::try_from(v).map_err(|_| wide(v)))
-            .collect::<Result<_, _>>()
-            .map(Decoded)
-    }
-
-    fn get_val(&self, doc: DocId) -> u64 {
-        self.0.get(doc as usize).copied().map_or(0, u64::from)
-    }
+    billable: Arc<dyn ColumnValues<u64>>,
+    klen: Arc<dyn ColumnValues<u64>>,
+    ord: Arc<dyn ColumnValues<u64>>,
+    later: Arc<dyn ColumnValues<u64>>,
 }
 
 impl Columns {
     /// Every ranking fast field of a segment; one missing (a renamed field) is an error.
     pub fn open(seg: &SegmentReader) -> tantivy::Result<Columns> {
         let ff = seg.fast_fields();
-        let docs = seg.max_doc();
-        let col = |name: &str| Decoded::of(name, ff.u64(name)?.first_or_default_col(0), docs);
+        let col = |name: &str| ff.u64(name).map(|c| c.first_or_default_col(0));
         Ok(Columns {
             billable: col(schema::BILLABLE)?,
             klen: col(schema::KLEN)?,
@@ -384,7 +363,7 @@ mod tests {
     }
 
     #[test]
-    fn decoded_columns_give_each_document_its_own_values() -> tantivy::Result<()> {
+    fn ranking_columns_give_each_document_its_own_values() -> tantivy::Result<()> {
         let mut b = Schema::builder();
         let [billable, klen, ord, later] =
             [schema::BILLABLE, schema::KLEN, schema::ORD, schema::LATER].map(|n| b.add_u64_field(n, FAST));
