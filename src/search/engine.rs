@@ -1,11 +1,12 @@
 //! The tantivy search engine: opens (building when needed) and answers queries.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use anyhow::{Context, Result};
 use tantivy::collector::TopDocs;
+use tantivy::index::SegmentId;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument};
 
@@ -31,6 +32,16 @@ const CHILDREN_READ: usize = 30;
 
 /// Below the first hit, a header in this many gives its place to one of its billable codes.
 const HEADERS_GIVE_WAY: usize = 10;
+
+/// How many decompressed doc store blocks (16 KiB each) the reader keeps: with
+/// tantivy's default of 100 most documents a rerank reads were decompressed
+/// again; 400 (6.4 MiB) holds what a query typed out touches without the
+/// whole store (about 30 MB decompressed) becoming each workbench's private memory.
+const DOC_STORE_BLOCKS: usize = 400;
+
+/// The ranking fast fields of each segment, opened once per reload: opening
+/// them loaded their blocks anew on every pass of every keystroke.
+type SegmentColumns = Arc<HashMap<SegmentId, Arc<Columns>>>;
 
 /// A search result being ranked: score, code order (ties), address, stored document.
 type Found = (Score, i64, DocAddress, TantivyDocument);
@@ -64,6 +75,7 @@ pub struct Engine {
     dir: PathBuf,
     analyzers: Mutex<Analyzers>,
     ranker: Ranker,
+    columns: RwLock<SegmentColumns>,
 }
 
 /// What `open_or_build` had to do.
@@ -113,9 +125,10 @@ impl Engine {
         let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(DOC_STORE_BLOCKS)
             .try_into()
             .with_context(|| format!("reading the search index {}", dir.display()))?;
-        check_columns(&reader, dir)?;
+        let columns = RwLock::new(open_columns(&reader, dir)?);
         Ok(Engine {
             reader,
             fields,
@@ -124,6 +137,7 @@ impl Engine {
             dir: dir.to_path_buf(),
             analyzers: Mutex::new(Analyzers::default()),
             ranker: Ranker::default(),
+            columns,
         })
     }
 
@@ -171,7 +185,9 @@ impl Engine {
     /// Pick up a rebuilt index in place (cheap).
     pub fn reload(&self) -> Result<()> {
         self.reader.reload().context("reloading the search index")?;
-        check_columns(&self.reader, &self.dir)
+        let columns = open_columns(&self.reader, &self.dir)?;
+        *self.columns.write().unwrap_or_else(|p| p.into_inner()) = columns;
+        Ok(())
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -195,9 +211,11 @@ impl Engine {
         initial_first: bool,
     ) -> Result<Vec<((Score, i64), DocAddress)>> {
         let later_weight = if initial_first { 0.2 } else { 0.0 };
+        let opened = self.columns.read().unwrap_or_else(|p| p.into_inner()).clone();
         let collector = TopDocs::with_limit(limit).tweak_score(move |seg: &SegmentReader| {
-            // Checked at open (`check_columns`): a segment without them keeps its BM25 score.
-            let cols = Columns::open(seg).ok();
+            // Checked at open (`open_columns`): a segment without them keeps its BM25 score.
+            let cols =
+                opened.get(&seg.segment_id()).cloned().or_else(|| Columns::open(seg).ok().map(Arc::new));
             move |doc: DocId, score: Score| match &cols {
                 Some(c) => c.score(doc, score, code_only, later_weight),
                 None => (score, 0),
@@ -421,12 +439,14 @@ fn holds_any(searcher: &tantivy::Searcher, q: &dyn tantivy::query::Query) -> Res
 
 /// Every segment has the fast fields ranking reads: a renamed or missing one
 /// is an error here, not codes silently ranked as if each read zero.
-fn check_columns(reader: &IndexReader, dir: &Path) -> Result<()> {
+fn open_columns(reader: &IndexReader, dir: &Path) -> Result<SegmentColumns> {
+    let mut out = HashMap::new();
     for seg in reader.searcher().segment_readers() {
-        Columns::open(seg)
+        let cols = Columns::open(seg)
             .with_context(|| format!("the search index {} lacks a ranking field", dir.display()))?;
+        out.insert(seg.segment_id(), Arc::new(cols));
     }
-    Ok(())
+    Ok(Arc::new(out))
 }
 
 impl Search for Engine {

@@ -382,6 +382,35 @@ mod tests {
     }
 
     #[test]
+    fn ranking_columns_give_each_document_its_own_values() -> tantivy::Result<()> {
+        let mut b = Schema::builder();
+        let [billable, klen, ord, later] =
+            [schema::BILLABLE, schema::KLEN, schema::ORD, schema::LATER].map(|n| b.add_u64_field(n, FAST));
+        let index = Index::create_in_ram(b.build());
+        let mut w = index.writer_with_num_threads(1, 15_000_000)?;
+        // (billable, key length, code order, later encounter)
+        let rows = [(1, 5, 7, 0), (0, 3, 2, 0), (1, 7, 4_000_000_000, 1)];
+        for (bi, kl, or, la) in rows {
+            let mut doc = TantivyDocument::default();
+            doc.add_u64(billable, bi);
+            doc.add_u64(klen, kl);
+            doc.add_u64(ord, or);
+            doc.add_u64(later, la);
+            w.add_document(doc)?;
+        }
+        w.commit()?;
+        let searcher = index.reader()?.searcher();
+        let c = Columns::open(&searcher.segment_readers()[0])?;
+        for (doc, (bi, kl, or, la)) in rows.into_iter().enumerate() {
+            let doc = doc as DocId;
+            assert_eq!(c.score(doc, 10.0, true, 0.0), (10.0 - kl as f32, -(or as i64)));
+            let want = 10.0 * (1.0 + 0.12 * bi as f32) * (1.0 - 0.2 * la as f32) - 0.02 * kl as f32;
+            assert_eq!(c.score(doc, 10.0, false, 0.2).0, want);
+        }
+        Ok(())
+    }
+
+    #[test]
     fn uncovered_title_words_and_unasked_context_lower_the_factor() {
         let vocab = super::super::vocab::Vocab::embedded().expect("vocabulary");
         let mut an = Analyzers::default();
