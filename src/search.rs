@@ -67,6 +67,7 @@ pub mod editions;
 mod engine;
 pub mod fallback;
 pub mod guard;
+mod memo;
 pub mod query;
 mod rank;
 pub mod schema;

@@ -2,14 +2,14 @@
 //! code fragments, vocabulary expansions, finished words, and the word being typed.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
+use super::memo::Memo;
 use super::schema::{self, Fields};
 use super::vocab::Vocab;
 use crate::codeset::normalize;
@@ -254,16 +254,18 @@ const C_PREFIX: f32 = 2.0;
 /// A finished word matching only as the start of a title word.
 const C_WORD_PREFIX: f32 = 1.5;
 
-/// Analyzers used while building queries (cheap to clone per search).
+/// Analyzers used while building queries, and the term expansions remembered
+/// across searches (cheap to clone per search; clones share the memo).
 #[derive(Clone)]
 pub struct Analyzers {
     pub text: TextAnalyzer,
     pub fold: TextAnalyzer,
+    pub memo: Arc<Memo>,
 }
 
 impl Default for Analyzers {
     fn default() -> Self {
-        Analyzers { text: schema::text_analyzer(), fold: schema::fold_analyzer() }
+        Analyzers { text: schema::text_analyzer(), fold: schema::fold_analyzer(), memo: Arc::default() }
     }
 }
 
@@ -322,11 +324,8 @@ fn unit_q(
                 let min_prefix = if alone { 2 } else { 3 };
                 for (field, w) in [(f.title, W_TITLE), (f.incl, W_INCL)] {
                     if *typing && raw.chars().count() >= min_prefix {
-                        let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, raw), dist, true);
-                        alts.push((
-                            Occur::Should,
-                            Box::new(ConstScoreQuery::new(Box::new(q), C_PREFIX * w / W_TITLE)),
-                        ));
+                        let q = an.memo.fuzzy(field, raw, dist, true);
+                        alts.push((Occur::Should, Box::new(ConstScoreQuery::new(q, C_PREFIX * w / W_TITLE))));
                     } else if !*typing
                         && field == f.title
                         && raw.chars().count() >= 3
@@ -336,19 +335,13 @@ fn unit_q(
                         // Coders cut any word short (`perc endo`, `chole lap`): a finished word
                         // (short ones only when no title word) is also a title-word prefix, below a whole word
                         // (expanding whole words such as `low` to `lower` costs much, adds little).
-                        let q = FuzzyTermQuery::new_prefix(Term::from_field_text(field, raw), 0, true);
-                        alts.push((
-                            Occur::Should,
-                            Box::new(ConstScoreQuery::new(Box::new(q), C_WORD_PREFIX)),
-                        ));
+                        let q = an.memo.fuzzy(field, raw, 0, true);
+                        alts.push((Occur::Should, Box::new(ConstScoreQuery::new(q, C_WORD_PREFIX))));
                     }
                     // Typos in the title only: inclusion terms are many and short.
                     if long && field == f.title {
-                        let q = FuzzyTermQuery::new(Term::from_field_text(field, stem), 1, true);
-                        alts.push((
-                            Occur::Should,
-                            Box::new(ConstScoreQuery::new(Box::new(q), C_FUZZY * w / W_TITLE)),
-                        ));
+                        let q = an.memo.fuzzy(field, stem, 1, false);
+                        alts.push((Occur::Should, Box::new(ConstScoreQuery::new(q, C_FUZZY * w / W_TITLE))));
                     }
                 }
             }
