@@ -145,8 +145,7 @@ pub fn run(opts: Options) -> Result<()> {
     let model_note = crate::codeset::compiled::take_notes().pop();
     app.message = keymap_err.map(|e| e.to_string()).or(recents_err).or(search_note).or(model_note);
     if opts.book {
-        app.book_mode = Some(Default::default());
-        (app.pane, app.left) = (crate::app::Pane::Books, crate::app::Pane::Books);
+        app.enter_book_mode();
         app.message = app.message.take().or(Some(crate::app::book_mode::SEARCH_OFF.to_string()));
     }
     if opts.practice {
@@ -366,6 +365,12 @@ mod tests {
         waits: Vec<(Option<Duration>, usize)>,
     }
 
+    impl Script {
+        fn new(screen: &Screen, events: impl IntoIterator<Item = Option<Event>>) -> Script {
+            Script { events: events.into_iter().collect(), screen: screen.clone(), waits: Vec::new() }
+        }
+    }
+
     impl EventSource for Script {
         fn next(&mut self, timeout: Option<Duration>) -> io::Result<Option<Event>> {
             self.waits.push((timeout, self.screen.0.borrow().len()));
@@ -401,15 +406,14 @@ mod tests {
         a.queue.as_mut().unwrap().editions = crate::codeset::shipped::editions();
         let screen = Screen::default();
         let mut term = terminal(&screen);
-        let mut script = Script {
-            events: VecDeque::from([
+        let mut script = Script::new(
+            &screen,
+            [
                 key(KeyCode::Char('q'), KeyModifiers::CONTROL),
                 key(KeyCode::Enter, KeyModifiers::NONE),
                 key(KeyCode::Char('q'), KeyModifiers::NONE),
-            ]),
-            screen: screen.clone(),
-            waits: Vec::new(),
-        };
+            ],
+        );
         let search = FakeSearch(fake_hits());
         let tmp = tempfile::tempdir().unwrap();
         let recents = tmp.path().join("recent.json");
@@ -435,17 +439,16 @@ mod tests {
         let id = a.queue.as_ref().unwrap().records[0].id.clone();
         let screen = Screen::default();
         let mut term = terminal(&screen);
-        let mut script = Script {
-            events: VecDeque::from([
+        let mut script = Script::new(
+            &screen,
+            [
                 key(KeyCode::Char('q'), KeyModifiers::CONTROL),
                 key(KeyCode::Enter, KeyModifiers::NONE),
                 None,
                 None,
                 key(KeyCode::Char('q'), KeyModifiers::NONE),
-            ]),
-            screen: screen.clone(),
-            waits: Vec::new(),
-        };
+            ],
+        );
         let search = FakeSearch(fake_hits());
         let recents = tmp.path().join("recent.json");
         let mut runner = Runner::new(&search, &recents, Some(&mut store));

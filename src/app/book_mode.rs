@@ -27,6 +27,12 @@ pub const SEARCH_OFF: &str =
     "Book mode: the search is off, as in the exam room (Ctrl-k books, Ctrl-t tabular)";
 
 impl App {
+    /// Book mode on, the books on screen (`--book`, the mock's books).
+    pub fn enter_book_mode(&mut self) {
+        self.book_mode = Some(BookMode::default());
+        (self.pane, self.left) = (Pane::Books, Pane::Books);
+    }
+
     /// Book mode's part of every update: the search pane is never focused,
     /// and a book entry or tabular code newly on screen is a step of the open
     /// record (or, with no queue, of whoever runs the effects).

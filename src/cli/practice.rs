@@ -6,6 +6,7 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Result, bail};
 
@@ -174,6 +175,8 @@ fn mock(args: MockArgs, globals: &Globals, progress_path: &std::path::Path) -> R
     if let Some(mut done) = saved.clone().filter(|m| m.submitted) {
         record(&mut done, &path, progress_path)?;
     }
+    // The edition a new session was made from, for its books.
+    let mut opened = None;
     let mut m = match saved {
         Some(m) if !m.submitted && !args.new => {
             let mut m = m;
@@ -184,7 +187,7 @@ fn mock(args: MockArgs, globals: &Globals, progress_path: &std::path::Path) -> R
             if args.count == 0 || args.minutes == 0 {
                 bail!("a mock exam needs --count and --minutes above 0");
             }
-            let cb = Codebook::open(globals.edition.as_deref())?;
+            let cb = Arc::new(Codebook::open(globals.edition.as_deref())?);
             let seed = args.seed.unwrap_or_else(new_seed);
             let mut qs = mock_questions(&cb, args.count, seed);
             mix_items(&mut qs, seed)?;
@@ -195,12 +198,18 @@ fn mock(args: MockArgs, globals: &Globals, progress_path: &std::path::Path) -> R
             m.book = args.book;
             m.pace_secs = args.pace.max(1);
             m.save(&path)?;
+            opened = Some(cb);
             m
         }
     };
-    // Book mode: the books open over the question (the model loads now, not at the first key).
+    // Book mode: the books open over the question (the model loads now, not at the first key;
+    // a new session's edition is not opened twice).
     let books = if m.book && !m.submitted {
-        Some(crate::practice::mock::books::Books::for_terminal(globals.edition.as_deref())?)
+        let book = match opened {
+            Some(cb) => cb,
+            None => Arc::new(Codebook::open(globals.edition.as_deref())?),
+        };
+        Some(crate::practice::mock::books::Books::for_terminal(book)?)
     } else {
         None
     };

@@ -57,6 +57,11 @@ fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
     doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
 }
 
+/// A code a coder cannot report that stands for the codes under it (a book row giving one too).
+fn is_header(doc: &TantivyDocument, f: &Fields) -> bool {
+    !is_billable(doc, f) && matches!(text_of(doc, f.kind), "category" | "subcategory" | "code" | books::KIND)
+}
+
 fn is_book(doc: &TantivyDocument, f: &Fields) -> bool {
     text_of(doc, f.kind) == books::KIND
 }
@@ -215,7 +220,7 @@ impl Engine {
         let collector = TopDocs::with_limit(limit).tweak_score(move |seg: &SegmentReader| {
             // Checked at open (`open_columns`): a segment without them keeps its BM25 score.
             let cols =
-                opened.get(&seg.segment_id()).cloned().or_else(|| Columns::open(seg).ok().map(Arc::new));
+                opened.get(&seg.segment_id()).cloned().or_else(|| Columns::open_once(seg).ok().map(Arc::new));
             move |doc: DocId, score: Score| match &cols {
                 Some(c) => c.score(doc, score, code_only, later_weight),
                 None => (score, 0),
@@ -281,10 +286,7 @@ impl Engine {
         an: &mut Analyzers,
     ) -> Result<()> {
         let f = &self.fields;
-        let Some(at) = docs.iter().take(HEADER_WITHIN).position(|d| {
-            !is_billable(&d.3, f)
-                && matches!(text_of(&d.3, f.kind), "category" | "subcategory" | "code" | books::KIND)
-        }) else {
+        let Some(at) = docs.iter().take(HEADER_WITHIN).position(|d| is_header(&d.3, f)) else {
             return Ok(());
         };
         let key = doc_key(&docs[at].3, f).to_string();
@@ -344,15 +346,11 @@ impl Engine {
     /// A coder reports the code; the header stays reachable.
     fn headers_give_way(&self, docs: &mut Vec<Found>, top: usize) {
         let f = &self.fields;
-        let is_header = |d: &Found| {
-            !is_billable(&d.3, f)
-                && text_of(&d.3, f.set) == "icd10cm"
-                && matches!(text_of(&d.3, f.kind), "category" | "subcategory" | "code" | books::KIND)
-        };
+        let cm_header = |d: &Found| is_header(&d.3, f) && text_of(&d.3, f.set) == "icd10cm";
         let mut i = 1;
         let mut moved = 0;
         while i < top.min(docs.len()) && moved < top {
-            if !is_header(&docs[i]) {
+            if !cm_header(&docs[i]) {
                 i += 1;
                 continue;
             }

@@ -126,6 +126,14 @@ impl Columns {
         })
     }
 
+    /// For one search only (a segment opened since the last reload): read from the
+    /// columns, since decoding every document would cost more than the search.
+    pub fn open_once(seg: &SegmentReader) -> tantivy::Result<Columns> {
+        let c = Columns::open(seg)?;
+        let _ = c.decoded.set(None);
+        Ok(c)
+    }
+
     fn decode(&self) -> Option<Vec<Packed>> {
         (0..self.docs)
             .map(|d| {
@@ -455,8 +463,11 @@ mod tests {
             w.commit()?;
             let searcher = index.reader()?.searcher();
             let c = Columns::open(&searcher.segment_readers()[0])?;
+            // A one-off read (never decoded) scores the same.
+            let once = Columns::open_once(&searcher.segment_readers()[0])?;
             for (doc, &(bi, kl, or, la)) in rows.iter().enumerate() {
                 let doc = doc as DocId;
+                assert_eq!(once.score(doc, 10.0, false, 0.2), c.score(doc, 10.0, false, 0.2));
                 assert_eq!(c.score(doc, 10.0, true, 0.0), (10.0 - kl as f32, -(or as i64)));
                 let want = 10.0 * (1.0 + 0.12 * bi as f32) * (1.0 - 0.2 * la as f32) - 0.02 * kl as f32;
                 assert_eq!(c.score(doc, 10.0, false, 0.2).0, want);

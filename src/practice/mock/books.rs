@@ -21,14 +21,12 @@ pub struct Books {
 impl Books {
     /// `app` in book mode, on the books.
     pub fn new(mut app: App) -> Books {
-        app.book_mode = Some(Default::default());
-        (app.pane, app.left) = (Pane::Books, Pane::Books);
+        app.enter_book_mode();
         Books { app }
     }
 
-    /// The books of `edition` (the default when `None`), with the user's key map and colours.
-    pub fn for_terminal(edition: Option<&str>) -> Result<Books> {
-        let book = Arc::new(crate::codeset::Codebook::open(edition)?);
+    /// The books of `book` (the mock's own edition), with the user's key map and colours.
+    pub fn for_terminal(book: Arc<crate::codeset::Codebook>) -> Result<Books> {
         let (keymap, keymap_err) = crate::keymap::KeyMap::load(&crate::paths::config_dir()?);
         let theme = crate::theme::Theme::new(crate::theme::ColorMode::from_env());
         let (cols, rows) = crossterm::terminal::size().unwrap_or((80, 24));
