@@ -295,15 +295,10 @@ impl App {
                     return self.handle_key(ev);
                 }
                 match key.text() {
-                    Some(c) if self.layer() == Layer::Input => {
-                        self.search.query.push(c);
-                        self.refresh_query()
-                    }
+                    Some(c) if self.layer() == Layer::Input => self.type_text(std::iter::once(c)),
                     // In the results a letter that is no command goes to the box they come from.
                     Some(c) if self.layer() == Layer::Results && !c.is_whitespace() => {
-                        self.search.typing = true;
-                        self.search.query.push(c);
-                        self.refresh_query()
+                        self.type_text(std::iter::once(c))
                     }
                     Some(c) => {
                         self.message = Some(format!("{c} does nothing here (F1 lists the keys)"));
@@ -320,9 +315,7 @@ impl App {
         if self.pane != Pane::Search {
             return Vec::new();
         }
-        self.search.typing = true;
-        self.search.query.extend(text.chars().filter(|c| !c.is_control()));
-        self.refresh_query()
+        self.type_text(text.chars())
     }
 
     pub fn resize(&mut self, cols: u16, rows: u16) {
@@ -345,6 +338,11 @@ impl App {
 
     fn update_inner(&mut self, action: Action) -> Vec<Effect> {
         use Action as A;
+        // A selected query is cleared by Backspace and kept by every other key.
+        if std::mem::take(&mut self.search.selected) && action == A::DeleteChar {
+            self.search.query.clear();
+            return self.refresh_query();
+        }
         if let Some(effects) = self.queue_action(action) {
             return effects;
         }
@@ -363,25 +361,15 @@ impl App {
                 let next = order[(i + step) % order.len()];
                 match next {
                     Pane::Detail => self.pane = next,
-                    Pane::Search => {
-                        // Letters typed after Tab are a search, never commands.
-                        self.focus(next);
-                        self.search.typing = true;
-                    }
+                    // Letters typed after Tab are a search, never commands.
+                    Pane::Search => self.enter_search(),
                     _ => self.focus(next),
                 }
             }
             A::FocusNext | A::FocusPrev => {
                 self.pane = if self.pane == Pane::Detail { self.left } else { Pane::Detail };
             }
-            A::FocusSearch => {
-                self.focus(Pane::Search);
-                self.search.typing = true;
-            }
-            A::ShowSearch => {
-                self.focus(Pane::Search);
-                self.search.typing = true;
-            }
+            A::FocusSearch | A::ShowSearch => self.enter_search(),
             A::ShowDetail => self.focus(Pane::Detail),
             A::ShowTree => {
                 self.focus(Pane::Tree);

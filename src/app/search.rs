@@ -18,6 +18,9 @@ pub struct SearchState {
     pub error: Option<String>,
     /// A search was asked for and its hits have not come: the list is for an earlier query.
     pub pending: bool,
+    /// The whole query is selected (the box was entered from another pane):
+    /// the next letter or paste replaces it, Backspace clears it, any other key keeps it.
+    pub selected: bool,
 }
 
 impl SearchState {
@@ -30,6 +33,23 @@ impl SearchState {
 }
 
 impl App {
+    /// Put the focus in the query box, the query selected when it came from another pane.
+    pub(super) fn enter_search(&mut self) {
+        self.search.selected = self.pane != super::Pane::Search && !self.search.query.is_empty();
+        self.focus(super::Pane::Search);
+        self.search.typing = true;
+    }
+
+    /// Typed or pasted text goes into the query, replacing it when it is selected.
+    pub(super) fn type_text(&mut self, text: impl Iterator<Item = char>) -> Vec<Effect> {
+        if std::mem::take(&mut self.search.selected) {
+            self.search.query.clear();
+        }
+        self.search.typing = true;
+        self.search.query.extend(text.filter(|c| !c.is_control()));
+        self.refresh_query()
+    }
+
     /// Hits for the query last asked for.
     pub fn set_hits(&mut self, result: anyhow::Result<Vec<Hit>>) {
         self.search.pending = false;

@@ -840,6 +840,31 @@ fn text_typed_after_tab_is_a_search_in_every_layout_never_a_command() {
 }
 
 #[test]
+fn a_query_left_behind_is_selected_on_coming_back_and_typing_replaces_it() {
+    let s = FakeSearch(fake_hits());
+    let mut a = app((80, 24));
+    with_queue(&mut a);
+    keys(&mut a, &s, "<C-q><Enter><Tab>hx of cva<Tab><Tab>");
+    assert_eq!(a.focused(), Some(Pane::Queue));
+    keys(&mut a, &s, "<Tab>");
+    assert!(a.search.selected, "the old query is selected");
+    keys(&mut a, &s, "sigmoid polyp");
+    assert_eq!(a.search.query, "sigmoid polyp", "typing replaced it, not added to it");
+    // Inside the box nothing is selected: letters add to the query.
+    keys(&mut a, &s, " x");
+    assert_eq!(a.search.query, "sigmoid polyp x");
+    // Coming back and moving keeps it; Backspace on a selected query clears it.
+    keys(&mut a, &s, "<Tab><Tab><Tab><Down>");
+    assert_eq!((a.search.query.as_str(), a.search.selected), ("sigmoid polyp x", false));
+    keys(&mut a, &s, "<Tab><Tab><Tab><Backspace>");
+    assert_eq!(a.search.query, "");
+    // Paste replaces a selected query too.
+    keys(&mut a, &s, "chf<Tab><Tab><Tab>");
+    a.paste("acute cystitis");
+    assert_eq!(a.search.query, "acute cystitis");
+}
+
+#[test]
 fn a_letter_that_is_no_command_in_the_results_goes_to_the_search_box() {
     let s = FakeSearch(fake_hits());
     let mut a = app((80, 24));

@@ -39,7 +39,9 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         let chars: Vec<char> = s.query.chars().collect();
         chars[chars.len().saturating_sub(room)..].iter().collect()
     };
-    let qline = Line::from(vec![Span::styled(prompt, t.heading), Span::styled(q.clone(), t.text)]);
+    // A selected query (entered from another pane) shows that typing replaces it.
+    let qstyle = if focused && s.selected { t.selected } else { t.text };
+    let qline = Line::from(vec![Span::styled(prompt, t.heading), Span::styled(q.clone(), qstyle)]);
     f.render_widget(qline, parts.query);
     if focused && s.typing {
         let x = inner.x + (prompt.len() + unicode_width::UnicodeWidthStr::width(q.as_str())) as u16;
