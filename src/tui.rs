@@ -99,14 +99,21 @@ fn recents_path() -> Result<PathBuf> {
     Ok(crate::paths::data_dir()?.join("recent.json"))
 }
 
+/// An [`App`] for this terminal: the user's key map (a bad key map file is
+/// the status message), colours as the environment asks, today's date.
+pub fn terminal_app(book: Arc<crate::codeset::Codebook>, size: (u16, u16)) -> Result<App> {
+    let (keymap, keymap_err) = KeyMap::load(&crate::paths::config_dir()?);
+    let theme = Theme::new(ColorMode::from_env());
+    let mut app = App::new(book, keymap, theme, chrono::Local::now().date_naive(), size);
+    app.message = keymap_err.map(|e| e.to_string());
+    Ok(app)
+}
+
 /// Open the workbench.
 pub fn run(opts: Options) -> Result<()> {
     // Resolve the edition before touching the terminal, so a bad name is a plain error.
     let located = crate::codeset::catalog::locate(opts.edition.as_deref())?;
     let full_redraw = std::env::var_os("MEDCODE_FULL_REDRAW").is_some_and(|v| v != "0");
-    let theme = Theme::new(ColorMode::from_env());
-    let config = crate::paths::config_dir()?;
-    let (keymap, keymap_err) = KeyMap::load(&config);
     let recents_file = recents_path()?;
     let (recents, recents_err) = match Recents::load(&recents_file) {
         Ok(r) => (r, None),
@@ -139,11 +146,10 @@ pub fn run(opts: Options) -> Result<()> {
         ),
     };
 
-    let today = chrono::Local::now().date_naive();
-    let mut app = App::new(book, keymap, theme, today, (size.width, size.height));
+    let mut app = terminal_app(book, (size.width, size.height))?;
     app.recents = recents;
     let model_note = crate::codeset::compiled::take_notes().pop();
-    app.message = keymap_err.map(|e| e.to_string()).or(recents_err).or(search_note).or(model_note);
+    app.message = app.message.take().or(recents_err).or(search_note).or(model_note);
     if opts.book {
         app.enter_book_mode();
         app.message = app.message.take().or(Some(crate::app::book_mode::SEARCH_OFF.to_string()));

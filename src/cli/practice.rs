@@ -164,6 +164,32 @@ fn mix_items(qs: &mut [Question], seed: u64) -> Result<()> {
     Ok(())
 }
 
+/// A resumed session's books: the edition asked for, else the one its questions
+/// were made from (the default, said on the status line, when that one is gone).
+fn resumed_books(m: &mut crate::practice::mock::Mock, globals: &Globals) -> Result<Codebook> {
+    if globals.edition.is_some() {
+        return Codebook::open(globals.edition.as_deref());
+    }
+    let Some(made_from) = m.questions.iter().map(|q| q.edition.as_str()).find(|e| !e.is_empty()) else {
+        return Codebook::open(None);
+    };
+    match Codebook::open(Some(made_from)) {
+        Ok(cb) => Ok(cb),
+        Err(e) => {
+            let cb = Codebook::open(None)?;
+            let why = format!(
+                "the books are {}: the questions' edition {made_from} cannot be opened ({e:#})",
+                cb.edition.name
+            );
+            m.message = Some(match m.message.take() {
+                Some(resumed) => format!("{resumed}; {why}"),
+                None => why,
+            });
+            Ok(cb)
+        }
+    }
+}
+
 fn mock(args: MockArgs, globals: &Globals, progress_path: &std::path::Path) -> Result<ExitCode> {
     use crate::practice::mock::{Mock, SystemClock, run::resumed_message};
     let path = match args.session {
@@ -207,7 +233,7 @@ fn mock(args: MockArgs, globals: &Globals, progress_path: &std::path::Path) -> R
     let books = if m.book && !m.submitted {
         let book = match opened {
             Some(cb) => cb,
-            None => Arc::new(Codebook::open(globals.edition.as_deref())?),
+            None => Arc::new(resumed_books(&mut m, globals)?),
         };
         Some(crate::practice::mock::books::Books::for_terminal(book)?)
     } else {
@@ -375,4 +401,34 @@ pub fn run(args: Args, globals: &Globals) -> Result<ExitCode> {
     }
     writeln!(out, "\n{right} of {asked} right. Progress: {}", progress_path.display())?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resumed_mock_opens_the_books_of_the_edition_its_questions_came_from() {
+        use crate::codeset::shipped::FY2026;
+        let default = crate::codeset::catalog::locate(None).expect("default edition").edition.name;
+        assert_ne!(default, FY2026, "the test needs an edition other than the default");
+        let globals = Globals { edition: None, index: None, practice: false };
+        let fy2026 = Codebook::open(Some(FY2026)).expect("fy2026");
+        let mut m = crate::practice::mock::Mock::new(mock_questions(&fy2026, 2, 7), 10, 7);
+        m.message = None;
+        assert_eq!(resumed_books(&mut m, &globals).expect("books").edition.name, FY2026);
+        assert_eq!(m.message, None);
+        // An edition gone since: the default's books, and the status line says why.
+        m.message = Some("resumed".into());
+        for q in &mut m.questions {
+            q.edition = "fy1999-removed".into();
+        }
+        assert_eq!(resumed_books(&mut m, &globals).expect("books").edition.name, default);
+        let said = m.message.as_deref().unwrap_or_default();
+        assert!(said.starts_with("resumed; the books are") && said.contains("fy1999-removed"), "{said}");
+        // An edition asked for wins.
+        let asked = Globals { edition: Some(default.clone()), ..globals };
+        m.questions.iter_mut().for_each(|q| q.edition = FY2026.into());
+        assert_eq!(resumed_books(&mut m, &asked).expect("books").edition.name, default);
+    }
 }

@@ -27,13 +27,9 @@ impl Books {
 
     /// The books of `book` (the mock's own edition), with the user's key map and colours.
     pub fn for_terminal(book: Arc<crate::codeset::Codebook>) -> Result<Books> {
-        let (keymap, keymap_err) = crate::keymap::KeyMap::load(&crate::paths::config_dir()?);
-        let theme = crate::theme::Theme::new(crate::theme::ColorMode::from_env());
         let (cols, rows) = crossterm::terminal::size().unwrap_or((80, 24));
-        let today = chrono::Local::now().date_naive();
-        let mut books = Books::new(App::new(book, keymap, theme, today, (cols, rows)));
+        let mut books = Books::new(crate::tui::terminal_app(book, (cols, rows))?);
         books.resize(cols, rows);
-        books.app.message = keymap_err.map(|e| e.to_string());
         Ok(books)
     }
 
