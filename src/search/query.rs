@@ -380,7 +380,7 @@ fn unit_q(
     (!alts.is_empty()).then(|| Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
 }
 
-/// A phrasing word as typed, or an abbreviation of one (`w`, `w/o`, `unsp`).
+/// A phrasing word as typed, or a vocabulary term every expansion of which is one (`classd`, `elswhr`).
 fn is_phrasing(unit: &Unit) -> bool {
     let phrasing = |w: &[String]| w.len() == 1 && PHRASING.contains(&w[0].as_str());
     matches!(unit, Unit::Words { words, expansions, .. }
@@ -505,7 +505,7 @@ pub fn queries(
     let mut any_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (i, stop, uq) in units {
         if phrasing[i] {
-            // Scored everywhere (an `unspecified` child over its siblings), required nowhere.
+            // Scored everywhere (a title holding it still ranks first), required nowhere.
             let uq: Box<dyn Query> = Box::new(BoostQuery::new(uq, PHRASING_BOOST));
             any_clauses.push((Occur::Should, uq.box_clone()));
             optional.push(uq);
