@@ -12,9 +12,11 @@
 //! `EVAL_ONLY=coder,drug` scores only the sets whose name starts with one of these;
 //! `EVAL_LOO` the size of the leave-one-out inclusion-term sample (400) and
 //! `EVAL_LOO_LONG` of its 5+ word terms (300), scored on a second index built
-//! without inclusion terms (and FTS5/tantivy without them); `EVAL_NO_BASE=1`
+//! without inclusion terms (and FTS5/tantivy without them); `EVAL_EXCL` of the
+//! Excludes note phrases of 4+ words (300, `excl`, `excl-typing`); `EVAL_NO_BASE=1`
 //! skips FTS5 and tantivy (their cells read 0) while tuning medcode;
-//! `EVAL_MISSES=set` lists medcode's misses on that set; `EVAL_FZF=1` adds
+//! `EVAL_MISSES=set,set` lists medcode's misses on those sets; `EVAL_DUMP=file` writes every
+//! case scored (set, query, accepted codes; tab-separated); `EVAL_FZF=1` adds
 //! `fzf --filter` on every 5th CMS query (about a second a query).
 
 #[path = "common/mod.rs"]
@@ -24,6 +26,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use medcode::codeset::icd10cm::rules::{NoteRef, note_refs};
 use medcode::codeset::normalize;
 use medcode::search::build::{self, CodeDoc, Contents};
 use medcode::search::{Query, Search};
@@ -212,6 +215,76 @@ fn loo_sets(docs: &[CodeDoc], n: usize, n_long: usize) -> Vec<Set> {
         Set { name: "incl-loo-typing".into(), cases: typing, without_incl: true },
         Set { name: "incl-loo-long".into(), cases: long, without_incl: true },
         Set { name: "incl-loo-long-typing".into(), cases: long_typing, without_incl: true },
+    ]
+}
+
+/// The descriptive phrase of an Excludes1/Excludes2 note and the codes its
+/// parentheses name (`gestational diabetes (O24.4-)` -> `gestational diabetes`,
+/// O24.4); None when the note names no code. Parentheses holding words stay.
+fn excludes_phrase(text: &str) -> Option<(String, Vec<NoteRef>)> {
+    let (mut phrase, mut refs, mut at) = (String::new(), Vec::new(), 0);
+    while let Some(open) = text[at..].find('(').map(|o| at + o) {
+        let close = text[open..].find(')').map_or(text.len(), |c| open + c);
+        let inner = &text[open + 1..close];
+        let found = note_refs(inner);
+        phrase.push_str(&text[at..open]);
+        if found.is_empty() {
+            phrase.push_str(&text[open..(close + 1).min(text.len())]);
+        }
+        refs.extend(found.into_iter().map(|r| r.1));
+        at = (close + 1).min(text.len());
+    }
+    phrase.push_str(&text[at..]);
+    let phrase = phrase.split_whitespace().collect::<Vec<_>>().join(" ");
+    let phrase = phrase.trim_matches(|c: char| c == ',' || c == ';' || c == ':' || c.is_whitespace());
+    (!refs.is_empty() && !phrase.is_empty()).then(|| (phrase.to_string(), refs))
+}
+
+/// Excludes notes as queries: the phrase of each Excludes1/Excludes2 note of 4+
+/// words for the billable codes its parentheses name (at most 10, so the phrase
+/// says which), the code named also counting. Notes are not indexed; a phrase
+/// that is some indexed title or inclusion term word for word is left out.
+fn excludes_sets(book: &medcode::codeset::Codebook, docs: &[CodeDoc], n: usize) -> Vec<Set> {
+    let cm: Vec<&CodeDoc> = docs
+        .iter()
+        .filter(|d| d.set == Some(medcode::codeset::CodeSet::Icd10cm))
+        .filter(|d| matches!(d.kind, "category" | "subcategory" | "code" | "extension"))
+        .collect();
+    let indexed: std::collections::HashSet<String> =
+        cm.iter().flat_map(|d| std::iter::once(&d.title).chain(&d.incl)).map(|t| t.to_lowercase()).collect();
+    let words = |t: &str| t.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    let mut rows: Vec<(String, Vec<String>)> = Vec::new();
+    for node in &book.cm.nodes {
+        for text in node.notes.excludes1.iter().chain(&node.notes.excludes2) {
+            let Some((phrase, refs)) = excludes_phrase(text) else { continue };
+            if words(&phrase) < 4 || indexed.contains(&phrase.to_lowercase()) {
+                continue;
+            }
+            let named = |k: &str| refs.iter().any(|r| r.matches(k));
+            let billable: Vec<String> =
+                cm.iter().filter(|d| d.billable && named(&d.key)).map(|d| d.key.clone()).collect();
+            if billable.is_empty() || billable.len() > 10 {
+                continue;
+            }
+            let mut gold: Vec<String> = refs
+                .iter()
+                .filter_map(|r| match r {
+                    NoteRef::Prefix(p) => Some(p.clone()),
+                    NoteRef::Range(..) => None,
+                })
+                .collect();
+            gold.extend(billable);
+            rows.push((phrase, gold));
+        }
+    }
+    rows.sort();
+    rows.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
+    let cases: Vec<Case> =
+        sample(rows, n, 2030).into_iter().map(|(query, gold)| Case { query, gold, top: 10 }).collect();
+    let typing = typing_cases(&cases);
+    vec![
+        Set { name: "excl".into(), cases, without_incl: false },
+        Set { name: "excl-typing".into(), cases: typing, without_incl: false },
     ]
 }
 
@@ -433,9 +506,19 @@ fn main() {
     }
     let setup = common::setup(false);
     sets.extend(loo_sets(&setup.docs, env_usize("EVAL_LOO", 400), env_usize("EVAL_LOO_LONG", 300)));
+    sets.extend(excludes_sets(&setup.book, &setup.docs, env_usize("EVAL_EXCL", 300)));
     if let Ok(only) = std::env::var("EVAL_ONLY") {
         let want: Vec<&str> = only.split(',').map(str::trim).filter(|w| !w.is_empty()).collect();
         sets.retain(|s| want.iter().any(|w| s.name.starts_with(w)));
+    }
+    if let Some(path) = std::env::var_os("EVAL_DUMP") {
+        let mut out = String::new();
+        for s in &sets {
+            for c in &s.cases {
+                out.push_str(&format!("{}\t{}\t{}\n", s.name, c.query, c.gold.join(" ")));
+            }
+        }
+        std::fs::write(&path, out).expect("write EVAL_DUMP");
     }
     let t = std::time::Instant::now();
     // The baselines do not change with medcode's ranking: `EVAL_NO_BASE=1` skips them while tuning.
@@ -459,7 +542,9 @@ fn main() {
         Engines::new(&setup.book, contents, "eval-without-incl", baselines)
     });
     eprintln!("eval: baselines built in {:.1} s", t.elapsed().as_secs_f64());
-    let misses_of = std::env::var("EVAL_MISSES").ok();
+    let misses_of: Vec<String> = std::env::var("EVAL_MISSES")
+        .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
+        .unwrap_or_default();
     let fzf = std::env::var_os("EVAL_FZF").is_some() && fzf_available();
     let lines = std::env::temp_dir().join(format!("medcode-eval-{}.txt", std::process::id()));
     if fzf {
@@ -494,10 +579,10 @@ fn main() {
             m.headers += hits.iter().filter(|h| !h.billable).count();
             let got: Vec<String> = hits.into_iter().map(|h| h.code).collect();
             m.add(&got, c);
-            if misses_of.as_deref() == Some(set.name.as_str())
-                && !got.iter().any(|g| c.gold.contains(&normalize(g)))
+            if misses_of.iter().any(|m| m == &set.name) && !got.iter().any(|g| c.gold.contains(&normalize(g)))
             {
-                misses.push(format!("{:<60} want {:?} got {:?}", c.query, c.gold, &got[..got.len().min(3)]));
+                let (name, want, top) = (&set.name, &c.gold, &got[..got.len().min(3)]);
+                misses.push(format!("{name}: {:<60} want {want:?} got {top:?}", c.query));
             }
             if let Some((conn, plain)) = &e.baselines {
                 f.add(&common::fts5_search(conn, &c.query, 10), c);

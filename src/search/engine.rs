@@ -25,6 +25,11 @@ const RERANK: usize = 120;
 
 /// How many partial matches compete with the full ones.
 const PARTIAL: usize = 60;
+/// From this many content units on a query is long: its right code often holds only
+/// some of them, and many codes hold the same few (every `distal end of ulna`
+/// beside the `lower end of humerus` asked for), so more partial matches compete.
+const LONG_FROM: usize = 4;
+const PARTIAL_LONG: usize = 150;
 /// A header this near the top is followed by up to `CHILDREN` of its billable codes (best of `CHILDREN_READ`).
 const HEADER_WITHIN: usize = 3;
 const CHILDREN: usize = 3;
@@ -49,6 +54,10 @@ type Found = (Score, i64, DocAddress, TantivyDocument);
 fn is_billable(doc: &TantivyDocument, f: &Fields) -> bool {
     doc.get_first(f.billable).and_then(|v| v.as_u64()) == Some(1)
 }
+
+/// What an inclusion term counts for as the code's title in the rerank, and how many are read.
+const INCL_AS_TITLE: f32 = 0.9;
+const INCL_READ: usize = 12;
 
 /// What a book row's score is multiplied by: it must say what was asked better than a title does.
 const BOOK_WEIGHT: f32 = 0.85;
@@ -254,14 +263,16 @@ impl Engine {
         let f = &self.fields;
         for (score, _, addr, doc) in docs.iter_mut() {
             let part = partial.contains(addr);
-            *score *= cov.factor(
-                doc_key(doc, f),
-                text_of(doc, f.set),
-                text_of(doc, f.title),
-                part,
-                &self.ranker,
-                an,
-            );
+            let (key, set) = (doc_key(doc, f), text_of(doc, f.set));
+            let mut factor = cov.factor(key, set, text_of(doc, f.title), part, &self.ranker, an);
+            // An inclusion term is another way to write the code's title: a query worded as
+            // one (`pyelonephritis` under N16's `... in diseases classified elsewhere`) ranks by it.
+            if factor < INCL_AS_TITLE {
+                for t in doc.get_all(f.incl).filter_map(|v| v.as_str()).take(INCL_READ) {
+                    factor = factor.max(INCL_AS_TITLE * cov.factor(key, set, t, part, &self.ranker, an));
+                }
+            }
+            *score *= factor;
             // A book row wins where it says what was asked better than any title, not on a tie.
             if is_book(doc, f) {
                 *score *= BOOK_WEIGHT;
@@ -495,7 +506,11 @@ impl Engine {
         let mut partial = HashSet::new();
         if docs.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
             let seen: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
-            let n = if code_only { q.limit + docs.len() } else { PARTIAL };
+            let n = match () {
+                _ if code_only => q.limit + docs.len(),
+                _ if plan.content_units() >= LONG_FROM => PARTIAL_LONG,
+                _ => PARTIAL,
+            };
             let more = self.run(&searcher, passes.any.as_ref(), n, code_only, initial_first)?;
             let more: Vec<_> = more.into_iter().filter(|(_, a)| !seen.contains(a)).collect();
             partial.extend(more.iter().map(|m| m.1));
@@ -617,6 +632,24 @@ mod tests {
                 &[],
             ),
             doc(
+                "N08",
+                "N08",
+                Icd10cm,
+                true,
+                "Glomerular disorders in diseases classified elsewhere",
+                &[],
+                &[],
+            ),
+            doc(
+                "N16",
+                "N16",
+                Icd10cm,
+                true,
+                "Renal tubulo-interstitial disorders in diseases classified elsewhere",
+                &["Pyelonephritis", "Tubulo-interstitial nephritis"],
+                &[],
+            ),
+            doc(
                 "0DTJ4ZZ",
                 "0DTJ4ZZ",
                 Icd10pcs,
@@ -697,6 +730,28 @@ mod tests {
             let with = codes(&e, &format!("{text} qqzzx"));
             assert_eq!(with[..2], codes(&e, text)[..2], "{text}");
         }
+    }
+
+    #[test]
+    fn in_a_long_query_the_books_phrasing_weighs_less_than_the_condition() {
+        let (_d, e) = engine();
+        // `classified elsewhere` is rarer here than any word of the condition.
+        let got = codes(&e, "type 2 diabetes mellitus chronic kidney disease classified elsewhere");
+        let at = |c: &str| got.iter().position(|g| g == c);
+        assert_eq!(got.first().map(String::as_str), Some("E11.22"), "{got:?}");
+        assert!(at("N18.9").is_some() && (at("N08").is_none() || at("N18.9") < at("N08")), "{got:?}");
+    }
+
+    #[test]
+    fn a_query_worded_as_an_inclusion_term_ranks_its_code_by_that_term() {
+        let (_d, e) = engine();
+        // N16's title lacks `pyelonephritis` and holds four words nobody typed; its inclusion term does not.
+        let got = codes(&e, "pyelonephritis in diseases classified elsewhere");
+        assert_eq!(got.first().map(String::as_str), Some("N16"), "{got:?}");
+        // Held by its inclusion term and title, N16 comes before a title holding one word of it.
+        let got = codes(&e, "pyelonephritis in glomerular diseases");
+        let at = |c: &str| got.iter().position(|g| g == c);
+        assert!(at("N16").is_some() && (at("N18.9").is_none() || at("N16") < at("N18.9")), "{got:?}");
     }
 
     #[test]

@@ -23,6 +23,19 @@ pub const MAX_UNITS: usize = 16;
 const STOP_WORDS: [&str; 14] =
     ["of", "the", "and", "in", "on", "for", "a", "an", "to", "due", "by", "at", "or", "as"];
 
+/// Words of the code books' phrasing rather than their content (`other
+/// specified`, `without mention of`, `not elsewhere classified`, `not stated
+/// as`): rare in ICD-10-CM titles, so their IDF would rank a title holding them
+/// over one holding the condition. In a query of several content units they are
+/// optional and weigh little; a title holding them still ranks first. (`with`,
+/// `without`, `not`, `other`, `site`, `nos` were measured as phrasing too: they
+/// tell codes apart, and recall@1 fell.)
+const PHRASING: [&str; 5] = ["mention", "specified", "stated", "classified", "elsewhere"];
+/// From this many content units on, phrasing words are qualifiers (see [`PHRASING`]).
+const PHRASING_FROM: usize = 3;
+/// What a phrasing word's match counts for beside a content word's.
+const PHRASING_BOOST: f32 = 0.25;
+
 /// One piece of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unit {
@@ -73,6 +86,19 @@ impl Plan {
             Unit::Words { words, .. } => words.iter().any(|w| WORDS.iter().any(|x| w.starts_with(x))),
             Unit::Code(_) => false,
         })
+    }
+
+    /// Per unit, whether it is a phrasing word standing as a qualifier (see [`PHRASING`]):
+    /// only in a query of [`PHRASING_FROM`] content units or more.
+    pub fn phrasing(&self) -> Vec<bool> {
+        let is: Vec<bool> = self.units.iter().map(is_phrasing).collect();
+        let content = self.units.iter().zip(&is).filter(|(u, p)| !**p && !is_stop(u)).count();
+        if content < PHRASING_FROM { vec![false; is.len()] } else { is }
+    }
+
+    /// How many units carry content: neither stop nor phrasing words.
+    pub fn content_units(&self) -> usize {
+        self.units.iter().zip(self.phrasing()).filter(|(u, p)| !*p && !is_stop(u)).count()
     }
 
     /// Only code fragments: rank by closeness of the code.
@@ -354,6 +380,13 @@ fn unit_q(
     (!alts.is_empty()).then(|| Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
 }
 
+/// A phrasing word as typed, or a vocabulary term every expansion of which is one (`classd`, `elswhr`).
+fn is_phrasing(unit: &Unit) -> bool {
+    let phrasing = |w: &[String]| w.len() == 1 && PHRASING.contains(&w[0].as_str());
+    matches!(unit, Unit::Words { words, expansions, .. }
+        if phrasing(words) || (!expansions.is_empty() && expansions.iter().all(|e| phrasing(e))))
+}
+
 fn is_stop(unit: &Unit) -> bool {
     matches!(unit, Unit::Words { words, expansions, .. } if words.len() == 1 && expansions.is_empty() && STOP_WORDS.contains(&words[0].as_str()))
 }
@@ -457,6 +490,7 @@ pub fn queries(
     an: &mut Analyzers,
 ) -> Option<Passes> {
     let alone = plan.units.len() == 1;
+    let phrasing = plan.phrasing();
     let units: Vec<(usize, bool, Box<dyn Query>)> = plan
         .units
         .iter()
@@ -470,8 +504,13 @@ pub fn queries(
     let (mut required, mut optional) = (Vec::new(), Vec::new());
     let mut any_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (i, stop, uq) in units {
-        // A stop word alone finds nothing worth showing.
-        if !stop || only_stops {
+        if phrasing[i] {
+            // Scored everywhere (a title holding it still ranks first), required nowhere.
+            let uq: Box<dyn Query> = Box::new(BoostQuery::new(uq, PHRASING_BOOST));
+            any_clauses.push((Occur::Should, uq.box_clone()));
+            optional.push(uq);
+        } else if !stop || only_stops {
+            // A stop word alone finds nothing worth showing.
             any_clauses.push((Occur::Should, uq.box_clone()));
             required.push((i, uq));
         } else {
@@ -585,6 +624,21 @@ mod tests {
         assert_eq!(words("bmi 27.5"), [vec!["code:Z6827"]]);
         assert_eq!(words("t1-t6 "), [vec!["t1"], vec!["t6"]]);
         assert_eq!(words("3rd degree burn "), [vec!["3rd"], vec!["degree"], vec!["burn"]]);
+    }
+
+    #[test]
+    fn phrasing_words_are_qualifiers_only_in_a_query_of_several_content_units() {
+        let v = vocab();
+        let flags = |t: &str| plan(t, &v).phrasing();
+        // Three content units: `classified` and `elsewhere` are optional qualifiers.
+        assert_eq!(
+            flags("glomerular kidney disorders classified elsewhere"),
+            [false, false, false, true, true]
+        );
+        assert_eq!(plan("glomerular kidney disorders classified elsewhere", &v).content_units(), 3);
+        // Fewer: every word is asked for (`other specified counseling`).
+        assert!(flags("specified counseling").iter().all(|p| !p), "{:?}", flags("specified counseling"));
+        assert!(flags("glomerular disorders classified elsewhere").iter().all(|p| !p));
     }
 
     #[test]

@@ -211,6 +211,8 @@ pub struct Coverage {
     units: Vec<Vec<Vec<(String, f32)>>>,
     /// Per unit, what missing it costs: its rarity (IDF) over the mean of the query's.
     weights: Vec<f32>,
+    /// Per unit, whether it is a phrasing word standing as a qualifier (`Plan::phrasing`).
+    qualifier: Vec<bool>,
 }
 
 impl Coverage {
@@ -222,8 +224,9 @@ impl Coverage {
             ob_peri: false,
             units: Vec::new(),
             weights: Vec::new(),
+            qualifier: Vec::new(),
         };
-        for u in &plan.units {
+        for (u, phrasing) in plan.units.iter().zip(plan.phrasing()) {
             match u {
                 Unit::Code(k) => c.ob_peri |= k.starts_with('O') || k.starts_with('P'),
                 Unit::Words { words, expansions, .. } => {
@@ -235,6 +238,7 @@ impl Coverage {
                         .collect::<Vec<_>>();
                     if !ways.is_empty() {
                         c.units.push(ways);
+                        c.qualifier.push(phrasing);
                     }
                     let mut all: Vec<String> = words.clone();
                     all.extend(expansions.iter().flatten().cloned());
@@ -262,10 +266,15 @@ impl Coverage {
                     .reduce(f32::min)
             })
             .collect();
-        let known: Vec<f32> = rarity.iter().flatten().copied().collect();
+        // A qualifier's rarity says nothing of the content (`mention`, `stated` are rare): it costs least.
+        let known: Vec<f32> =
+            rarity.iter().zip(&c.qualifier).filter(|q| !*q.1).filter_map(|q| *q.0).collect();
         let mean = if known.is_empty() { 1.0 } else { known.iter().sum::<f32>() / known.len() as f32 };
-        c.weights =
-            rarity.into_iter().map(|r| r.map_or(1.0, |r| (r / mean.max(0.01)).clamp(0.25, 2.0))).collect();
+        c.weights = rarity
+            .into_iter()
+            .zip(&c.qualifier)
+            .map(|(r, &q)| if q { 0.25 } else { r.map_or(1.0, |r| (r / mean.max(0.01)).clamp(0.25, 2.0)) })
+            .collect();
         // A word no title has is as rare as a word can be.
         let rarest = known.iter().copied().fold(1.0, f32::max);
         for way in c.units.iter_mut().flatten() {
@@ -489,6 +498,30 @@ mod tests {
         let family = cov.factor("Z8381", "icd10cm", "Family history of pneumonia", false, &r, &mut an);
         assert_eq!(plain, 1.0);
         assert!(qualified < plain && family < plain, "{qualified} {family}");
+    }
+
+    #[test]
+    fn a_rare_phrasing_word_costs_less_than_a_content_word() {
+        let vocab = super::super::vocab::Vocab::embedded().expect("vocabulary");
+        let mut an = Analyzers::default();
+        let r = Ranker::default();
+        // `classified` and `elsewhere` are rarer than any content word of the query.
+        let plan = super::super::query::plan("chronic kidney disease classified elsewhere", &vocab);
+        let idf = |w: &str| {
+            Some(if matches!(w, "classifi" | "classified" | "elsewher" | "elsewhere") { 6.0 } else { 2.0 })
+        };
+        let cov = Coverage::of(&plan, &mut an, &idf);
+        let f = |key: &str, title: &str, an: &mut Analyzers| cov.factor(key, "icd10cm", title, true, &r, an);
+        let condition = f("N189", "Chronic kidney disease, unspecified", &mut an);
+        let phrasing = f("N18X", "Kidney disease classified elsewhere", &mut an);
+        assert!(condition > phrasing, "{condition} {phrasing}");
+        // With fewer content words the same words are content, weighed by their rarity.
+        let plan = super::super::query::plan("kidney disease classified elsewhere", &vocab);
+        let cov = Coverage::of(&plan, &mut an, &idf);
+        let f = |key: &str, title: &str, an: &mut Analyzers| cov.factor(key, "icd10cm", title, true, &r, an);
+        let condition = f("N189", "Kidney disease, unspecified", &mut an);
+        let phrasing = f("N18X", "Disease classified elsewhere", &mut an);
+        assert!(condition < phrasing, "{condition} {phrasing}");
     }
 
     #[test]
