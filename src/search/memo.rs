@@ -16,39 +16,61 @@ use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
 
 /// How many expansions are kept (a bitset of the segment each, 30 KB for an edition).
 const KEPT: usize = 64;
+/// How many (document, score) matches of whole query units are kept, in all (8 bytes each).
+const SCORES_KEPT: usize = 1 << 19;
 
 /// A bounded map that forgets what was used least recently. Clearing it
 /// whole when full made the next keystroke walk every expansion again.
+/// Each entry weighs what its caller says (1, or its size); `cap` bounds the sum.
 pub struct Recent<K, V> {
     cap: usize,
+    weight: usize,
     tick: u64,
-    map: HashMap<K, (V, u64)>,
+    map: HashMap<K, (V, u64, usize)>,
 }
 
 impl<K: Hash + Eq, V: Clone> Recent<K, V> {
     pub fn new(cap: usize) -> Self {
-        Recent { cap: cap.max(1), tick: 0, map: HashMap::new() }
+        Recent { cap: cap.max(1), weight: 0, tick: 0, map: HashMap::new() }
     }
 
     pub fn get(&mut self, k: &K) -> Option<V> {
         self.tick += 1;
         let tick = self.tick;
-        self.map.get_mut(k).map(|(v, used)| {
+        self.map.get_mut(k).map(|(v, used, _)| {
             *used = tick;
             v.clone()
         })
     }
 
-    /// When full, the least recently used quarter goes (one sort per `cap / 4` inserts).
-    pub fn insert(&mut self, k: K, v: V) {
-        if self.map.len() >= self.cap && !self.map.contains_key(&k) {
-            let mut used: Vec<u64> = self.map.values().map(|e| e.1).collect();
-            let drop = (self.cap / 4).max(1).min(used.len() - 1);
-            let (_, &mut oldest_kept, _) = used.select_nth_unstable(drop);
-            self.map.retain(|_, e| e.1 >= oldest_kept);
+    /// When full, the least recently used go until a quarter is free (one sort
+    /// per many inserts). Something heavier than the whole is not kept.
+    pub fn insert(&mut self, k: K, v: V, weight: usize) {
+        if weight > self.cap {
+            return;
+        }
+        if let Some((_, _, w)) = self.map.remove(&k) {
+            self.weight -= w;
+        }
+        if self.weight + weight > self.cap {
+            let mut by_age: Vec<(u64, usize)> = self.map.values().map(|e| (e.1, e.2)).collect();
+            by_age.sort_unstable();
+            let room = self.cap - self.cap / 4;
+            let mut left = self.weight;
+            let mut newest_dropped = 0;
+            for (used, w) in by_age {
+                if left + weight <= room {
+                    break;
+                }
+                left -= w;
+                newest_dropped = used;
+            }
+            self.map.retain(|_, e| e.1 > newest_dropped);
+            self.weight = left;
         }
         self.tick += 1;
-        self.map.insert(k, (v, self.tick));
+        self.weight += weight;
+        self.map.insert(k, (v, self.tick, weight));
     }
 
     #[cfg(test)]
@@ -60,14 +82,18 @@ impl<K: Hash + Eq, V: Clone> Recent<K, V> {
 /// What an expansion is: the field, the text, the edit distance, prefix or whole word.
 type Key = (Field, String, u8, bool);
 
+/// A unit's matches: the searcher generation, the segment, the query (as printed), the boost.
+type UnitKey = (u64, SegmentId, String, u32);
+
 /// The remembered matches, shared by the searches of one engine.
 pub struct Memo {
     kept: Mutex<Recent<(SegmentId, Key), Arc<BitSet>>>,
+    scored: Mutex<Recent<UnitKey, Arc<Scored>>>,
 }
 
 impl Default for Memo {
     fn default() -> Self {
-        Memo { kept: Mutex::new(Recent::new(KEPT)) }
+        Memo { kept: Mutex::new(Recent::new(KEPT)), scored: Mutex::new(Recent::new(SCORES_KEPT)) }
     }
 }
 
@@ -89,6 +115,14 @@ impl Memo {
         Box::new(Remembered { inner, key: (field, text.to_string(), distance, prefix), memo: self.clone() })
     }
 
+    /// `q` with its scored matches remembered: the words already typed are the
+    /// same units keystroke after keystroke, in the full pass and in the union.
+    /// Same scores: they are what `q`'s own scorer gives, replayed.
+    pub fn scored(self: &Arc<Self>, q: Box<dyn Query>) -> Box<dyn Query> {
+        let key = format!("{q:?}");
+        Box::new(RememberedScores { inner: q, key, memo: self.clone() })
+    }
+
     fn docs(
         &self,
         seg: SegmentId,
@@ -100,7 +134,7 @@ impl Memo {
             return Ok(b);
         }
         let found = Arc::new(find()?);
-        self.kept.lock().unwrap_or_else(|p| p.into_inner()).insert(at, found.clone());
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).insert(at, found.clone(), 1);
         Ok(found)
     }
 }
@@ -143,6 +177,120 @@ impl Weight for RememberedWeight {
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         self.inner.explain(reader, doc)
+    }
+}
+
+/// A query whose matches and their scores are remembered in a [`Memo`].
+#[derive(Debug)]
+struct RememberedScores {
+    inner: Box<dyn Query>,
+    key: String,
+    memo: Arc<Memo>,
+}
+
+impl Clone for RememberedScores {
+    fn clone(&self) -> Self {
+        RememberedScores { inner: self.inner.box_clone(), key: self.key.clone(), memo: self.memo.clone() }
+    }
+}
+
+impl Query for RememberedScores {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let inner = self.inner.weight(scoring)?;
+        // Unscored (whether anything matches) or without a searcher: nothing to remember.
+        let Some(generation) = scoring.searcher().map(|s| s.generation().generation_id()) else {
+            return Ok(inner);
+        };
+        if !scoring.is_scoring_enabled() {
+            return Ok(inner);
+        }
+        Ok(Box::new(ScoresWeight { inner, generation, key: self.key.clone(), memo: self.memo.clone() }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+        self.inner.query_terms(visitor);
+    }
+}
+
+struct ScoresWeight {
+    inner: Box<dyn Weight>,
+    generation: u64,
+    key: String,
+    memo: Arc<Memo>,
+}
+
+impl Weight for ScoresWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let at = (self.generation, reader.segment_id(), self.key.clone(), boost.to_bits());
+        let kept = self.memo.scored.lock().unwrap_or_else(|p| p.into_inner()).get(&at);
+        let hits = match kept {
+            Some(h) => h,
+            None => {
+                let mut s = self.inner.scorer(reader, boost)?;
+                let (size_hint, cost) = (s.size_hint(), s.cost());
+                let mut hits = Vec::new();
+                while s.doc() != TERMINATED {
+                    hits.push((s.doc(), s.score()));
+                    s.advance();
+                }
+                let found = Arc::new(Scored { hits, size_hint, cost });
+                let weight = found.hits.len();
+                self.memo.scored.lock().unwrap_or_else(|p| p.into_inner()).insert(at, found.clone(), weight);
+                found
+            }
+        };
+        Ok(Box::new(ScoredDocs { hits, at: 0 }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+}
+
+/// What a unit's scorer gave on one segment: its matches with their scores,
+/// and the size it claimed (an intersection orders its parts, and so sums
+/// their scores, by it: the same claim keeps the same sums).
+struct Scored {
+    hits: Vec<(DocId, Score)>,
+    size_hint: u32,
+    cost: u64,
+}
+
+/// Remembered matches replayed as a scorer.
+struct ScoredDocs {
+    hits: Arc<Scored>,
+    at: usize,
+}
+
+impl DocSet for ScoredDocs {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.hits.hits.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() < target {
+            self.at += self.hits.hits[self.at..].partition_point(|h| h.0 < target);
+        }
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.hits.hits.get(self.at).map_or(TERMINATED, |h| h.0)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.hits.size_hint
+    }
+
+    fn cost(&self) -> u64 {
+        self.hits.cost
+    }
+}
+
+impl Scorer for ScoredDocs {
+    fn score(&mut self) -> Score {
+        self.hits.hits.get(self.at).map_or(0.0, |h| h.1)
     }
 }
 
@@ -262,23 +410,81 @@ mod tests {
     }
 
     #[test]
+    fn a_remembered_unit_scores_what_its_query_scores_alone_and_within_others() -> tantivy::Result<()> {
+        use tantivy::collector::TopDocs;
+        use tantivy::query::{BooleanQuery, Occur, PhraseQuery, TermQuery};
+        use tantivy::schema::IndexRecordOption;
+        let mut b = Schema::builder();
+        let title = b.add_text_field("title", TEXT);
+        let index = Index::create_in_ram(b.build());
+        let mut w = index.writer_with_num_threads(1, 15_000_000)?;
+        for t in [
+            "type 2 diabetes mellitus with hyperglycemia",
+            "diabetes mellitus due to underlying condition",
+            "type 1 diabetes mellitus",
+            "hyperglycemia, unspecified",
+            "gestational diabetes",
+            "essential hypertension",
+        ] {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(title, t);
+            w.add_document(doc)?;
+        }
+        w.commit()?;
+        let searcher = index.reader()?.searcher();
+        let term = |t: &str| tantivy::Term::from_field_text(title, t);
+        let unit = || -> Box<dyn Query> {
+            let phrase = PhraseQuery::new(vec![term("diabetes"), term("mellitus")]);
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(TermQuery::new(term("diabetes"), IndexRecordOption::WithFreqs))),
+                (Occur::Should, Box::new(phrase)),
+            ]))
+        };
+        let other = || -> Box<dyn Query> {
+            Box::new(TermQuery::new(term("hyperglycemia"), IndexRecordOption::WithFreqs))
+        };
+        let memo = Arc::new(Memo::default());
+        let top = TopDocs::with_limit(10).order_by_score();
+        for occur in [Occur::Must, Occur::Should] {
+            let plain = BooleanQuery::new(vec![(occur, unit()), (occur, other())]);
+            let want = searcher.search(&plain, &top)?;
+            assert!(!want.is_empty());
+            // Asked twice: the second time the unit's scores are replayed from the memo.
+            for _ in 0..2 {
+                let kept = BooleanQuery::new(vec![(occur, memo.scored(unit())), (occur, other())]);
+                assert_eq!(searcher.search(&kept, &top)?, want, "{occur:?}");
+            }
+        }
+        assert_eq!(searcher.search(memo.scored(unit()).as_ref(), &top)?, searcher.search(&unit(), &top)?);
+        assert_eq!(memo.scored.lock().expect("memo").len(), 1);
+        Ok(())
+    }
+
+    #[test]
     fn a_full_memory_forgets_the_least_recently_used_and_keeps_the_newest() {
         let mut r = Recent::new(8);
         for k in 0..8 {
-            r.insert(k, k * 10);
+            r.insert(k, k * 10, 1);
         }
-        // 0 and 1 used again: 2 and 3 are now the least recently used.
+        // 0 and 1 used again: 2, 3 and 4 are now the least recently used, and go
+        // so that a quarter is free.
         assert_eq!(r.get(&0), Some(0));
         assert_eq!(r.get(&1), Some(10));
-        r.insert(8, 80);
-        assert_eq!(r.len(), 7);
-        assert_eq!((r.get(&2), r.get(&3)), (None, None));
-        for k in [0, 1, 4, 5, 6, 7, 8] {
+        r.insert(8, 80, 1);
+        assert_eq!(r.len(), 6);
+        assert_eq!((r.get(&2), r.get(&3), r.get(&4)), (None, None, None));
+        for k in [0, 1, 5, 6, 7, 8] {
             assert_eq!(r.get(&k), Some(k * 10), "{k}");
         }
-        // Asking again for what is kept never evicts.
-        r.insert(8, 81);
-        assert_eq!((r.len(), r.get(&8)), (7, Some(81)));
+        // Putting again what is kept replaces it and evicts nothing.
+        r.insert(8, 81, 1);
+        assert_eq!((r.len(), r.get(&8)), (6, Some(81)));
+        // Weighed: a heavy entry pushes out as many light ones as it needs, never itself.
+        r.insert(9, 90, 5);
+        assert_eq!(r.get(&9), Some(90));
+        assert!(r.weight <= 8 && r.get(&8) == Some(81), "{}", r.weight);
+        r.insert(10, 100, 9);
+        assert_eq!(r.get(&10), None);
     }
 
     #[test]

@@ -457,11 +457,12 @@ pub fn queries(
     an: &mut Analyzers,
 ) -> Option<Passes> {
     let alone = plan.units.len() == 1;
+    let memo = an.memo.clone();
     let units: Vec<(usize, bool, Box<dyn Query>)> = plan
         .units
         .iter()
         .enumerate()
-        .filter_map(|(i, u)| Some((i, is_stop(u), unit_q(f, u, alone, whole, an)?)))
+        .filter_map(|(i, u)| Some((i, is_stop(u), memo.scored(unit_q(f, u, alone, whole, an)?))))
         .collect();
     if units.is_empty() {
         return None;

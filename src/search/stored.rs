@@ -89,7 +89,7 @@ impl Docs {
             return Ok(d);
         }
         let d = Arc::new(Stored::new(searcher.doc(addr)?));
-        self.kept.lock().unwrap_or_else(|p| p.into_inner()).insert(at, d.clone());
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).insert(at, d.clone(), 1);
         Ok(d)
     }
 }
