@@ -7,12 +7,12 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::index::SegmentId;
 use tantivy::query::{ConstScorer, EnableScoring, Explanation, FuzzyTermQuery, Query, Scorer, Weight};
 use tantivy::schema::Field;
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{BitSet, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 /// How many expansions are kept (a bitset of the segment each, 30 KB for an edition).
 const KEPT: usize = 64;
@@ -196,15 +196,36 @@ impl Clone for RememberedScores {
 
 impl Query for RememberedScores {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let inner = self.inner.weight(scoring)?;
         // Unscored (whether anything matches) or without a searcher: nothing to remember.
-        let Some(generation) = scoring.searcher().map(|s| s.generation().generation_id()) else {
-            return Ok(inner);
+        let Some(searcher) = scoring.searcher().filter(|_| scoring.is_scoring_enabled()) else {
+            return self.inner.weight(scoring);
         };
-        if !scoring.is_scoring_enabled() {
-            return Ok(inner);
+        let generation = searcher.generation().generation_id();
+        // Kept for every segment: no weight is built (that looks every term up again).
+        let kept: Option<HashMap<SegmentId, Arc<Scored>>> = {
+            let mut memo = self.memo.scored.lock().unwrap_or_else(|p| p.into_inner());
+            searcher
+                .segment_readers()
+                .iter()
+                .map(|seg| {
+                    let at = (generation, seg.segment_id(), self.key.clone(), 1f32.to_bits());
+                    memo.get(&at).map(|h| (seg.segment_id(), h))
+                })
+                .collect()
+        };
+        let inner = OnceLock::new();
+        if kept.is_none() {
+            let _ = inner.set(self.inner.weight(scoring)?);
         }
-        Ok(Box::new(ScoresWeight { inner, generation, key: self.key.clone(), memo: self.memo.clone() }))
+        Ok(Box::new(ScoresWeight {
+            inner,
+            query: self.inner.box_clone(),
+            searcher: searcher.clone(),
+            kept: kept.unwrap_or_default(),
+            generation,
+            key: self.key.clone(),
+            memo: self.memo.clone(),
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
@@ -213,20 +234,41 @@ impl Query for RememberedScores {
 }
 
 struct ScoresWeight {
-    inner: Box<dyn Weight>,
+    /// The query's own weight, built when something is not kept.
+    inner: OnceLock<Box<dyn Weight>>,
+    query: Box<dyn Query>,
+    searcher: Searcher,
+    /// What was kept for each segment (at boost 1) when the weight was made.
+    kept: HashMap<SegmentId, Arc<Scored>>,
     generation: u64,
     key: String,
     memo: Arc<Memo>,
 }
 
+impl ScoresWeight {
+    fn inner(&self) -> tantivy::Result<&dyn Weight> {
+        if self.inner.get().is_none() {
+            let w = self.query.weight(EnableScoring::enabled_from_searcher(&self.searcher))?;
+            let _ = self.inner.set(w);
+        }
+        self.inner
+            .get()
+            .map(|w| w.as_ref())
+            .ok_or_else(|| tantivy::TantivyError::InternalError("weight".into()))
+    }
+}
+
 impl Weight for ScoresWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        if let Some(h) = self.kept.get(&reader.segment_id()).filter(|_| boost == 1.0) {
+            return Ok(Box::new(ScoredDocs { hits: h.clone(), at: 0 }));
+        }
         let at = (self.generation, reader.segment_id(), self.key.clone(), boost.to_bits());
         let kept = self.memo.scored.lock().unwrap_or_else(|p| p.into_inner()).get(&at);
         let hits = match kept {
             Some(h) => h,
             None => {
-                let mut s = self.inner.scorer(reader, boost)?;
+                let mut s = self.inner()?.scorer(reader, boost)?;
                 let (size_hint, cost) = (s.size_hint(), s.cost());
                 let mut hits = Vec::new();
                 while s.doc() != TERMINATED {
@@ -243,7 +285,7 @@ impl Weight for ScoresWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.inner.explain(reader, doc)
+        self.inner()?.explain(reader, doc)
     }
 }
 
