@@ -71,6 +71,7 @@ mod memo;
 pub mod query;
 mod rank;
 pub mod schema;
+mod stored;
 pub mod vocab;
 
 pub use build::{Manifest, Progress, State, Status};

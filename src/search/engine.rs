@@ -14,6 +14,7 @@ use super::build::{self, Manifest, Progress, State};
 use super::query::{self, Analyzers, Plan, Unit};
 use super::rank::{self, Columns, Coverage, Ranker};
 use super::schema::{self, Fields};
+use super::stored::{Docs, Stored};
 use super::vocab::Vocab;
 use super::{Hit, Matched, Query, Search, books};
 use crate::codeset::{CodeSet, Codebook, Edition};
@@ -49,7 +50,7 @@ const DOC_STORE_BLOCKS: usize = 400;
 type SegmentColumns = Arc<HashMap<SegmentId, Arc<Columns>>>;
 
 /// A search result being ranked: score, code order (ties), address, stored document.
-type Found = (Score, i64, DocAddress, TantivyDocument);
+type Found = (Score, i64, DocAddress, Arc<Stored>);
 
 fn is_billable(doc: &TantivyDocument, f: &Fields) -> bool {
     doc.get_first(f.billable).and_then(|v| v.as_u64()) == Some(1)
@@ -90,6 +91,7 @@ pub struct Engine {
     analyzers: Mutex<Analyzers>,
     ranker: Ranker,
     columns: RwLock<SegmentColumns>,
+    docs: Docs,
 }
 
 /// What `open_or_build` had to do.
@@ -152,6 +154,7 @@ impl Engine {
             analyzers: Mutex::new(Analyzers::default()),
             ranker: Ranker::default(),
             columns,
+            docs: Docs::default(),
         })
     }
 
@@ -245,7 +248,7 @@ impl Engine {
     ) -> Result<Vec<Found>> {
         let mut docs = Vec::with_capacity(found.len());
         for ((score, ord), addr) in found {
-            let doc: TantivyDocument = searcher.doc(addr).context("reading a search result")?;
+            let doc = self.docs.get(searcher, addr).context("reading a search result")?;
             docs.push((score, ord, addr, doc));
         }
         Ok(docs)
@@ -264,12 +267,12 @@ impl Engine {
         for (score, _, addr, doc) in docs.iter_mut() {
             let part = partial.contains(addr);
             let (key, set) = (doc_key(doc, f), text_of(doc, f.set));
-            let mut factor = cov.factor(key, set, text_of(doc, f.title), part, &self.ranker, an);
+            let mut factor = cov.factor_of(key, set, doc.title_terms(f, &mut an.text), part, &self.ranker);
             // An inclusion term is another way to write the code's title: a query worded as
             // one (`pyelonephritis` under N16's `... in diseases classified elsewhere`) ranks by it.
             if factor < INCL_AS_TITLE {
-                for t in doc.get_all(f.incl).filter_map(|v| v.as_str()).take(INCL_READ) {
-                    factor = factor.max(INCL_AS_TITLE * cov.factor(key, set, t, part, &self.ranker, an));
+                for t in doc.incl_terms(f, &mut an.text, INCL_READ) {
+                    factor = factor.max(INCL_AS_TITLE * cov.factor_of(key, set, t, part, &self.ranker));
                 }
             }
             *score *= factor;
@@ -404,10 +407,9 @@ impl Engine {
         out
     }
 
-    fn hit(&self, doc: &TantivyDocument, score: Score, plan: &Plan, an: &mut Analyzers) -> Hit {
+    fn hit(&self, doc: &Stored, score: Score, plan: &Plan, an: &mut Analyzers) -> Hit {
         let f = &self.fields;
         let text = |field| text_of(doc, field).to_string();
-        let all = |field| doc.get_all(field).filter_map(|v| v.as_str()).collect::<Vec<_>>().join(" ");
         let set = text(f.set).parse().unwrap_or(CodeSet::Icd10cm);
         if is_book(doc, f) {
             return Hit {
@@ -422,7 +424,7 @@ impl Engine {
         }
         let title = text(f.title);
         let key = text(f.key);
-        let matched = rank::matched_on(plan, &key, &title, &all(f.incl), &all(f.extra), an);
+        let matched = rank::matched_on(plan, &key, doc.texts(f, &mut an.text), an);
         Hit {
             code: text(f.code),
             title,

@@ -491,11 +491,17 @@ pub fn queries(
 ) -> Option<Passes> {
     let alone = plan.units.len() == 1;
     let phrasing = plan.phrasing();
+    let memo = an.memo.clone();
     let units: Vec<(usize, bool, Box<dyn Query>)> = plan
         .units
         .iter()
         .enumerate()
-        .filter_map(|(i, u)| Some((i, is_stop(u), unit_q(f, u, alone, whole, an)?)))
+        .filter_map(|(i, u)| {
+            let uq = unit_q(f, u, alone, whole, an)?;
+            // The word being typed is new on every keystroke: only finished units are remembered.
+            let typing = matches!(u, Unit::Words { typing: true, .. });
+            Some((i, is_stop(u), if typing { uq } else { memo.scored(uq) }))
+        })
         .collect();
     if units.is_empty() {
         return None;

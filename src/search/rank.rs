@@ -11,6 +11,7 @@ use tantivy::{DocId, Score, SegmentReader};
 use super::Matched;
 use super::query::{Analyzers, Plan, Unit};
 use super::schema;
+use super::stored::Texts;
 
 /// Title words that add no qualifier a coder would have to type: the plain
 /// condition's code says them (`..., unspecified`, `NOS`, `site not specified`).
@@ -319,23 +320,27 @@ impl Coverage {
         r: &Ranker,
         an: &mut Analyzers,
     ) -> f32 {
+        self.factor_of(key, set, &schema::terms(&mut an.text, title), partial, r)
+    }
+
+    /// [`Coverage::factor`] of a title already analyzed (its stems in order).
+    pub fn factor_of(&self, key: &str, set: &str, title_terms: &[String], partial: bool, r: &Ranker) -> f32 {
         let mut uncovered = 0usize;
         let mut ctx = false;
-        let title_terms = schema::terms(&mut an.text, title);
         // What was typed but is not in the title (found through an inclusion term or index entry only).
-        let missing = self.missing_of(&title_terms);
+        let missing = self.missing_of(title_terms);
         for t in title_terms {
-            if self.stems.contains(&t) {
+            if self.stems.contains(t) {
                 continue;
             }
-            ctx |= r.context.contains(&t);
-            if r.neutral.contains(&t) || t.chars().all(|c| c.is_ascii_digit()) {
+            ctx |= r.context.contains(t);
+            if r.neutral.contains(t) || t.chars().all(|c| c.is_ascii_digit()) {
                 continue;
             }
             let long = t.chars().count() >= 5;
             let near = self.prefixes.iter().any(|p| t.starts_with(p.as_str()))
                 || (long
-                    && self.stems.iter().any(|s| s.chars().count() >= 5 && super::vocab::within_one(s, &t)));
+                    && self.stems.iter().any(|s| s.chars().count() >= 5 && super::vocab::within_one(s, t)));
             if !near {
                 uncovered += 1;
             }
@@ -353,18 +358,8 @@ impl Coverage {
 }
 
 /// Which text a hit's match came from: the place that holds most of what was typed.
-pub fn matched_on(
-    plan: &Plan,
-    key: &str,
-    title: &str,
-    incl: &str,
-    extra: &str,
-    an: &mut Analyzers,
-) -> Matched {
-    let set = |s: &str, an: &mut Analyzers| -> HashSet<String> {
-        schema::terms(&mut an.text, s).into_iter().collect()
-    };
-    let (t, i, x) = (set(title, an), set(incl, an), set(extra, an));
+pub fn matched_on(plan: &Plan, key: &str, texts: &Texts, an: &mut Analyzers) -> Matched {
+    let (t, i, x) = (&texts.title, &texts.incl, &texts.extra);
     let (mut code, mut in_title, mut in_incl, mut in_extra, mut by_syn) = (0, 0, 0, 0, 0);
     for u in &plan.units {
         match u {
@@ -376,11 +371,11 @@ pub fn matched_on(
                     !stems.is_empty() && stems.iter().all(|w| s.contains(w))
                         || (*typing && raw.len() == 1 && s.iter().any(|w| w.starts_with(&raw[0])))
                 };
-                if has(&t) {
+                if has(t) {
                     in_title += 1;
-                } else if has(&i) {
+                } else if has(i) {
                     in_incl += 1;
-                } else if has(&x) {
+                } else if has(x) {
                     in_extra += 1;
                 } else if expansions.iter().any(|e| {
                     let es = schema::terms(&mut an.text, &e.join(" "));
