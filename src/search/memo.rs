@@ -12,7 +12,9 @@ use tantivy::query::{
     BitSetDocSet, ConstScorer, EnableScoring, Explanation, FuzzyTermQuery, Query, Scorer, Weight,
 };
 use tantivy::schema::Field;
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{BitSet, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+
+use super::query;
 
 /// How many expansions are kept (a bitset of the segment each, 30 KB for an edition).
 const KEPT: usize = 64;
@@ -24,6 +26,8 @@ type Key = (Field, String, u8, bool);
 #[derive(Default)]
 pub struct Memo {
     kept: Mutex<HashMap<(SegmentId, Key), Arc<BitSet>>>,
+    /// Unknown words and the title words guessed for them, per set of segments.
+    guessed: Mutex<HashMap<(Vec<SegmentId>, Field, String), Vec<String>>>,
 }
 
 impl std::fmt::Debug for Memo {
@@ -44,6 +48,27 @@ impl Memo {
         Box::new(Remembered { inner, key: (field, text.to_string(), distance, prefix), memo: self.clone() })
     }
 
+    /// The title words (stems) of `field` that `word` may abbreviate
+    /// ([`query::abbreviation_guesses`] over the terms starting with its letter), remembered.
+    pub fn guesses(&self, searcher: &Searcher, field: Field, word: &str) -> Vec<String> {
+        let segments: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        let at = (segments, field, word.to_string());
+        if let Some(g) = self.guessed.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
+            return g.clone();
+        }
+        // An unreadable dictionary guesses nothing: the word is then searched as typed.
+        let found = title_words_from(searcher, field, word).map_or_else(
+            |_| Vec::new(),
+            |terms| query::abbreviation_guesses(word, terms.iter().map(|(t, n)| (t.as_str(), *n))),
+        );
+        let mut guessed = self.guessed.lock().unwrap_or_else(|p| p.into_inner());
+        if guessed.len() >= KEPT {
+            guessed.clear();
+        }
+        guessed.insert(at, found.clone());
+        found
+    }
+
     fn docs(
         &self,
         seg: SegmentId,
@@ -62,6 +87,23 @@ impl Memo {
         kept.insert(at, found.clone());
         Ok(found)
     }
+}
+
+/// The terms of `field` that start with the first letter of `word`, with their
+/// document frequency over all segments.
+fn title_words_from(searcher: &Searcher, field: Field, word: &str) -> tantivy::Result<Vec<(String, u32)>> {
+    let Some(&first) = word.as_bytes().first() else { return Ok(Vec::new()) };
+    let mut freq: HashMap<String, u32> = HashMap::new();
+    for seg in searcher.segment_readers() {
+        let dict = seg.inverted_index(field)?;
+        let mut terms = dict.terms().range().ge([first]).lt([first.saturating_add(1)]).into_stream()?;
+        while terms.advance() {
+            if let Ok(t) = std::str::from_utf8(terms.key()) {
+                *freq.entry(t.to_string()).or_default() += terms.value().doc_freq;
+            }
+        }
+    }
+    Ok(freq.into_iter().collect())
 }
 
 /// A fuzzy or prefix term query whose matches are remembered in a [`Memo`].
