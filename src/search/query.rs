@@ -438,8 +438,11 @@ fn unit_q(
     (!alts.is_empty()).then(|| Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
 }
 
+/// A stop word, or a vocabulary term that means only stop words (`d/t` = due to).
 fn is_stop(unit: &Unit) -> bool {
-    matches!(unit, Unit::Words { words, expansions, .. } if words.len() == 1 && expansions.is_empty() && STOP_WORDS.contains(&words[0].as_str()))
+    let stops = |ws: &[String]| ws.iter().all(|w| STOP_WORDS.contains(&w.as_str()));
+    matches!(unit, Unit::Words { words, expansions, .. } if words.len() == 1
+        && (expansions.is_empty() && stops(words) || !expansions.is_empty() && expansions.iter().all(|e| stops(e))))
 }
 
 /// The billable codes under `key` (filters applied), scored by `words`.
@@ -720,6 +723,13 @@ mod tests {
         assert!(*guessed);
         assert_eq!(expansions, &[vec!["uncntrl-title".to_string()]]);
         assert!(p.units.iter().filter(|u| matches!(u, Unit::Words { guessed: true, .. })).count() == 1);
+    }
+
+    #[test]
+    fn a_term_meaning_only_stop_words_is_optional_like_them() {
+        let p = plan("sepsis d/t uti", &vocab());
+        assert!(is_stop(&p.units[1]), "{p:?}");
+        assert!(!is_stop(&p.units[0]) && !is_stop(&p.units[2]), "{p:?}");
     }
 
     #[test]
