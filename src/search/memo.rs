@@ -22,12 +22,15 @@ const KEPT: usize = 64;
 /// What an expansion is: the field, the text, the edit distance, prefix or whole word.
 type Key = (Field, String, u8, bool);
 
+/// An unknown word in a field of an index (its segments).
+type Unknown = (Vec<SegmentId>, Field, String);
+
 /// The remembered matches, shared by the searches of one engine.
 #[derive(Default)]
 pub struct Memo {
     kept: Mutex<HashMap<(SegmentId, Key), Arc<BitSet>>>,
     /// Unknown words and the title words guessed for them, per set of segments.
-    guessed: Mutex<HashMap<(Vec<SegmentId>, Field, String), Vec<String>>>,
+    guessed: Mutex<HashMap<Unknown, Vec<String>>>,
 }
 
 impl std::fmt::Debug for Memo {
