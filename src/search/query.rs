@@ -47,6 +47,9 @@ pub enum Unit {
         expansions: Vec<Vec<String>>,
         /// The word still being typed: also matched as a prefix.
         typing: bool,
+        /// The expansions are title words (stems) the word may abbreviate, guessed
+        /// by [`abbreviation_guesses`] because no vocabulary line knows it.
+        guessed: bool,
     },
 }
 
@@ -200,6 +203,75 @@ pub fn bmi_code(value: &str) -> Option<String> {
     Some(key)
 }
 
+/// Most title words one unknown abbreviation is guessed to stand for.
+pub const GUESSES: usize = 3;
+
+/// Whether a finished word may be guessed as an abbreviation: 3+ ASCII letters
+/// (codes, numbers and `3rd` never are); the caller checks it is no title word.
+pub fn may_abbreviate(word: &str) -> bool {
+    word.len() >= 3 && word.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+/// The letters `term` skips before it has spelled `word` in order (`uncntrl` in
+/// `uncontrol`: 2), when it starts with the same letter, is longer, and skips at
+/// most half as many letters as the word has; letters after the last are free
+/// (cut words). None when `term` cannot be that abbreviation.
+pub fn skipped(word: &str, term: &str) -> Option<usize> {
+    let (w, t) = (word.as_bytes(), term.as_bytes());
+    if t.len() <= w.len() || w.first() != t.first() {
+        return None;
+    }
+    let (mut at, mut skips) = (0, 0);
+    for &c in w {
+        let k = t[at..].iter().position(|&x| x == c)?;
+        skips += k;
+        at += k + 1;
+    }
+    (skips <= w.len() / 2).then_some(skips)
+}
+
+/// The title words (stems, with their document frequency) that an unknown
+/// word abbreviates (`uncntrl` -> `uncontrol`, `athscl` -> `atherosclerosi`): at
+/// most [`GUESSES`], fewest skipped letters first, then the most frequent.
+/// None when a title word starts with it: the prefix query finds those.
+pub fn abbreviation_guesses<'a>(word: &str, terms: impl IntoIterator<Item = (&'a str, u32)>) -> Vec<String> {
+    let mut found: Vec<(usize, u32, &str)> = Vec::new();
+    for (term, freq) in terms {
+        if term.starts_with(word) {
+            return Vec::new();
+        }
+        if let Some(skips) = skipped(word, term) {
+            found.push((skips, freq, term));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+    found.into_iter().take(GUESSES).map(|(_, _, t)| t.to_string()).collect()
+}
+
+/// Give each finished word that no vocabulary line knows and no title has
+/// (`whole`) the title words it may abbreviate, from `guess` (a dictionary walk).
+pub fn guess_abbreviations(
+    plan: &mut Plan,
+    whole: &HashSet<String>,
+    mut guess: impl FnMut(&str) -> Vec<String>,
+) {
+    for u in &mut plan.units {
+        let Unit::Words { words, expansions, typing: false, guessed } = u else { continue };
+        if words.len() != 1
+            || !expansions.is_empty()
+            || !may_abbreviate(&words[0])
+            || whole.contains(&words[0])
+        {
+            continue;
+        }
+        let found = guess(&words[0]);
+        if !found.is_empty() {
+            *expansions = found.into_iter().map(|t| vec![t]).collect();
+            *guessed = true;
+        }
+    }
+}
+
 /// Understand a query. `vocab` expands abbreviations and synonyms.
 pub fn plan(text: &str, vocab: &Vocab) -> Plan {
     let text: String = text.chars().take(MAX_CHARS).collect();
@@ -236,6 +308,7 @@ pub fn plan(text: &str, vocab: &Vocab) -> Plan {
                     words: raw[i..i + len].iter().map(|w| w.trim_end_matches('.').to_string()).collect(),
                     expansions: exp.to_vec(),
                     typing: last_raw(i + len),
+                    guessed: false,
                 });
                 i += len;
                 matched = true;
@@ -262,6 +335,7 @@ pub fn plan(text: &str, vocab: &Vocab) -> Plan {
                 words: vec![p.to_string()],
                 expansions: Vec::new(),
                 typing: last_raw(i) && k + 1 == n,
+                guessed: false,
             });
         }
     }
@@ -279,6 +353,8 @@ const C_FUZZY: f32 = 1.2;
 const C_PREFIX: f32 = 2.0;
 /// A finished word matching only as the start of a title word.
 const C_WORD_PREFIX: f32 = 1.5;
+/// A title word an unknown word was guessed to abbreviate: below a prefix.
+const C_GUESS: f32 = 1.0;
 
 /// Analyzers used while building queries, and the term expansions remembered
 /// across searches (cheap to clone per search; clones share the memo).
@@ -338,7 +414,7 @@ fn unit_q(
             alts.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(exact), 200.0))));
             alts.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(prefix), 100.0))));
         }
-        Unit::Words { words, expansions, typing } => {
+        Unit::Words { words, expansions, typing, guessed } => {
             let text = words.join(" ");
             let stems = schema::terms(&mut an.text, &text);
             words_q(f, &stems, 1.0, &mut alts);
@@ -372,6 +448,14 @@ fn unit_q(
                 }
             }
             for e in expansions {
+                if *guessed {
+                    // Already title stems: matched as they are, in the title only.
+                    for t in e {
+                        let q = TermQuery::new(Term::from_field_text(f.title, t), IndexRecordOption::Basic);
+                        alts.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(q), C_GUESS))));
+                    }
+                    continue;
+                }
                 let terms = schema::terms(&mut an.text, &e.join(" "));
                 words_q(f, &terms, W_EXPANSION, &mut alts);
             }
@@ -387,8 +471,11 @@ fn is_phrasing(unit: &Unit) -> bool {
         if phrasing(words) || (!expansions.is_empty() && expansions.iter().all(|e| phrasing(e))))
 }
 
+/// A stop word, or a vocabulary term that means only stop words (`d/t` = due to).
 fn is_stop(unit: &Unit) -> bool {
-    matches!(unit, Unit::Words { words, expansions, .. } if words.len() == 1 && expansions.is_empty() && STOP_WORDS.contains(&words[0].as_str()))
+    let stops = |ws: &[String]| ws.iter().all(|w| STOP_WORDS.contains(&w.as_str()));
+    matches!(unit, Unit::Words { words, expansions, .. } if words.len() == 1
+        && (expansions.is_empty() && stops(words) || !expansions.is_empty() && expansions.iter().all(|e| stops(e))))
 }
 
 /// The billable codes under `key` (filters applied), scored by `words`.
@@ -645,6 +732,64 @@ mod tests {
         // Fewer: every word is asked for (`other specified counseling`).
         assert!(flags("specified counseling").iter().all(|p| !p), "{:?}", flags("specified counseling"));
         assert!(flags("glomerular disorders classified elsewhere").iter().all(|p| !p));
+    }
+
+    #[test]
+    fn an_unknown_word_is_guessed_as_a_skeleton_or_cut_of_a_title_word() {
+        let terms = [
+            ("uncontrol", 40),
+            ("unconsci", 30),
+            ("atherosclerosi", 300),
+            ("athlet", 5),
+            ("complic", 900),
+            ("compress", 200),
+            ("compart", 50),
+            ("caput", 2),
+            ("hemorrhag", 800),
+        ];
+        let guess = |w: &str| abbreviation_guesses(w, terms.iter().map(|&(t, n)| (t, n)));
+        assert_eq!(guess("uncntrl"), ["uncontrol"]);
+        assert_eq!(guess("athscl"), ["atherosclerosi"]);
+        // Bounded: fewest skipped letters, then the most frequent.
+        assert_eq!(guess("cmp"), ["complic", "compress", "compart"]);
+        // A cut word is a prefix: the prefix query finds it, no guess.
+        assert!(guess("hemorr").is_empty());
+        // Letters out of order, another first letter, too many letters skipped.
+        for w in ["untcrl", "thscl", "hmrg", "cpt"] {
+            assert!(guess(w).is_empty(), "{w}: {:?}", guess(w));
+        }
+        assert_eq!(skipped("uncntrl", "uncontrol"), Some(2));
+        assert_eq!(skipped("unc", "unc"), None, "the word itself");
+        // Codes, numbers, ordinals and short words are never guessed.
+        for w in ["e11", "0dtj", "42", "3rd", "ab", "t1", "w/o", "café"] {
+            assert!(!may_abbreviate(w), "{w}");
+        }
+        assert!(may_abbreviate("athscl"));
+    }
+
+    #[test]
+    fn only_finished_unknown_words_without_a_vocabulary_line_are_guessed() {
+        let v = vocab();
+        // `uncntrl` unknown, `diabetes` a title word, `htn` a vocabulary term, `athsc` being typed.
+        let mut p = plan("diabetes uncntrl htn athsc", &v);
+        let whole: HashSet<String> = ["diabetes".to_string()].into();
+        let mut asked = Vec::new();
+        guess_abbreviations(&mut p, &whole, |w| {
+            asked.push(w.to_string());
+            vec![format!("{w}-title")]
+        });
+        assert_eq!(asked, ["uncntrl"]);
+        let Unit::Words { expansions, guessed, .. } = &p.units[1] else { panic!("{p:?}") };
+        assert!(*guessed);
+        assert_eq!(expansions, &[vec!["uncntrl-title".to_string()]]);
+        assert!(p.units.iter().filter(|u| matches!(u, Unit::Words { guessed: true, .. })).count() == 1);
+    }
+
+    #[test]
+    fn a_term_meaning_only_stop_words_is_optional_like_them() {
+        let p = plan("sepsis d/t uti", &vocab());
+        assert!(is_stop(&p.units[1]), "{p:?}");
+        assert!(!is_stop(&p.units[0]) && !is_stop(&p.units[2]), "{p:?}");
     }
 
     #[test]

@@ -364,7 +364,7 @@ pub fn matched_on(plan: &Plan, key: &str, texts: &Texts, an: &mut Analyzers) -> 
     for u in &plan.units {
         match u {
             Unit::Code(c) => code += usize::from(key.starts_with(c.as_str())),
-            Unit::Words { words, expansions, typing } => {
+            Unit::Words { words, expansions, typing, .. } => {
                 let stems = schema::terms(&mut an.text, &words.join(" "));
                 let raw = schema::terms(&mut an.fold, &words.join(" "));
                 let has = |s: &HashSet<String>| {
