@@ -11,6 +11,7 @@ use crate::support::index::shared;
 /// any code of a group counts; `*` ends a code prefix (`0SR9*`).
 const PINS: &[(&str, usize, &[&[&str]])] = &[
     ("DM2 w CKD3", 3, &[&["E11.22"]]),
+    ("DM II wo cmp", 3, &[&["E11.9"]]),
     ("sepsis d/t UTI", 3, &[&["A41.9"], &["N39.0"]]),
     ("hx tobacco dependence", 3, &[&["Z87.891"]]),
     ("hx of CVA", 3, &[&["Z86.73"]]),
