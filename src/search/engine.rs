@@ -473,7 +473,7 @@ impl Engine {
         if q.limit == 0 {
             return Ok(Vec::new());
         }
-        let plan = query::plan(&q.text, &self.vocab);
+        let mut plan = query::plan(&q.text, &self.vocab);
         if plan.is_empty() {
             return Ok(Vec::new());
         }
@@ -481,7 +481,7 @@ impl Engine {
         let mut an = self.analyzers.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let searcher = self.reader.searcher();
         let whole = self.whole_words(&searcher, &plan, &mut an);
-        let mut plan = plan;
+        // Words no vocabulary line or title knows may be abbreviations of title words.
         let memo = an.memo.clone();
         query::guess_abbreviations(&mut plan, &whole, |w| memo.guesses(&searcher, self.fields.title, w));
         let Some(passes) = query::queries(&self.fields, &plan, q, &whole, &mut an) else {
@@ -511,10 +511,12 @@ impl Engine {
         let mut partial = HashSet::new();
         if docs.len() < q.limit.min(PARTIAL_BELOW) && plan.units.len() > 1 {
             let seen: HashSet<DocAddress> = docs.iter().map(|d| d.2).collect();
-            let n = match () {
-                _ if code_only => q.limit + docs.len(),
-                _ if plan.content_units() >= LONG_FROM => PARTIAL_LONG,
-                _ => PARTIAL,
+            let n = if code_only {
+                q.limit + docs.len()
+            } else if plan.content_units() >= LONG_FROM {
+                PARTIAL_LONG
+            } else {
+                PARTIAL
             };
             let more = self.run(&searcher, passes.any.as_ref(), n, code_only, initial_first)?;
             let more: Vec<_> = more.into_iter().filter(|(_, a)| !seen.contains(a)).collect();
