@@ -20,6 +20,8 @@ const PINS: &[(&str, usize, &[&[&str]])] = &[
     ("acute calculous cholecystitis", 3, &[&["K80.00"]]),
     ("R THA", 3, &[&["0SR9*"]]),
     ("sigmoid polyp", 3, &[&["K63.5"]]),
+    ("tubular adenoma sigmoid", 3, &[&["D12.5"]]),
+    ("adenoma of cecum", 3, &[&["D12.0"]]),
     ("decubitus ulcer sacrum stage 3", 3, &[&["L89.153"]]),
     ("BMI 42", 3, &[&["Z68.41"]]),
     ("CHF", 3, &[&["I50.9"]]),
