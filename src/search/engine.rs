@@ -407,7 +407,7 @@ impl Engine {
         out
     }
 
-    fn hit(&self, doc: &Stored, score: Score, plan: &Plan, an: &mut Analyzers) -> Hit {
+    fn hit(&self, doc: &Stored, score: Score, asked: &rank::Asked, an: &mut Analyzers) -> Hit {
         let f = &self.fields;
         let text = |field| text_of(doc, field).to_string();
         let set = text(f.set).parse().unwrap_or(CodeSet::Icd10cm);
@@ -424,7 +424,7 @@ impl Engine {
         }
         let title = text(f.title);
         let key = text(f.key);
-        let matched = rank::matched_on(plan, &key, doc.texts(f, &mut an.text), an);
+        let matched = rank::matched_on(asked, &key, doc.texts(f, &mut an.text));
         Hit {
             code: text(f.code),
             title,
@@ -554,8 +554,9 @@ impl Engine {
         self.headers_give_way(&mut docs, q.limit.min(HEADERS_GIVE_WAY));
         docs.truncate(q.limit);
         let mut hits = Vec::with_capacity(docs.len());
+        let asked = rank::Asked::of(&plan, &mut an);
         for (score, _, _, doc) in docs {
-            hits.push(self.hit(&doc, score, &plan, &mut an));
+            hits.push(self.hit(&doc, score, &asked, &mut an));
         }
         Ok(hits)
     }

@@ -357,28 +357,49 @@ impl Coverage {
     }
 }
 
+/// One unit of the plan as [`matched_on`] compares it.
+enum AskedUnit {
+    Code(String),
+    Words { stems: Vec<String>, raw: Vec<String>, typing: bool, expansions: Vec<Vec<String>> },
+}
+
+/// What was asked, analyzed once per search for every hit's label.
+pub struct Asked(Vec<AskedUnit>);
+
+impl Asked {
+    pub fn of(plan: &Plan, an: &mut Analyzers) -> Asked {
+        let units = plan.units.iter().map(|u| match u {
+            Unit::Code(c) => AskedUnit::Code(c.clone()),
+            Unit::Words { words, expansions, typing, .. } => AskedUnit::Words {
+                stems: schema::terms(&mut an.text, &words.join(" ")),
+                raw: schema::terms(&mut an.fold, &words.join(" ")),
+                typing: *typing,
+                expansions: expansions.iter().map(|e| schema::terms(&mut an.text, &e.join(" "))).collect(),
+            },
+        });
+        Asked(units.collect())
+    }
+}
+
 /// Which text a hit's match came from: the place that holds most of what was typed.
-pub fn matched_on(plan: &Plan, key: &str, texts: &Texts, an: &mut Analyzers) -> Matched {
+pub fn matched_on(asked: &Asked, key: &str, texts: &Texts) -> Matched {
     let (t, i, x) = (&texts.title, &texts.incl, &texts.extra);
-    let (mut code, mut in_title, mut in_incl, mut in_extra, mut by_syn) = (0, 0, 0, 0, 0);
-    for u in &plan.units {
+    let (mut code, mut in_incl, mut in_extra, mut by_syn) = (0, 0, 0, 0);
+    for u in &asked.0 {
         match u {
-            Unit::Code(c) => code += usize::from(key.starts_with(c.as_str())),
-            Unit::Words { words, expansions, typing, .. } => {
-                let stems = schema::terms(&mut an.text, &words.join(" "));
-                let raw = schema::terms(&mut an.fold, &words.join(" "));
+            AskedUnit::Code(c) => code += usize::from(key.starts_with(c.as_str())),
+            AskedUnit::Words { stems, raw, typing, expansions } => {
                 let has = |s: &HashSet<String>| {
                     !stems.is_empty() && stems.iter().all(|w| s.contains(w))
                         || (*typing && raw.len() == 1 && s.iter().any(|w| w.starts_with(&raw[0])))
                 };
                 if has(t) {
-                    in_title += 1;
+                    // In the title: no helper needed.
                 } else if has(i) {
                     in_incl += 1;
                 } else if has(x) {
                     in_extra += 1;
-                } else if expansions.iter().any(|e| {
-                    let es = schema::terms(&mut an.text, &e.join(" "));
+                } else if expansions.iter().any(|es| {
                     !es.is_empty() && es.iter().all(|w| t.contains(w) || i.contains(w) || x.contains(w))
                 }) {
                     by_syn += 1;
@@ -398,7 +419,6 @@ pub fn matched_on(plan: &Plan, key: &str, texts: &Texts, an: &mut Analyzers) -> 
             best = (n, m);
         }
     }
-    let _ = in_title;
     best.1
 }
 

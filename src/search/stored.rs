@@ -77,7 +77,7 @@ impl Stored {
         self.texts.get_or_init(|| {
             let set =
                 |field, an: &mut TextAnalyzer| schema::terms(an, &self.all(field)).into_iter().collect();
-            let title = schema::terms(an, self.first(f.title)).into_iter().collect();
+            let title = self.title_terms(f, an).iter().cloned().collect();
             Texts { title, incl: set(f.incl, an), extra: set(f.extra, an) }
         })
     }
